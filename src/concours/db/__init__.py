@@ -1,0 +1,52 @@
+"""Database models (one module per aggregate), the engine and the queries pages need."""
+
+from concours.db.accounts import EventStaff, LoginToken, OutboxMessage, User, WebSession
+from concours.db.base import Base, utcnow
+from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
+from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
+from concours.db.judging import (
+    Assignment,
+    AuditLog,
+    ClassResult,
+    Conflict,
+    Judge,
+    ScoreLine,
+    ScoreSheet,
+    SheetChange,
+    SpecialAward,
+    Team,
+    TeamMember,
+    TieDecision,
+)
+
+__all__ = [
+    "Assignment",
+    "AuditLog",
+    "AwardLevel",
+    "Base",
+    "ClassResult",
+    "Conflict",
+    "Entrant",
+    "Entry",
+    "Event",
+    "EventClass",
+    "EventStaff",
+    "Judge",
+    "JudgingSystem",
+    "LoginToken",
+    "OutboxMessage",
+    "Rubric",
+    "RubricCategory",
+    "ScoreLine",
+    "ScoreSheet",
+    "SheetChange",
+    "SpecialAward",
+    "Team",
+    "TeamMember",
+    "TieDecision",
+    "User",
+    "Vehicle",
+    "VehiclePhoto",
+    "WebSession",
+    "utcnow",
+]

@@ -1,0 +1,71 @@
+"""Engine and session factories for SQLite (embedded) and PostgreSQL (production).
+
+SQLite is set up for concurrent use: WAL, a busy timeout, foreign keys on, and write
+transactions that take the write lock up front (``BEGIN IMMEDIATE``) so two autosaves never
+deadlock on a lock upgrade ("database is locked").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "concours_write"
+
+
+def _sqlite_setup(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the driver) emit BEGIN, so we can choose its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(
+            database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        _sqlite_setup(engine)
+        return engine
+    return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """The engine with two session factories: one for reads, one for writes."""
+
+    engine: AsyncEngine
+    read: async_sessionmaker[AsyncSession]
+    write: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, database_url: str, *, echo: bool = False) -> Database:
+        engine = create_engine(database_url, echo=echo)
+        write_bind = engine.execution_options(**{_WRITE_OPTION: True})
+        return cls(
+            engine=engine,
+            read=async_sessionmaker(engine, expire_on_commit=False),
+            write=async_sessionmaker(write_bind, expire_on_commit=False),
+        )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
