@@ -213,9 +213,7 @@ def upgrade() -> None:
         sa.Column("replaces_id", sa.Integer(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", concours.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["event.id"], name=op.f("fk_rubric_event_id_event"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_rubric_event_id_event"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["replaces_id"], ["rubric.id"], name=op.f("fk_rubric_replaces_id_rubric"), ondelete="SET NULL"
         ),
@@ -260,9 +258,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_award_level")),
     )
     with op.batch_alter_table("award_level", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_award_level_judging_system_id"), ["judging_system_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_award_level_judging_system_id"), ["judging_system_id"], unique=False)
 
     op.create_table(
         "event_class",
@@ -367,9 +363,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["entrant_id"], ["entrant.id"], name=op.f("fk_entry_entrant_id_entrant"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["event.id"], name=op.f("fk_entry_event_id_event"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_entry_event_id_event"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["preferred_class_id"],
             ["event_class.id"],
@@ -399,9 +393,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["class_id"], ["event_class.id"], name=op.f("fk_team_class_id_event_class"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["event.id"], name=op.f("fk_team_event_id_event"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_team_event_id_event"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team")),
         sa.UniqueConstraint("class_id", name=op.f("uq_team_class_id")),
     )
@@ -554,9 +546,7 @@ def upgrade() -> None:
             ["team_id"], ["team.id"], name=op.f("fk_score_sheet_team_id_team"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_score_sheet")),
-        sa.UniqueConstraint(
-            "entry_id", "judge_id", "section", name=op.f("uq_score_sheet_entry_id_judge_id_section")
-        ),
+        sa.UniqueConstraint("entry_id", "judge_id", "section", name=op.f("uq_score_sheet_entry_id_judge_id_section")),
     )
     with op.batch_alter_table("score_sheet", schema=None) as batch_op:
         batch_op.create_index("ix_score_sheet_entry_status", ["entry_id", "status"], unique=False)
@@ -601,9 +591,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["judge_id"], ["judge.id"], name=op.f("fk_team_member_judge_id_judge"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name=op.f("fk_team_member_team_id_team"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["team_id"], ["team.id"], name=op.f("fk_team_member_team_id_team"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team_member")),
         sa.UniqueConstraint("team_id", "judge_id", name=op.f("uq_team_member_team_id_judge_id")),
     )

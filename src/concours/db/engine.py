@@ -41,9 +41,7 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(
-            database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
+        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
         return engine
     return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)

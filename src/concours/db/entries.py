@@ -36,9 +36,7 @@ class Vehicle(IdMixin, CreatedMixin, Base):
     chassis_number: Mapped[str] = mapped_column(String(50), default="", index=True)
     engine_number: Mapped[str] = mapped_column(String(50), default="")
     colour: Mapped[str] = mapped_column(String(100), default="")
-    restoration_state: Mapped[str] = mapped_column(
-        String(20), default="restored"
-    )  # original|preservation|restored
+    restoration_state: Mapped[str] = mapped_column(String(20), default="restored")  # original|preservation|restored
     restoration_notes: Mapped[str] = mapped_column(Text, default="")
     history: Mapped[str] = mapped_column(Text, default="")
     prior_awards: Mapped[str] = mapped_column(Text, default="")
@@ -69,9 +67,7 @@ class Entry(IdMixin, CreatedMixin, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id", ondelete="CASCADE"), index=True)
     entrant_id: Mapped[int] = mapped_column(ForeignKey("entrant.id", ondelete="CASCADE"), index=True)
-    class_id: Mapped[int | None] = mapped_column(
-        ForeignKey("event_class.id", ondelete="SET NULL"), index=True
-    )
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("event_class.id", ondelete="SET NULL"), index=True)
     preferred_class_id: Mapped[int | None] = mapped_column(ForeignKey("event_class.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="applied", index=True)
     car_number: Mapped[int | None]

@@ -104,9 +104,7 @@ class AwardLevel(IdMixin, Base):
 
     __tablename__ = "award_level"
 
-    judging_system_id: Mapped[int] = mapped_column(
-        ForeignKey("judging_system.id", ondelete="CASCADE"), index=True
-    )
+    judging_system_id: Mapped[int] = mapped_column(ForeignKey("judging_system.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(100))
     min_units: Mapped[int | None]

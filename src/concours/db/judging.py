@@ -158,9 +158,7 @@ class SpecialAward(IdMixin, CreatedMixin, Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(
-        String(20), default="designated"
-    )  # best_of_show|peoples_choice|designated
+    kind: Mapped[str] = mapped_column(String(20), default="designated")  # best_of_show|peoples_choice|designated
     position: Mapped[int] = mapped_column(default=0)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
     chosen_by: Mapped[str] = mapped_column(String(200), default="")

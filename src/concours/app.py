@@ -1,0 +1,114 @@
+"""The application factory: ``create_app(settings) -> Litestar``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Litestar, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from concours.db.engine import Database
+from concours.domain.rubric import format_units
+from concours.domain.states import EVENT_STATUS_LABELS
+from concours.resources import resource_dir
+from concours.services import outbox
+from concours.settings import Settings
+from concours.web.auth import AuthController
+from concours.web.common import provide_db, provide_optional_viewer, provide_settings, provide_viewer
+from concours.web.entrant import EntrantController
+from concours.web.errors import EXCEPTION_HANDLERS
+from concours.web.judging import JudgingController
+from concours.web.organizer import OrganizerController
+from concours.web.public import PublicController
+
+log = logging.getLogger("concours")
+OUTBOX_INTERVAL_SECONDS = 5.0
+
+
+@get("/healthz", sync_to_thread=False, include_in_schema=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.globals["status_labels"] = EVENT_STATUS_LABELS
+    env.filters["points"] = format_units
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = Database.connect(settings.database_url, echo=settings.sql_echo)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        task = asyncio.create_task(_outbox_loop(settings, db)) if run_outbox else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await db.dispose()
+
+    static = create_static_files_router(path="/static", directories=[resource_dir("static")], name="static")
+    return Litestar(
+        route_handlers=[
+            PublicController,
+            AuthController,
+            OrganizerController,
+            JudgingController,
+            EntrantController,
+            healthz,
+            static,
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "viewer": Provide(provide_viewer),
+            "optional_viewer": Provide(provide_optional_viewer),
+        },
+        template_config=TemplateConfig(
+            directory=resource_dir("templates"), engine=JinjaTemplateEngine, engine_callback=_template_engine
+        ),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_name="concours_csrf",
+            header_name="x-csrftoken",
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"settings": settings, "db": db}),
+        lifespan=[lifespan],
+        after_request=_security_headers,
+        request_max_body_size=30 * 1024 * 1024,
+        debug=False,
+    )
+
+
+async def _security_headers(response: Response[Any]) -> Response[Any]:
+    response.headers.setdefault("x-content-type-options", "nosniff")
+    response.headers.setdefault("x-frame-options", "DENY")
+    response.headers.setdefault("referrer-policy", "same-origin")
+    return response
+
+
+async def _outbox_loop(settings: Settings, db: Database) -> None:
+    while True:
+        try:
+            await outbox.deliver_pending(settings, db.write)
+        except Exception:  # keep delivering after a database hiccup
+            log.exception("outbox delivery failed")
+        await asyncio.sleep(OUTBOX_INTERVAL_SECONDS)

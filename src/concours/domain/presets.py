@@ -1,0 +1,232 @@
+"""Rubric and judging-system presets drawn from how clubs and shows actually judge (see DOMAIN.md).
+
+An organizer picks one and can adjust it; every value lands in ordinary rubric and judging-system
+rows, so nothing downstream special-cases a preset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from concours.domain.rubric import Category
+from concours.domain.tabulation import Level, System
+
+
+@dataclass(frozen=True)
+class RubricPreset:
+    key: str
+    name: str
+    description: str
+    scale: int
+    categories: tuple[Category, ...]
+
+
+def _pts(key: str, name: str, max_points: int, guidance: str, *, step: int = 5, section: str | None = None) -> Category:
+    return Category(key=key, name=name, max_units=max_points * 10, step_units=step, guidance=guidance, section=section)
+
+
+def _ded(
+    key: str,
+    name: str,
+    max_points: int,
+    guidance: str,
+    *,
+    step: int = 5,
+    section: str | None = None,
+    quick: tuple[tuple[str, int], ...] = (),
+) -> Category:
+    return Category(
+        key=key,
+        name=name,
+        max_units=max_points * 10,
+        step_units=step,
+        mode="deduction",
+        guidance=guidance,
+        section=section,
+        quick_deductions=quick,
+    )
+
+
+RUBRIC_PRESETS: dict[str, RubricPreset] = {
+    p.key: p
+    for p in (
+        RubricPreset(
+            "classic_100",
+            "100 points, six areas",
+            "The common club sheet: body & paint 25, interior 20, engine compartment 15, chrome & trim 15, "
+            "undercarriage 15, wheels & tires 10; points in halves.",
+            10,
+            (
+                _pts("body_paint", "Body & paint", 25, "Panel fit, paint finish and correctness, rust, dents."),
+                _pts("interior", "Interior", 20, "Upholstery, carpets, dash and instruments, trunk, tools, spare."),
+                _pts("engine", "Engine compartment", 15, "Cleanliness, correct finishes, hoses, wiring, leaks."),
+                _pts("chrome_trim", "Chrome & trim", 15, "Plating quality, pitting, correct trim and badges."),
+                _pts("undercarriage", "Undercarriage", 15, "Frame, suspension, exhaust, floor pans."),
+                _pts("wheels_tires", "Wheels & tires", 10, "Correct type and size, condition, hubcaps."),
+            ),
+        ),
+        RubricPreset(
+            "class_elegance",
+            "Class judging with elegance (Pebble Beach / ICJAG style)",
+            "Class judges deduct for flaws in authenticity and condition (½ to 5 points an item); elegance "
+            "and design are awarded as points.",
+            10,
+            (
+                _ded(
+                    "authenticity",
+                    "Authenticity",
+                    40,
+                    "Deduct ½–5 per incorrect item: wrong engine type, "
+                    "out-of-period rebody, non-original frame are the maximum 5.",
+                    quick=(("Incorrect detail", 5), ("Wrong tires", 20), ("Wrong engine type", 50)),
+                ),
+                _ded(
+                    "condition",
+                    "Condition & presentation",
+                    30,
+                    "Deduct ½–5 per flaw in paint, plating, upholstery, engine bay and chassis.",
+                    quick=(("Minor flaw", 5), ("Visible damage", 20)),
+                ),
+                _ded(
+                    "operations",
+                    "Function",
+                    10,
+                    "Starts; instruments, lights, signals, horn. A car that will not start loses the maximum 5.",
+                    step=5,
+                    quick=(("Does not start", 50), ("Lights", 10)),
+                ),
+                _pts("elegance", "Elegance & design", 20, "Line, proportion, presence and historical significance."),
+            ),
+        ),
+        RubricPreset(
+            "aaca_400",
+            "400 points by deduction, four areas (AACA style)",
+            "Every car starts at 400; one judge per area deducts: exterior, interior, chassis, engine.",
+            10,
+            (
+                _ded(
+                    "exterior",
+                    "Exterior",
+                    155,
+                    "Paint, body, plating, glass, lights, wheels and tires. "
+                    "Examples: wrong radial tires −15, wrong hubcaps −12, valve caps −5.",
+                    step=10,
+                    section="exterior",
+                    quick=(("Wrong radial tires", 150), ("Wrong hubcaps", 120), ("Valve caps", 50)),
+                ),
+                _ded(
+                    "interior",
+                    "Interior",
+                    90,
+                    "Upholstery, dash, instruments, headliner, trunk.",
+                    step=10,
+                    section="interior",
+                ),
+                _ded(
+                    "chassis",
+                    "Chassis",
+                    75,
+                    "Frame, suspension, brakes, exhaust, underbody.",
+                    step=10,
+                    section="chassis",
+                ),
+                _ded(
+                    "engine",
+                    "Engine",
+                    80,
+                    "Engine, compartment, wiring, hoses, correct finishes.",
+                    step=10,
+                    section="engine",
+                ),
+            ),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class SystemPreset:
+    key: str
+    name: str
+    description: str
+    system: System
+    rubric: str
+
+
+SYSTEM_PRESETS: dict[str, SystemPreset] = {
+    p.key: p
+    for p in (
+        SystemPreset(
+            "class_placings",
+            "Class placings, 1st–3rd (Pebble Beach / Hemmings style)",
+            "Each judge scores the whole car; the entry's score is the judges' mean; 1st, 2nd, 3rd in class. "
+            "Ties go to the category order, then the chief judge.",
+            System(
+                sheet_mode="individual",
+                combine="mean",
+                award_rule="places",
+                places=3,
+                tie_break_keys=("authenticity", "condition"),
+            ),
+            "class_elegance",
+        ),
+        SystemPreset(
+            "ccca_100",
+            "100 points, four judges, drop high and low (CCCA style)",
+            "Four judges score the car; the highest and lowest totals are dropped and the middle two "
+            "averaged. Set a cap for a touring division (93: above it the car is over-qualified).",
+            System(
+                sheet_mode="individual",
+                combine="mean_drop_high_low",
+                award_rule="places",
+                places=3,
+                tie_break_keys=("body_paint", "interior", "engine"),
+            ),
+            "classic_100",
+        ),
+        SystemPreset(
+            "aaca_400",
+            "400 points, section judging, award bands (AACA style)",
+            "One judge per area deducts from 400; areas add up. First needs 365 and to be within 10 of the "
+            "class's highest car; Senior 375 in the same band.",
+            System(
+                sheet_mode="section",
+                combine="sum",
+                award_rule="levels",
+                levels=(
+                    Level("Senior", min_units=3750, band_units=100),
+                    Level("First", min_units=3650, band_units=100),
+                ),
+            ),
+            "aaca_400",
+        ),
+        SystemPreset(
+            "clc_levels",
+            "Absolute levels, shared awards (Cadillac & LaSalle Club style)",
+            "99, 98, 95, 90, 80 and 70 points name award levels; any number of cars share a level.",
+            System(
+                sheet_mode="individual",
+                combine="mean",
+                award_rule="levels",
+                levels=tuple(Level(f"{p} points", min_units=p * 10) for p in (99, 98, 95, 90, 80, 70)),
+            ),
+            "classic_100",
+        ),
+        SystemPreset(
+            "ncrs_percent",
+            "Percent of the maximum (NCRS style)",
+            "Scores shown as a percent of the sheet's maximum: Top Flight 94 %, Second 85 %, Third 75 %.",
+            System(
+                sheet_mode="individual",
+                combine="mean",
+                award_rule="levels",
+                levels=(
+                    Level("Top Flight", min_permille=940),
+                    Level("Second Flight", min_permille=850),
+                    Level("Third Flight", min_permille=750),
+                ),
+            ),
+            "classic_100",
+        ),
+    )
+}

@@ -1,0 +1,83 @@
+"""Rubric math: values are integers in ``1/scale`` of a point; never floats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    max_units: int
+    step_units: int
+    mode: str = "points"  # points | deduction
+    weight_percent: int = 100
+    section: str | None = None
+    guidance: str = ""
+    id: int | None = None
+    quick_deductions: tuple[tuple[str, int], ...] = field(default=())
+
+
+class ScoreError(ValueError):
+    """A value a sheet cannot hold; the message is for the judge."""
+
+
+def format_units(units: int | Fraction | None, scale: int) -> str:
+    """``925, 10 → "92.5"``; whole points print without decimals; ``None`` prints as an em dash."""
+    if units is None:
+        return "—"
+    value = Fraction(units) / scale
+    if value.denominator == 1:
+        return str(value.numerator)
+    places = len(str(scale)) - 1 if str(scale).strip("0") == "1" else 2
+    return f"{float(round(value, places)):.{places}f}".rstrip("0").rstrip(".")
+
+
+def parse_points(text: str, scale: int) -> int:
+    """A judge's typed points ("12.5") to units; refuses what the scale cannot hold."""
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise ScoreError(f"“{text}” is not a number") from exc
+    units = value * scale
+    if units != units.to_integral_value():
+        raise ScoreError(f"{text} is finer than this sheet allows (steps of {format_units(1, scale)})")
+    return int(units)
+
+
+def check_value(category: Category, value_units: int, scale: int) -> None:
+    """Raise :class:`ScoreError` unless ``value_units`` is a score this category can hold."""
+    if value_units < 0 or value_units > category.max_units:
+        raise ScoreError(
+            f"{category.name}: {format_units(value_units, scale)} is outside 0–{format_units(category.max_units, scale)}"
+        )
+    # Points count up from 0 in steps; deductions count down from the maximum in steps.
+    offset = value_units if category.mode == "points" else category.max_units - value_units
+    if offset % category.step_units:
+        raise ScoreError(f"{category.name}: scores go in steps of {format_units(category.step_units, scale)}")
+
+
+def weighted(category: Category, value_units: int) -> Fraction:
+    return Fraction(value_units * category.weight_percent, 100)
+
+
+def sheet_max(categories: Iterable[Category]) -> Fraction:
+    return sum((weighted(c, c.max_units) for c in categories), Fraction(0))
+
+
+def sheet_total(categories: Iterable[Category], values: Mapping[str, int | None]) -> Fraction:
+    """The weighted total of the values present (missing lines count as nothing)."""
+    total = Fraction(0)
+    for c in categories:
+        v = values.get(c.key)
+        if v is not None:
+            total += weighted(c, v)
+    return total
+
+
+def missing_lines(categories: Iterable[Category], values: Mapping[str, int | None]) -> list[str]:
+    return [c.name for c in categories if values.get(c.key) is None]

@@ -1,0 +1,227 @@
+"""Tabulation: how submitted sheets become a class's ranking and awards.
+
+Everything here is configuration-driven (:class:`System`), pure and deterministic: the same
+sheets give the same result whatever order they arrive in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+COMBINES = ("mean", "mean_drop_high_low", "sum", "consensus")
+SHEET_MODES = ("individual", "team", "section")
+AWARD_RULES = ("places", "levels")
+
+
+@dataclass(frozen=True)
+class SheetScore:
+    """A submitted sheet reduced to numbers: its total and per-category points (weighted units)."""
+
+    sheet_id: int
+    judge: str
+    total: Fraction
+    by_category: Mapping[str, Fraction] = field(default_factory=dict)
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    min_units: int | None = None
+    min_permille: int | None = None
+    band_units: int | None = None
+
+
+@dataclass(frozen=True)
+class System:
+    sheet_mode: str = "individual"
+    combine: str = "mean"
+    award_rule: str = "places"
+    places: int = 3
+    min_units_for_first: int | None = None
+    cap_units: int | None = None
+    tie_break_keys: tuple[str, ...] = ()
+    levels: tuple[Level, ...] = ()
+    max_units: Fraction = Fraction(0)
+
+
+@dataclass
+class EntryResult:
+    entry_id: int
+    score: Fraction | None
+    by_category: dict[str, Fraction]
+    counted: list[int]
+    dropped: list[int]
+    combine_note: str
+    rank: int | None = None
+    award: str = ""
+    ineligible: str = ""
+    tie_note: str = ""
+    unresolved_tie: bool = False
+
+
+def _mean(values: Sequence[Fraction]) -> Fraction:
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _mean_by_category(sheets: Sequence[SheetScore]) -> dict[str, Fraction]:
+    keys = sorted({k for s in sheets for k in s.by_category})
+    return {k: _mean([s.by_category.get(k, Fraction(0)) for s in sheets]) for k in keys}
+
+
+def combine(
+    system: System, sheets: Iterable[SheetScore]
+) -> tuple[Fraction | None, dict[str, Fraction], list[int], list[int], str]:
+    """Combine one entry's submitted sheets: (score, per-category, counted ids, dropped ids, note)."""
+    ordered = sorted(sheets, key=lambda s: s.sheet_id)
+    if not ordered:
+        return None, {}, [], [], "no submitted sheet"
+    if system.combine == "sum" or system.sheet_mode == "section":
+        by_section: dict[str, list[SheetScore]] = defaultdict(list)
+        for s in ordered:
+            by_section[s.section].append(s)
+        score = sum((_mean([s.total for s in group]) for group in by_section.values()), Fraction(0))
+        cats: dict[str, Fraction] = {}
+        for group in by_section.values():
+            cats.update(_mean_by_category(group))
+        return score, cats, [s.sheet_id for s in ordered], [], f"sum of {len(by_section)} section sheet(s)"
+    if system.combine == "mean_drop_high_low" and len(ordered) >= 3:
+        by_total = sorted(ordered, key=lambda s: (s.total, s.sheet_id))
+        dropped = [by_total[0], by_total[-1]]
+        counted = by_total[1:-1]
+        note = f"mean of {len(counted)} sheets after dropping the highest and the lowest"
+        return (
+            _mean([s.total for s in counted]),
+            _mean_by_category(counted),
+            sorted(s.sheet_id for s in counted),
+            sorted(s.sheet_id for s in dropped),
+            note,
+        )
+    note = (
+        "team consensus sheet"
+        if system.combine == "consensus" and len(ordered) == 1
+        else f"mean of {len(ordered)} sheet(s)"
+    )
+    if system.combine == "mean_drop_high_low":
+        note += " (fewer than 3 sheets: nothing dropped)"
+    return _mean([s.total for s in ordered]), _mean_by_category(ordered), [s.sheet_id for s in ordered], [], note
+
+
+def _tie_key(result: EntryResult, keys: Sequence[str]) -> tuple[Fraction, ...]:
+    return tuple(result.by_category.get(k, Fraction(0)) for k in keys)
+
+
+def tabulate_class(
+    system: System,
+    sheets_by_entry: Mapping[int, Sequence[SheetScore]],
+    decisions: Iterable[tuple[int, int]] = (),
+) -> list[EntryResult]:
+    """Rank one class. ``decisions`` are chief-judge tie decisions as (winner entry, loser entry)."""
+    decided = set(decisions)
+    results: list[EntryResult] = []
+    for entry_id in sorted(sheets_by_entry):
+        score, cats, counted, dropped, note = combine(system, sheets_by_entry[entry_id])
+        r = EntryResult(entry_id, score, cats, counted, dropped, note)
+        if score is not None and system.cap_units is not None and score > system.cap_units:
+            r.ineligible = f"over-qualified: {float(score):g} is above the cap of {system.cap_units}"
+        results.append(r)
+
+    eligible = [r for r in results if r.score is not None and not r.ineligible]
+    eligible.sort(key=lambda r: (-r.score, r.entry_id))  # type: ignore[operator]
+    ordered: list[list[EntryResult]] = []  # groups that share a rank
+    i = 0
+    while i < len(eligible):
+        j = i
+        while j < len(eligible) and eligible[j].score == eligible[i].score:
+            j += 1
+        ordered.extend(_break_ties(eligible[i:j], system.tie_break_keys, decided))
+        i = j
+    rank = 1
+    for group in ordered:
+        for r in group:
+            r.rank = rank
+            if len(group) > 1:
+                r.unresolved_tie = True
+                r.tie_note = "tied: awaiting the chief judge's decision"
+        rank += len(group)
+    _award(system, ordered, eligible)
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.entry_id))
+
+
+def _break_ties(
+    group: list[EntryResult], keys: Sequence[str], decided: set[tuple[int, int]]
+) -> list[list[EntryResult]]:
+    if len(group) == 1:
+        return [group]
+    by_key: dict[tuple[Fraction, ...], list[EntryResult]] = defaultdict(list)
+    for r in group:
+        by_key[_tie_key(r, keys)].append(r)
+    out: list[list[EntryResult]] = []
+    for key in sorted(by_key, reverse=True):
+        sub = sorted(by_key[key], key=lambda r: r.entry_id)
+        if len(by_key) > 1:
+            for r in sub:
+                r.tie_note = f"tie on score broken by category order ({', '.join(keys)})"
+        if len(sub) > 1:
+            out.extend(_decide(sub, decided))
+        else:
+            out.append(sub)
+    return out
+
+
+def _decide(group: list[EntryResult], decided: set[tuple[int, int]]) -> list[list[EntryResult]]:
+    """Order a tied group by the chief judge's decisions; whatever is left undecided stays tied."""
+    ids = {r.entry_id for r in group}
+    wins = {r.entry_id: sum(1 for w, loser in decided if w == r.entry_id and loser in ids) for r in group}
+    complete = all(
+        (a.entry_id, b.entry_id) in decided or (b.entry_id, a.entry_id) in decided
+        for n, a in enumerate(group)
+        for b in group[n + 1 :]
+    )
+    if not complete:
+        return [group]
+    ranked = sorted(group, key=lambda r: (-wins[r.entry_id], r.entry_id))
+    for r in ranked:
+        r.tie_note = "tie broken by the chief judge's recorded decision"
+    return [[r] for r in ranked]
+
+
+PLACE_NAMES = {1: "1st in class", 2: "2nd in class", 3: "3rd in class"}
+
+
+def place_name(n: int) -> str:
+    return PLACE_NAMES.get(n, f"{n}th in class")
+
+
+def _award(system: System, ordered: list[list[EntryResult]], eligible: list[EntryResult]) -> None:
+    if not eligible:
+        return
+    if system.award_rule == "levels":
+        high = max(r.score for r in eligible if r.score is not None)
+        for r in eligible:
+            for level in system.levels:
+                if _meets(system, level, r.score, high):  # type: ignore[arg-type]
+                    r.award = level.name
+                    break
+        return
+    for group in ordered:
+        for r in group:
+            if r.unresolved_tie or r.rank is None or r.rank > system.places:
+                continue
+            if r.rank == 1 and system.min_units_for_first is not None and r.score < system.min_units_for_first:  # type: ignore[operator]
+                r.ineligible = r.ineligible or "below the minimum score for a first"
+                continue
+            r.award = place_name(r.rank)
+
+
+def _meets(system: System, level: Level, score: Fraction, high: Fraction) -> bool:
+    if level.min_units is not None and score < level.min_units:
+        return False
+    if level.min_permille is not None and (
+        system.max_units == 0 or score * 1000 < level.min_permille * system.max_units
+    ):
+        return False
+    return not (level.band_units is not None and score < high - level.band_units)

@@ -1,0 +1,162 @@
+"""Accounts: passwords (argon2, hashed off the event loop), sign-in links and server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import EventStaff, Judge, LoginToken, User, WebSession, utcnow
+from concours.db.entries import Entrant
+from concours.services import outbox
+from concours.services.errors import ServiceError
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+_hasher = PasswordHasher()
+# A hash verified when the e-mail is unknown, so timing does not tell which addresses exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    def _verify() -> bool:
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(_verify)
+
+
+async def load_viewer(session: AsyncSession, raw_token: str | None) -> Viewer | None:
+    if not raw_token:
+        return None
+    row = (
+        await session.execute(
+            select(User, Judge.id, Entrant.id)
+            .join(WebSession, WebSession.user_id == User.id)
+            .outerjoin(Judge, Judge.user_id == User.id)
+            .outerjoin(Entrant, Entrant.user_id == User.id)
+            .where(WebSession.token_hash == token_hash(raw_token), WebSession.expires_at > utcnow())
+        )
+    ).first()
+    if row is None or not row[0].is_active:
+        return None
+    user, judge_id, entrant_id = row
+    staff = (
+        await session.execute(select(EventStaff.event_id, EventStaff.role).where(EventStaff.user_id == user.id))
+    ).all()
+    return Viewer(
+        user.id,
+        user.name,
+        user.email,
+        user.is_organizer,
+        judge_id,
+        entrant_id,
+        organizer_event_ids=frozenset(e for e, role in staff if role == "organizer"),
+        chief_judge_event_ids=frozenset(e for e, role in staff if role == "chief_judge"),
+    )
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    user = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    ok = await verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and user.is_active else None
+
+
+async def start_session(session: AsyncSession, settings: Settings, user_id: int, user_agent: str) -> str:
+    """Create a server-side session; returns the raw token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user_id,
+            expires_at=utcnow() + timedelta(days=settings.session_days),
+            user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+async def end_session(session: AsyncSession, raw_token: str | None) -> None:
+    if raw_token:
+        await session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(raw_token)))
+
+
+async def issue_login_link(
+    session: AsyncSession, settings: Settings, user: User, next_url: str = "/", *, minutes: int | None = None
+) -> str:
+    """A single-use sign-in link (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginToken(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            next_url=next_url,
+            expires_at=utcnow() + timedelta(minutes=minutes or settings.login_link_minutes),
+        )
+    )
+    return f"{settings.base_url}/auth/link/{token}"
+
+
+async def send_login_link(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    next_url: str = "/",
+    event_id: int | None = None,
+    intro: str = "",
+) -> None:
+    link = await issue_login_link(session, settings, user, next_url)
+    body = (
+        f"Hello {user.name},\n\n"
+        + (intro + "\n\n" if intro else "")
+        + f"Sign in to Concours with this link (it works once and expires in "
+        f"{settings.login_link_minutes // 60} hours):\n\n{link}\n\n"
+        "If you did not ask for it, ignore this message.\n"
+    )
+    outbox.queue(session, to=user.email, subject="Your Concours sign-in link", body=body, event_id=event_id)
+
+
+async def peek_login_token(session: AsyncSession, raw_token: str) -> LoginToken | None:
+    tok = await session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(raw_token)))
+    if tok is None or tok.used_at is not None or tok.expires_at <= utcnow():
+        return None
+    return tok
+
+
+async def consume_login_token(session: AsyncSession, raw_token: str) -> LoginToken:
+    tok = await peek_login_token(session, raw_token)
+    if tok is None:
+        raise ServiceError("This sign-in link has expired or was already used. Ask for a new one below.")
+    tok.used_at = utcnow()
+    return tok
+
+
+async def get_or_create_user(session: AsyncSession, email: str, name: str) -> User:
+    email = normalize_email(email)
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name.strip() or email)
+        session.add(user)
+        await session.flush()
+    return user

@@ -1,0 +1,291 @@
+"""Results: tabulate a class from its submitted sheets, certify (freeze) it, publish the event."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from concours.db import (
+    ClassResult,
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    Judge,
+    JudgingSystem,
+    Rubric,
+    ScoreLine,
+    ScoreSheet,
+    TieDecision,
+    User,
+    Vehicle,
+    utcnow,
+)
+from concours.domain.rubric import format_units, sheet_max, weighted
+from concours.domain.tabulation import EntryResult, Level, SheetScore, System, tabulate_class
+from concours.services import audit
+from concours.services.errors import ServiceError
+from concours.services.events import to_categories
+from concours.services.permissions import Viewer
+
+
+async def load_system(session: AsyncSession, event: Event) -> tuple[System, int]:
+    """The event's judging system as domain config, and the scale of its rubric."""
+    js = await session.scalar(
+        select(JudgingSystem).options(selectinload(JudgingSystem.levels)).where(JudgingSystem.event_id == event.id)
+    )
+    rubric = await session.scalar(
+        select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id == event.rubric_id)
+    )
+    if js is None or rubric is None:
+        raise ServiceError("This event has no judging system yet.")
+    system = System(
+        sheet_mode=js.sheet_mode,
+        combine=js.combine,
+        award_rule=js.award_rule,
+        places=js.places,
+        min_units_for_first=js.min_units_for_first,
+        cap_units=js.cap_units,
+        tie_break_keys=tuple(js.tie_break_keys or ()),
+        levels=tuple(Level(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in js.levels),
+        max_units=sheet_max(to_categories(rubric.categories)),
+    )
+    return system, rubric.scale
+
+
+async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[int, list[SheetScore]]:
+    """Every submitted sheet of these classes reduced to numbers, in three queries whatever the size."""
+    if not class_ids:
+        return {}
+    sheets = (
+        await session.execute(
+            select(ScoreSheet.id, ScoreSheet.entry_id, ScoreSheet.rubric_id, ScoreSheet.section, User.name)
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .outerjoin(Judge, Judge.id == ScoreSheet.judge_id)
+            .outerjoin(User, User.id == Judge.user_id)
+            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", ScoreSheet.status == "submitted")
+        )
+    ).all()
+    if not sheets:
+        return {}
+    rubric_ids = {s.rubric_id for s in sheets}
+    rubrics = (
+        await session.scalars(select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids)))
+    ).all()
+    cats = {c.id: c for r in rubrics for c in to_categories(r.categories)}
+    lines = (
+        await session.execute(
+            select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units).where(
+                ScoreLine.sheet_id.in_(
+                    select(ScoreSheet.id)
+                    .join(Entry, Entry.id == ScoreSheet.entry_id)
+                    .where(Entry.class_id.in_(class_ids), ScoreSheet.status == "submitted")
+                )
+            )
+        )
+    ).all()
+    by_sheet: dict[int, dict[str, Fraction]] = defaultdict(dict)
+    for ln in lines:
+        c = cats.get(ln.category_id)
+        if c is not None and ln.value_units is not None:
+            by_sheet[ln.sheet_id][c.key] = weighted(c, ln.value_units)
+    out: dict[int, list[SheetScore]] = defaultdict(list)
+    for s in sheets:
+        values = by_sheet.get(s.id, {})
+        out[s.entry_id].append(SheetScore(s.id, s.name or "team", sum(values.values(), Fraction(0)), values, s.section))
+    return out
+
+
+@dataclass
+class RankingRow:
+    entry_id: int
+    car_number: int | None
+    title: str
+    owner: str
+    result: EntryResult
+    score_text: str
+    sheet_count: int
+
+
+async def class_ranking(session: AsyncSession, event: Event, cls: EventClass) -> tuple[list[RankingRow], int]:
+    system, scale = await load_system(session, event)
+    entries = (
+        await session.execute(
+            select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.class_id == cls.id, Entry.status == "accepted")
+        )
+    ).all()
+    sheets = await submitted_sheets(session, [cls.id])
+    decisions = (
+        await session.execute(
+            select(TieDecision.winner_entry_id, TieDecision.loser_entry_id).where(TieDecision.class_id == cls.id)
+        )
+    ).all()
+    results = tabulate_class(system, {e.id: sheets.get(e.id, []) for e in entries}, [tuple(d) for d in decisions])
+    info = {e.id: e for e in entries}
+    rows = [
+        RankingRow(
+            r.entry_id,
+            info[r.entry_id].car_number,
+            f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}",
+            info[r.entry_id].name,
+            r,
+            format_units(r.score, scale),
+            len(sheets.get(r.entry_id, [])),
+        )
+        for r in results
+    ]
+    return rows, scale
+
+
+async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass) -> None:
+    """Freeze the class's results from its submitted sheets; its sheets lock."""
+    if cls.certified_at is not None:
+        raise ServiceError(f"Class {cls.code} is already certified.")
+    rows, scale = await class_ranking(session, event, cls)
+    if not any(r.result.score is not None for r in rows):
+        raise ServiceError(f"Class {cls.code} has no submitted sheet to certify.")
+    drafts = await session.scalar(
+        select(func.count())
+        .select_from(ScoreSheet)
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .where(Entry.class_id == cls.id, ScoreSheet.status == "draft")
+    )
+    if drafts:
+        raise ServiceError(
+            f"Class {cls.code} still has {drafts} sheet(s) in progress; they must be submitted "
+            "(or the chief judge must clear them) before certifying."
+        )
+    if any(r.result.unresolved_tie for r in rows):
+        raise ServiceError(
+            f"Class {cls.code} has a tie the categories did not break; record the chief judge's decision first."
+        )
+    await session.execute(delete(ClassResult).where(ClassResult.class_id == cls.id))
+    for r in rows:
+        res = r.result
+        session.add(
+            ClassResult(
+                class_id=cls.id,
+                entry_id=r.entry_id,
+                rank=res.rank,
+                score_units=round(res.score) if res.score is not None else None,
+                award=res.award,
+                explanation={
+                    "score": r.score_text,
+                    "combine": res.combine_note,
+                    "counted": res.counted,
+                    "dropped": res.dropped,
+                    "ineligible": res.ineligible,
+                    "tie": res.tie_note,
+                    "categories": {k: format_units(v, scale) for k, v in res.by_category.items()},
+                },
+            )
+        )
+    cls.certified_at = utcnow()
+    cls.certified_by_id = viewer.user_id
+    audit.record(
+        session,
+        entity_type="class",
+        entity_id=cls.id,
+        action="certify",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        after={"entries": len(rows)},
+    )
+
+
+async def publish(session: AsyncSession, viewer: Viewer, event: Event) -> None:
+    if event.status not in ("registration_closed", "judging", "results_certified"):
+        raise ServiceError("Results can be published once judging has started and classes are certified.")
+    certified = await session.scalar(
+        select(func.count())
+        .select_from(EventClass)
+        .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None))
+    )
+    if not certified:
+        raise ServiceError("Certify at least one class before publishing: only certified classes are published.")
+    before = event.status
+    event.status = "published"
+    event.published_at = utcnow()
+    audit.record(
+        session,
+        entity_type="event",
+        entity_id=event.id,
+        action="publish",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before={"status": before},
+        after={"status": "published"},
+    )
+
+
+@dataclass
+class PublicClass:
+    code: str
+    name: str
+    rows: list[dict[str, object]]
+
+
+async def published_results(session: AsyncSession, event: Event) -> list[PublicClass]:
+    """Certified classes of a published event, from the frozen results (two queries)."""
+    classes = (
+        await session.scalars(
+            select(EventClass)
+            .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None))
+            .order_by(EventClass.position)
+        )
+    ).all()
+    rows = (
+        (
+            await session.execute(
+                select(
+                    ClassResult,
+                    Entry.car_number,
+                    Vehicle.year,
+                    Vehicle.make,
+                    Vehicle.model,
+                    Vehicle.coachbuilder,
+                    User.name,
+                )
+                .join(Entry, Entry.id == ClassResult.entry_id)
+                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                .join(Entrant, Entrant.id == Entry.entrant_id)
+                .join(User, User.id == Entrant.user_id)
+                .where(ClassResult.class_id.in_([c.id for c in classes]))
+                .order_by(ClassResult.rank.is_(None), ClassResult.rank, Entry.car_number)
+            )
+        ).all()
+        if classes
+        else []
+    )
+    out = []
+    for c in classes:
+        out.append(
+            PublicClass(
+                c.code,
+                c.name,
+                [
+                    {
+                        "rank": r[0].rank,
+                        "award": r[0].award,
+                        "score": r[0].explanation.get("score", ""),
+                        "car_number": r.car_number,
+                        "title": f"{r.year} {r.make} {r.model}",
+                        "coachbuilder": r.coachbuilder,
+                        "owner": r.name,
+                        "note": r[0].explanation.get("ineligible", ""),
+                    }
+                    for r in rows
+                    if r[0].class_id == c.id
+                ],
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""Litestar controllers by audience: organizer, judging, entrant, public, auth."""

@@ -1,0 +1,93 @@
+"""Signing in and out: organizers by password, judges and entrants by a single-use link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import User
+from concours.services import accounts
+from concours.services.errors import ServiceError
+from concours.settings import Settings
+from concours.web.common import SESSION_COOKIE, form_data, redirect, render, safe_next
+
+
+def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
+    response = redirect(next_url)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+class AuthController(Controller):
+    @get("/login")
+    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
+        return render(request, "auth/login.html", next=safe_next(next, ""), form={}, errors={})
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Any:
+        form = await form_data(request)
+        user = await accounts.authenticate(db, form.get("email", ""), form.get("password", ""))
+        if user is None:
+            return render(
+                request,
+                "auth/login.html",
+                status_code=400,
+                next=safe_next(form.get("next"), ""),
+                form={"email": form.get("email", "")},
+                errors={"password": "That e-mail and password do not match an organizer account."},
+            )
+        token = await accounts.start_session(db, settings, user.id, request.headers.get("user-agent", ""))
+        return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
+
+    @post("/login/link")
+    async def request_link(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
+        form = await form_data(request)
+        email = accounts.normalize_email(form.get("link_email", ""))
+        if "@" not in email:
+            return render(
+                request,
+                "auth/login.html",
+                status_code=400,
+                next="",
+                form={"link_email": email},
+                errors={"link_email": "Enter the e-mail address you applied or were invited with."},
+            )
+        user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+        if user is not None:
+            await accounts.send_login_link(db, settings, user, next_url=safe_next(form.get("next"), "/"))
+        # The same answer either way: the page never tells which addresses have accounts.
+        return render(request, "auth/link_sent.html", email=email)
+
+    @get("/auth/link/{token:str}")
+    async def link_page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
+        # Opening the link does not use it (mail scanners open links); the button below does.
+        tok = await accounts.peek_login_token(db, token)
+        return render(request, "auth/link.html", token=token, valid=tok is not None, status_code=200 if tok else 410)
+
+    @post("/auth/link/{token:str}")
+    async def use_link(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, token: str) -> Any:
+        try:
+            tok = await accounts.consume_login_token(db, token)
+        except ServiceError:
+            return render(request, "auth/link.html", token=token, valid=False, status_code=410)
+        session_token = await accounts.start_session(db, settings, tok.user_id, request.headers.get("user-agent", ""))
+        return _signed_in(settings, session_token, safe_next(tok.next_url))
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+        await accounts.end_session(db, request.cookies.get(SESSION_COOKIE))
+        response = redirect("/")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response

@@ -1,0 +1,86 @@
+"""Error pages: every error a client can cause gets a clear page (or fragment), never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from concours.services.errors import ServiceError
+from concours.web.common import is_htmx, render
+
+log = logging.getLogger("concours.web")
+
+TITLES = {
+    400: "That did not work",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Conflict",
+    410: "Expired",
+    413: "Too large",
+    422: "Not accepted",
+    429: "Too many requests",
+}
+
+
+def _page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    if is_htmx(request):
+        return Response(content=message, status_code=status, media_type="text/plain")
+    template: Template = render(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        title=TITLES.get(status, "Something went wrong"),
+        message=message,
+    )
+    return template  # type: ignore[return-value]
+
+
+def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+    return _page(request, exc.status_code, exc.message)
+
+
+def not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
+    if is_htmx(request) or request.method != "GET":
+        return _page(request, 401, "Your session has ended. Sign in again, then retry.")
+    return Redirect(path="/login", query_params={"next": request.url.path}, status_code=303)
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
+        return _page(
+            request,
+            403,
+            "This form has expired or was sent from another site. Reload the page and try again; nothing was changed.",
+        )
+    if status >= 500:
+        log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail)
+    detail = exc.detail if status < 500 and status != 400 else ""
+    message = {404: "There is nothing at this address.", 405: "That action is not possible here."}.get(
+        status, detail or "The request could not be understood. Go back and try again."
+    )
+    return _page(request, status, message)
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _page(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; nothing you did caused it. Please try again.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ServiceError: service_error,
+    NotAuthorizedException: not_authorized,
+    HTTPException: http_error,
+    Exception: server_error,
+}

@@ -1,0 +1,395 @@
+"""The organizer's and chief judge's pages: set-up, selection, judges, results, publication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import (
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    Judge,
+    JudgingSystem,
+    OutboxMessage,
+    ScoreSheet,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+)
+from concours.domain import presets
+from concours.domain.rubric import format_units
+from concours.domain.states import ENTRY_STATUSES, EVENT_STATUS_LABELS, next_event_status
+from concours.services import events, judging, results
+from concours.services.errors import Forbidden, FormErrors, ServiceError
+from concours.services.events import load_rubric, to_categories
+from concours.services.permissions import (
+    Viewer,
+    class_for_organizer,
+    entry_for_organizer,
+    event_for_organizer,
+)
+from concours.settings import Settings
+from concours.web.common import form_data, redirect, render
+
+TIMEZONES = (
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+async def _event_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    event: Event,
+    *,
+    status_code: int = 200,
+    class_form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    classes = (
+        await db.execute(
+            select(EventClass, func.count(Entry.id))
+            .outerjoin(Entry, (Entry.class_id == EventClass.id) & (Entry.status == "accepted"))
+            .where(EventClass.event_id == event.id)
+            .group_by(EventClass.id)
+            .order_by(EventClass.position)
+        )
+    ).all()
+    counts = dict(
+        (
+            await db.execute(
+                select(Entry.status, func.count()).where(Entry.event_id == event.id).group_by(Entry.status)
+            )
+        ).all()
+    )
+    system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
+    rubric = await load_rubric(db, event.rubric_id) if event.rubric_id else None
+    return render(
+        request,
+        "organizer/event.html",
+        status_code=status_code,
+        event=event,
+        classes=classes,
+        counts=counts,
+        system=system,
+        rubric=rubric,
+        categories=to_categories(rubric.categories) if rubric else [],
+        fmt=format_units,
+        presets=presets.SYSTEM_PRESETS,
+        label=EVENT_STATUS_LABELS[event.status],
+        next_status=next_event_status(event.status),
+        labels=EVENT_STATUS_LABELS,
+        class_form=class_form or {},
+        errors=errors or {},
+    )
+
+
+class OrganizerController(Controller):
+    path = "/organizer"
+
+    @get("/")
+    async def dashboard(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+        ids = viewer.organizer_event_ids | viewer.chief_judge_event_ids
+        rows = (await db.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.starts_on.desc()))).all()
+        return render(
+            request,
+            "organizer/dashboard.html",
+            events=rows,
+            labels=EVENT_STATUS_LABELS,
+            form={},
+            errors={},
+            timezones=TIMEZONES,
+        )
+
+    @post("/events")
+    async def create_event(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Any:
+        if not viewer.is_organizer:
+            raise Forbidden("Only organizer accounts create events.")
+        form = await form_data(request)
+        try:
+            event = await events.create_event(
+                db,
+                viewer,
+                name=form.get("name", ""),
+                venue=form.get("venue", ""),
+                starts_on=form.get("starts_on", ""),
+                ends_on=form.get("ends_on", ""),
+                timezone=form.get("timezone", "UTC"),
+            )
+        except FormErrors as exc:
+            ids = viewer.organizer_event_ids
+            rows = (await db.scalars(select(Event).where(Event.id.in_(ids)))).all()
+            return render(
+                request,
+                "organizer/dashboard.html",
+                status_code=400,
+                events=rows,
+                labels=EVENT_STATUS_LABELS,
+                form=form,
+                errors=exc.errors,
+                timezones=TIMEZONES,
+            )
+        return redirect(f"/organizer/events/{event.id}")
+
+    @get("/events/{event_id:int}")
+    async def event(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await _event_page(request, db, event)
+
+    @post("/events/{event_id:int}/status")
+    async def status(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await events.change_status(db, viewer, event, form.get("status", ""))
+        except ServiceError as exc:
+            return await _event_page(request, db, event, status_code=400, errors={"status": exc.message})
+        return redirect(f"/organizer/events/{event.id}")
+
+    @post("/events/{event_id:int}/classes")
+    async def add_class(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await events.add_class(
+                db, viewer, event, code=form.get("code", ""), name=form.get("name", ""), places=form.get("places", "3")
+            )
+        except FormErrors as exc:
+            return await _event_page(request, db, event, status_code=400, class_form=form, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}#classes")
+
+    @post("/events/{event_id:int}/system")
+    async def system(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await events.apply_presets(db, event, form.get("preset", ""))
+        except ServiceError as exc:
+            return await _event_page(request, db, event, status_code=400, errors={"preset": exc.message})
+        return redirect(f"/organizer/events/{event.id}#system")
+
+    @get("/events/{event_id:int}/entries")
+    async def entries(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        event_id: int,
+        status: str | None = None,
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await self._entries_page(request, db, event, status)
+
+    async def _entries_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        status: str | None,
+        *,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+        error_entry: int | None = None,
+    ) -> Template:
+        query = (
+            select(Entry, Vehicle, User.name, User.email)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.event_id == event.id)
+            .order_by(Entry.car_number.is_(None), Entry.car_number, Entry.id)
+        )
+        if status in ENTRY_STATUSES:
+            query = query.where(Entry.status == status)
+        rows = (await db.execute(query)).all()
+        classes = (
+            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
+        ).all()
+        return render(
+            request,
+            "organizer/entries.html",
+            status_code=status_code,
+            event=event,
+            rows=rows,
+            classes=classes,
+            statuses=ENTRY_STATUSES,
+            current=status or "",
+            errors=errors or {},
+            error_entry=error_entry,
+        )
+
+    @post("/entries/{entry_id:int}/decision")
+    async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+        from concours.services import entries as entry_service
+
+        entry = await entry_for_organizer(db, viewer, entry_id)
+        form = await form_data(request)
+        try:
+            await entry_service.decide(
+                db,
+                viewer,
+                entry,
+                status=form.get("status", entry.status),
+                class_id=form.get("class_id", ""),
+                car_number=form.get("car_number", ""),
+                message=form.get("message", ""),
+            )
+        except FormErrors as exc:
+            event = await db.get(Event, entry.event_id)
+            assert event is not None
+            return await self._entries_page(
+                request, db, event, None, status_code=400, errors=exc.errors, error_entry=entry.id
+            )
+        return redirect(f"/organizer/events/{entry.event_id}/entries#entry-{entry.id}")
+
+    @get("/events/{event_id:int}/judges")
+    async def judges(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await self._judges_page(request, db, event)
+
+    async def _judges_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        *,
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        classes = (
+            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
+        ).all()
+        members = (
+            await db.execute(
+                select(Team.class_id, User.name, User.email, TeamMember.is_captain, Judge.rank)
+                .join(TeamMember, TeamMember.team_id == Team.id)
+                .join(Judge, Judge.id == TeamMember.judge_id)
+                .join(User, User.id == Judge.user_id)
+                .where(Team.event_id == event.id)
+                .order_by(TeamMember.is_captain.desc(), User.name)
+            )
+        ).all()
+        return render(
+            request,
+            "organizer/judges.html",
+            status_code=status_code,
+            event=event,
+            classes=classes,
+            members=members,
+            form=form or {},
+            errors=errors or {},
+        )
+
+    @post("/events/{event_id:int}/judges")
+    async def add_judge(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        cls = None
+        if form.get("class_id", "").isdigit():
+            cls = await db.get(EventClass, int(form["class_id"]))
+        try:
+            if cls is None or cls.event_id != event.id:
+                raise FormErrors({"class_id": "Choose the class this judge will judge."})
+            await judging.add_judge_to_class(
+                db,
+                settings,
+                viewer,
+                cls,
+                name=form.get("name", ""),
+                email=form.get("email", ""),
+                captain=form.get("captain") == "on",
+            )
+        except FormErrors as exc:
+            return await self._judges_page(request, db, event, status_code=400, form=form, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}/judges")
+
+    @get("/classes/{class_id:int}/results")
+    async def class_results(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int
+    ) -> Template:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        return await self._results_page(request, db, event, cls)
+
+    async def _results_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        cls: EventClass,
+        *,
+        status_code: int = 200,
+        error: str = "",
+    ) -> Template:
+        rows, _ = await results.class_ranking(db, event, cls)
+        progress = dict(
+            (
+                await db.execute(
+                    select(ScoreSheet.status, func.count())
+                    .join(Entry, Entry.id == ScoreSheet.entry_id)
+                    .where(Entry.class_id == cls.id)
+                    .group_by(ScoreSheet.status)
+                )
+            ).all()
+        )
+        return render(
+            request,
+            "organizer/results.html",
+            status_code=status_code,
+            event=event,
+            cls=cls,
+            rows=rows,
+            progress=progress,
+            error=error,
+        )
+
+    @post("/classes/{class_id:int}/certify")
+    async def certify(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        try:
+            await results.certify_class(db, viewer, event, cls)
+        except ServiceError as exc:
+            return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
+        return redirect(f"/organizer/classes/{cls.id}/results")
+
+    @post("/events/{event_id:int}/publish")
+    async def publish(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            await results.publish(db, viewer, event)
+        except ServiceError as exc:
+            return await _event_page(request, db, event, status_code=400, errors={"publish": exc.message})
+        return redirect(f"/events/{event.slug}/results")
+
+    @get("/events/{event_id:int}/outbox")
+    async def outbox(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        messages = (
+            await db.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.event_id == event.id)
+                .order_by(OutboxMessage.id.desc())
+                .limit(200)
+            )
+        ).all()
+        return render(request, "organizer/outbox.html", event=event, messages=messages)
