@@ -8,7 +8,8 @@ import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -92,10 +93,21 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings, "db": db}),
         lifespan=[lifespan],
+        before_request=_check_ids,
         after_request=_security_headers,
         request_max_body_size=30 * 1024 * 1024,
         debug=False,
     )
+
+
+MAX_ID = 2**31 - 1
+
+
+async def _check_ids(request: Request[Any, Any, Any]) -> None:
+    """Ids beyond what the database holds, or text with NUL bytes, name nothing: 404, not a database error."""
+    for value in request.path_params.values():
+        if (isinstance(value, int) and not 0 < value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
+            raise NotFoundException()
 
 
 async def _security_headers(response: Response[Any]) -> Response[Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,16 @@ def format_units(units: int | Fraction | None, scale: int) -> str:
 
 def parse_points(text: str, scale: int) -> int:
     """A judge's typed points ("12.5") to units; refuses what the scale cannot hold."""
+    # Plain decimals only: no exponent, infinity or NaN (which escaped as other errors, and "1e999990"
+    # built a million-digit integer); exact arithmetic, so nothing finer than the scale is rounded in.
+    cleaned = text.strip().replace(",", ".")
+    if not _DECIMAL.fullmatch(cleaned):
+        raise ScoreError(f"“{text}” is not a number")
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation as exc:
+        units = Fraction(cleaned) * scale
+    except ValueError as exc:  # int()'s limit on very long digit strings
         raise ScoreError(f"“{text}” is not a number") from exc
-    units = value * scale
-    if units != units.to_integral_value():
+    if units.denominator != 1:
         raise ScoreError(f"{text} is finer than this sheet allows (steps of {format_units(1, scale)})")
     return int(units)
 

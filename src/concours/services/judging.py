@@ -30,6 +30,7 @@ from concours.domain.rubric import (
     Category,
     ScoreError,
     check_value,
+    format_units,
     missing_lines,
     parse_points,
     sheet_max,
@@ -256,11 +257,13 @@ async def save_line(
     if value.strip():
         try:
             typed = parse_points(value, rubric.scale)
+            if category.mode == "deduction" and not 0 <= typed <= category.max_units:
+                raise ScoreError(
+                    f"{category.name}: a deduction is between 0 and {format_units(category.max_units, rubric.scale)}"
+                )
             value_units = typed if category.mode == "points" else category.max_units - typed
             check_value(to_categories([category])[0], value_units, rubric.scale)
         except ScoreError as exc:
-            if category.mode == "deduction" and value_units is not None and value_units < 0:
-                raise ServiceError(f"{category.name}: the deduction cannot exceed the maximum.") from exc
             raise ServiceError(str(exc)) from exc
     if not await _claim_change(session, sheet, change_id):
         return

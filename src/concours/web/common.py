@@ -71,7 +71,8 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The submitted form as text fields (files and repeated keys are left to those who expect them)."""
     form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    # NUL characters are never meaningful in text and PostgreSQL refuses them.
+    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
 
 
 def redirect(path: str) -> Redirect:

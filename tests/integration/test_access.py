@@ -1,0 +1,262 @@
+"""Roles cannot see or change what is not theirs; state changes need the CSRF token; bad input never 500s."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Conflict, Judge, User
+from concours.settings import Settings
+from tests.conftest import new_client, run_db
+from tests.helpers import find_id, htmx_post, login_by_link, post
+from tests.integration.test_thin_path import APPLICATION, set_up_event
+
+
+class Scene:
+    """An event in judging with two classes, two accepted cars (one per class), a judge on each class."""
+
+    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
+        self.org, self.db_url, self.settings = client, db_url, settings
+        ev = set_up_event(client, db_url)
+        self.event_id, self.class_a, self.slug = ev["event_id"], ev["class_id"], ev["slug"]
+        post(client, f"/organizer/events/{self.event_id}/classes", {"code": "D", "name": "European Classic Closed"})
+        page = client.get(f"/organizer/events/{self.event_id}").text
+        self.class_b = max(int(x) for x in re.findall(r"/organizer/classes/(\d+)/results", page))
+        self.entries: list[int] = []
+        for n, (cls, email, chassis) in enumerate(
+            ((self.class_a, "ann@example.com", "A1"), (self.class_b, "bob@example.com", "B2"))
+        ):
+            with new_client(settings) as c:
+                form = dict(APPLICATION, email=email, chassis_number=chassis, name=f"Owner {n}")
+                assert post(c, f"/events/{self.slug}/apply", form).status_code == 200
+            entries = client.get(f"/organizer/events/{self.event_id}/entries?status=applied").text
+            entry_id = find_id(entries, r"/organizer/entries/(\d+)/decision")
+            assert (
+                post(
+                    client, f"/organizer/entries/{entry_id}/decision", {"status": "accepted", "class_id": cls}
+                ).status_code
+                == 303
+            )
+            self.entries.append(entry_id)
+        for cls, email in ((self.class_a, "judge-a@example.com"), (self.class_b, "judge-b@example.com")):
+            assert (
+                post(
+                    client,
+                    f"/organizer/events/{self.event_id}/judges",
+                    {"name": email.split("@")[0], "email": email, "class_id": cls},
+                ).status_code
+                == 303
+            )
+        for status in ("registration_closed", "judging"):
+            post(client, f"/organizer/events/{self.event_id}/status", {"status": status})
+
+    def as_user(self, email: str) -> TestClient[Any]:
+        c = new_client(self.settings)
+        c.__enter__()
+        login_by_link(c, self.db_url, email)
+        return c
+
+    def category_ids(self, judge: TestClient[Any], entry_id: int) -> list[int]:
+        return [int(x) for x in re.findall(r'/lines/(\d+)"', judge.get(f"/judging/entries/{entry_id}").text)]
+
+
+@pytest.fixture
+def scene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[Scene]:
+    yield Scene(client, db_url, settings)
+
+
+def test_judge_cannot_open_or_score_a_car_of_another_class(scene: Scene) -> None:
+    judge_a = scene.as_user("judge-a@example.com")
+    car_b = scene.entries[1]
+    assert judge_a.get(f"/judging/entries/{car_b}").status_code == 403
+    cats = scene.category_ids(judge_a, scene.entries[0])
+    r = htmx_post(judge_a, f"/judging/entries/{car_b}/lines/{cats[0]}", {"value": "1", "change_id": "x"})
+    assert r.status_code == 403
+    assert "B2" not in judge_a.get("/judging/").text  # the other class's car is not listed
+    judge_a.__exit__(None, None, None)
+
+
+def test_conflicted_judge_gets_403(scene: Scene) -> None:
+    async def declare(session: AsyncSession) -> None:
+        from sqlalchemy import select
+
+        judge_id = await session.scalar(
+            select(Judge.id).join(User, User.id == Judge.user_id).where(User.email == "judge-a@example.com")
+        )
+        session.add(
+            Conflict(
+                event_id=scene.event_id,
+                judge_id=judge_id,
+                entry_id=scene.entries[0],
+                reason="restored this car",
+                source="declared",
+            )
+        )
+
+    run_db(scene.db_url, declare)
+    judge_a = scene.as_user("judge-a@example.com")
+    r = judge_a.get(f"/judging/entries/{scene.entries[0]}")
+    assert r.status_code == 403 and "restored this car" in r.text
+    judge_a.__exit__(None, None, None)
+
+
+def test_judge_and_entrant_cannot_see_organizer_pages_or_unpublished_results(scene: Scene) -> None:
+    judge_a = scene.as_user("judge-a@example.com")
+    assert judge_a.get(f"/organizer/classes/{scene.class_a}/results").status_code == 403
+    assert judge_a.get(f"/organizer/events/{scene.event_id}/entries").status_code == 403
+    ann = scene.as_user("ann@example.com")
+    assert ann.get(f"/organizer/events/{scene.event_id}").status_code == 403
+    assert ann.get(f"/events/{scene.slug}/results").status_code == 404  # not published
+    assert ann.get(f"/my/entries/{scene.entries[0]}").status_code == 403  # own sheets, not yet published
+    assert ann.get(f"/my/entries/{scene.entries[0]}/report.pdf").status_code == 403
+    # Another entrant's entry is not there at all for Ann.
+    assert ann.get(f"/my/entries/{scene.entries[1]}").status_code == 404
+    assert ann.get(f"/my/entries/{scene.entries[1]}/report.pdf").status_code == 404
+    # Ann is not a judge.
+    assert ann.get(f"/judging/entries/{scene.entries[0]}").status_code == 403
+    judge_a.__exit__(None, None, None)
+    ann.__exit__(None, None, None)
+
+
+def test_anonymous_is_sent_to_sign_in(client: TestClient[Any], db_url: str) -> None:
+    r = client.get("/organizer/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = client.get("/judging/entries/1", follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/my/entries/1/report.pdf", follow_redirects=False).status_code == 303
+
+
+def test_another_organizer_cannot_touch_the_event(scene: Scene) -> None:
+    from tests.helpers import login, make_organizer
+
+    make_organizer(scene.db_url, email="other@example.com")
+    with new_client(scene.settings) as other:
+        login(other, "other@example.com")
+        assert other.get(f"/organizer/events/{scene.event_id}").status_code == 403
+        r = post(other, f"/organizer/entries/{scene.entries[0]}/decision", {"status": "declined"})
+        assert r.status_code == 403
+        assert post(other, f"/organizer/classes/{scene.class_a}/certify").status_code == 403
+
+
+def test_state_change_without_csrf_token_is_refused(scene: Scene) -> None:
+    r = scene.org.post(
+        f"/organizer/events/{scene.event_id}/classes", data={"code": "Z", "name": "Sneaky"}, follow_redirects=False
+    )
+    assert r.status_code == 403
+    assert "Sneaky" not in scene.org.get(f"/organizer/events/{scene.event_id}").text
+    judge_a = scene.as_user("judge-a@example.com")
+    cats = scene.category_ids(judge_a, scene.entries[0])
+    r = judge_a.post(
+        f"/judging/entries/{scene.entries[0]}/lines/{cats[0]}", data={"value": "1"}, headers={"hx-request": "true"}
+    )
+    assert r.status_code == 403
+    r = judge_a.post(
+        f"/judging/entries/{scene.entries[0]}/lines/{cats[0]}",
+        data={"value": "1"},
+        headers={"hx-request": "true", "x-csrftoken": "forged-token"},
+    )
+    assert r.status_code == 403
+    assert "Not started" in judge_a.get("/judging/").text
+    judge_a.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("41", "between 0 and 40"),
+        ("0.25", "finer"),
+        ("abc", "not a number"),
+        ("-1", "between 0 and 40"),
+        ("0.3", "steps of 0.5"),
+    ],
+)
+def test_bad_scores_are_refused_with_a_message(scene: Scene, value: str, message: str) -> None:
+    judge_a = scene.as_user("judge-a@example.com")
+    cats = scene.category_ids(judge_a, scene.entries[0])
+    r = htmx_post(judge_a, f"/judging/entries/{scene.entries[0]}/lines/{cats[0]}", {"value": value, "change_id": "v"})
+    assert r.status_code == 422 and message in r.text, r.text
+    judge_a.__exit__(None, None, None)
+
+
+def test_wrong_category_and_garbage_never_500(scene: Scene) -> None:
+    judge_a = scene.as_user("judge-a@example.com")
+    e = scene.entries[0]
+    r = htmx_post(judge_a, f"/judging/entries/{e}/lines/999999", {"value": "1", "change_id": "w"})
+    assert r.status_code == 422 and "not on this car" in r.text
+    for url in (
+        f"/judging/entries/{e}/lines/abc",
+        "/judging/entries/notanumber",
+        "/my/entries/-1",
+        "/organizer/events/99999999999999999999",
+        "/events/%00/results",
+        "/auth/link/x",
+    ):
+        r = judge_a.get(url)
+        assert r.status_code < 500, (url, r.status_code)
+    r = htmx_post(
+        judge_a,
+        f"/judging/entries/{e}/lines/{scene.category_ids(judge_a, e)[0]}",
+        {"value": "1" * 5000, "note": "x" * 3000, "change_id": "y" * 500},
+    )
+    assert 400 <= r.status_code < 500
+    judge_a.__exit__(None, None, None)
+
+
+def test_submitted_sheet_is_locked_for_the_judge(scene: Scene) -> None:
+    judge_a = scene.as_user("judge-a@example.com")
+    e = scene.entries[0]
+    cats = scene.category_ids(judge_a, e)
+    r = post(judge_a, f"/judging/entries/{e}/submit")
+    assert r.status_code == 400 and "Score every category" in r.text
+    for n, cid in enumerate(cats):
+        assert (
+            htmx_post(judge_a, f"/judging/entries/{e}/lines/{cid}", {"value": "1", "change_id": f"s{n}"}).status_code
+            == 200
+        )
+    assert post(judge_a, f"/judging/entries/{e}/submit").status_code == 303
+    r = htmx_post(judge_a, f"/judging/entries/{e}/lines/{cats[0]}", {"value": "2", "change_id": "after"})
+    assert r.status_code == 422 and "only the chief judge can reopen" in r.text
+    judge_a.__exit__(None, None, None)
+
+
+def test_application_errors_keep_what_was_typed(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+    ev = set_up_event(client, db_url)
+    with new_client(settings) as c:
+        form = dict(APPLICATION, year="19x7", email="not-an-email", terms="")
+        r = post(c, f"/events/{ev['slug']}/apply", form)
+        assert r.status_code == 400
+        assert "Enter the model year" in r.text and "Enter an e-mail address" in r.text
+        assert "You must accept" in r.text
+        assert 'value="Talbot-Lago"' in r.text and 'value="19x7"' in r.text and "Delivered new in Paris" in r.text
+        # A second application for the same chassis number is caught and explained.
+        assert post(c, f"/events/{ev['slug']}/apply", APPLICATION).status_code == 200
+        r = post(c, f"/events/{ev['slug']}/apply", dict(APPLICATION, email="someone@example.com"))
+        assert r.status_code == 400 and "already applied" in r.text
+    entries = client.get(f"/organizer/events/{ev['event_id']}/entries").text
+    assert entries.count("/decision") == 1
+
+
+def test_login_link_is_single_use(scene: Scene) -> None:
+    from tests.helpers import login_link
+
+    link = login_link(scene.db_url, "judge-b@example.com")
+    with new_client(scene.settings) as c:
+        assert post(c, link).status_code == 303
+    with new_client(scene.settings) as c:
+        r = post(c, link)
+        assert r.status_code == 410
+        assert c.get("/judging/", follow_redirects=False).status_code == 303  # not signed in
+
+
+def test_wrong_password_is_refused(client: TestClient[Any], db_url: str) -> None:
+    from tests.helpers import make_organizer
+
+    make_organizer(db_url)
+    r = post(client, "/login", {"email": "org@example.com", "password": "wrong"})
+    assert r.status_code == 400 and "do not match" in r.text and 'value="org@example.com"' in r.text
+    assert client.get("/organizer/", follow_redirects=False).status_code == 303
