@@ -9,11 +9,11 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 

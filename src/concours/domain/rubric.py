@@ -36,7 +36,9 @@ def format_units(units: int | Fraction | None, scale: int) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     places = len(str(scale)) - 1 if str(scale).strip("0") == "1" else 2
-    return f"{float(round(value, places)):.{places}f}".rstrip("0").rstrip(".")
+    text = f"{float(round(value, places)):.{places}f}"
+    # Strip trailing zeros only after a decimal point: at scale 1 a rounded mean "90" must stay "90".
+    return text.rstrip("0").rstrip(".") if places else text
 
 
 def parse_points(text: str, scale: int) -> int:
@@ -58,9 +60,8 @@ def parse_points(text: str, scale: int) -> int:
 def check_value(category: Category, value_units: int, scale: int) -> None:
     """Raise :class:`ScoreError` unless ``value_units`` is a score this category can hold."""
     if value_units < 0 or value_units > category.max_units:
-        raise ScoreError(
-            f"{category.name}: {format_units(value_units, scale)} is outside 0–{format_units(category.max_units, scale)}"
-        )
+        shown, maximum = format_units(value_units, scale), format_units(category.max_units, scale)
+        raise ScoreError(f"{category.name}: {shown} is outside 0–{maximum}")
     # Points count up from 0 in steps; deductions count down from the maximum in steps.
     offset = value_units if category.mode == "points" else category.max_units - value_units
     if offset % category.step_units:

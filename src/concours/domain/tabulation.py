@@ -140,10 +140,11 @@ def tabulate_class(
         ordered.extend(_break_ties(eligible[i:j], system.tie_break_keys, decided))
         i = j
     rank = 1
+    shared = system.award_rule == "levels"  # levels are shared: an equal score is not a tie to decide
     for group in ordered:
         for r in group:
             r.rank = rank
-            if len(group) > 1:
+            if len(group) > 1 and not shared:
                 r.unresolved_tie = True
                 r.tie_note = "tied: awaiting the chief judge's decision"
         rank += len(group)
@@ -193,7 +194,10 @@ PLACE_NAMES = {1: "1st in class", 2: "2nd in class", 3: "3rd in class"}
 
 
 def place_name(n: int) -> str:
-    return PLACE_NAMES.get(n, f"{n}th in class")
+    if n in PLACE_NAMES:
+        return PLACE_NAMES[n]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} in class"
 
 
 def _award(system: System, ordered: list[list[EntryResult]], eligible: list[EntryResult]) -> None:
