@@ -17,6 +17,7 @@ from concours.settings import Settings
 
 log = logging.getLogger("concours.outbox")
 MAX_BACKOFF_MINUTES = 60
+CLAIM_MINUTES = 5
 
 
 def queue(session: AsyncSession, *, to: str, subject: str, body: str, event_id: int | None = None) -> None:
@@ -44,6 +45,8 @@ async def deliver_pending(settings: Settings, write: async_sessionmaker[AsyncSes
         return await _print_pending(settings, write) if settings.environment == "development" else 0
     now = utcnow()
     async with write() as session:
+        # Claim a batch with a lease, so several app workers never send the same message twice: on
+        # PostgreSQL rows another worker holds are skipped; on SQLite the write lock serializes claims.
         pending = (
             await session.scalars(
                 select(OutboxMessage)
@@ -51,8 +54,11 @@ async def deliver_pending(settings: Settings, write: async_sessionmaker[AsyncSes
                 .where(or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
                 .order_by(OutboxMessage.id)
                 .limit(limit)
+                .with_for_update(skip_locked=True)
             )
         ).all()
+        for msg in pending:
+            msg.next_attempt_at = now + timedelta(minutes=CLAIM_MINUTES)
         await session.commit()
     sent = 0
     for msg in pending:
@@ -69,6 +75,7 @@ async def deliver_pending(settings: Settings, write: async_sessionmaker[AsyncSes
             if error is None:
                 row.sent_at = utcnow()
                 row.last_error = None
+                row.next_attempt_at = None
                 sent += 1
             else:
                 row.last_error = error
