@@ -112,38 +112,47 @@ class RankingRow:
     sheet_count: int
 
 
-async def class_ranking(session: AsyncSession, event: Event, cls: EventClass) -> tuple[list[RankingRow], int]:
+async def rank_classes(
+    session: AsyncSession, event: Event, class_ids: list[int]
+) -> tuple[dict[int, list[RankingRow]], int]:
+    """Rank these classes from their submitted sheets. A fixed number of queries however many entries."""
     system, scale = await load_system(session, event)
-    entries = (
-        await session.execute(
-            select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name)
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .where(Entry.class_id == cls.id, Entry.status == "accepted")
-        )
-    ).all()
-    sheets = await submitted_sheets(session, [cls.id])
-    decisions = (
-        await session.execute(
-            select(TieDecision.winner_entry_id, TieDecision.loser_entry_id).where(TieDecision.class_id == cls.id)
-        )
-    ).all()
-    results = tabulate_class(system, {e.id: sheets.get(e.id, []) for e in entries}, [tuple(d) for d in decisions])
+    entries = (await session.execute(
+        select(Entry.id, Entry.class_id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id).join(Entrant, Entrant.id == Entry.entrant_id)
+        .join(User, User.id == Entrant.user_id)
+        .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
+    )).all() if class_ids else []
+    sheets = await submitted_sheets(session, class_ids)
+    decisions: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if class_ids:
+        for class_id, winner, loser in (await session.execute(
+            select(TieDecision.class_id, TieDecision.winner_entry_id, TieDecision.loser_entry_id)
+            .where(TieDecision.class_id.in_(class_ids))
+        )).all():
+            decisions[class_id].append((winner, loser))
     info = {e.id: e for e in entries}
-    rows = [
-        RankingRow(
-            r.entry_id,
-            info[r.entry_id].car_number,
-            f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}",
-            info[r.entry_id].name,
-            r,
-            format_units(r.score, scale),
-            len(sheets.get(r.entry_id, [])),
-        )
-        for r in results
-    ]
-    return rows, scale
+    by_class: dict[int, list[int]] = defaultdict(list)
+    for e in entries:
+        by_class[e.class_id].append(e.id)
+    out: dict[int, list[RankingRow]] = {}
+    for class_id in class_ids:
+        results = tabulate_class(system, {eid: sheets.get(eid, []) for eid in by_class[class_id]},
+                                 decisions[class_id])
+        out[class_id] = [
+            RankingRow(
+                r.entry_id, info[r.entry_id].car_number,
+                f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}", info[r.entry_id].name,
+                r, format_units(r.score, scale), len(sheets.get(r.entry_id, [])),
+            )
+            for r in results
+        ]
+    return out, scale
+
+
+async def class_ranking(session: AsyncSession, event: Event, cls: EventClass) -> tuple[list[RankingRow], int]:
+    ranked, scale = await rank_classes(session, event, [cls.id])
+    return ranked[cls.id], scale
 
 
 async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass) -> None:
