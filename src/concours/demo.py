@@ -294,13 +294,13 @@ CARS: dict[str, tuple[CarModel, ...]] = {
              "{1700-2200}", "=", "Silver|Primrose yellow|Dark green",
              "Its chassis was delivered to Barker for a tulip-backed touring body."),
         _car("1914", "Packard", "4-48", "Seven-passenger touring", "", "{14000-15500}", "=", "Packard blue|Black",
-             "Packard's big six of the period, with right-hand drive as built."),
+             "Packard's big six of the period, the 48-horsepower 'Forty-Eight'."),
         _car("1908", "Renault", "Type AX", "Two-seater", "", "{11000-13000}", "{2000-4000}", "Dark red|Green",
-             "The little twin-cylinder Renault that made the marque's name as a taxi and a town car."),
+             "The little twin-cylinder two-seater that made Renault's name abroad."),
         _car("1906-1907", "Cadillac", "Model K", "Runabout", "", "{20000-30000}", "=", "Dark blue|Brewster green",
              "A one-cylinder runabout with its original planetary transmission."),
         _car("1913", "Simplex", "50 hp Speed Car", "Toy tonneau", "Holbrook", "{400-600}", "=", "Grey|White",
-             "Chain-driven and capable of seventy miles an hour when new."),
+             "Chain-driven and capable of more than seventy miles an hour when new."),
         _car("1915", "Hudson", "Six-40", "Touring", "", "{40000-60000}", "=", "Dark blue|Black",
              "Hudson's light six, with electric starting and lighting as standard."),
         _car("1904", "Oldsmobile", "Curved Dash", "Runabout", "", "{18000-25000}", "=", "Black|Red",
@@ -369,7 +369,7 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1937", "Talbot-Lago", "T150-C", "Cabriolet", "Figoni et Falaschi", "90{000-120}", "85{000-200}",
              "Black|Red", "A four-litre Talbot with Figoni's cabriolet body."),
         _car("1932", "Bugatti", "Type 55", "Roadster", "Bugatti (factory)", "55{200-240}", "{1-40}",
-             "Black and yellow|Blue", "The supercharged twin-cam road car derived from the Type 54 racer."),
+             "Black and yellow|Blue", "The supercharged twin-cam road car derived from the Grand Prix cars."),
         _car("1938", "Lagonda", "LG6", "Drophead coupé", "", "12{000-300}", "=", "Dark green|Black",
              "The six-cylinder Lagonda, with independent front suspension."),
         _car("1936", "Horch", "853", "Sport cabriolet", "", "853{000-999}", "=", "Ivory|Black",
@@ -391,11 +391,12 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1957", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.7500{100-999}", "198.980.7500{100-999}",
              "Silver (DB 180)|Red (DB 534)|White", "An early roadster with its factory hardtop."),
         _car("1958", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.8500{100-999}", "198.980.8500{100-999}",
-             "Silver (DB 180)|Red (DB 534)|Medium blue", "Delivered through the New York distributor."),
+             "Silver (DB 180)|Red (DB 534)|Medium blue", "Ordered with the optional hardtop and fitted luggage."),
         _car("1959", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.9500{100-999}", "198.980.9500{100-999}",
              "Silver (DB 180)|Black|Ivory", "Period Becker radio and a hardtop."),
         _car("1960", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.10.000{100-999}",
-             "198.980.10.000{100-999}", "Silver (DB 180)|Red (DB 534)|Light grey", "A European-specification car."),
+             "198.980.10.000{100-999}", "Silver (DB 180)|Red (DB 534)|Light grey",
+             "A matching-numbers car with its tool roll and jack."),
         _car("1962", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.10.002{100-999}",
              "198.980.10.002{100-999}", "Silver (DB 180)|Black|Medium blue", "A late car, with disc brakes."),
         _car("1963", "Mercedes-Benz", "300 SL", "Roadster", "", "198.042.10.003{100-258}",
@@ -430,7 +431,7 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1955-1956", "Maserati", "300S", "Spider", "Fantuzzi", "30{53-85}", "=", "Rosso corsa|Silver",
              "Fantuzzi's spider body over the three-litre six."),
         _car("1958-1959", "Porsche", "718 RSK", "Spyder", "", "718-0{10-35}", "P90{100-199}", "Silver|White",
-             "A mid-engined four-cam RSK, raced at Sebring and in club events."),
+             "A mid-engined four-cam RSK."),
         _car("1954", "Ferrari", "500 Mondial", "Spider", "Pinin Farina", "0{402-572}MD", "=", "Rosso corsa|White",
              "The four-cylinder Mondial, with its original gearbox."),
         _car("1955-1956", "Austin-Healey", "100S", "Roadster", "", "AHS 38{01-55}", "1B 2{201-255}",
@@ -440,13 +441,13 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1957-1958", "Lotus", "Eleven", "Le Mans sports racer", "", "{150-330}", "FWA {4000-5400}",
              "Silver|British racing green", "A Climax-engined Eleven with its Le Mans-style headrest."),
         _car("1956", "Porsche", "550A Spyder", "Spyder", "", "550A-0{101-140}", "P90{201-290}", "Silver",
-             "The space-frame 550A, with period racing history in California."),
+             "The space-frame 550A, with its four-cam engine."),
         _car("1957", "Maserati", "200SI", "Spider", "Fantuzzi", "24{01-32}", "=", "Rosso corsa",
              "The two-litre four-cylinder sports racer."),
         _car("1955", "Jaguar", "D-Type", "Roadster", "", "XKD 5{01-70}", "E2{001-100}-9", "British racing green",
              "A customer D-Type with the long-nose bodywork."),
         _car("1952-1953", "Frazer Nash", "Le Mans Replica", "Sports racer", "", "421/200/{150-199}", "=",
-             "Dark blue|Silver", "Bristol-engined, and raced at Goodwood and Silverstone in period."),
+             "Dark blue|Silver", "Bristol-engined, with its cycle wings."),
     ),
     "M": (
         _car("1947-1948", "Cisitalia", "202", "Coupé", "Pinin Farina", "{100-170}SC", "=", "Red|Silver|Grey",
@@ -523,9 +524,10 @@ CARS: dict[str, tuple[CarModel, ...]] = {
     ),
     "S": (
         _car("1951-1954", "Jaguar", "XK120", "Roadster", "", "67{0200-2000}", "W{1000-9999}-8",
-             "Old English White|British racing green|Black|Pastel blue", "An aluminium-to-steel-era XK120."),
+             "Old English White|British racing green|Black|Pastel blue",
+             "A steel-bodied XK120 with its original engine."),
         _car("1958-1959", "Austin-Healey", "100-6", "Roadster", "", "BN4-L/{40000-70000}", "26D/RU/H{1000-9999}",
-             "Healey blue|Colorado red|Old English White", "A two-seat BN6-style conversion reversed to original."),
+             "Healey blue|Colorado red|Old English White", "The 2+2 BN4 with the six-cylinder C-series engine."),
         _car("1961-1962", "Jaguar", "E-Type Series 1 3.8", "Roadster", "", "87{5001-6999}", "R{1000-9999}-9",
              "Opalescent silver grey|Carmen red|British racing green", "A flat-floor car with outside bonnet locks."),
         _car("1956-1959", "MG", "MGA 1500", "Roadster", "", "HDL43/{10000-68000}", "15GB-U-H{1000-9999}",
@@ -537,7 +539,7 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1955", "Aston Martin", "DB2/4", "Drophead coupé", "Mulliner", "LML/{800-1000}", "VB6J/{500-900}",
              "Almond green|Silver birch", "A 2.9-litre DB2/4 with the Mulliner drophead body."),
         _car("1964-1965", "Aston Martin", "DB5", "Coupé", "Carrozzeria Touring (Superleggera)",
-             "DB5/{1251-2275}/R", "400/{1200-2300}", "Silver birch|Dubonnet rosso|Caribbean pearl",
+             "DB5/{1251-2275}/L", "400/{1200-2300}", "Silver birch|Dubonnet rosso|Caribbean pearl",
              "A left-hand-drive DB5 with the ZF gearbox."),
         _car("1964-1965", "Lotus", "Elan S1", "Roadster", "", "26/{3000-4000}", "LP{5000-9999}",
              "Cirrus white|Carnival red", "Twin-cam Elan with the backbone chassis."),
@@ -550,9 +552,9 @@ CARS: dict[str, tuple[CarModel, ...]] = {
         _car("1957", "Chevrolet", "Bel Air", "Sport coupe", "", "VC57F{100000-199999}", "F{1000-9999}EJ",
              "Tropical turquoise|India ivory|Matador red", "Still wearing its original paint and dealer badge."),
         _car("1955", "Ford", "Thunderbird", "Convertible", "", "P5FH{100000-260000}", "ECZ-{1000-9999}",
-             "Thunderbird blue|Raven black|Torch red", "A first-year Thunderbird with its porthole hardtop."),
+             "Thunderbird blue|Raven black|Torch red", "A first-year Thunderbird with both its tops."),
         _car("1963", "Porsche", "356B 1600 Super", "Coupé", "Reutter", "2{10000-14999}", "P{600000-604999}",
-             "Slate grey|Ruby red|Champagne yellow", "Original Koni-era paint and its Blaupunkt radio."),
+             "Slate grey|Ruby red|Champagne yellow", "Original paint and its Blaupunkt radio."),
         _car("1959", "Cadillac", "Eldorado Biarritz", "Convertible", "", "59E0{01000-01320}", "=",
              "Persian sand|Olympic white|Seminole red", "Tailfins, a power top and its original leather."),
         _car("1964", "Mercedes-Benz", "230 SL", "Roadster", "", "113.042.10.0{01000-09000}",
@@ -794,21 +796,25 @@ def _history(rng: random.Random, m: CarModel, year: int, state: str, class_code:
     parts = [f"Delivered new in {month} {year} to {owner} in {rng.choice(DELIVERED_IN[country])}."]
     if m.note:
         parts.append(m.note)
-    y1 = rng.randint(year + 6, min(year + 45, 2015))
     if racing:
         parts.append(f"Raced in period in {rng.choice(REGIONS)}, with a class win in {year + rng.randint(0, 3)}.")
-    middle = rng.choice(
+    # The story's years run forward: y1 (the middle chapter starts), free (it ends), the restoration, today.
+    y1 = rng.randint(year + 6, min(year + 45, 2015))
+    span = rng.randint(5, max(5, min(30, 2020 - y1)))
+    middle, free = rng.choice(
         (
-            f"It stayed with its first family until {y1}, when it passed to a collector in {rng.choice(REGIONS)}.",
-            f"From {y1} it spent {rng.randint(12, 35)} years in a private collection in {rng.choice(REGIONS)}.",
-            f"It was laid up in {y1} and found again, complete and unmolested, {rng.randint(8, 30)} years later.",
-            f"It has had only {rng.randint(3, 6)} owners, each documented, since it left {rng.choice(REGIONS)} "
-            f"in {y1}.",
+            (
+                f"It stayed with its first family until {y1}, when it passed to a collector in {rng.choice(REGIONS)}.",
+                y1,
+            ),
+            (f"From {y1} it spent {span} years in a private collection in {rng.choice(REGIONS)}.", y1 + span),
+            (f"It was laid up in {y1} and found again, complete and unmolested, {span} years later.", y1 + span),
+            (f"It has had only {rng.randint(3, 6)} owners since it left {rng.choice(REGIONS)} in {y1}.", y1),
         )
     )
     parts.append(middle)
     shop = rng.choice(SHOPS)
-    ry = rng.randint(max(year + 30, 1975), 2025)
+    ry = rng.randint(max(year + 30, 1975, free), 2025)
     if state == "restored":
         detail = rng.choice(
             (
@@ -829,7 +835,7 @@ def _history(rng: random.Random, m: CarModel, year: int, state: str, class_code:
     else:
         parts.append(f"Largely original, with the paint refreshed in {ry} and the interior untouched.")
         notes = f"Original car; paint refreshed by {shop} in {ry}."
-    parts.append(f"The present owner acquired it in {rng.randint(max(y1, ry - 8), 2025)}.")
+    parts.append(f"The present owner acquired it in {rng.randint(max(free, ry - 8), 2025)}.")
     awards = ""
     if rng.random() < 0.3:
         ay = rng.randint(max(ry, 2000), 2025)

@@ -250,12 +250,20 @@ def test_chief_judge_decision_resolves_the_tie() -> None:
     assert "chief judge's recorded decision" in got[2].tie_note
 
 
-def test_three_way_tie_needs_every_pair_decided() -> None:
+def test_three_way_tie_is_decided_one_place_at_a_time() -> None:
     entries = one_sheet_each(e1=900, e2=900, e3=900, e4=800)
+    none = by_entry(tabulate_class(PLACES, entries, decisions=[(3, 1)]))
+    assert [none[e].rank for e in (1, 2, 3, 4)] == [1, 1, 1, 4]
+    assert all(none[e].unresolved_tie for e in (1, 2, 3))
+    assert [none[e].award for e in (1, 2, 3, 4)] == ["", "", "", ""]
+    # Car 3 is recorded above both others: it takes first; cars 1 and 2 are still tied for second.
     partial = by_entry(tabulate_class(PLACES, entries, decisions=[(3, 1), (3, 2)]))
-    assert [partial[e].rank for e in (1, 2, 3, 4)] == [1, 1, 1, 4]
-    assert all(partial[e].unresolved_tie for e in (1, 2, 3))
-    assert [partial[e].award for e in (1, 2, 3, 4)] == ["", "", "", ""]
+    assert [partial[e].rank for e in (1, 2, 3, 4)] == [2, 2, 1, 4]
+    assert [partial[e].unresolved_tie for e in (1, 2, 3)] == [True, True, False]
+    assert [partial[e].award for e in (1, 2, 3, 4)] == ["", "", "1st in class", ""]
+    full = by_entry(tabulate_class(PLACES, entries, decisions=[(3, 1), (3, 2), (2, 1)]))
+    assert [full[e].rank for e in (1, 2, 3, 4)] == [3, 2, 1, 4]
+    assert [full[e].award for e in (1, 2, 3)] == ["3rd in class", "2nd in class", "1st in class"]
 
     full = by_entry(tabulate_class(PLACES, entries, decisions=[(3, 1), (3, 2), (1, 2), (4, 9)]))
     assert [full[e].rank for e in (3, 1, 2, 4)] == [1, 2, 3, 4]

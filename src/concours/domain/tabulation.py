@@ -174,20 +174,23 @@ def _break_ties(
 
 
 def _decide(group: list[EntryResult], decided: set[tuple[int, int]]) -> list[list[EntryResult]]:
-    """Order a tied group by the chief judge's decisions; whatever is left undecided stays tied."""
-    ids = {r.entry_id for r in group}
-    wins = {r.entry_id: sum(1 for w, loser in decided if w == r.entry_id and loser in ids) for r in group}
-    complete = all(
-        (a.entry_id, b.entry_id) in decided or (b.entry_id, a.entry_id) in decided
-        for n, a in enumerate(group)
-        for b in group[n + 1 :]
-    )
-    if not complete:
-        return [group]
-    ranked = sorted(group, key=lambda r: (-wins[r.entry_id], r.entry_id))
-    for r in ranked:
-        r.tie_note = "tie broken by the chief judge's recorded decision"
-    return [[r] for r in ranked]
+    """Order a tied group by the chief judge's decisions: an entry recorded as beating every other
+    remaining entry takes the next place, and so on; whatever is left undecided stays tied."""
+    remaining = sorted(group, key=lambda r: r.entry_id)
+    out: list[list[EntryResult]] = []
+    while len(remaining) > 1:
+        ids = [r.entry_id for r in remaining]
+        top = [r for r in remaining if all((r.entry_id, o) in decided for o in ids if o != r.entry_id)]
+        if len(top) != 1:
+            break
+        top[0].tie_note = "tie broken by the chief judge's recorded decision"
+        out.append(top)
+        remaining = [r for r in remaining if r is not top[0]]
+    if len(remaining) == 1 and out:
+        remaining[0].tie_note = "tie broken by the chief judge's recorded decision"
+    if remaining:
+        out.append(remaining)
+    return out
 
 
 PLACE_NAMES = {1: "1st in class", 2: "2nd in class", 3: "3rd in class"}

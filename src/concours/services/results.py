@@ -29,7 +29,7 @@ from concours.db import (
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, tabulate_class
 from concours.services import audit
-from concours.services.errors import ServiceError
+from concours.services.errors import Forbidden, ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer
 
@@ -117,33 +117,53 @@ async def rank_classes(
 ) -> tuple[dict[int, list[RankingRow]], int]:
     """Rank these classes from their submitted sheets. A fixed number of queries however many entries."""
     system, scale = await load_system(session, event)
-    entries = (await session.execute(
-        select(Entry.id, Entry.class_id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name)
-        .join(Vehicle, Vehicle.id == Entry.vehicle_id).join(Entrant, Entrant.id == Entry.entrant_id)
-        .join(User, User.id == Entrant.user_id)
-        .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
-    )).all() if class_ids else []
+    entries = (
+        (
+            await session.execute(
+                select(Entry.id, Entry.class_id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name)
+                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                .join(Entrant, Entrant.id == Entry.entrant_id)
+                .join(User, User.id == Entrant.user_id)
+                .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
+            )
+        ).all()
+        if class_ids
+        else []
+    )
     sheets = await submitted_sheets(session, class_ids)
     decisions: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    reasons: dict[int, str] = {}
     if class_ids:
-        for class_id, winner, loser in (await session.execute(
-            select(TieDecision.class_id, TieDecision.winner_entry_id, TieDecision.loser_entry_id)
-            .where(TieDecision.class_id.in_(class_ids))
-        )).all():
+        for class_id, winner, loser, reason in (
+            await session.execute(
+                select(
+                    TieDecision.class_id, TieDecision.winner_entry_id, TieDecision.loser_entry_id, TieDecision.reason
+                )
+                .where(TieDecision.class_id.in_(class_ids))
+                .order_by(TieDecision.id)
+            )
+        ).all():
             decisions[class_id].append((winner, loser))
+            reasons[winner] = reason
     info = {e.id: e for e in entries}
     by_class: dict[int, list[int]] = defaultdict(list)
     for e in entries:
         by_class[e.class_id].append(e.id)
     out: dict[int, list[RankingRow]] = {}
     for class_id in class_ids:
-        results = tabulate_class(system, {eid: sheets.get(eid, []) for eid in by_class[class_id]},
-                                 decisions[class_id])
+        results = tabulate_class(system, {eid: sheets.get(eid, []) for eid in by_class[class_id]}, decisions[class_id])
+        for r in results:
+            if "chief judge" in r.tie_note and r.entry_id in reasons:
+                r.tie_note += f" ({reasons[r.entry_id]})"
         out[class_id] = [
             RankingRow(
-                r.entry_id, info[r.entry_id].car_number,
-                f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}", info[r.entry_id].name,
-                r, format_units(r.score, scale), len(sheets.get(r.entry_id, [])),
+                r.entry_id,
+                info[r.entry_id].car_number,
+                f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}",
+                info[r.entry_id].name,
+                r,
+                format_units(r.score, scale),
+                len(sheets.get(r.entry_id, [])),
             )
             for r in results
         ]
@@ -298,3 +318,80 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
             )
         )
     return out
+
+
+async def record_tie_decision(
+    session: AsyncSession,
+    viewer: Viewer,
+    event: Event,
+    cls: EventClass,
+    *,
+    winner_id: str,
+    reason: str,
+) -> None:
+    """The chief judge places ``winner`` above every other car it is tied with, and says why."""
+    if not viewer.is_chief_judge(event.id):
+        raise Forbidden("Only the chief judge decides ties.")
+    if cls.certified_at is not None:
+        raise ServiceError(f"Class {cls.code} is certified; reopen it to change a decision.")
+    rows, _ = await class_ranking(session, event, cls)
+    winner = next((r for r in rows if str(r.entry_id) == winner_id.strip()), None)
+    if winner is None or not winner.result.unresolved_tie:
+        raise ServiceError("Choose one of the cars in an undecided tie.", field="winner_id")
+    if len(reason.strip()) < 5:
+        raise ServiceError("Record the reason for the decision (it is shown with the result).", field="reason")
+    losers = [
+        r.entry_id
+        for r in rows
+        if r.result.unresolved_tie and r.result.rank == winner.result.rank and r.entry_id != winner.entry_id
+    ]
+    for loser in losers:
+        await session.execute(
+            delete(TieDecision).where(
+                TieDecision.class_id == cls.id,
+                TieDecision.winner_entry_id == loser,
+                TieDecision.loser_entry_id == winner.entry_id,
+            )
+        )
+        session.add(
+            TieDecision(
+                class_id=cls.id,
+                winner_entry_id=winner.entry_id,
+                loser_entry_id=loser,
+                reason=reason.strip(),
+                decided_by_id=viewer.user_id,
+            )
+        )
+    audit.record(
+        session,
+        entity_type="class",
+        entity_id=cls.id,
+        action="tie_decision",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        after={"winner": winner.entry_id, "over": losers, "reason": reason.strip()},
+    )
+
+
+async def reopen_class(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass, *, reason: str) -> None:
+    """Undo a certification (its frozen results are withdrawn from publication until certified again)."""
+    if not viewer.is_chief_judge(event.id):
+        raise Forbidden("Only the chief judge reopens a class.")
+    if cls.certified_at is None:
+        raise ServiceError(f"Class {cls.code} is not certified.")
+    if len(reason.strip()) < 5:
+        raise ServiceError("Say why the class is reopened; the reason is kept in the audit log.", field="reason")
+    await session.execute(delete(ClassResult).where(ClassResult.class_id == cls.id))
+    before = cls.certified_at.isoformat()
+    cls.certified_at = None
+    cls.certified_by_id = None
+    audit.record(
+        session,
+        entity_type="class",
+        entity_id=cls.id,
+        action="reopen",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before={"certified_at": before},
+        after={"reason": reason.strip()},
+    )

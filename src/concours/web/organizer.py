@@ -370,6 +370,28 @@ class OrganizerController(Controller):
             return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
         return redirect(f"/organizer/classes/{cls.id}/results")
 
+    @post("/classes/{class_id:int}/ties")
+    async def decide_tie(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await results.record_tie_decision(
+                db, viewer, event, cls, winner_id=form.get("winner_id", ""), reason=form.get("reason", "")
+            )
+        except ServiceError as exc:
+            return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
+        return redirect(f"/organizer/classes/{cls.id}/results")
+
+    @post("/classes/{class_id:int}/reopen")
+    async def reopen(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await results.reopen_class(db, viewer, event, cls, reason=form.get("reason", ""))
+        except ServiceError as exc:
+            return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
+        return redirect(f"/organizer/classes/{cls.id}/results")
+
     @post("/events/{event_id:int}/publish")
     async def publish(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
