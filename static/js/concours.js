@@ -33,6 +33,8 @@
   }
 
   let inFlight = 0;
+  // Answers that carry the reason a change was refused (not ours, locked, invalid): shown next to the field.
+  const REFUSED = [403, 409, 422];
 
   document.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.verb !== "get") {
@@ -44,12 +46,12 @@
   document.addEventListener("htmx:afterRequest", function (evt) {
     inFlight = Math.max(0, inFlight - 1);
     if (evt.detail.successful) { if (!inFlight) setSync("All changes saved", ""); }
-    else if (evt.detail.xhr && evt.detail.xhr.status === 422) { setSync("A change was refused", "failed"); }
+    else if (evt.detail.xhr && REFUSED.includes(evt.detail.xhr.status)) { setSync("A change was refused", "failed"); }
     else { setSync("Not saved — check the connection", "failed"); }
   });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     // A refused value comes back as a fragment that says why: show it next to the field.
-    if (evt.detail.xhr.status === 422) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
+    if (REFUSED.includes(evt.detail.xhr.status)) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
   });
 
   document.addEventListener("click", function (evt) {

@@ -220,7 +220,7 @@ def test_submitted_sheet_is_locked_for_the_judge(scene: Scene) -> None:
         )
     assert post(judge_a, f"/judging/entries/{e}/submit").status_code == 303
     r = htmx_post(judge_a, f"/judging/entries/{e}/lines/{cats[0]}", {"value": "2", "change_id": "after"})
-    assert r.status_code == 422 and "only the chief judge can reopen" in r.text
+    assert r.status_code == 409 and "only the chief judge can reopen" in r.text
     judge_a.__exit__(None, None, None)
 
 

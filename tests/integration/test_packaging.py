@@ -40,36 +40,61 @@ def test_installed_wheel_migrates_serves_and_renders_pdf(installed: Path, tmp_pa
     env = dict(os.environ, CONCOURS_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
     env.pop("PYTHONPATH", None)
     bin_dir = installed / "bin"
-    out = subprocess.run([str(bin_dir / "concours"), "db", "upgrade"], env=env, cwd=tmp_path, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(bin_dir / "concours"), "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, text=True
+    )
     assert "up to date" in out.stdout
     # The installed package finds its own resources, not the repository's.
     where = subprocess.run(
-        [str(bin_dir / "python"), "-c",
-         "from concours.resources import resource_dir as r; print(r('templates'), r('static'), r('migrations'))"],
-        env=env, cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from concours.resources import resource_dir as r; print(r('templates'), r('static'), r('migrations'))",
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert str(ROOT) not in where and "site-packages/concours/templates" in where
     pdf = subprocess.run(
-        [str(bin_dir / "python"), "-c",
-         "import asyncio, sys; from concours.reports import render_pdf; from concours.services.feedback import "
-         "Feedback as F; fb = F('Lakeside', '1 June 2027', 'Park', 'C', 'French', 7, '1937 Talbot-Lago', 'Edith', "
-         "1, '1st in class', '95', 'mean of 1 sheet(s)', []); "
-         "sys.stdout.buffer.write(asyncio.run(render_pdf('reports/entrant_score.html', fb=fb)))"],
-        env=env, cwd=tmp_path, check=True, capture_output=True).stdout
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import asyncio, sys; from concours.reports import render_pdf; from concours.services.feedback import "
+            "Feedback as F; fb = F('Lakeside', '1 June 2027', 'Park', 'C', 'French', 7, '1937 Talbot-Lago', 'Edith', "
+            "1, '1st in class', '95', 'mean of 1 sheet(s)', []); "
+            "sys.stdout.buffer.write(asyncio.run(render_pdf('reports/entrant_score.html', fb=fb)))",
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    ).stdout
     assert pdf.startswith(b"%PDF")
     port = _free_port()
-    server = subprocess.Popen([str(bin_dir / "concours"), "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [str(bin_dir / "concours"), "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = ""
-        for _ in range(100):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
                     body = r.read().decode()
                 break
             except OSError:
-                time.sleep(0.2)
-        assert "Concours" in body
+                time.sleep(0.3)
+        if "Concours" not in body:
+            server.terminate()
+            output = server.communicate(timeout=10)[0].decode(errors="replace")
+            raise AssertionError(f"the installed app did not serve its home page:\n{output}")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/js/htmx.min.js", timeout=5) as r:
             assert r.status == 200 and b"htmx" in r.read(200)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:

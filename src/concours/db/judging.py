@@ -83,6 +83,8 @@ class ScoreSheet(IdMixin, CreatedMixin, Base):
     __tablename__ = "score_sheet"
     __table_args__ = (
         UniqueConstraint("entry_id", "judge_id", "section"),
+        # A team's consensus sheet (judge_id NULL): one per car and team.
+        UniqueConstraint("entry_id", "team_id", "section"),
         Index("ix_score_sheet_entry_status", "entry_id", "status"),
     )
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from concours.db import Conflict as ConflictRow
 from concours.db import (
     Entrant,
     Entry,
     Event,
     EventClass,
     Judge,
+    JudgingSystem,
     Rubric,
     ScoreLine,
     ScoreSheet,
@@ -38,7 +41,7 @@ from concours.domain.rubric import (
 )
 from concours.domain.states import judging_open
 from concours.services import accounts, audit
-from concours.services.errors import Conflict, FormErrors, ServiceError
+from concours.services.errors import Conflict, Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -120,9 +123,13 @@ class LineView:
 
 @dataclass
 class SheetView:
+    """One sheet this judge writes on a car: the whole sheet, the team's, or one section of it."""
+
     entry_id: int
     scale: int
     lines: list[LineView]
+    section: str = ""
+    title: str = ""
     status: str = "not_started"
     version: int = 0
     overall_comment: str = ""
@@ -136,6 +143,80 @@ class SheetView:
         return self.status != "submitted" and not self.locked_reason
 
 
+@dataclass
+class CarSheets:
+    """What a judge sees under a car: their sheet(s), and the totals across them."""
+
+    mode: str
+    sheets: list[SheetView]
+    scale: int
+    notice: str = ""
+    can_submit: bool = True
+
+    @property
+    def total(self) -> Fraction:
+        return sum((s.total for s in self.sheets), Fraction(0))
+
+    @property
+    def maximum(self) -> Fraction:
+        return sum((s.maximum for s in self.sheets), Fraction(0))
+
+    @property
+    def missing(self) -> list[str]:
+        return [m for s in self.sheets for m in s.missing]
+
+    @property
+    def editable(self) -> bool:
+        return any(s.editable for s in self.sheets)
+
+    @property
+    def status(self) -> str:
+        return _combined_status([s.status for s in self.sheets])
+
+    @property
+    def locked_reason(self) -> str:
+        return next((s.locked_reason for s in self.sheets if s.locked_reason), "")
+
+
+def _combined_status(statuses: list[str]) -> str:
+    if statuses and all(st == "submitted" for st in statuses):
+        return "submitted"
+    if any(st in ("in_progress", "submitted") for st in statuses):
+        return "in_progress"
+    return "not_started"
+
+
+@dataclass
+class Seat:
+    """Where a judge writes on a car of their class, by the event's judging system."""
+
+    mode: str  # individual | team | section
+    judge_id: int
+    team_id: int
+    is_captain: bool
+    team_has_captain: bool
+    sections: list[str]
+
+    def sheet_filter(self, entry_id: int, section: str) -> list[Any]:
+        owner = (
+            [ScoreSheet.team_id == self.team_id, ScoreSheet.judge_id.is_(None)]
+            if self.mode == "team"
+            else [ScoreSheet.judge_id == self.judge_id]
+        )
+        return [ScoreSheet.entry_id == entry_id, ScoreSheet.section == section, *owner]
+
+    def sections_of(self, categories: list[Category]) -> list[tuple[str, list[Category]]]:
+        """The sheets this seat writes, each with its categories (in rubric order)."""
+        if self.mode != "section":
+            return [("", categories)]
+        order = list(dict.fromkeys(c.section or "" for c in categories))
+        return [(sec, [c for c in categories if (c.section or "") == sec]) for sec in order if sec in self.sections]
+
+    @property
+    def may_submit(self) -> bool:
+        return self.mode != "team" or self.is_captain or not self.team_has_captain
+
+
 async def _context(session: AsyncSession, entry: Entry) -> tuple[Event, EventClass, Rubric]:
     event = await session.get(Event, entry.event_id)
     cls = await session.get(EventClass, entry.class_id)
@@ -146,6 +227,30 @@ async def _context(session: AsyncSession, entry: Entry) -> tuple[Event, EventCla
     return event, cls, await load_rubric(session, rubric_id)
 
 
+async def _seat(session: AsyncSession, judge_id: int, entry: Entry) -> Seat:
+    row = (
+        await session.execute(
+            select(TeamMember, JudgingSystem.sheet_mode)
+            .join(Team, Team.id == TeamMember.team_id)
+            .outerjoin(JudgingSystem, JudgingSystem.event_id == Team.event_id)
+            .where(Team.class_id == entry.class_id, TeamMember.judge_id == judge_id)
+        )
+    ).first()
+    if row is None:
+        raise Forbidden("You are not on the judging team of this car's class.")
+    member, mode = row
+    has_captain = bool(
+        await session.scalar(
+            select(func.count())
+            .select_from(TeamMember)
+            .where(TeamMember.team_id == member.team_id, TeamMember.is_captain.is_(True))
+        )
+    )
+    return Seat(
+        mode or "individual", judge_id, member.team_id, member.is_captain, has_captain, list(member.sections or [])
+    )
+
+
 def _lock_reason(event: Event, cls: EventClass) -> str:
     if cls.certified_at is not None:
         return "The class is certified: its sheets are locked."
@@ -154,47 +259,90 @@ def _lock_reason(event: Event, cls: EventClass) -> str:
     return ""
 
 
-async def sheet_view(session: AsyncSession, judge_id: int, entry: Entry) -> SheetView:
+def _sheet_state(sheet: ScoreSheet | None) -> str:
+    if sheet is None or (sheet.status == "draft" and not sheet.version):
+        return "not_started"
+    return "submitted" if sheet.status == "submitted" else "in_progress"
+
+
+async def car_sheets(session: AsyncSession, judge_id: int, entry: Entry) -> CarSheets:
+    """The sheet(s) this judge writes on this car, with what is scored so far."""
     event, cls, rubric = await _context(session, entry)
-    sheet = await session.scalar(
-        select(ScoreSheet)
-        .options(selectinload(ScoreSheet.lines))
-        .where(ScoreSheet.entry_id == entry.id, ScoreSheet.judge_id == judge_id, ScoreSheet.section == "")
-    )
-    if sheet is not None and sheet.rubric_id != rubric.id:
-        rubric = await load_rubric(session, sheet.rubric_id)  # the sheet keeps the rubric it was scored on
-    cats = to_categories(rubric.categories)
-    lines = {ln.category_id: ln for ln in (sheet.lines if sheet else [])}
-    values = {c.key: lines[c.id].value_units if c.id in lines else None for c in cats}
-    view = SheetView(
-        entry_id=entry.id,
-        scale=rubric.scale,
-        lines=[LineView(c, values[c.key], lines[c.id].note if c.id in lines else "") for c in cats],
-        total=sheet_total(cats, values),
-        maximum=sheet_max(cats),
-        missing=missing_lines(cats, values),
-        locked_reason=_lock_reason(event, cls),
-    )
-    if sheet is not None:
-        view.status, view.version, view.overall_comment = sheet.status, sheet.version, sheet.overall_comment
-        if sheet.status == "draft" and not any(v is not None for v in values.values()) and not sheet.overall_comment:
-            view.status = "not_started"
-    return view
+    seat = await _seat(session, judge_id, entry)
+    sheets = {
+        s.section: s
+        for s in (
+            await session.scalars(
+                select(ScoreSheet)
+                .options(selectinload(ScoreSheet.lines))
+                .where(*seat.sheet_filter(entry.id, ScoreSheet.section))
+            )
+        ).all()
+    }
+    rubrics = {rubric.id: rubric}
+    for s in sheets.values():  # a sheet keeps the rubric version it was scored on
+        if s.rubric_id not in rubrics:
+            rubrics[s.rubric_id] = await load_rubric(session, s.rubric_id)
+    lock = _lock_reason(event, cls)
+    views = []
+    for section, _ in seat.sections_of(to_categories(rubric.categories)):
+        sheet = sheets.get(section)
+        cats = [
+            c
+            for c in to_categories(rubrics[sheet.rubric_id if sheet else rubric.id].categories)
+            if seat.mode != "section" or (c.section or "") == section
+        ]
+        lines = {ln.category_id: ln for ln in (sheet.lines if sheet else [])}
+        values = {c.key: lines[c.id].value_units if c.id in lines else None for c in cats}
+        view = SheetView(
+            entry_id=entry.id,
+            scale=rubric.scale,
+            section=section,
+            title=section.replace("_", " ").capitalize() if section else "",
+            lines=[LineView(c, values[c.key], lines[c.id].note if c.id in lines else "") for c in cats],
+            total=sheet_total(cats, values),
+            maximum=sheet_max(cats),
+            missing=missing_lines(cats, values),
+            locked_reason=lock,
+            status=_sheet_state(sheet),
+        )
+        if sheet is not None:
+            view.version, view.overall_comment = sheet.version, sheet.overall_comment
+        views.append(view)
+    notice = ""
+    if seat.mode == "section" and not views:
+        notice = "The chief judge has not given you a section of this sheet yet."
+    elif seat.mode == "team":
+        notice = "One consensus sheet for the team: every member sees and edits the same sheet."
+        if not seat.may_submit:
+            notice += " The team captain submits it."
+    return CarSheets(seat.mode, views, rubric.scale, notice, seat.may_submit)
 
 
-async def _open_sheet(session: AsyncSession, viewer: Viewer, entry: Entry) -> tuple[ScoreSheet, Rubric]:
+async def _open_sheet(
+    session: AsyncSession, viewer: Viewer, entry: Entry, *, category_id: int | None = None, section: str | None = None
+) -> tuple[ScoreSheet, Rubric]:
+    """The sheet a change goes to (created on the first change), refusing what the judge may not write."""
     assert viewer.judge_id is not None
     event, cls, rubric = await _context(session, entry)
     reason = _lock_reason(event, cls)
     if reason:
         raise Conflict(reason)
+    seat = await _seat(session, viewer.judge_id, entry)
+    if category_id is not None:
+        category = next((c for c in rubric.categories if c.id == category_id), None)
+        section = (category.section or "") if category is not None and seat.mode == "section" else ""
+    section = section if seat.mode == "section" else ""
+    if seat.mode == "section" and section not in seat.sections:
+        raise Forbidden("That part of the sheet belongs to another judge of your team.")
     await insert_ignore(
         session,
         ScoreSheet,
         {
             "entry_id": entry.id,
-            "judge_id": viewer.judge_id,
-            "section": "",
+            "judge_id": None if seat.mode == "team" else viewer.judge_id,
+            "team_id": seat.team_id if seat.mode == "team" else None,
+            "section": section,
             "rubric_id": rubric.id,
             "status": "draft",
             "version": 0,
@@ -207,7 +355,7 @@ async def _open_sheet(session: AsyncSession, viewer: Viewer, entry: Entry) -> tu
         select(ScoreSheet)
         .options(selectinload(ScoreSheet.lines))
         .execution_options(populate_existing=True)
-        .where(ScoreSheet.entry_id == entry.id, ScoreSheet.judge_id == viewer.judge_id, ScoreSheet.section == "")
+        .where(*seat.sheet_filter(entry.id, section))
     )
     assert sheet is not None
     if sheet.rubric_id != rubric.id:
@@ -247,7 +395,7 @@ async def save_line(
 ) -> None:
     """Save one category of the judge's sheet. ``value`` is points in points mode and the deduction in
     deduction mode (both as typed, e.g. "2.5"); empty clears the line."""
-    sheet, rubric = await _open_sheet(session, viewer, entry)
+    sheet, rubric = await _open_sheet(session, viewer, entry, category_id=category_id)
     category = next((c for c in rubric.categories if c.id == category_id), None)
     if category is None:
         raise ServiceError("That category is not on this car's score sheet.")
@@ -290,9 +438,16 @@ async def save_line(
 
 
 async def save_comment(
-    session: AsyncSession, viewer: Viewer, entry: Entry, *, comment: str, change_id: str, device: str
+    session: AsyncSession,
+    viewer: Viewer,
+    entry: Entry,
+    *,
+    comment: str,
+    change_id: str,
+    device: str,
+    section: str = "",
 ) -> None:
-    sheet, _ = await _open_sheet(session, viewer, entry)
+    sheet, _ = await _open_sheet(session, viewer, entry, section=section)
     if len(comment) > 5000:
         raise ServiceError("The overall comment is limited to 5000 characters.")
     if not await _claim_change(session, sheet, change_id):
@@ -314,25 +469,32 @@ async def save_comment(
 
 
 async def submit_sheet(session: AsyncSession, viewer: Viewer, entry: Entry, *, device: str) -> None:
-    sheet, rubric = await _open_sheet(session, viewer, entry)
-    cats = to_categories(rubric.categories)
-    by_cat = {ln.category_id: ln.value_units for ln in sheet.lines}
-    missing = missing_lines(cats, {c.key: by_cat.get(c.id) for c in cats})
-    if missing:
-        raise ServiceError("Score every category before submitting. Missing: " + ", ".join(missing) + ".")
-    sheet.status = "submitted"
-    sheet.submitted_at = utcnow()
-    sheet.version += 1
-    audit.record(
-        session,
-        entity_type="score_sheet",
-        entity_id=sheet.id,
-        action="submit",
-        user_id=viewer.user_id,
-        event_id=entry.event_id,
-        after={"status": "submitted"},
-        device=device,
-    )
+    """Sign every sheet this judge writes on the car; each must be complete."""
+    assert viewer.judge_id is not None
+    view = await car_sheets(session, viewer.judge_id, entry)
+    if not view.sheets:
+        raise ServiceError(view.notice or "There is nothing for you to score on this car.")
+    if not view.can_submit:
+        raise Forbidden("The team captain submits the team's sheet.")
+    if view.missing:
+        raise ServiceError("Score every category before submitting. Missing: " + ", ".join(view.missing) + ".")
+    for sv in view.sheets:
+        if sv.status == "submitted":
+            continue
+        sheet, _ = await _open_sheet(session, viewer, entry, section=sv.section)
+        sheet.status = "submitted"
+        sheet.submitted_at = utcnow()
+        sheet.version += 1
+        audit.record(
+            session,
+            entity_type="score_sheet",
+            entity_id=sheet.id,
+            action="submit",
+            user_id=viewer.user_id,
+            event_id=entry.event_id,
+            after={"status": "submitted"},
+            device=device,
+        )
 
 
 @dataclass
@@ -360,64 +522,92 @@ class JudgeClass:
 
 
 async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
-    """The judge's classes and cars (field order), with each sheet's state — two queries."""
+    """The judge's classes and cars (field order), with each sheet's state — four queries in all."""
     teams = (
         await session.execute(
-            select(EventClass, Event.name, Event.status, TeamMember.is_captain)
+            select(
+                EventClass,
+                Event.name,
+                Event.status,
+                TeamMember.is_captain,
+                Team.id,
+                TeamMember.sections,
+                JudgingSystem.sheet_mode,
+            )
             .join(Team, Team.class_id == EventClass.id)
             .join(TeamMember, TeamMember.team_id == Team.id)
             .join(Event, Event.id == EventClass.event_id)
+            .outerjoin(JudgingSystem, JudgingSystem.event_id == Event.id)
             .where(TeamMember.judge_id == judge_id, Event.status != "archived")
             .order_by(Event.starts_on, EventClass.position)
         )
     ).all()
     class_ids = [t[0].id for t in teams]
+    if not class_ids:
+        return []
     cars = (
-        (
-            await session.execute(
-                select(
-                    Entry.id,
-                    Entry.class_id,
-                    Entry.car_number,
-                    Entry.field_position,
-                    Vehicle.year,
-                    Vehicle.make,
-                    Vehicle.model,
-                    ScoreSheet.status,
-                    ScoreSheet.version,
+        await session.execute(
+            select(
+                Entry.id,
+                Entry.class_id,
+                Entry.entrant_id,
+                Entry.car_number,
+                Entry.field_position,
+                Vehicle.year,
+                Vehicle.make,
+                Vehicle.model,
+            )
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
+            .order_by(Entry.car_number)
+        )
+    ).all()
+    team_ids = [t[4] for t in teams]
+    sheets = (
+        await session.execute(
+            select(ScoreSheet.entry_id, ScoreSheet.section, ScoreSheet.status, ScoreSheet.version)
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(Entry.class_id.in_(class_ids))
+            .where(
+                or_(
+                    ScoreSheet.judge_id == judge_id,
+                    and_(ScoreSheet.judge_id.is_(None), ScoreSheet.team_id.in_(team_ids)),
                 )
-                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-                .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.judge_id == judge_id))
-                .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
-                .order_by(Entry.car_number)
             )
-        ).all()
-        if class_ids
-        else []
-    )
-    from concours.db import Conflict as ConflictRow
-
-    conflicted = set(
-        (
-            await session.scalars(
-                select(ConflictRow.entry_id).where(ConflictRow.judge_id == judge_id, ConflictRow.entry_id.is_not(None))
+        )
+    ).all()
+    states: dict[int, dict[str, str]] = {}
+    for sh in sheets:
+        states.setdefault(sh.entry_id, {})[sh.section] = (
+            "not_started"
+            if sh.status == "draft" and not sh.version
+            else ("submitted" if sh.status == "submitted" else "in_progress")
+        )
+    conflicts = (
+        await session.execute(
+            select(ConflictRow.entry_id, ConflictRow.entrant_id, ConflictRow.class_id).where(
+                ConflictRow.judge_id == judge_id
             )
-        ).all()
-    )
+        )
+    ).all()
+    no_entries = {c.entry_id for c in conflicts if c.entry_id}
+    no_entrants = {c.entrant_id for c in conflicts if c.entrant_id}
+    no_classes = {c.class_id for c in conflicts if c.class_id}
     out = []
-    for cls, event_name, event_status, captain in teams:
+    for cls, event_name, event_status, captain, _team_id, sections, mode in teams:
+        if cls.id in no_classes:
+            continue
+        expected = list(sections or []) if mode == "section" else [""]
         mine = [
             JudgeCar(
                 c.id,
                 c.car_number,
                 f"{c.year} {c.make} {c.model}",
                 c.field_position,
-                "not_started"
-                if c.status is None or (c.status == "draft" and not c.version)
-                else ("submitted" if c.status == "submitted" else "in_progress"),
+                _combined_status([states.get(c.id, {}).get(sec, "not_started") for sec in expected]),
             )
             for c in cars
-            if c.class_id == cls.id and c.id not in conflicted
+            if c.class_id == cls.id and c.id not in no_entries and c.entrant_id not in no_entrants
         ]
         out.append(JudgeClass(event_name, event_status, cls.id, cls.code, cls.name, captain, mine))
     return out
@@ -452,3 +642,65 @@ async def car_details(session: AsyncSession, entry: Entry) -> dict[str, object]:
         "class_name": row[2],
         "field_position": entry.field_position,
     }
+
+
+async def _team_and_sections(session: AsyncSession, cls: EventClass) -> tuple[Team, list[TeamMember], list[str]]:
+    team = await session.scalar(select(Team).options(selectinload(Team.members)).where(Team.class_id == cls.id))
+    if team is None or not team.members:
+        raise ServiceError(f"Class {cls.code} has no judges yet.")
+    event = await session.get(Event, cls.event_id)
+    assert event is not None
+    rubric = await load_rubric(session, cls.rubric_id or event.rubric_id or 0)
+    sections = list(dict.fromkeys(c.section for c in sorted(rubric.categories, key=lambda c: c.position) if c.section))
+    if not sections:
+        raise ServiceError("This score sheet has no sections: choose a section-judging system first.")
+    return team, sorted(team.members, key=lambda m: (not m.is_captain, m.id)), sections
+
+
+async def share_sections(session: AsyncSession, viewer: Viewer, cls: EventClass) -> None:
+    """Give each section of the sheet to one team member, spread as evenly as the team allows."""
+    team, members, sections = await _team_and_sections(session, cls)
+    before = {m.judge_id: list(m.sections or []) for m in members}
+    for m in members:
+        m.sections = []
+    for i, section in enumerate(sections):
+        members[i % len(members)].sections = [*members[i % len(members)].sections, section]
+    audit.record(
+        session,
+        entity_type="team",
+        entity_id=team.id,
+        action="sections",
+        user_id=viewer.user_id,
+        event_id=cls.event_id,
+        before={"sections": before},
+        after={"sections": {m.judge_id: m.sections for m in members}},
+    )
+
+
+async def set_sections(
+    session: AsyncSession, viewer: Viewer, cls: EventClass, assignment: dict[int, list[str]]
+) -> None:
+    """Set which sections each member owns (judge id → sections); every section must have exactly one owner."""
+    team, members, sections = await _team_and_sections(session, cls)
+    owners: dict[str, list[int]] = {s: [] for s in sections}
+    for judge_id, owned in assignment.items():
+        for s in owned:
+            if s not in owners:
+                raise ServiceError(f"“{s}” is not a section of this sheet.")
+            owners[s].append(judge_id)
+    problems = [f"{s} has {'no judge' if not o else f'{len(o)} judges'}" for s, o in owners.items() if len(o) != 1]
+    if problems:
+        raise ServiceError("Each section needs exactly one judge: " + "; ".join(problems) + ".")
+    before = {m.judge_id: list(m.sections or []) for m in members}
+    for m in members:
+        m.sections = [s for s in sections if s in assignment.get(m.judge_id, [])]
+    audit.record(
+        session,
+        entity_type="team",
+        entity_id=team.id,
+        action="sections",
+        user_id=viewer.user_id,
+        event_id=cls.event_id,
+        before={"sections": before},
+        after={"sections": {m.judge_id: m.sections for m in members}},
+    )

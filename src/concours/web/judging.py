@@ -21,6 +21,11 @@ def _require_judge(viewer: Viewer) -> int:
     return viewer.judge_id
 
 
+def _refusal(exc: ServiceError) -> int:
+    """A refused change answers with its reason as a fragment: 403 not yours, 409 locked, 422 invalid."""
+    return exc.status_code if exc.status_code in (403, 409) else 422
+
+
 class JudgingController(Controller):
     path = "/judging"
 
@@ -33,7 +38,7 @@ class JudgingController(Controller):
     async def car(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Template:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
-        sheet = await judging.sheet_view(db, judge_id, entry)
+        sheet = await judging.car_sheets(db, judge_id, entry)
         return render(
             request,
             "judging/sheet.html",
@@ -51,17 +56,20 @@ class JudgingController(Controller):
         entry_id: int,
         category_id: int | None,
         error: str = "",
+        section: str = "",
+        status_code: int = 422,
     ) -> Template:
         assert viewer.judge_id is not None
         entry = await entry_for_judge(db, viewer, entry_id)
-        sheet = await judging.sheet_view(db, viewer.judge_id, entry)
-        line = next((ln for ln in sheet.lines if ln.category.id == category_id), None)
+        sheet = await judging.car_sheets(db, viewer.judge_id, entry)
+        line = next((ln for sv in sheet.sheets for ln in sv.lines if ln.category.id == category_id), None)
         return render(
             request,
             "judging/_saved.html",
-            status_code=422 if error else 200,
+            status_code=status_code if error else 200,
             sheet=sheet,
             line=line,
+            comment_key=f"comment-{section}" if section else "comment",
             fmt=format_units,
             error=error,
         )
@@ -85,7 +93,9 @@ class JudgingController(Controller):
                 device=device_of(request, form),
             )
         except ServiceError as exc:
-            return await self._fragment(request, db, viewer, entry_id, category_id, error=exc.message)
+            return await self._fragment(
+                request, db, viewer, entry_id, category_id, error=exc.message, status_code=_refusal(exc)
+            )
         await db.flush()
         return await self._fragment(request, db, viewer, entry_id, category_id)
 
@@ -104,11 +114,21 @@ class JudgingController(Controller):
                 comment=form.get("comment", ""),
                 change_id=form.get("change_id", ""),
                 device=device_of(request, form),
+                section=form.get("section", ""),
             )
         except ServiceError as exc:
-            return await self._fragment(request, db, viewer, entry_id, None, error=exc.message)
+            return await self._fragment(
+                request,
+                db,
+                viewer,
+                entry_id,
+                None,
+                error=exc.message,
+                section=form.get("section", ""),
+                status_code=_refusal(exc),
+            )
         await db.flush()
-        return await self._fragment(request, db, viewer, entry_id, None)
+        return await self._fragment(request, db, viewer, entry_id, None, section=form.get("section", ""))
 
     @post("/entries/{entry_id:int}/submit")
     async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
@@ -117,8 +137,10 @@ class JudgingController(Controller):
         form = await form_data(request)
         try:
             await judging.submit_sheet(db, viewer, entry, device=device_of(request, form))
+        except Forbidden:
+            raise
         except ServiceError as exc:
-            sheet = await judging.sheet_view(db, judge_id, entry)
+            sheet = await judging.car_sheets(db, judge_id, entry)
             return render(
                 request,
                 "judging/sheet.html",

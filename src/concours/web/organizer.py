@@ -278,7 +278,15 @@ class OrganizerController(Controller):
         ).all()
         members = (
             await db.execute(
-                select(Team.class_id, User.name, User.email, TeamMember.is_captain, Judge.rank)
+                select(
+                    Team.class_id,
+                    User.name,
+                    User.email,
+                    TeamMember.is_captain,
+                    Judge.rank,
+                    Judge.id.label("judge_id"),
+                    TeamMember.sections,
+                )
                 .join(TeamMember, TeamMember.team_id == Team.id)
                 .join(Judge, Judge.id == TeamMember.judge_id)
                 .join(User, User.id == Judge.user_id)
@@ -286,6 +294,11 @@ class OrganizerController(Controller):
                 .order_by(TeamMember.is_captain.desc(), User.name)
             )
         ).all()
+        system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
+        sections: list[str] = []
+        if system is not None and system.sheet_mode == "section" and event.rubric_id:
+            rubric = await load_rubric(db, event.rubric_id)
+            sections = list(dict.fromkeys(c.section for c in rubric.categories if c.section))
         return render(
             request,
             "organizer/judges.html",
@@ -293,6 +306,7 @@ class OrganizerController(Controller):
             event=event,
             classes=classes,
             members=members,
+            sections=sections,
             form=form or {},
             errors=errors or {},
         )
@@ -321,6 +335,25 @@ class OrganizerController(Controller):
         except FormErrors as exc:
             return await self._judges_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return redirect(f"/organizer/events/{event.id}/judges")
+
+    @post("/classes/{class_id:int}/sections")
+    async def sections(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        form = await request.form()
+        try:
+            if form.get("share") == "evenly":
+                await judging.share_sections(db, viewer, cls)
+            else:
+                assignment: dict[int, list[str]] = {}
+                for key in form:
+                    if key.startswith("sections-") and key[9:].isdigit():
+                        assignment[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
+                await judging.set_sections(db, viewer, cls, assignment)
+        except ServiceError as exc:
+            return await self._judges_page(
+                request, db, event, status_code=400, errors={f"sections-{cls.id}": exc.message}
+            )
+        return redirect(f"/organizer/events/{event.id}/judges#class-{cls.id}")
 
     @get("/classes/{class_id:int}/results")
     async def class_results(

@@ -1,0 +1,142 @@
+"""Browser-test fixtures: the real app served by uvicorn on a free local port, and a headless Debian Chromium
+driven by Playwright (its own browser download does not work here, so we launch the system one).
+
+Between its calls, Playwright's sync API leaves its own event loop marked as running in the test's thread, so
+``asyncio.run`` (``run_db`` and the helpers built on it) fails there while a browser is open: call those through
+``off_loop``. The browser lives for one test module, so the other test modules never see that loop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+
+from concours.app import create_app
+from concours.settings import Settings
+from tests.conftest import TEST_SECRET, _empty_tables
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_SECONDS = 20.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Call ``fn`` in a worker thread, out of reach of Playwright's event loop (see the module docstring)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
+@pytest.fixture
+def db_url(database_url: str) -> Iterator[str]:
+    """The test database, emptied after the test (off Playwright's loop)."""
+    yield database_url
+    off_loop(_empty_tables, database_url)
+
+
+@pytest.fixture
+def live_socket() -> Iterator[socket.socket]:
+    """A listening socket on a free port: bound before the app exists, so the port cannot be taken meanwhile."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, live_socket: socket.socket) -> Settings:
+    port = live_socket.getsockname()[1]
+    return Settings(
+        database_url=db_url,
+        secret_key=TEST_SECRET,
+        environment="test",
+        media_dir=tmp_path / "media",
+        base_url=f"http://127.0.0.1:{port}",
+    )
+
+
+@pytest.fixture
+def live_server(settings: Settings, live_socket: socket.socket) -> Iterator[str]:
+    """The real app on ``settings.base_url``; yields that URL and stops the server after the test."""
+    config = uvicorn.Config(
+        app=create_app(settings, run_outbox=False), log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)  # off the main thread it leaves signals alone
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [live_socket]}, daemon=True, name="live-server")
+    thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{settings.base_url}/healthz", timeout=2) as r:  # noqa: S310 - local URL
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the live server did not start on {settings.base_url}")
+        time.sleep(0.05)
+    try:
+        yield settings.base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser(database_url: str) -> Iterator[Browser]:
+    """Headless Debian Chromium for one test module (after the database is migrated: Playwright's loop would
+    stop the migrations' ``asyncio.run``). Without Chromium the browser tests are skipped locally, and fail in CI."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: str) -> Iterator[Callable[..., BrowserContext]]:
+    """Make a fresh browser context (its own cookies: another person, another device) on the live server;
+    keyword arguments go to ``Browser.new_context`` (viewport, is_mobile, has_touch...). Closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(**kwargs: Any) -> BrowserContext:
+        ctx = browser.new_context(base_url=live_server, **kwargs)
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        return ctx
+
+    try:
+        yield make
+    finally:
+        for ctx in contexts:
+            ctx.close()

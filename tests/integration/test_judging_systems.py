@@ -1,0 +1,126 @@
+"""Section judging (each judge owns areas of the sheet) and team consensus sheets, end to end over HTTP."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import JudgingSystem
+from concours.settings import Settings
+from tests.conftest import new_client, run_db
+from tests.helpers import find_id, htmx_post, login_by_link, post
+from tests.integration.test_thin_path import APPLICATION
+
+
+def _event_with_car(
+    client: TestClient[Any], db_url: str, settings: Settings, preset: str, judges: list[tuple[str, bool]]
+) -> tuple[int, int, int]:
+    from tests.helpers import login, make_organizer
+
+    make_organizer(db_url)
+    login(client)
+    r = post(client, "/organizer/events", {"name": "Sections Meet", "starts_on": "2027-05-01", "timezone": "UTC"})
+    event_id = int(r.headers["location"].rsplit("/", 1)[1])
+    post(client, f"/organizer/events/{event_id}/classes", {"code": "A", "name": "Antique Automobiles"})
+    assert post(client, f"/organizer/events/{event_id}/system", {"preset": preset}).status_code == 303
+    post(client, f"/organizer/events/{event_id}/status", {"status": "registration_open"})
+    page = client.get(f"/organizer/events/{event_id}").text
+    class_id = find_id(page, r"/organizer/classes/(\d+)/results")
+    slug = re.search(r'href="/events/([a-z0-9-]+)"', page).group(1)  # type: ignore[union-attr]
+    with new_client(settings) as c:
+        assert post(c, f"/events/{slug}/apply", APPLICATION).status_code == 200
+    entry_id = find_id(client.get(f"/organizer/events/{event_id}/entries").text, r"/organizer/entries/(\d+)/decision")
+    post(client, f"/organizer/entries/{entry_id}/decision", {"status": "accepted", "class_id": class_id})
+    for email, captain in judges:
+        data = {"name": email.split("@")[0].title(), "email": email, "class_id": class_id}
+        if captain:
+            data["captain"] = "on"
+        assert post(client, f"/organizer/events/{event_id}/judges", data).status_code == 303
+    for status in ("registration_closed", "judging"):
+        post(client, f"/organizer/events/{event_id}/status", {"status": status})
+    return event_id, class_id, entry_id
+
+
+def _lines(page: str) -> list[int]:
+    return [int(x) for x in re.findall(r'/lines/(\d+)"', page)]
+
+
+def test_section_judging_assembles_the_sheet_from_each_judges_areas(
+    client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
+    event_id, class_id, entry_id = _event_with_car(
+        client, db_url, settings, "aaca_400", [("sam@example.com", True), ("sue@example.com", False)]
+    )
+    page = client.get(f"/organizer/events/{event_id}/judges").text
+    assert "Share sections evenly" in page
+    assert post(client, f"/organizer/classes/{class_id}/sections", {"share": "evenly"}).status_code == 303
+    page = client.get(f"/organizer/events/{event_id}/judges").text
+    assert "owns exterior, chassis" in page and "owns interior, engine" in page
+
+    sam, sue = new_client(settings), new_client(settings)
+    with sam, sue:
+        login_by_link(sam, db_url, "sam@example.com")
+        login_by_link(sue, db_url, "sue@example.com")
+        sam_page, sue_page = sam.get(f"/judging/entries/{entry_id}").text, sue.get(f"/judging/entries/{entry_id}").text
+        assert "Exterior" in sam_page and "Chassis" in sam_page and "Interior" not in sam_page
+        assert "Interior" in sue_page and "Engine" in sue_page and "Exterior" not in sue_page
+        sam_lines, sue_lines = _lines(sam_page), _lines(sue_page)
+        # Sam may not write Sue's area.
+        r = htmx_post(sam, f"/judging/entries/{entry_id}/lines/{sue_lines[0]}", {"value": "1", "change_id": "x"})
+        assert r.status_code == 403
+        for judge, lines, deduction in ((sam, sam_lines, "5"), (sue, sue_lines, "3")):
+            for n, cid in enumerate(lines):
+                r = htmx_post(
+                    judge, f"/judging/entries/{entry_id}/lines/{cid}", {"value": deduction, "change_id": f"{cid}-{n}"}
+                )
+                assert r.status_code == 200, r.text
+            assert post(judge, f"/judging/entries/{entry_id}/submit").status_code == 303
+            assert "Submitted" in judge.get("/judging/").text
+    ranking = client.get(f"/organizer/classes/{class_id}/results").text
+    # 400 − 2×5 − 2×3 = 384: Senior (≥ 375 and within 10 of the class high).
+    assert "384" in ranking and "Senior" in ranking and "sum of 4 section sheet(s)" in ranking
+
+
+def test_team_consensus_sheet_is_shared_and_signed_by_the_captain(
+    client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
+    event_id, class_id, entry_id = _event_with_car(
+        client, db_url, settings, "class_placings", [("cap@example.com", True), ("mem@example.com", False)]
+    )
+
+    async def team_mode(session: AsyncSession) -> None:
+        await session.execute(
+            update(JudgingSystem)
+            .where(JudgingSystem.event_id == event_id)
+            .values(sheet_mode="team", combine="consensus")
+        )
+
+    run_db(db_url, team_mode)
+    cap, mem = new_client(settings), new_client(settings)
+    with cap, mem:
+        login_by_link(cap, db_url, "cap@example.com")
+        login_by_link(mem, db_url, "mem@example.com")
+        page = mem.get(f"/judging/entries/{entry_id}").text
+        assert "One consensus sheet for the team" in page and "The team captain submits it" in page
+        assert "Submit sheet" not in page
+        lines = _lines(page)
+        for n, cid in enumerate(lines):
+            assert (
+                htmx_post(
+                    mem, f"/judging/entries/{entry_id}/lines/{cid}", {"value": "2", "change_id": f"m{n}"}
+                ).status_code
+                == 200
+            )
+        # The captain sees the member's values on the same sheet, and signs it.
+        cap_page = cap.get(f"/judging/entries/{entry_id}").text
+        assert cap_page.count('value="2"') == len(lines) and "Submit sheet" in cap_page
+        assert post(mem, f"/judging/entries/{entry_id}/submit").status_code == 403
+        assert post(cap, f"/judging/entries/{entry_id}/submit").status_code == 303
+        assert "Submitted" in mem.get("/judging/").text
+    ranking = client.get(f"/organizer/classes/{class_id}/results").text
+    # Deductions of 2 on three categories (40, 30, 10) and 2 points of elegance: 38 + 28 + 8 + 2 = 76.
+    assert "team consensus sheet" in ranking and "76" in ranking
