@@ -260,3 +260,10 @@ def test_wrong_password_is_refused(client: TestClient[Any], db_url: str) -> None
     r = post(client, "/login", {"email": "org@example.com", "password": "wrong"})
     assert r.status_code == 400 and "do not match" in r.text and 'value="org@example.com"' in r.text
     assert client.get("/organizer/", follow_redirects=False).status_code == 303
+
+
+def test_pages_are_not_cached_and_static_files_are_served(client: TestClient[Any]) -> None:
+    page = client.get("/")
+    assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
+    js = client.get("/static/js/htmx.min.js")
+    assert js.status_code == 200 and "htmx" in js.text[:200] and "no-store" not in js.headers.get("cache-control", "")

@@ -82,7 +82,7 @@ def test_section_judging_assembles_the_sheet_from_each_judges_areas(
             assert "Submitted" in judge.get("/judging/").text
     ranking = client.get(f"/organizer/classes/{class_id}/results").text
     # 400 − 2×5 − 2×3 = 384: Senior (≥ 375 and within 10 of the class high).
-    assert "384" in ranking and "Senior" in ranking and "sum of 4 section sheet(s)" in ranking
+    assert "384" in ranking and "Senior" in ranking and "sum of 4 section sheets" in ranking
 
 
 def test_team_consensus_sheet_is_shared_and_signed_by_the_captain(

@@ -64,7 +64,7 @@ def test_installed_wheel_migrates_serves_and_renders_pdf(installed: Path, tmp_pa
             "-c",
             "import asyncio, sys; from concours.reports import render_pdf; from concours.services.feedback import "
             "Feedback as F; fb = F('Lakeside', '1 June 2027', 'Park', 'C', 'French', 7, '1937 Talbot-Lago', 'Edith', "
-            "1, '1st in class', '95', 'mean of 1 sheet(s)', []); "
+            "1, '1st in class', '95', 'mean of 1 sheet', []); "
             "sys.stdout.buffer.write(asyncio.run(render_pdf('reports/entrant_score.html', fb=fb)))",
         ],
         env=env,

@@ -67,7 +67,7 @@ def test_mean_of_judges() -> None:
     assert cats == {"body": Fraction(690, 3)}
     assert counted == [1, 2, 3]
     assert dropped == []
-    assert note == "mean of 3 sheet(s)"
+    assert note == "mean of 3 sheets"
 
 
 def test_mean_keeps_fractions_exact() -> None:
@@ -133,7 +133,7 @@ def test_section_sheets_add_up() -> None:
     assert score == 3900
     assert cats == {"exterior": 1500, "interior": 880, "chassis": 740, "engine": 780}
     assert (counted, dropped) == ([1, 2, 3, 4], [])
-    assert note == "sum of 4 section sheet(s)"
+    assert note == "sum of 4 section sheets"
 
 
 def test_two_judges_on_one_section_are_averaged_then_added() -> None:

@@ -63,6 +63,11 @@ class EntryResult:
     unresolved_tie: bool = False
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 sheet``, ``3 sheets``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _mean(values: Sequence[Fraction]) -> Fraction:
     return sum(values, Fraction(0)) / len(values)
 
@@ -87,7 +92,7 @@ def combine(
         cats: dict[str, Fraction] = {}
         for group in by_section.values():
             cats.update(_mean_by_category(group))
-        return score, cats, [s.sheet_id for s in ordered], [], f"sum of {len(by_section)} section sheet(s)"
+        return score, cats, [s.sheet_id for s in ordered], [], f"sum of {plural(len(by_section), 'section sheet')}"
     if system.combine == "mean_drop_high_low" and len(ordered) >= 3:
         by_total = sorted(ordered, key=lambda s: (s.total, s.sheet_id))
         dropped = [by_total[0], by_total[-1]]
@@ -103,7 +108,7 @@ def combine(
     note = (
         "team consensus sheet"
         if system.combine == "consensus" and len(ordered) == 1
-        else f"mean of {len(ordered)} sheet(s)"
+        else f"mean of {plural(len(ordered), 'sheet')}"
     )
     if system.combine == "mean_drop_high_low":
         note += " (fewer than 3 sheets: nothing dropped)"

@@ -92,7 +92,9 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
                     c.mode,
                     format_units(v, rubric.scale),
                     format_units(c.max_units, rubric.scale),
-                    format_units(c.max_units - v, rubric.scale) if v is not None and v < c.max_units else "",
+                    format_units(c.max_units - v, rubric.scale)
+                    if c.mode == "deduction" and v is not None and v < c.max_units
+                    else "",
                     ln.note if ln else "",
                 )
             )

@@ -538,7 +538,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
             .join(TeamMember, TeamMember.team_id == Team.id)
             .join(Event, Event.id == EventClass.event_id)
             .outerjoin(JudgingSystem, JudgingSystem.event_id == Event.id)
-            .where(TeamMember.judge_id == judge_id, Event.status != "archived")
+            .where(TeamMember.judge_id == judge_id, Event.status.not_in(("published", "archived")))
             .order_by(Event.starts_on, EventClass.position)
         )
     ).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from sqlalchemy import delete, func, select
@@ -27,7 +27,7 @@ from concours.db import (
     utcnow,
 )
 from concours.domain.rubric import format_units, sheet_max, weighted
-from concours.domain.tabulation import EntryResult, Level, SheetScore, System, tabulate_class
+from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class
 from concours.services import audit
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.events import to_categories
@@ -84,7 +84,7 @@ async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[
                 ScoreLine.sheet_id.in_(
                     select(ScoreSheet.id)
                     .join(Entry, Entry.id == ScoreSheet.entry_id)
-                    .where(Entry.class_id.in_(class_ids), ScoreSheet.status == "submitted")
+                    .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", ScoreSheet.status == "submitted")
                 )
             )
         )
@@ -150,8 +150,37 @@ async def rank_classes(
     for e in entries:
         by_class[e.class_id].append(e.id)
     out: dict[int, list[RankingRow]] = {}
+    # A class with its own rubric has its own maximum (percent levels are of that maximum).
+    own = (
+        dict(
+            (
+                await session.execute(
+                    select(EventClass.id, EventClass.rubric_id).where(
+                        EventClass.id.in_(class_ids), EventClass.rubric_id.is_not(None)
+                    )
+                )
+            ).all()
+        )
+        if class_ids
+        else {}
+    )
+    maxima = (
+        {
+            r.id: sheet_max(to_categories(r.categories))
+            for r in (
+                await session.scalars(
+                    select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(set(own.values())))
+                )
+            ).all()
+        }
+        if own
+        else {}
+    )
     for class_id in class_ids:
-        results = tabulate_class(system, {eid: sheets.get(eid, []) for eid in by_class[class_id]}, decisions[class_id])
+        class_system = replace(system, max_units=maxima[own[class_id]]) if class_id in own else system
+        results = tabulate_class(
+            class_system, {eid: sheets.get(eid, []) for eid in by_class[class_id]}, decisions[class_id]
+        )
         for r in results:
             if "chief judge" in r.tie_note and r.entry_id in reasons:
                 r.tie_note += f" ({reasons[r.entry_id]})"
@@ -186,11 +215,13 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
         select(func.count())
         .select_from(ScoreSheet)
         .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.class_id == cls.id, ScoreSheet.status == "draft")
+        .where(
+            Entry.class_id == cls.id, Entry.status == "accepted", ScoreSheet.status == "draft", ScoreSheet.version > 0
+        )
     )
     if drafts:
         raise ServiceError(
-            f"Class {cls.code} still has {drafts} sheet(s) in progress; they must be submitted "
+            f"Class {cls.code} still has {plural(drafts, 'sheet')} in progress; they must be submitted "
             "(or the chief judge must clear them) before certifying."
         )
     if any(r.result.unresolved_tie for r in rows):
