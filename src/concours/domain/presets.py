@@ -140,6 +140,56 @@ RUBRIC_PRESETS: dict[str, RubricPreset] = {
                 ),
             ),
         ),
+        RubricPreset(
+            "ncrs_4500",
+            "4,500 points over five areas (NCRS style)",
+            "Judges deduct from each area's maximum in whole points; areas add up and the score is shown as a "
+            "percent of 4,500.",
+            10,
+            (
+                _ded(
+                    "exterior",
+                    "Exterior",
+                    1200,
+                    "Paint, body, trim, glass, lamps, wheels, tires.",
+                    step=10,
+                    section="exterior",
+                ),
+                _ded(
+                    "interior",
+                    "Interior",
+                    800,
+                    "Upholstery, carpet, dash, instruments, trunk.",
+                    step=10,
+                    section="interior",
+                ),
+                _ded(
+                    "chassis",
+                    "Chassis",
+                    900,
+                    "Frame, suspension, brakes, exhaust, underbody finishes.",
+                    step=10,
+                    section="chassis",
+                ),
+                _ded(
+                    "mechanical",
+                    "Mechanical",
+                    1000,
+                    "Engine and compartment: correct parts, finishes, markings.",
+                    step=10,
+                    section="mechanical",
+                ),
+                _ded(
+                    "operations",
+                    "Operations",
+                    600,
+                    "Starts; lights, signals, horn, wipers, radio, heater, A/C.",
+                    step=10,
+                    section="operations",
+                    quick=(("Wipers inoperative", 100), ("Radio inoperative", 100), ("Horn", 50)),
+                ),
+            ),
+        ),
     )
 }
 
@@ -185,6 +235,21 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
             "classic_100",
         ),
         SystemPreset(
+            "ccca_touring",
+            "100 points, drop high and low, touring cap 93 (CCCA touring division)",
+            "As the CCCA 100-point system; a car scoring above 93 is over-qualified for the touring division and "
+            "not eligible for its awards.",
+            System(
+                sheet_mode="individual",
+                combine="mean_drop_high_low",
+                award_rule="places",
+                places=3,
+                cap_units=930,
+                tie_break_keys=("body_paint", "interior", "engine"),
+            ),
+            "classic_100",
+        ),
+        SystemPreset(
             "aaca_400",
             "400 points, section judging, award bands (AACA style)",
             "One judge per area deducts from 400; areas add up. First needs 365 and to be within 10 of the "
@@ -214,11 +279,12 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "ncrs_percent",
-            "Percent of the maximum (NCRS style)",
-            "Scores shown as a percent of the sheet's maximum: Top Flight 94 %, Second 85 %, Third 75 %.",
+            "Percent of 4,500 points, area judging (NCRS style)",
+            "Judges own areas of a 4,500-point sheet (two per area where the team allows: their deductions are "
+            "averaged); areas add up; shown as a percent: Top Flight 94 %, Second 85 %, Third 75 %.",
             System(
-                sheet_mode="individual",
-                combine="mean",
+                sheet_mode="section",
+                combine="sum",
                 award_rule="levels",
                 levels=(
                     Level("Top Flight", min_permille=940),
@@ -226,7 +292,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
                     Level("Third Flight", min_permille=750),
                 ),
             ),
-            "classic_100",
+            "ncrs_4500",
         ),
     )
 }

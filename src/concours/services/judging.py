@@ -661,10 +661,13 @@ async def share_sections(session: AsyncSession, viewer: Viewer, cls: EventClass)
     """Give each section of the sheet to one team member, spread as evenly as the team allows."""
     team, members, sections = await _team_and_sections(session, cls)
     before = {m.judge_id: list(m.sections or []) for m in members}
+    owned: dict[int, list[str]] = {m.id: [] for m in members}
+    # Every section gets a judge and every judge a section: with more judges than sections, sections are
+    # doubled up (their sheets are averaged), as clubs with two judges per area do.
+    for i in range(max(len(sections), len(members))):
+        owned[members[i % len(members)].id].append(sections[i % len(sections)])
     for m in members:
-        m.sections = []
-    for i, section in enumerate(sections):
-        members[i % len(members)].sections = [*members[i % len(members)].sections, section]
+        m.sections = [s for s in sections if s in owned[m.id]]
     audit.record(
         session,
         entity_type="team",
@@ -680,7 +683,8 @@ async def share_sections(session: AsyncSession, viewer: Viewer, cls: EventClass)
 async def set_sections(
     session: AsyncSession, viewer: Viewer, cls: EventClass, assignment: dict[int, list[str]]
 ) -> None:
-    """Set which sections each member owns (judge id → sections); every section must have exactly one owner."""
+    """Set which sections each member owns (judge id → sections); every section needs at least one owner
+    (two judges on one area have their sheets averaged)."""
     team, members, sections = await _team_and_sections(session, cls)
     owners: dict[str, list[int]] = {s: [] for s in sections}
     for judge_id, owned in assignment.items():
@@ -688,9 +692,9 @@ async def set_sections(
             if s not in owners:
                 raise ServiceError(f"“{s}” is not a section of this sheet.")
             owners[s].append(judge_id)
-    problems = [f"{s} has {'no judge' if not o else f'{len(o)} judges'}" for s, o in owners.items() if len(o) != 1]
-    if problems:
-        raise ServiceError("Each section needs exactly one judge: " + "; ".join(problems) + ".")
+    missing = [s for s, o in owners.items() if not o]
+    if missing:
+        raise ServiceError("Every section needs a judge; nobody owns " + ", ".join(missing) + ".")
     before = {m.judge_id: list(m.sections or []) for m in members}
     for m in members:
         m.sections = [s for s in sections if s in assignment.get(m.judge_id, [])]
