@@ -14,6 +14,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -29,6 +30,7 @@ from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.judging import JudgingController
 from concours.web.organizer import OrganizerController
+from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.public import PublicController
 
 log = logging.getLogger("concours")
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PublicController,
             AuthController,
             OrganizerController,
+            OrganizerSetupController,
             JudgingController,
             EntrantController,
             healthz,
@@ -114,6 +117,10 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
     response.headers.setdefault("x-content-type-options", "nosniff")
     response.headers.setdefault("x-frame-options", "DENY")
     response.headers.setdefault("referrer-policy", "same-origin")
+    media_type = getattr(response, "media_type", None)
+    if isinstance(response, Template) or str(getattr(media_type, "value", media_type) or "").startswith("text/html"):
+        # Pages show live state (statuses, scores): never from the browser's cache, e.g. on Back.
+        response.headers.setdefault("cache-control", "no-store")
     return response
 
 

@@ -72,3 +72,50 @@ def test_tie_decided_by_chief_judge_then_certified_published_and_reopened(
     assert r.status_code == 303
     with new_client(settings) as public:
         assert "Class C" not in public.get(f"/events/{scene.slug}/results").text
+
+
+def test_explanations_and_special_awards(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+    scene = Scene(client, db_url, settings)
+    # Both judges' cars scored and submitted; class C certified.
+    for email, entry in (("judge-a@example.com", scene.entries[0]), ("judge-b@example.com", scene.entries[1])):
+        judge = scene.as_user(email)
+        for n, cid in enumerate(scene.category_ids(judge, entry)):
+            htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"x{n}"})
+        assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
+        judge.__exit__(None, None, None)
+    page = client.get(f"/organizer/classes/{scene.class_a}/results").text
+    assert "mean of 1 sheet" in page and "judge-a: 78" in page  # the sheet that counted, by judge
+    assert post(client, f"/organizer/classes/{scene.class_a}/certify").status_code == 303
+
+    url = f"/organizer/events/{scene.event_id}/awards"
+    car_a = re.search(r"#(\d+)", client.get(f"/organizer/events/{scene.event_id}/entries").text).group(1)  # type: ignore[union-attr]
+    r = post(client, url, {"award_name": "", "kind": "designated", "car_number": "999", "chosen_by": ""})
+    assert r.status_code == 400
+    assert "Name the award" in r.text and "No accepted car has number 999" in r.text and "Say who chose it" in r.text
+    # Best of Show only among class winners: class D is not certified, so its car has not won a class.
+    entries_page = client.get(f"/organizer/events/{scene.event_id}/entries").text
+    numbers = re.findall(r"<h2>#(\d+) ", entries_page)
+    car_b = next(n for n in numbers if n != car_a)
+    r = post(
+        client,
+        url,
+        {"award_name": "Best of Show", "kind": "best_of_show", "car_number": car_b, "chosen_by": "Honorary judges"},
+    )
+    assert r.status_code == 400 and "did not win its class" in r.text
+    r = post(
+        client,
+        url,
+        {
+            "award_name": "Chairman's Award",
+            "kind": "designated",
+            "car_number": car_b,
+            "chosen_by": "The chairman",
+            "reason": "For a lifetime of preservation",
+        },
+    )
+    assert r.status_code == 303
+    assert "Chairman&#39;s Award" in client.get(url).text
+    assert post(client, f"/organizer/events/{scene.event_id}/publish").status_code == 303
+    with new_client(settings) as public:
+        results = public.get(f"/events/{scene.slug}/results").text
+        assert "Chairman&#39;s Award" in results and "For a lifetime of preservation" in results

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from sqlalchemy import delete, func, select
@@ -110,6 +110,16 @@ class RankingRow:
     result: EntryResult
     score_text: str
     sheet_count: int
+    # How the score came about: each submitted sheet with its judge, total and whether it counted.
+    sheets: list[SheetLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    judge: str
+    section: str
+    total: str
+    counted: bool
 
 
 async def rank_classes(
@@ -193,6 +203,10 @@ async def rank_classes(
                 r,
                 format_units(r.score, scale),
                 len(sheets.get(r.entry_id, [])),
+                [
+                    SheetLine(sh.judge, sh.section, format_units(sh.total, scale), sh.sheet_id not in r.dropped)
+                    for sh in sorted(sheets.get(r.entry_id, []), key=lambda sh: (sh.section, sh.sheet_id))
+                ],
             )
             for r in results
         ]
@@ -246,6 +260,10 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
                     "ineligible": res.ineligible,
                     "tie": res.tie_note,
                     "categories": {k: format_units(v, scale) for k, v in res.by_category.items()},
+                    "sheets": [
+                        {"judge": sl.judge, "section": sl.section, "total": sl.total, "counted": sl.counted}
+                        for sl in r.sheets
+                    ],
                 },
             )
         )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
-from concours.services import entries, events, results
+from concours.services import awards, entries, events, results
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -121,4 +121,10 @@ class PublicController(Controller):
         event = await events.get_event_by_slug(db, slug)
         if not results_public(event.status):
             raise NotFound("The results of this event are not published yet.")
-        return render(request, "public/results.html", event=event, classes=await results.published_results(db, event))
+        return render(
+            request,
+            "public/results.html",
+            event=event,
+            classes=await results.published_results(db, event),
+            awards=await awards.list_awards(db, event),
+        )

@@ -1,0 +1,152 @@
+"""The organizer's adjustments after picking a preset: the score sheet (rubric) and the judging system."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event
+from concours.services import setup
+from concours.services.errors import FormErrors
+from concours.services.permissions import Viewer, event_for_organizer
+from concours.web.common import form_data, redirect, render
+
+BLANK_ROWS = 3
+BLANK_LEVELS = 2
+
+
+def _with_blanks(rows: list[dict[str, str]], blanks: int) -> list[dict[str, str]]:
+    """The rows as shown, without trailing blank rows, then ``blanks`` empty rows for additions."""
+    rows = list(rows)
+    while rows and not any(str(v).strip() for k, v in rows[-1].items() if k not in ("mode", "position")):
+        rows.pop()
+    return rows + [{} for _ in range(blanks)]
+
+
+async def _rubric_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    event: Event,
+    *,
+    status_code: int = 200,
+    rows: list[dict[str, str]] | None = None,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Template:
+    page = await setup.rubric_page(db, event)
+    return render(
+        request,
+        "organizer/rubric.html",
+        status_code=status_code,
+        event=event,
+        page=page,
+        rows=_with_blanks(rows if rows is not None else page.rows, BLANK_ROWS),
+        sheet_name=(form or {}).get("sheet_name", page.name),
+        errors=errors or {},
+        message=message,
+        modes=setup.CATEGORY_MODES,
+    )
+
+
+async def _system_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    event: Event,
+    *,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Template:
+    page = await setup.system_page(db, event)
+    if form is None:
+        values, level_rows = page.form, page.level_rows
+    else:
+        values = form
+        level_rows = [
+            {k: row.get(k, "") for k in setup.LEVEL_FIELDS} | {"index": str(i)}
+            for i, row in setup.indexed_rows(form, "level", setup.LEVEL_FIELDS)
+        ]
+    # Levels keep the index they were posted with, so an error ``level-<i>-…`` stays next to its row.
+    shown = [row | {"index": row.get("index", str(n))} for n, row in enumerate(level_rows)]
+    next_index = max((int(r["index"]) for r in shown), default=-1) + 1
+    shown += [{"index": str(next_index + n)} for n in range(BLANK_LEVELS)]
+    tie_slots = max(len(page.categories), 1)
+    return render(
+        request,
+        "organizer/system.html",
+        status_code=status_code,
+        event=event,
+        page=page,
+        form=values,
+        levels=shown,
+        tie_break=[values.get(f"tie_break-{i}", "") for i in range(tie_slots)],
+        errors=errors or {},
+        message=message,
+        sheet_modes=setup.SHEET_MODE_LABELS,
+        combines=setup.COMBINE_LABELS,
+        award_rules=setup.AWARD_RULE_LABELS,
+    )
+
+
+SAVED_MESSAGES = {
+    "1": "Saved.",
+    "same": "Nothing changed.",
+}
+
+
+class OrganizerSetupController(Controller):
+    """``/organizer/events/<id>/rubric`` and ``/organizer/events/<id>/system/settings``: adjust a picked preset."""
+
+    path = "/organizer"
+
+    @get("/events/{event_id:int}/rubric")
+    async def rubric(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        saved = request.query_params.get("saved", "")
+        message = SAVED_MESSAGES.get(saved, "")
+        if saved == "version":
+            message = "version"  # the page states which version existing sheets keep
+        return await _rubric_page(request, db, event, message=message)
+
+    @post("/events/{event_id:int}/rubric")
+    async def save_rubric(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        rows = setup.rows_from_form(form)
+        try:
+            result = await setup.update_rubric(db, viewer, event, rows, name=form.get("sheet_name"))
+        except FormErrors as exc:
+            return await _rubric_page(request, db, event, status_code=400, rows=rows, form=form, errors=exc.errors)
+        saved = "version" if result.versioned else ("1" if result.changed else "same")
+        return redirect(f"/organizer/events/{event.id}/rubric?saved={saved}")
+
+    # POST .../system is the set-up page's "apply a preset" (OrganizerController.system), and Litestar refuses
+    # two controllers on one path, so the settings page lives one level down.
+    @get("/events/{event_id:int}/system/settings")
+    async def system(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        message = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
+        return await _system_page(request, db, event, message=message)
+
+    @post("/events/{event_id:int}/system/settings")
+    async def save_system(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await setup.update_system(db, viewer, event, form)
+        except FormErrors as exc:
+            return await _system_page(request, db, event, status_code=400, form=form, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}/system/settings?saved=1")
