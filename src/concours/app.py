@@ -30,6 +30,8 @@ from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.judging import JudgingController
 from concours.web.organizer import OrganizerController
+from concours.web.organizer_entries import OrganizerEntriesController
+from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.public import PublicController
 
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PublicController,
             AuthController,
             OrganizerController,
+            OrganizerEntriesController,
+            OrganizerJudgesController,
             OrganizerSetupController,
             JudgingController,
             EntrantController,

@@ -10,33 +10,25 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
-    Entrant,
     Entry,
     Event,
     EventClass,
-    Judge,
     JudgingSystem,
     OutboxMessage,
     ScoreSheet,
-    Team,
-    TeamMember,
-    User,
-    Vehicle,
 )
 from concours.domain import presets
 from concours.domain.rubric import format_units
-from concours.domain.states import ENTRY_STATUSES, EVENT_STATUS_LABELS, next_event_status
+from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
 from concours.services import awards as award_service
-from concours.services import events, judging, results
+from concours.services import events, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
     Viewer,
     class_for_organizer,
-    entry_for_organizer,
     event_for_organizer,
 )
-from concours.settings import Settings
 from concours.web.common import form_data, redirect, render
 
 TIMEZONES = (
@@ -182,179 +174,6 @@ class OrganizerController(Controller):
         except ServiceError as exc:
             return await _event_page(request, db, event, status_code=400, errors={"preset": exc.message})
         return redirect(f"/organizer/events/{event.id}#system")
-
-    @get("/events/{event_id:int}/entries")
-    async def entries(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        event_id: int,
-        status: str | None = None,
-    ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await self._entries_page(request, db, event, status)
-
-    async def _entries_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        status: str | None,
-        *,
-        status_code: int = 200,
-        errors: dict[str, str] | None = None,
-        error_entry: int | None = None,
-    ) -> Template:
-        query = (
-            select(Entry, Vehicle, User.name, User.email)
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .where(Entry.event_id == event.id)
-            .order_by(Entry.car_number.is_(None), Entry.car_number, Entry.id)
-        )
-        if status in ENTRY_STATUSES:
-            query = query.where(Entry.status == status)
-        rows = (await db.execute(query)).all()
-        classes = (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
-        return render(
-            request,
-            "organizer/entries.html",
-            status_code=status_code,
-            event=event,
-            rows=rows,
-            classes=classes,
-            statuses=ENTRY_STATUSES,
-            current=status or "",
-            errors=errors or {},
-            error_entry=error_entry,
-        )
-
-    @post("/entries/{entry_id:int}/decision")
-    async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
-        from concours.services import entries as entry_service
-
-        entry = await entry_for_organizer(db, viewer, entry_id)
-        form = await form_data(request)
-        try:
-            await entry_service.decide(
-                db,
-                viewer,
-                entry,
-                status=form.get("status", entry.status),
-                class_id=form.get("class_id", ""),
-                car_number=form.get("car_number", ""),
-                message=form.get("message", ""),
-            )
-        except FormErrors as exc:
-            event = await db.get(Event, entry.event_id)
-            assert event is not None
-            return await self._entries_page(
-                request, db, event, None, status_code=400, errors=exc.errors, error_entry=entry.id
-            )
-        return redirect(f"/organizer/events/{entry.event_id}/entries#entry-{entry.id}")
-
-    @get("/events/{event_id:int}/judges")
-    async def judges(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
-    ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await self._judges_page(request, db, event)
-
-    async def _judges_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        classes = (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
-        members = (
-            await db.execute(
-                select(
-                    Team.class_id,
-                    User.name,
-                    User.email,
-                    TeamMember.is_captain,
-                    Judge.rank,
-                    Judge.id.label("judge_id"),
-                    TeamMember.sections,
-                )
-                .join(TeamMember, TeamMember.team_id == Team.id)
-                .join(Judge, Judge.id == TeamMember.judge_id)
-                .join(User, User.id == Judge.user_id)
-                .where(Team.event_id == event.id)
-                .order_by(TeamMember.is_captain.desc(), User.name)
-            )
-        ).all()
-        system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
-        sections: list[str] = []
-        if system is not None and system.sheet_mode == "section" and event.rubric_id:
-            rubric = await load_rubric(db, event.rubric_id)
-            sections = list(dict.fromkeys(c.section for c in rubric.categories if c.section))
-        return render(
-            request,
-            "organizer/judges.html",
-            status_code=status_code,
-            event=event,
-            classes=classes,
-            members=members,
-            sections=sections,
-            form=form or {},
-            errors=errors or {},
-        )
-
-    @post("/events/{event_id:int}/judges")
-    async def add_judge(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        cls = None
-        if form.get("class_id", "").isdigit():
-            cls = await db.get(EventClass, int(form["class_id"]))
-        try:
-            if cls is None or cls.event_id != event.id:
-                raise FormErrors({"class_id": "Choose the class this judge will judge."})
-            await judging.add_judge_to_class(
-                db,
-                settings,
-                viewer,
-                cls,
-                name=form.get("name", ""),
-                email=form.get("email", ""),
-                captain=form.get("captain") == "on",
-            )
-        except FormErrors as exc:
-            return await self._judges_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/judges")
-
-    @post("/classes/{class_id:int}/sections")
-    async def sections(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
-        form = await request.form()
-        try:
-            if form.get("share") == "evenly":
-                await judging.share_sections(db, viewer, cls)
-            else:
-                assignment: dict[int, list[str]] = {}
-                for key in form:
-                    if key.startswith("sections-") and key[9:].isdigit():
-                        assignment[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
-                await judging.set_sections(db, viewer, cls, assignment)
-        except ServiceError as exc:
-            return await self._judges_page(
-                request, db, event, status_code=400, errors={f"sections-{cls.id}": exc.message}
-            )
-        return redirect(f"/organizer/events/{event.id}/judges#class-{cls.id}")
 
     @get("/classes/{class_id:int}/results")
     async def class_results(
