@@ -119,3 +119,50 @@ def test_explanations_and_special_awards(client: TestClient[Any], db_url: str, s
     with new_client(settings) as public:
         results = public.get(f"/events/{scene.slug}/results").text
         assert "Chairman&#39;s Award" in results and "For a lifetime of preservation" in results
+
+
+def test_class_results_pdf_explains_each_score(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    scene = Scene(client, db_url, settings)
+    judge = scene.as_user("judge-a@example.com")
+    entry = scene.entries[0]
+    for n, cid in enumerate(scene.category_ids(judge, entry)):
+        htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"p{n}"})
+    assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
+    judge.__exit__(None, None, None)
+    pdf = client.get(f"/organizer/classes/{scene.class_a}/results.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Provisional" in text and "Talbot-Lago" in text and "judge-a 78" in text and "1st in class" in text
+    # Nobody else gets it.
+    other = scene.as_user("judge-b@example.com")
+    assert other.get(f"/organizer/classes/{scene.class_a}/results.pdf").status_code == 403
+    other.__exit__(None, None, None)
+
+
+def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+    from tests.integration.test_judging_systems import _event_with_car, _lines
+
+    event_id, class_id, entry_id = _event_with_car(
+        client, db_url, settings, "ncrs_percent", [("nina@example.com", True)]
+    )
+    assert post(client, f"/organizer/classes/{class_id}/sections", {"share": "evenly"}).status_code == 303
+    with new_client(settings) as nina:
+        from tests.helpers import login_by_link
+
+        login_by_link(nina, db_url, "nina@example.com")
+        lines = _lines(nina.get(f"/judging/entries/{entry_id}").text)
+        assert len(lines) == 5  # one judge owns all five areas
+        for n, cid in enumerate(lines):  # 45 points off each area: 4,275 of 4,500 = 95 %
+            assert (
+                htmx_post(
+                    nina, f"/judging/entries/{entry_id}/lines/{cid}", {"value": "45", "change_id": f"n{n}"}
+                ).status_code
+                == 200
+            )
+        assert post(nina, f"/judging/entries/{entry_id}/submit").status_code == 303
+    ranking = client.get(f"/organizer/classes/{class_id}/results").text
+    assert "4275 (95.0 %)" in ranking and "Top Flight" in ranking

@@ -34,8 +34,8 @@ from concours.services.events import to_categories
 from concours.services.permissions import Viewer
 
 
-async def load_system(session: AsyncSession, event: Event) -> tuple[System, int]:
-    """The event's judging system as domain config, and the scale of its rubric."""
+async def load_system(session: AsyncSession, event: Event) -> tuple[System, int, bool]:
+    """The event's judging system as domain config, the scale of its rubric, and whether scores show as percent."""
     js = await session.scalar(
         select(JudgingSystem).options(selectinload(JudgingSystem.levels)).where(JudgingSystem.event_id == event.id)
     )
@@ -55,7 +55,7 @@ async def load_system(session: AsyncSession, event: Event) -> tuple[System, int]
         levels=tuple(Level(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in js.levels),
         max_units=sheet_max(to_categories(rubric.categories)),
     )
-    return system, rubric.scale
+    return system, rubric.scale, js.show_percent
 
 
 async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[int, list[SheetScore]]:
@@ -101,6 +101,14 @@ async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[
     return out
 
 
+def score_text(score: Fraction | None, scale: int, maximum: Fraction | None = None) -> str:
+    """A score for people: points, and the percent of the sheet's maximum where the system shows it."""
+    text = format_units(score, scale)
+    if score is not None and maximum:
+        text += f" ({float(score * 100 / maximum):.1f} %)"
+    return text
+
+
 @dataclass
 class RankingRow:
     entry_id: int
@@ -126,7 +134,7 @@ async def rank_classes(
     session: AsyncSession, event: Event, class_ids: list[int]
 ) -> tuple[dict[int, list[RankingRow]], int]:
     """Rank these classes from their submitted sheets. A fixed number of queries however many entries."""
-    system, scale = await load_system(session, event)
+    system, scale, show_percent = await load_system(session, event)
     entries = (
         (
             await session.execute(
@@ -201,7 +209,7 @@ async def rank_classes(
                 f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}",
                 info[r.entry_id].name,
                 r,
-                format_units(r.score, scale),
+                score_text(r.score, scale, class_system.max_units if show_percent else None),
                 len(sheets.get(r.entry_id, [])),
                 [
                     SheetLine(sh.judge, sh.section, format_units(sh.total, scale), sh.sheet_id not in r.dropped)

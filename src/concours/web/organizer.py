@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from concours.db import (
 from concours.domain import presets
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
+from concours.reports import render_pdf
 from concours.services import awards as award_service
 from concours.services import events, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
@@ -212,6 +213,17 @@ class OrganizerController(Controller):
             rows=rows,
             progress=progress,
             error=error,
+        )
+
+    @get("/classes/{class_id:int}/results.pdf")
+    async def class_results_pdf(self, db: AsyncSession, viewer: Viewer, class_id: int) -> Response[bytes]:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        rows, _ = await results.class_ranking(db, event, cls)
+        pdf = await render_pdf("reports/class_results.html", event=event, cls=cls, rows=rows)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="class-{cls.code}-results.pdf"'},
         )
 
     @post("/classes/{class_id:int}/certify")
