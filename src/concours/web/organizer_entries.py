@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
@@ -14,80 +14,17 @@ from concours.db import (
     Entry,
     Event,
     EventClass,
-    JudgingSystem,
     User,
     Vehicle,
 )
-from concours.domain import presets
-from concours.domain.rubric import format_units
-from concours.domain.states import ENTRY_STATUSES, EVENT_STATUS_LABELS, next_event_status
+from concours.domain.states import ENTRY_STATUSES
 from concours.services.errors import FormErrors
-from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
     Viewer,
     entry_for_organizer,
     event_for_organizer,
 )
 from concours.web.common import form_data, redirect, render
-
-TIMEZONES = (
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "Australia/Sydney",
-    "UTC",
-)
-
-
-async def _event_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    event: Event,
-    *,
-    status_code: int = 200,
-    class_form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    classes = (
-        await db.execute(
-            select(EventClass, func.count(Entry.id))
-            .outerjoin(Entry, (Entry.class_id == EventClass.id) & (Entry.status == "accepted"))
-            .where(EventClass.event_id == event.id)
-            .group_by(EventClass.id)
-            .order_by(EventClass.position)
-        )
-    ).all()
-    counts = dict(
-        (
-            await db.execute(
-                select(Entry.status, func.count()).where(Entry.event_id == event.id).group_by(Entry.status)
-            )
-        ).all()
-    )
-    system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
-    rubric = await load_rubric(db, event.rubric_id) if event.rubric_id else None
-    return render(
-        request,
-        "organizer/event.html",
-        status_code=status_code,
-        event=event,
-        classes=classes,
-        counts=counts,
-        system=system,
-        rubric=rubric,
-        categories=to_categories(rubric.categories) if rubric else [],
-        fmt=format_units,
-        presets=presets.SYSTEM_PRESETS,
-        label=EVENT_STATUS_LABELS[event.status],
-        next_status=next_event_status(event.status),
-        labels=EVENT_STATUS_LABELS,
-        class_form=class_form or {},
-        errors=errors or {},
-    )
 
 
 class OrganizerEntriesController(Controller):
