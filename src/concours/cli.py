@@ -95,7 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="delete the demo database and build it again")
     demo.set_defaults(func=cmd_demo)
     db = sub.add_parser("db", help="database commands")
-    db.set_defaults(func=lambda _args: (db.print_help(), 0)[1])
+    def db_help(_args: argparse.Namespace) -> int:
+        db.print_help()
+        return 0
+
+    db.set_defaults(func=db_help)
     db_sub = db.add_subparsers(dest="db_command", metavar="db_command")
     up = db_sub.add_parser("upgrade", help="create or migrate the database schema to the latest version")
     up.set_defaults(func=cmd_upgrade)

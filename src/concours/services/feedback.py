@@ -84,7 +84,7 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
         values = {c.key: by_cat[c.id].value_units if c.id in by_cat else None for c in cats}
         lines = []
         for c in cats:
-            ln = by_cat.get(c.id)
+            ln = by_cat.get(c.id) if c.id is not None else None
             v = ln.value_units if ln else None
             lines.append(
                 FeedbackLine(

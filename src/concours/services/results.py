@@ -169,19 +169,14 @@ async def rank_classes(
         by_class[e.class_id].append(e.id)
     out: dict[int, list[RankingRow]] = {}
     # A class with its own rubric has its own maximum (percent levels are of that maximum).
-    own = (
-        dict(
-            (
-                await session.execute(
-                    select(EventClass.id, EventClass.rubric_id).where(
-                        EventClass.id.in_(class_ids), EventClass.rubric_id.is_not(None)
-                    )
-                )
-            ).all()
-        )
-        if class_ids
-        else {}
-    )
+    own: dict[int, int] = {}
+    if class_ids:
+        for class_id, rubric_id in await session.execute(
+            select(EventClass.id, EventClass.rubric_id).where(
+                EventClass.id.in_(class_ids), EventClass.rubric_id.is_not(None)
+            )
+        ):
+            own[class_id] = rubric_id
     maxima = (
         {
             r.id: sheet_max(to_categories(r.categories))

@@ -63,13 +63,12 @@ async def _event_page(
             .order_by(EventClass.position)
         )
     ).all()
-    counts = dict(
-        (
-            await db.execute(
-                select(Entry.status, func.count()).where(Entry.event_id == event.id).group_by(Entry.status)
-            )
-        ).all()
-    )
+    counts = {
+        status: n
+        for status, n in await db.execute(
+            select(Entry.status, func.count()).where(Entry.event_id == event.id).group_by(Entry.status)
+        )
+    }
     system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
     rubric = await load_rubric(db, event.rubric_id) if event.rubric_id else None
     return render(
@@ -194,16 +193,15 @@ class OrganizerController(Controller):
         error: str = "",
     ) -> Template:
         rows, _ = await results.class_ranking(db, event, cls)
-        progress = dict(
-            (
-                await db.execute(
-                    select(ScoreSheet.status, func.count())
-                    .join(Entry, Entry.id == ScoreSheet.entry_id)
-                    .where(Entry.class_id == cls.id)
-                    .group_by(ScoreSheet.status)
-                )
-            ).all()
-        )
+        progress = {
+            status: n
+            for status, n in await db.execute(
+                select(ScoreSheet.status, func.count())
+                .join(Entry, Entry.id == ScoreSheet.entry_id)
+                .where(Entry.class_id == cls.id)
+                .group_by(ScoreSheet.status)
+            )
+        }
         return render(
             request,
             "organizer/results.html",
