@@ -267,3 +267,14 @@ def test_pages_are_not_cached_and_static_files_are_served(client: TestClient[Any
     assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
     js = client.get("/static/js/htmx.min.js")
     assert js.status_code == 200 and "htmx" in js.text[:200] and "no-store" not in js.headers.get("cache-control", "")
+
+
+def test_refused_forms_are_html_pages(client: TestClient[Any], db_url: str) -> None:
+    from tests.helpers import login, make_organizer
+
+    make_organizer(db_url)
+    r = post(client, "/login", {"email": "org@example.com", "password": "wrong"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+    login(client)
+    r = post(client, "/organizer/events", {"name": "", "starts_on": "soon"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Template
@@ -61,7 +61,8 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
     context.setdefault("viewer", request.state.get("viewer"))
     if status_code >= 400:
         request.state.rollback = True
-    return Template(template_name=template, context=context, status_code=status_code)
+    # Explicit, because a handler annotated ``-> Any`` would otherwise label the page application/json.
+    return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
