@@ -28,6 +28,7 @@ from concours.web.auth import AuthController
 from concours.web.common import provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
+from concours.web.judge_profile import JudgeProfileController
 from concours.web.judging import JudgingController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_entries import OrganizerEntriesController
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerJudgesController,
             OrganizerSetupController,
             JudgingController,
+            JudgeProfileController,
             EntrantController,
             healthz,
             static,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entrant, Entry, Event, EventClass, Vehicle, utcnow
+from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
-from concours.services import accounts, audit, outbox
+from concours.services import accounts, audit, outbox, photos
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -35,6 +36,7 @@ APPLICATION_FIELDS = (
     "restoration_state",
     "history",
     "prior_awards",
+    "restoration_notes",
     "preferred_class_id",
     "terms",
 )
@@ -56,6 +58,7 @@ class Application:
     engine_number: str
     colour: str
     restoration_state: str
+    restoration_notes: str
     history: str
     prior_awards: str
     preferred_class_id: int | None
@@ -106,6 +109,8 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         ("phone", 50),
         ("city", 100),
         ("country", 100),
+        ("restoration_notes", 2000),
+        ("prior_awards", 2000),
     ):
         if len(f[key]) > limit:
             errors[key] = f"At most {limit} characters."
@@ -126,59 +131,148 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         engine_number=f["engine_number"],
         colour=f["colour"],
         restoration_state=f["restoration_state"],
+        restoration_notes=f["restoration_notes"],
         history=f["history"],
         prior_awards=f["prior_awards"],
         preferred_class_id=preferred,
     )
 
 
-async def apply(session: AsyncSession, settings: Settings, event: Event, form: Mapping[str, str]) -> Entry:
+def registration_open(event: Event, now: datetime | None = None) -> bool:
+    """Applications (and edits to them) are taken while registration is open and its deadline has not passed."""
     if not accepts_applications(event.status):
-        raise ServiceError("Applications for this event are closed.")
-    class_ids = set((await session.scalars(select(EventClass.id).where(EventClass.event_id == event.id))).all())
-    app = parse_application(form, event, class_ids)
-    if app.chassis_number:
-        dup = await session.scalar(
-            select(func.count())
-            .select_from(Entry)
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .where(
-                Entry.event_id == event.id,
-                func.lower(Vehicle.chassis_number) == app.chassis_number.lower(),
-                Entry.status != "withdrawn",
-            )
+        return False
+    return event.registration_closes_at is None or (now or utcnow()) < event.registration_closes_at
+
+
+def closed_message(event: Event) -> str:
+    if accepts_applications(event.status) and event.registration_closes_at is not None:
+        return "The deadline for applications to this event has passed; nothing was saved."
+    return "Applications for this event are closed; nothing was saved."
+
+
+async def _duplicate_chassis(session: AsyncSession, event_id: int, chassis: str, *, except_entry: int | None) -> bool:
+    if not chassis:
+        return False
+    query = (
+        select(Entry.id)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+        .where(
+            Entry.event_id == event_id,
+            func.lower(Vehicle.chassis_number) == chassis.lower(),
+            Entry.status != "withdrawn",
         )
-        if dup:
-            raise FormErrors(
-                {
-                    "chassis_number": (
-                        f"A car with chassis number {app.chassis_number} has already applied to this event. If it is "
-                        "yours, sign in to your portal to follow or edit that application."
-                    )
-                }
-            )
-    user = await accounts.get_or_create_user(session, app.email, app.name)
-    entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
+        .limit(1)
+    )
+    if except_entry is not None:
+        query = query.where(Entry.id != except_entry)
+    return (await session.scalar(query)) is not None
+
+
+def _duplicate_message(chassis: str) -> str:
+    return (
+        f"A car with chassis number {chassis} has already applied to this event. If it is yours, sign in to your "
+        "portal to follow or edit that application; if the number is mistyped, correct it."
+    )
+
+
+def fill_vehicle(vehicle: Vehicle, app: Application) -> None:
+    for key in (
+        "year",
+        "make",
+        "model",
+        "body_style",
+        "coachbuilder",
+        "chassis_number",
+        "engine_number",
+        "colour",
+        "restoration_state",
+        "restoration_notes",
+        "history",
+        "prior_awards",
+    ):
+        setattr(vehicle, key, getattr(app, key))
+
+
+async def _checked(
+    session: AsyncSession,
+    event: Event,
+    form: Mapping[str, str],
+    uploads: list[photos.Upload],
+    *,
+    existing_photos: int = 0,
+    except_entry: int | None = None,
+) -> tuple[Application, list[photos.Processed]]:
+    """The application and its photos, every problem reported at once (fields and photos together)."""
+    class_ids = set((await session.scalars(select(EventClass.id).where(EventClass.event_id == event.id))).all())
+    errors: dict[str, str] = {}
+    app: Application | None = None
+    try:
+        app = parse_application(form, event, class_ids)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    processed: list[photos.Processed] = []
+    try:
+        processed = await photos.check_uploads(uploads, allowed=event.max_photos, existing=existing_photos)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    if app is not None and await _duplicate_chassis(session, event.id, app.chassis_number, except_entry=except_entry):
+        errors["chassis_number"] = _duplicate_message(app.chassis_number)
+    if errors or app is None:
+        raise FormErrors(errors)
+    return app, processed
+
+
+async def apply(
+    session: AsyncSession,
+    settings: Settings,
+    event: Event,
+    form: Mapping[str, str],
+    uploads: list[photos.Upload] | None = None,
+    *,
+    viewer: Viewer | None = None,
+) -> Entry:
+    """A new application. A signed-in entrant may bring one of their saved cars (``vehicle_id``)."""
+    if not registration_open(event):
+        raise ServiceError(closed_message(event))
+    uploads = uploads or []
+    vehicle: Vehicle | None = None
+    if form.get("vehicle_id") and viewer is not None and viewer.entrant_id is not None:
+        raw_id = form["vehicle_id"].strip()
+        vehicle = await session.get(Vehicle, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        if vehicle is None or vehicle.entrant_id != viewer.entrant_id:
+            raise FormErrors({"vehicle_id": "Choose one of your own cars."})
+        already = await session.scalar(
+            select(Entry.id).where(Entry.event_id == event.id, Entry.vehicle_id == vehicle.id)
+        )
+        if already is not None:
+            raise FormErrors({"vehicle_id": "This car already has an application at this event; see your portal."})
+    existing = await photos.count(session, vehicle.id) if vehicle is not None else 0
+    app, processed = await _checked(session, event, form, uploads, existing_photos=existing)
+    if vehicle is not None and viewer is not None:
+        user = await session.get(User, viewer.user_id)
+        assert user is not None
+        entrant = await session.get(Entrant, viewer.entrant_id)
+        assert entrant is not None
+    else:
+        user = await accounts.get_or_create_user(session, app.email, app.name)
+        entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     if entrant is None:
         entrant = Entrant(user_id=user.id, phone=app.phone, city=app.city, country=app.country)
         session.add(entrant)
         await session.flush()
-    vehicle = Vehicle(
-        entrant_id=entrant.id,
-        year=app.year,
-        make=app.make,
-        model=app.model,
-        body_style=app.body_style,
-        coachbuilder=app.coachbuilder,
-        chassis_number=app.chassis_number,
-        engine_number=app.engine_number,
-        colour=app.colour,
-        restoration_state=app.restoration_state,
-        history=app.history,
-        prior_awards=app.prior_awards,
-    )
-    session.add(vehicle)
+    else:
+        entrant.phone, entrant.city, entrant.country = (
+            app.phone or entrant.phone,
+            app.city or entrant.city,
+            app.country or entrant.country,
+        )
+    if vehicle is None:
+        vehicle = Vehicle(entrant_id=entrant.id, year=app.year, make=app.make, model=app.model)
+        session.add(vehicle)
+    fill_vehicle(vehicle, app)
     await session.flush()
+    await photos.store(session, settings, vehicle.id, processed)
     entry = Entry(
         event_id=event.id, vehicle_id=vehicle.id, entrant_id=entrant.id, preferred_class_id=app.preferred_class_id
     )
@@ -191,7 +285,7 @@ async def apply(session: AsyncSession, settings: Settings, event: Event, form: M
         action="apply",
         user_id=user.id,
         event_id=event.id,
-        after={"vehicle": f"{app.year} {app.make} {app.model}"},
+        after={"vehicle": f"{app.year} {app.make} {app.model}", "photos": len(processed)},
     )
     await accounts.send_login_link(
         session,
@@ -200,9 +294,86 @@ async def apply(session: AsyncSession, settings: Settings, event: Event, form: M
         next_url="/my/",
         event_id=event.id,
         intro=f"Thank you for applying to {event.name} with your {app.year} {app.make} {app.model}. "
-        "The selection committee will review it; follow your application in your portal.",
+        "The selection committee will review it; follow your application in your portal. You can edit it there "
+        "until the deadline, or withdraw it.",
     )
     return entry
+
+
+EDITABLE_STATUSES = ("applied", "waitlisted", "accepted")
+
+
+def may_edit(entry: Entry, event: Event) -> bool:
+    return entry.status in EDITABLE_STATUSES and registration_open(event)
+
+
+async def update_application(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    entry: Entry,
+    form: Mapping[str, str],
+    uploads: list[photos.Upload],
+    remove_photo_ids: list[int],
+) -> None:
+    """The entrant corrects their application (and car) before the deadline; photos added or removed."""
+    event = await session.get(Event, entry.event_id)
+    assert event is not None
+    if entry.status not in EDITABLE_STATUSES:
+        raise ServiceError(f"An application that is {entry.status} cannot be edited.")
+    if not registration_open(event):
+        raise ServiceError("The deadline has passed: applications can no longer be edited.")
+    vehicle = await session.get(Vehicle, entry.vehicle_id)
+    assert vehicle is not None
+    data = dict(form, name=viewer.name, email=viewer.email, terms="on")
+    removed = await photos.remove(session, vehicle.id, remove_photo_ids)
+    existing = await photos.count(session, vehicle.id)
+    app, processed = await _checked(session, event, data, uploads, existing_photos=existing, except_entry=entry.id)
+    before = {"vehicle": vehicle.title, "chassis_number": vehicle.chassis_number, "history": len(vehicle.history)}
+    fill_vehicle(vehicle, app)
+    entrant = await session.get(Entrant, entry.entrant_id)
+    assert entrant is not None
+    entrant.phone, entrant.city, entrant.country = app.phone, app.city, app.country
+    entry.preferred_class_id = app.preferred_class_id
+    await photos.store(session, settings, vehicle.id, processed)
+    audit.record(
+        session,
+        entity_type="entry",
+        entity_id=entry.id,
+        action="edit_application",
+        user_id=viewer.user_id,
+        event_id=entry.event_id,
+        before=before,
+        after={
+            "vehicle": vehicle.title,
+            "chassis_number": vehicle.chassis_number,
+            "history": len(vehicle.history),
+            "photos_added": len(processed),
+            "photos_removed": removed,
+        },
+    )
+
+
+async def withdraw(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
+    """The entrant withdraws; the car number is freed for another car."""
+    try:
+        check_entry_transition(entry.status, "withdrawn")
+    except TransitionError as exc:
+        raise ServiceError(f"This application cannot be withdrawn: {exc}.") from exc
+    before = {"status": entry.status, "car_number": entry.car_number}
+    entry.status = "withdrawn"
+    entry.car_number = None
+    entry.decided_at = utcnow()
+    audit.record(
+        session,
+        entity_type="entry",
+        entity_id=entry.id,
+        action="withdraw",
+        user_id=viewer.user_id,
+        event_id=entry.event_id,
+        before=before,
+        after={"status": "withdrawn"},
+    )
 
 
 async def decide(
@@ -224,10 +395,8 @@ async def decide(
             errors["status"] = str(exc)
     cls: EventClass | None = None
     if class_id:
-        try:
-            cls = await session.get(EventClass, int(class_id))
-        except ValueError:
-            cls = None
+        class_id = class_id.strip()
+        cls = await session.get(EventClass, int(class_id)) if class_id.isdigit() and len(class_id) < 10 else None
         if cls is None or cls.event_id != entry.event_id:
             errors["class_id"] = "Choose a class of this event."
     if status == "accepted" and cls is None and entry.class_id is None:
@@ -236,10 +405,10 @@ async def decide(
     if car_number.strip():
         try:
             number = int(car_number)
-            if number < 1:
+            if not 1 <= number <= 99999:
                 raise ValueError
         except ValueError:
-            errors["car_number"] = "A car number is a positive whole number."
+            errors["car_number"] = "A car number is a whole number from 1 to 99999."
         else:
             taken = await session.scalar(
                 select(Entry.id).where(
@@ -253,6 +422,8 @@ async def decide(
     before = {"status": entry.status, "class_id": entry.class_id, "car_number": entry.car_number}
     if cls is not None:
         entry.class_id = cls.id
+    if status in ("declined", "withdrawn"):
+        number = None  # the number goes back to the pool for another car
     if status == "accepted" and number is None:
         top = await session.scalar(select(func.max(Entry.car_number)).where(Entry.event_id == entry.event_id))
         number = (top or 0) + 1
@@ -286,8 +457,6 @@ async def _notify_decision(session: AsyncSession, entry: Entry, message: str) ->
             .where(Entry.id == entry.id)
         )
     ).one()
-    from concours.db import User
-
     user = await session.get(User, row.user_id)
     assert user is not None
     words = {"accepted": "has been accepted", "waitlisted": "is on the waiting list", "declined": "was not selected"}

@@ -80,7 +80,7 @@ async def entry_for_judge(session: AsyncSession, viewer: Viewer, entry_id: int) 
     if viewer.judge_id is None:
         raise Forbidden("Only judges score cars.")
     entry = await session.get(Entry, entry_id)
-    if entry is None or entry.status != "accepted" or entry.class_id is None:
+    if entry is None or entry.status != "accepted" or entry.class_id is None or entry.absent_reason:
         raise NotFound("There is no such car in judging.")
     on_team = await session.scalar(
         select(TeamMember.id)

@@ -142,7 +142,7 @@ async def rank_classes(
                 .join(Vehicle, Vehicle.id == Entry.vehicle_id)
                 .join(Entrant, Entrant.id == Entry.entrant_id)
                 .join(User, User.id == Entrant.user_id)
-                .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
+                .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", Entry.absent_reason == "")
             )
         ).all()
         if class_ids
@@ -233,7 +233,11 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
         .select_from(ScoreSheet)
         .join(Entry, Entry.id == ScoreSheet.entry_id)
         .where(
-            Entry.class_id == cls.id, Entry.status == "accepted", ScoreSheet.status == "draft", ScoreSheet.version > 0
+            Entry.class_id == cls.id,
+            Entry.status == "accepted",
+            Entry.absent_reason == "",
+            ScoreSheet.status == "draft",
+            ScoreSheet.version > 0,
         )
     )
     if drafts:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ClassResult, Entry, Event, EventClass, Vehicle
+from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Vehicle
 from concours.domain.states import results_public
 from concours.reports import render_pdf
-from concours.services.errors import Forbidden
+from concours.services import entries, photos, selection
+from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import Viewer, entry_for_entrant
-from concours.web.common import render
+from concours.settings import Settings
+from concours.web.common import form_data, redirect, render
+from concours.web.public import read_uploads, vehicle_form
 
 
 def _require_entrant(viewer: Viewer) -> int:
@@ -41,6 +44,10 @@ class EntrantController(Controller):
                 .order_by(Event.starts_on.desc(), Entry.id)
             )
         ).all()
+        vehicles = list(
+            (await db.scalars(select(Vehicle).where(Vehicle.entrant_id == entrant_id).order_by(Vehicle.id))).all()
+        )
+        pictures = await photos.photos_by_vehicle(db, [v.id for v in vehicles])
         items = []
         for entry, vehicle, event, cls, result in rows:
             published = results_public(event.status) and cls is not None and cls.certified_at is not None
@@ -52,9 +59,100 @@ class EntrantController(Controller):
                     "cls": cls,
                     "result": result if published else None,
                     "published": published,
+                    "editable": entries.may_edit(entry, event),
+                    "withdrawable": entry.status in ("applied", "waitlisted", "accepted")
+                    and event.status in ("draft", "registration_open", "registration_closed"),
+                    "photos": pictures.get(vehicle.id, []),
                 }
             )
-        return render(request, "entrant/portal.html", items=items)
+        open_events = [
+            e
+            for e in (await db.scalars(select(Event).where(Event.status == "registration_open"))).all()
+            if entries.registration_open(e)
+        ]
+        entered = {(it["event"].id, it["vehicle"].id) for it in items if it["entry"].status != "withdrawn"}
+        return render(
+            request,
+            "entrant/portal.html",
+            items=items,
+            vehicles=vehicles,
+            open_events=open_events,
+            entered=entered,
+            pictures=pictures,
+        )
+
+    @get("/entries/{entry_id:int}/edit")
+    async def edit_form(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
+    ) -> Template:
+        entry = await entry_for_entrant(db, viewer, entry_id)
+        vehicle = await db.get(Vehicle, entry.vehicle_id)
+        entrant = await db.get(Entrant, entry.entrant_id)
+        assert vehicle is not None and entrant is not None
+        form = vehicle_form(vehicle)
+        form.update(
+            phone=entrant.phone,
+            city=entrant.city,
+            country=entrant.country,
+            preferred_class_id=str(entry.preferred_class_id or ""),
+        )
+        return await self._edit_page(request, db, entry, form, {})
+
+    async def _edit_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        entry: Entry,
+        form: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        event = await db.get(Event, entry.event_id)
+        assert event is not None
+        classes = (
+            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
+        ).all()
+        stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
+        return render(
+            request,
+            "entrant/edit.html",
+            status_code=status_code,
+            entry=entry,
+            event=event,
+            classes=classes,
+            form=form,
+            errors=errors,
+            restoration_states=entries.RESTORATION_STATES,
+            stored_photos=stored,
+            editable=entries.may_edit(entry, event),
+        )
+
+    @post("/entries/{entry_id:int}/edit")
+    async def edit(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, entry_id: int
+    ) -> Any:
+        entry = await entry_for_entrant(db, viewer, entry_id)
+        form = await form_data(request)
+        raw = await request.form()
+        remove_ids = (
+            selection.parse_ids([v for v in raw.getall("remove_photo") if isinstance(v, str)])
+            if ("remove_photo" in raw)
+            else []
+        )
+        uploads = await read_uploads(request, "photos")
+        try:
+            await entries.update_application(db, settings, viewer, entry, form, uploads, remove_ids)
+        except FormErrors as exc:
+            return await self._edit_page(request, db, entry, form, exc.errors, status_code=400)
+        except ServiceError as exc:
+            return await self._edit_page(request, db, entry, form, {"__all__": exc.message}, status_code=400)
+        return redirect(f"/my/#entry-{entry.id}")
+
+    @post("/entries/{entry_id:int}/withdraw")
+    async def withdraw(self, db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+        entry = await entry_for_entrant(db, viewer, entry_id)
+        await entries.withdraw(db, viewer, entry)
+        return redirect(f"/my/#entry-{entry.id}")
 
     @get("/entries/{entry_id:int}")
     async def sheets(

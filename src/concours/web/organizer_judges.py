@@ -1,37 +1,33 @@
-"""The organizer's judges: teams per class, adding judges, section ownership."""
+"""The organizer's judges: teams per class, the roster (invitations, CSV import, profiles, chief judge),
+conflicts of interest, the assignment board and judge packets."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import (
-    Event,
-    EventClass,
-    Judge,
-    JudgingSystem,
-    Team,
-    TeamMember,
-    User,
-)
-from concours.services import judging
+from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
+from concours.reports.judge_packet import judge_packet_pdf
+from concours.services import assignment, judging, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
-from concours.services.permissions import (
-    Viewer,
-    class_for_organizer,
-    event_for_organizer,
-)
+from concours.services.permissions import Viewer, class_for_organizer, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import form_data, redirect, render
+from concours.web.common import device_of, form_data, redirect, render
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 class OrganizerJudgesController(Controller):
     path = "/organizer"
+
+    # -- teams per class (the quick way: put a judge straight on a class) ----------------------------
 
     @get("/events/{event_id:int}/judges")
     async def judges(
@@ -88,14 +84,14 @@ class OrganizerJudgesController(Controller):
             errors=errors or {},
         )
 
-    @post("/events/{event_id:int}/judges")
+    @post("/events/{event_id:int}/judges", media_type=MediaType.HTML)
     async def add_judge(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         cls = None
-        if form.get("class_id", "").isdigit():
+        if form.get("class_id", "").isdigit() and len(form["class_id"]) < 10:
             cls = await db.get(EventClass, int(form["class_id"]))
         try:
             if cls is None or cls.event_id != event.id:
@@ -113,7 +109,7 @@ class OrganizerJudgesController(Controller):
             return await self._judges_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return redirect(f"/organizer/events/{event.id}/judges")
 
-    @post("/classes/{class_id:int}/sections")
+    @post("/classes/{class_id:int}/sections", media_type=MediaType.HTML)
     async def sections(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
         cls, event = await class_for_organizer(db, viewer, class_id)
         form = await request.form()
@@ -121,13 +117,270 @@ class OrganizerJudgesController(Controller):
             if form.get("share") == "evenly":
                 await judging.share_sections(db, viewer, cls)
             else:
-                assignment: dict[int, list[str]] = {}
+                chosen: dict[int, list[str]] = {}
                 for key in form:
-                    if key.startswith("sections-") and key[9:].isdigit():
-                        assignment[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
-                await judging.set_sections(db, viewer, cls, assignment)
+                    if key.startswith("sections-") and key[9:].isdigit() and len(key) < 20:
+                        chosen[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
+                await judging.set_sections(db, viewer, cls, chosen)
         except ServiceError as exc:
             return await self._judges_page(
                 request, db, event, status_code=400, errors={f"sections-{cls.id}": exc.message}
             )
         return redirect(f"/organizer/events/{event.id}/judges#class-{cls.id}")
+
+    # -- the roster ------------------------------------------------------------------------------------
+
+    @get("/events/{event_id:int}/roster")
+    async def roster_page(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await self._roster_page(request, db, event, notice=request.query_params.get("done", ""))
+
+    async def _roster_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        *,
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        import_errors: list[str] | None = None,
+        edit_forms: dict[int, dict[str, str]] | None = None,
+        notice: str = "",
+    ) -> Template:
+        judges = await roster.roster(db, event)
+        chief = await roster.chief_judge(db, event)
+        return render(
+            request,
+            "organizer/judges_roster.html",
+            status_code=status_code,
+            event=event,
+            judges=judges,
+            chief=chief,
+            ranks=list(roster.RANK_LABELS.items()),
+            form=form or {"rank": "judge"},
+            errors=errors or {},
+            import_errors=import_errors or [],
+            edit_forms=edit_forms or {},
+            notice=notice[:200],
+        )
+
+    @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
+    async def invite(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await roster.invite_judge(db, settings, viewer, event, form)
+        except FormErrors as exc:
+            return await self._roster_page(request, db, event, status_code=400, form=form, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}/roster?done=invited")
+
+    @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
+    async def import_roster(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await request.form()
+        upload = form.get("csv")
+        text = ""
+        try:
+            if isinstance(upload, UploadFile):
+                raw = await upload.read(MAX_CSV_BYTES + 1)
+                if len(raw) > MAX_CSV_BYTES:
+                    raise roster.ImportErrors(["The file is larger than 2 MB; split it."])
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    raise roster.ImportErrors(["The file is not UTF-8 text; save it as CSV (UTF-8)."]) from exc
+            else:
+                text = str(form.get("csv_text") or "")
+            result = await roster.import_csv(db, settings, viewer, event, text.replace("\x00", ""))
+        except roster.ImportErrors as exc:
+            return await self._roster_page(request, db, event, status_code=400, import_errors=exc.rows)
+        return redirect(
+            f"/organizer/events/{event.id}/roster?done=imported+{result.invited}+invited+{result.updated}+updated"
+        )
+
+    @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
+    async def update_judge(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        judge = await roster.judge_on_roster(db, event, judge_id)
+        form = await form_data(request)
+        try:
+            await roster.update_judge(db, viewer, event, judge, form)
+        except FormErrors as exc:
+            return await self._roster_page(
+                request, db, event, status_code=400, errors=exc.errors, edit_forms={judge_id: form}
+            )
+        return redirect(f"/organizer/events/{event.id}/roster#judge-{judge_id}")
+
+    @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
+    async def chief_judge(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await roster.set_chief_judge(db, settings, viewer, event, form.get("chief_judge", ""))
+        except FormErrors as exc:
+            return await self._roster_page(request, db, event, status_code=400, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}/roster?done=chief+judge+chosen")
+
+    # -- conflicts -------------------------------------------------------------------------------------
+
+    @get("/events/{event_id:int}/conflicts")
+    async def conflicts(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        return await self._conflicts_page(request, db, event)
+
+    async def _conflicts_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        *,
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return render(
+            request,
+            "organizer/conflicts.html",
+            status_code=status_code,
+            event=event,
+            conflicts=await roster.list_conflicts(db, event),
+            judges=await roster.roster(db, event),
+            choices=await roster.conflict_choices(db, event),
+            kinds=roster.CONFLICT_KINDS,
+            form=form or {},
+            errors=errors or {},
+        )
+
+    @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
+    async def add_conflict(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            judge_text = form.get("judge_id", "")
+            judge_id = int(judge_text) if judge_text.isdigit() and len(judge_text) < 10 else 0
+            if judge_id not in await roster.roster_judge_ids(db, event.id):
+                raise FormErrors({"judge_id": "Choose a judge of the roster."})
+            await roster.add_conflict(db, viewer, event, judge_id, form, source="organizer")
+        except FormErrors as exc:
+            return await self._conflicts_page(request, db, event, status_code=400, form=form, errors=exc.errors)
+        return redirect(f"/organizer/events/{event.id}/conflicts")
+
+    @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
+    async def remove_conflict(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, conflict_id: int
+    ) -> Any:
+        conflict = await roster.remove_conflict(db, viewer, conflict_id, own_only=False)
+        return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
+
+    # -- the assignment board --------------------------------------------------------------------------
+
+    @get("/events/{event_id:int}/assignment")
+    async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        propose = request.query_params.get("propose") == "1"
+        return await self._board_page(request, db, event, propose=propose, notice=request.query_params.get("done", ""))
+
+    async def _board_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event: Event,
+        *,
+        status_code: int = 200,
+        propose: bool = False,
+        error: str = "",
+        error_judge: int | None = None,
+        notice: str = "",
+    ) -> Template:
+        board, loaded = await assignment.board(db, event)
+        proposal = None
+        if propose:
+            proposal, _ = await assignment.propose(db, event)
+        return render(
+            request,
+            "organizer/assignment.html",
+            status_code=status_code,
+            event=event,
+            board=board,
+            proposal=proposal,
+            names=loaded.judge_names,
+            codes=loaded.class_codes,
+            ranks={j.id: j.rank for j in loaded.inputs.judges},
+            error=error,
+            error_judge=error_judge,
+            notice=notice[:200],
+            humanize=lambda text: assignment.humanize(text, loaded),
+        )
+
+    @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
+    async def apply(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        form = await form_data(request)
+        try:
+            await assignment.apply_plan(db, viewer, event, form.get("token", ""))
+        except ServiceError as exc:
+            return await self._board_page(request, db, event, status_code=409, propose=True, error=exc.message)
+        return redirect(f"/organizer/events/{event.id}/assignment?done=The+automatic+plan+is+in+place.")
+
+    @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
+    async def change(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        form = await form_data(request)
+        judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
+        judge_id = int(judge_text) if judge_text.isdigit() and len(judge_text) < 10 else 0
+        class_id = int(class_text) if class_text.isdigit() and len(class_text) < 10 else None
+        try:
+            done = await assignment.change_team(
+                db,
+                viewer,
+                event,
+                judge_id=judge_id,
+                class_id=class_id,
+                captain=form.get("action") == "captain",
+                device=device_of(request),
+            )
+        except ServiceError as exc:
+            status = 409 if exc.status_code == 409 else exc.status_code
+            return await self._board_page(
+                request, db, event, status_code=status, error=exc.message, error_judge=judge_id
+            )
+        return redirect(f"/organizer/events/{event.id}/assignment?done={quote(done)}#judge-{judge_id}")
+
+    # -- judge packets -----------------------------------------------------------------------------
+
+    @get("/events/{event_id:int}/packets.pdf")
+    async def all_packets(self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int) -> Response[bytes]:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        pdf = await judge_packet_pdf(db, settings, event)
+        return _pdf(pdf, f"judge-packets-{event.slug}.pdf")
+
+    @get("/events/{event_id:int}/judges/{judge_id:int}/packet.pdf")
+    async def one_packet(
+        self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int, judge_id: int
+    ) -> Response[bytes]:
+        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        pdf = await judge_packet_pdf(db, settings, event, judge_id)
+        return _pdf(pdf, f"judge-packet-{event.slug}-{judge_id}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{filename}"'},
+    )

@@ -4,18 +4,114 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, EventClass
+from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
-from concours.services import awards, entries, events, results
+from concours.services import awards, entries, events, photos, results
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from concours.web.common import form_data, render
+
+
+async def read_uploads(request: Request[Any, Any, Any], name: str) -> list[photos.Upload]:
+    """The files sent in the multipart field ``name`` (an empty file input sends one nameless, empty part)."""
+    form = await request.form()
+    out: list[photos.Upload] = []
+    for value in form.getall(name) if name in form else []:
+        if isinstance(value, UploadFile) and (value.filename or ""):
+            data = await value.read()
+            if data or value.filename:
+                out.append(photos.Upload(filename=(value.filename or "")[:100], data=data))
+    return out
+
+
+def vehicle_form(v: Vehicle) -> dict[str, str]:
+    """A saved car as the application form's fields."""
+    return {
+        "year": str(v.year),
+        "make": v.make,
+        "model": v.model,
+        "body_style": v.body_style,
+        "coachbuilder": v.coachbuilder,
+        "chassis_number": v.chassis_number,
+        "engine_number": v.engine_number,
+        "colour": v.colour,
+        "restoration_state": v.restoration_state,
+        "restoration_notes": v.restoration_notes,
+        "history": v.history,
+        "prior_awards": v.prior_awards,
+    }
+
+
+async def _owner_form(db: AsyncSession, viewer: Viewer) -> dict[str, str]:
+    entrant = await db.get(Entrant, viewer.entrant_id) if viewer.entrant_id else None
+    form = {"name": viewer.name, "email": viewer.email}
+    if entrant is not None:
+        form.update(phone=entrant.phone, city=entrant.city, country=entrant.country)
+    return form
+
+
+async def _saved_vehicles(db: AsyncSession, entrant_id: int) -> list[Vehicle]:
+    return list((await db.scalars(select(Vehicle).where(Vehicle.entrant_id == entrant_id).order_by(Vehicle.id))).all())
+
+
+async def _apply_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    event: Event,
+    form: dict[str, str],
+    errors: dict[str, str],
+    viewer: Viewer | None,
+    *,
+    saved: list[Vehicle] | None = None,
+    status_code: int = 200,
+) -> Template:
+    if saved is None and viewer is not None and viewer.entrant_id is not None:
+        saved = await _saved_vehicles(db, viewer.entrant_id)
+    chosen = None
+    if form.get("vehicle_id"):
+        chosen = next((v for v in saved or [] if str(v.id) == form["vehicle_id"]), None)
+    stored = []
+    if chosen is not None:
+        stored = (await photos.photos_by_vehicle(db, [chosen.id])).get(chosen.id, [])
+    return render(
+        request,
+        "public/apply.html",
+        status_code=status_code,
+        event=event,
+        classes=await _classes(db, event),
+        form=form,
+        errors=errors,
+        open=entries.registration_open(event),
+        closed_message=entries.closed_message(event),
+        restoration_states=entries.RESTORATION_STATES,
+        saved=saved or [],
+        chosen=chosen,
+        stored_photos=stored,
+    )
+
+
+async def _photo_response(
+    db: AsyncSession, settings: Settings, viewer: Viewer | None, photo_id: int, *, thumb: bool
+) -> Response[bytes]:
+    photo = await photos.photo_for_viewer(db, viewer, photo_id)
+    path = photos.photo_path(settings, photo, thumb=thumb)
+    try:
+        data = await anyio.Path(path).read_bytes()
+    except OSError as exc:
+        raise NotFound("This photo's file is missing.") from exc
+    return Response(
+        data,
+        media_type=photo.content_type,
+        headers={"cache-control": "private, max-age=3600", "content-disposition": "inline"},
+    )
 
 
 async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:
@@ -61,19 +157,26 @@ class PublicController(Controller):
 
     @get("/events/{slug:str}/apply")
     async def apply_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, slug: str, optional_viewer: Viewer | None
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        slug: str,
+        optional_viewer: Viewer | None,
+        vehicle: str | None = None,
     ) -> Template:
         event = await events.get_event_by_slug(db, slug)
-        return render(
-            request,
-            "public/apply.html",
-            event=event,
-            classes=await _classes(db, event),
-            form={},
-            errors={},
-            open=accepts_applications(event.status),
-            restoration_states=entries.RESTORATION_STATES,
-        )
+        if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
+            raise NotFound("There is no such event.")
+        form: dict[str, str] = {}
+        saved: list[Vehicle] = []
+        if optional_viewer is not None and optional_viewer.entrant_id is not None:
+            form = await _owner_form(db, optional_viewer)
+            saved = await _saved_vehicles(db, optional_viewer.entrant_id)
+            chosen = next((v for v in saved if vehicle and str(v.id) == vehicle), None)
+            if chosen is not None:
+                form.update(vehicle_form(chosen))
+                form["vehicle_id"] = str(chosen.id)
+        return await _apply_page(request, db, event, form, {}, optional_viewer, saved=saved)
 
     @post("/events/{slug:str}/apply")
     async def apply(
@@ -85,34 +188,33 @@ class PublicController(Controller):
         optional_viewer: Viewer | None,
     ) -> Template:
         event = await events.get_event_by_slug(db, slug)
+        if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
+            raise NotFound("There is no such event.")
         form = await form_data(request)
+        if form.get("vehicle_id") and optional_viewer is not None:
+            form["email"] = optional_viewer.email
+        uploads = await read_uploads(request, "photos")
         try:
-            await entries.apply(db, settings, event, form)
+            await entries.apply(db, settings, event, form, uploads, viewer=optional_viewer)
         except FormErrors as exc:
-            return render(
-                request,
-                "public/apply.html",
-                status_code=400,
-                event=event,
-                classes=await _classes(db, event),
-                form=form,
-                errors=exc.errors,
-                open=accepts_applications(event.status),
-                restoration_states=entries.RESTORATION_STATES,
-            )
+            return await _apply_page(request, db, event, form, exc.errors, optional_viewer, status_code=400)
         except ServiceError as exc:
-            return render(
-                request,
-                "public/apply.html",
-                status_code=400,
-                event=event,
-                classes=await _classes(db, event),
-                form=form,
-                errors={"__all__": exc.message},
-                open=accepts_applications(event.status),
-                restoration_states=entries.RESTORATION_STATES,
+            return await _apply_page(
+                request, db, event, form, {"__all__": exc.message}, optional_viewer, status_code=400
             )
         return render(request, "public/applied.html", event=event, email=form.get("email", ""))
+
+    @get("/photos/{photo_id:int}")
+    async def photo(
+        self, db: AsyncSession, settings: Settings, photo_id: int, optional_viewer: Viewer | None
+    ) -> Response[bytes]:
+        return await _photo_response(db, settings, optional_viewer, photo_id, thumb=False)
+
+    @get("/photos/{photo_id:int}/thumb")
+    async def photo_thumb(
+        self, db: AsyncSession, settings: Settings, photo_id: int, optional_viewer: Viewer | None
+    ) -> Response[bytes]:
+        return await _photo_response(db, settings, optional_viewer, photo_id, thumb=True)
 
     @get("/events/{slug:str}/results")
     async def results_page(

@@ -1,0 +1,783 @@
+"""The event's judge roster: invitations (one at a time or a CSV), profiles, the chief judge, conflicts of interest.
+
+The roster lives in ``event_staff`` (no new table): a judge invited to an event has the role ``judge_invited``,
+which becomes ``judge`` when they accept. A judge put straight on a class team (``judging.add_judge_to_class``)
+counts as on the roster too. Conflicts are ``conflict`` rows (declared by the judge, or added by an organizer);
+the automatic ones (a judge who has a car entered) are derived from the entries, never stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import (
+    Assignment,
+    Conflict,
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    EventStaff,
+    Judge,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+)
+from concours.domain.assignment import RANKS
+from concours.services import accounts, audit
+from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+INVITED, ACCEPTED = "judge_invited", "judge"
+ROSTER_ROLES = (INVITED, ACCEPTED)
+RANK_LABELS = {"apprentice": "Apprentice", "judge": "Judge", "senior": "Senior", "master": "Master"}
+CONFLICT_KINDS = {"entry": "a car", "entrant": "an owner (all their cars)", "class": "a whole class"}
+MAX_SPECIALTIES = 1000
+MAX_NOTES = 2000
+MAX_REASON = 300
+CSV_COLUMNS = ("name", "email", "rank", "honorary", "specialties", "notes")
+MAX_CSV_ROWS = 2000
+
+
+class ImportErrors(ServiceError):
+    """A CSV import refused as a whole; ``rows`` names each row and column that is wrong."""
+
+    def __init__(self, rows: Sequence[str]) -> None:
+        super().__init__("Nothing was imported: correct these rows and import the file again.")
+        self.rows = list(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Authorization
+# ---------------------------------------------------------------------------------------------
+
+
+async def event_for_chief_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+    """The event, if the viewer runs its judging (an organizer or the chief judge)."""
+    event = await session.get(Event, event_id)
+    if event is None:
+        raise NotFound("There is no such event.")
+    if not viewer.is_chief_judge(event.id):
+        raise Forbidden("You do not run the judging of this event.")
+    return event
+
+
+async def judge_on_roster(session: AsyncSession, event: Event, judge_id: int) -> Judge:
+    """A judge of this event's roster (invited, accepted or on a class team), or 404."""
+    judge = await session.get(Judge, judge_id)
+    if judge is None or judge_id not in await roster_judge_ids(session, event.id):
+        raise NotFound("There is no such judge on this event's roster.")
+    return judge
+
+
+async def event_for_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+    """An event the signed-in judge is on the roster of."""
+    if viewer.judge_id is None:
+        raise Forbidden("This page is for judges.")
+    event = await session.get(Event, event_id)
+    if event is None or viewer.judge_id not in await roster_judge_ids(session, event_id):
+        raise NotFound("You are not on the roster of such an event.")
+    return event
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+# ---------------------------------------------------------------------------------------------
+
+
+def clean_specialties(text: str) -> str:
+    """Comma- (or semicolon-, or line-) separated specialties, trimmed, duplicates dropped, as one line."""
+    parts = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
+    seen: dict[str, str] = {}
+    for p in parts:
+        if p and p.lower() not in seen:
+            seen[p.lower()] = " ".join(p.split())
+    return ", ".join(seen.values())
+
+
+def specialty_set(text: str) -> frozenset[str]:
+    return frozenset(p.lower() for p in clean_specialties(text).split(", ") if p)
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("on", "1", "yes", "y", "true", "x")
+
+
+def parse_profile(form: Mapping[str, str], *, prefix: str = "") -> tuple[dict[str, object], dict[str, str]]:
+    """Rank, honorary, specialties and notes from a form (``errors`` keyed by field name)."""
+    errors: dict[str, str] = {}
+    rank = (form.get("rank", "") or "judge").strip().lower()
+    if rank not in RANKS:
+        errors[prefix + "rank"] = f"Choose a rank: {', '.join(RANKS)}."
+    specialties = clean_specialties(form.get("specialties", ""))
+    if len(specialties) > MAX_SPECIALTIES:
+        errors[prefix + "specialties"] = f"Keep the specialties under {MAX_SPECIALTIES} characters."
+    notes = form.get("notes", "").strip()
+    if len(notes) > MAX_NOTES:
+        errors[prefix + "notes"] = f"Keep the notes under {MAX_NOTES} characters."
+    values: dict[str, object] = {
+        "rank": rank,
+        "honorary": _yes(form.get("honorary", "")),
+        "specialties": specialties,
+        "notes": notes,
+    }
+    return values, errors
+
+
+def _check_person(name: str, email: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter the judge's name."
+    elif len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
+    email = email.strip()
+    if "@" not in email or len(email) > 254 or " " in email or email.startswith("@") or email.endswith("@"):
+        errors["email"] = "Enter the judge's e-mail address; the invitation goes there."
+    return errors
+
+
+def _profile_dict(judge: Judge) -> dict[str, object]:
+    return {"rank": judge.rank, "honorary": judge.honorary, "specialties": judge.specialties, "notes": judge.notes}
+
+
+# ---------------------------------------------------------------------------------------------
+# The roster
+# ---------------------------------------------------------------------------------------------
+
+
+async def roster_judge_ids(session: AsyncSession, event_id: int) -> set[int]:
+    staff = (
+        select(Judge.id)
+        .join(EventStaff, EventStaff.user_id == Judge.user_id)
+        .where(EventStaff.event_id == event_id, EventStaff.role.in_(ROSTER_ROLES))
+    )
+    teams = select(TeamMember.judge_id).join(Team, Team.id == TeamMember.team_id).where(Team.event_id == event_id)
+    return set((await session.scalars(staff.union(teams))).all())
+
+
+@dataclass
+class RosterJudge:
+    judge_id: int
+    user_id: int
+    name: str
+    email: str
+    rank: str
+    honorary: bool
+    specialties: str
+    notes: str
+    status: str  # invited | accepted | on_team
+    class_code: str = ""
+    class_id: int | None = None
+    is_captain: bool = False
+    sections: list[str] = field(default_factory=list)
+    load: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return {"invited": "Invited", "accepted": "Accepted", "on_team": "On a team"}[self.status]
+
+
+async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:
+    """Every judge of the event, with their team, load (cars assigned) and conflicts — five queries."""
+    ids = await roster_judge_ids(session, event.id)
+    if not ids:
+        return []
+    rows = (
+        await session.execute(
+            select(Judge, User).join(User, User.id == Judge.user_id).where(Judge.id.in_(ids)).order_by(User.name)
+        )
+    ).all()
+    roles = dict(
+        (
+            await session.execute(
+                select(EventStaff.user_id, EventStaff.role).where(
+                    EventStaff.event_id == event.id, EventStaff.role.in_(ROSTER_ROLES)
+                )
+            )
+        ).all()
+    )
+    seats = {
+        r.judge_id: r
+        for r in (
+            await session.execute(
+                select(
+                    TeamMember.judge_id,
+                    TeamMember.is_captain,
+                    TeamMember.sections,
+                    EventClass.code,
+                    EventClass.id.label("class_id"),
+                )
+                .join(Team, Team.id == TeamMember.team_id)
+                .join(EventClass, EventClass.id == Team.class_id)
+                .where(Team.event_id == event.id)
+                .order_by(EventClass.position)
+            )
+        ).all()
+    }
+    loads = dict(
+        (
+            await session.execute(
+                select(Assignment.judge_id, func.count())
+                .where(Assignment.event_id == event.id)
+                .group_by(Assignment.judge_id)
+            )
+        ).all()
+    )
+    conflicts: dict[int, list[str]] = {}
+    for c in await list_conflicts(session, event):
+        conflicts.setdefault(c.judge_id, []).append(c.target)
+    out = []
+    for judge, user in rows:
+        role = roles.get(user.id)
+        status = "accepted" if role == ACCEPTED else "invited" if role == INVITED else "on_team"
+        seat = seats.get(judge.id)
+        out.append(
+            RosterJudge(
+                judge_id=judge.id,
+                user_id=user.id,
+                name=user.name,
+                email=user.email,
+                rank=judge.rank,
+                honorary=judge.honorary,
+                specialties=judge.specialties,
+                notes=judge.notes,
+                status=status,
+                class_code=seat.code if seat else "",
+                class_id=seat.class_id if seat else None,
+                is_captain=bool(seat and seat.is_captain),
+                sections=list(seat.sections or []) if seat else [],
+                load=loads.get(judge.id, 0),
+                conflicts=conflicts.get(judge.id, []),
+            )
+        )
+    return out
+
+
+async def _put_on_roster(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event: Event,
+    *,
+    name: str,
+    email: str,
+    profile: Mapping[str, object],
+) -> tuple[Judge, bool]:
+    """Create or update the judge and invite them; returns (judge, newly invited)."""
+    user = await accounts.get_or_create_user(session, email, name)
+    judge = await session.scalar(select(Judge).where(Judge.user_id == user.id))
+    before = None
+    if judge is None:
+        judge = Judge(user_id=user.id, rank="judge", honorary=False, specialties="", notes="")
+        session.add(judge)
+    else:
+        before = _profile_dict(judge)
+    judge.rank = str(profile["rank"])
+    judge.honorary = bool(profile["honorary"])
+    if profile["specialties"]:
+        judge.specialties = str(profile["specialties"])
+    if profile["notes"]:
+        judge.notes = str(profile["notes"])
+    await session.flush()
+    role = await session.scalar(
+        select(EventStaff.role).where(
+            EventStaff.event_id == event.id, EventStaff.user_id == user.id, EventStaff.role.in_(ROSTER_ROLES)
+        )
+    )
+    invited = role is None
+    if invited:
+        session.add(EventStaff(event_id=event.id, user_id=user.id, role=INVITED))
+        await accounts.send_login_link(
+            session,
+            settings,
+            user,
+            next_url="/judging/profile",
+            event_id=event.id,
+            intro=(
+                f"You are invited to judge at {event.name}. Sign in to accept the invitation, "
+                "check your specialties and declare any conflict of interest (a car, an owner or a class)."
+            ),
+        )
+    audit.record(
+        session,
+        entity_type="judge",
+        entity_id=judge.id,
+        action="invite" if invited else "update_profile",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before=before,
+        after={**_profile_dict(judge), "email": user.email},
+    )
+    return judge, invited
+
+
+async def invite_judge(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, form: Mapping[str, str]
+) -> Judge:
+    name, email = form.get("name", "").strip(), form.get("email", "").strip()
+    errors = _check_person(name, email)
+    profile, profile_errors = parse_profile(form)
+    errors.update(profile_errors)
+    if not errors:
+        user = await session.scalar(select(User).where(User.email == accounts.normalize_email(email)))
+        if user is not None:
+            on = await session.scalar(
+                select(EventStaff.id).where(
+                    EventStaff.event_id == event.id, EventStaff.user_id == user.id, EventStaff.role.in_(ROSTER_ROLES)
+                )
+            )
+            if on is not None:
+                errors["email"] = f"{user.name} is already on this event's roster."
+    if errors:
+        raise FormErrors(errors)
+    judge, _ = await _put_on_roster(session, settings, viewer, event, name=name, email=email, profile=profile)
+    return judge
+
+
+@dataclass
+class ImportResult:
+    invited: int
+    updated: int
+
+
+async def import_csv(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, text: str
+) -> ImportResult:
+    """Invite every judge of a CSV (columns name, email, rank, honorary, specialties, notes; header row first).
+
+    All or nothing: every row is checked first; any error refuses the whole file, naming row and column."""
+    if not text.strip():
+        raise ImportErrors(["The file is empty: the first row must name the columns (name, email, ...)."])
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("name", "email") if c not in headers]
+    unknown = [h for h in headers if h and h not in CSV_COLUMNS]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(f"Row 1: the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} must be there.")
+        if unknown:
+            problems.append(f"Row 1: unknown column {', '.join(unknown)}; the columns are {', '.join(CSV_COLUMNS)}.")
+        raise ImportErrors(problems)
+    reader.fieldnames = headers
+    errors: list[str] = []
+    rows: list[tuple[str, str, dict[str, object]]] = []
+    seen: dict[str, int] = {}
+    try:
+        raw_rows = list(reader)
+    except csv.Error as exc:
+        raise ImportErrors([f"The file is not valid CSV: {exc}."]) from exc
+    if len(raw_rows) > MAX_CSV_ROWS:
+        raise ImportErrors([f"The file has {len(raw_rows)} rows; import at most {MAX_CSV_ROWS} at a time."])
+    for n, raw in enumerate(raw_rows, start=2):
+        row = {k: (v if isinstance(v, str) else "").replace("\x00", "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        name, email = row.get("name", ""), row.get("email", "")
+        for col, msg in _check_person(name, email).items():
+            errors.append(f"Row {n}, column {col}: {msg}")
+        profile, perrs = parse_profile(row)
+        for col, msg in perrs.items():
+            errors.append(f"Row {n}, column {col}: {msg}")
+        key = accounts.normalize_email(email)
+        if key in seen:
+            errors.append(f"Row {n}, column email: {email} is already on row {seen[key]}.")
+        seen.setdefault(key, n)
+        rows.append((name, email, profile))
+    if not rows and not errors:
+        errors.append("The file has a header row but no judges.")
+    if errors:
+        raise ImportErrors(errors)
+    result = ImportResult(0, 0)
+    for name, email, profile in rows:
+        _, invited = await _put_on_roster(session, settings, viewer, event, name=name, email=email, profile=profile)
+        if invited:
+            result.invited += 1
+        else:
+            result.updated += 1
+    return result
+
+
+async def update_judge(
+    session: AsyncSession, viewer: Viewer, event: Event, judge: Judge, form: Mapping[str, str]
+) -> None:
+    """An organizer sets a judge's rank, honorary flag, specialties and notes."""
+    profile, errors = parse_profile(form, prefix=f"j{judge.id}-")
+    if errors:
+        raise FormErrors(errors)
+    before = _profile_dict(judge)
+    judge.rank = str(profile["rank"])
+    judge.honorary = bool(profile["honorary"])
+    judge.specialties = str(profile["specialties"])
+    judge.notes = str(profile["notes"])
+    audit.record(
+        session,
+        entity_type="judge",
+        entity_id=judge.id,
+        action="update_profile",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before=before,
+        after=_profile_dict(judge),
+    )
+
+
+async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mapping[str, str]) -> Judge:
+    """A judge sets their own specialties (rank, honorary and notes are the organizers')."""
+    if viewer.judge_id is None:
+        raise Forbidden("This page is for judges.")
+    judge = await session.get(Judge, viewer.judge_id)
+    assert judge is not None
+    specialties = clean_specialties(form.get("specialties", ""))
+    if len(specialties) > MAX_SPECIALTIES:
+        raise FormErrors({"specialties": f"Keep the specialties under {MAX_SPECIALTIES} characters."})
+    before = judge.specialties
+    judge.specialties = specialties
+    audit.record(
+        session,
+        entity_type="judge",
+        entity_id=judge.id,
+        action="update_specialties",
+        user_id=viewer.user_id,
+        event_id=None,
+        before={"specialties": before},
+        after={"specialties": specialties},
+    )
+    return judge
+
+
+@dataclass
+class Invitation:
+    event_id: int
+    event_name: str
+    starts_on: str
+    accepted: bool
+
+
+async def my_invitations(session: AsyncSession, viewer: Viewer) -> list[Invitation]:
+    rows = (
+        await session.execute(
+            select(Event.id, Event.name, Event.starts_on, EventStaff.role)
+            .join(EventStaff, EventStaff.event_id == Event.id)
+            .where(EventStaff.user_id == viewer.user_id, EventStaff.role.in_(ROSTER_ROLES))
+            .order_by(Event.starts_on, Event.id)
+        )
+    ).all()
+    return [Invitation(r.id, r.name, r.starts_on.isoformat(), r.role == ACCEPTED) for r in rows]
+
+
+async def accept_invitation(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+    staff = await session.scalar(
+        select(EventStaff).where(
+            EventStaff.event_id == event_id, EventStaff.user_id == viewer.user_id, EventStaff.role.in_(ROSTER_ROLES)
+        )
+    )
+    event = await session.get(Event, event_id)
+    if staff is None or event is None or viewer.judge_id is None:
+        raise NotFound("There is no invitation to that event for you.")
+    if staff.role == INVITED:
+        staff.role = ACCEPTED
+        audit.record(
+            session,
+            entity_type="judge",
+            entity_id=viewer.judge_id,
+            action="accept_invitation",
+            user_id=viewer.user_id,
+            event_id=event_id,
+        )
+    return event
+
+
+async def chief_judge(session: AsyncSession, event: Event) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(EventStaff, EventStaff.user_id == User.id)
+        .where(EventStaff.event_id == event.id, EventStaff.role == "chief_judge")
+        .order_by(EventStaff.id)
+        .limit(1)
+    )
+
+
+async def set_chief_judge(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, judge_id_text: str
+) -> User:
+    """Make a judge of the roster the event's chief judge (replacing the previous one)."""
+    if not judge_id_text.isdigit():
+        raise FormErrors({"chief_judge": "Choose a judge of the roster."})
+    judge = await session.get(Judge, int(judge_id_text))
+    if judge is None or judge.id not in await roster_judge_ids(session, event.id):
+        raise FormErrors({"chief_judge": "Choose a judge of the roster."})
+    user = await session.get(User, judge.user_id)
+    assert user is not None
+    previous = await chief_judge(session, event)
+    if previous is not None and previous.id == user.id:
+        return user
+    await session.execute(delete(EventStaff).where(EventStaff.event_id == event.id, EventStaff.role == "chief_judge"))
+    session.add(EventStaff(event_id=event.id, user_id=user.id, role="chief_judge"))
+    audit.record(
+        session,
+        entity_type="event",
+        entity_id=event.id,
+        action="chief_judge",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before={"user_id": previous.id if previous else None},
+        after={"user_id": user.id},
+    )
+    await accounts.send_login_link(
+        session,
+        settings,
+        user,
+        next_url=f"/organizer/events/{event.id}/assignment",
+        event_id=event.id,
+        intro=f"You are the chief judge of {event.name}: you review the judging teams and every conflict.",
+    )
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Conflicts of interest
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConflictView:
+    id: int | None  # None: automatic (derived from the entries)
+    judge_id: int
+    judge_name: str
+    kind: str  # entry | entrant | class | own_car
+    target: str
+    reason: str
+    source: str  # declared | organizer | automatic
+    class_code: str = ""
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+async def conflict_choices(session: AsyncSession, event: Event) -> dict[str, list[Choice]]:
+    """What a conflict may name at this event: its cars (entered ones), their owners, its classes."""
+    cars = (
+        await session.execute(
+            select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name, Entrant.id)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.event_id == event.id, Entry.status.in_(("applied", "accepted", "waitlisted")))
+            .order_by(Entry.car_number, Entry.id)
+        )
+    ).all()
+    classes = (
+        await session.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
+    ).all()
+    owners: dict[int, str] = {}
+    for c in cars:
+        owners.setdefault(c[6], c[5])
+    return {
+        "entry": [
+            Choice(str(c[0]), (f"#{c[1]} " if c[1] is not None else "") + f"{c[2]} {c[3]} {c[4]} ({c[5]})")
+            for c in cars
+        ],
+        "entrant": [Choice(str(k), v) for k, v in sorted(owners.items(), key=lambda kv: kv[1].lower())],
+        "class": [Choice(str(c.id), f"{c.code} — {c.name}") for c in classes],
+    }
+
+
+async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | None = None) -> list[ConflictView]:
+    """Every conflict of the event (declared, added by organizers, automatic), by judge — three queries."""
+    q = (
+        select(Conflict, User.name)
+        .join(Judge, Judge.id == Conflict.judge_id)
+        .join(User, User.id == Judge.user_id)
+        .where(Conflict.event_id == event.id)
+        .order_by(User.name, Conflict.id)
+    )
+    if judge_id is not None:
+        q = q.where(Conflict.judge_id == judge_id)
+    rows = (await session.execute(q)).all()
+    entry_ids = {c.entry_id for c, _ in rows if c.entry_id}
+    entrant_ids = {c.entrant_id for c, _ in rows if c.entrant_id}
+    cars: dict[int, str] = {}
+    owners: dict[int, str] = {}
+    if entry_ids or entrant_ids:
+        for r in (
+            await session.execute(
+                select(
+                    Entry.id, Entry.entrant_id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name
+                )
+                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                .join(Entrant, Entrant.id == Entry.entrant_id)
+                .join(User, User.id == Entrant.user_id)
+                .where(or_(Entry.id.in_(entry_ids), Entry.entrant_id.in_(entrant_ids)))
+            )
+        ).all():
+            cars[r[0]] = (f"car #{r[2]} " if r[2] is not None else "car ") + f"{r[3]} {r[4]} {r[5]}"
+            owners[r[1]] = r[6]
+    classes = dict(
+        (await session.execute(select(EventClass.id, EventClass.code).where(EventClass.event_id == event.id))).all()
+    )
+    out: list[ConflictView] = []
+    for c, name in rows:
+        if c.entry_id:
+            kind, target = "entry", cars.get(c.entry_id, "a car")
+        elif c.entrant_id:
+            kind, target = "entrant", f"owner {owners.get(c.entrant_id, 'unknown')}"
+        else:
+            kind, target = "class", f"class {classes.get(c.class_id or 0, '?')}"
+        out.append(ConflictView(c.id, c.judge_id, name, kind, target, c.reason, c.source))
+    # Automatic: judges of the roster with a car entered at this event.
+    ids = await roster_judge_ids(session, event.id)
+    if judge_id is not None:
+        ids &= {judge_id}
+    if ids:
+        own = (
+            await session.execute(
+                select(
+                    Judge.id, User.name, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, EventClass.code
+                )
+                .join(User, User.id == Judge.user_id)
+                .join(Entrant, Entrant.user_id == Judge.user_id)
+                .join(Entry, Entry.entrant_id == Entrant.id)
+                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                .outerjoin(EventClass, EventClass.id == Entry.class_id)
+                .where(Judge.id.in_(ids), Entry.event_id == event.id, Entry.status != "withdrawn")
+                .order_by(User.name, Entry.car_number)
+            )
+        ).all()
+        for r in own:
+            car = (f"car #{r[2]} " if r[2] is not None else "car ") + f"{r[3]} {r[4]} {r[5]}"
+            where = f" in class {r[6]}" if r[6] else ""
+            out.append(
+                ConflictView(
+                    None,
+                    r[0],
+                    r[1],
+                    "own_car",
+                    f"own {car}{where}",
+                    f"has a car entered{where}: never on that class's team",
+                    "automatic",
+                    r[6] or "",
+                )
+            )
+    out.sort(key=lambda c: (c.judge_name.lower(), c.id is None, c.id or 0))
+    return out
+
+
+async def add_conflict(
+    session: AsyncSession,
+    viewer: Viewer,
+    event: Event,
+    judge_id: int,
+    form: Mapping[str, str],
+    *,
+    source: str,
+) -> Conflict:
+    """Record a conflict of ``judge_id`` with a car, an owner or a class (``kind`` + ``target_<kind>``).
+
+    The judge comes off the cars it names at once (their assignment rows go); the board shows what that does
+    to the team."""
+    kind = form.get("kind", "")
+    errors: dict[str, str] = {}
+    if kind not in CONFLICT_KINDS:
+        errors["kind"] = "Choose what the conflict is with: a car, an owner or a class."
+    reason = " ".join(form.get("reason", "").split())
+    if not reason:
+        errors["reason"] = "Say why (e.g. “restored this car”, “a close friend of the owner”)."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    target_text = form.get(f"target_{kind}", "") if kind in CONFLICT_KINDS else ""
+    target = int(target_text) if target_text.isdigit() and len(target_text) < 10 else None
+    entry_ids: list[int] = []
+    if kind in CONFLICT_KINDS:
+        ok = False
+        if target is not None and kind == "entry":
+            entry = await session.get(Entry, target)
+            ok = entry is not None and entry.event_id == event.id
+            entry_ids = [target] if ok else []
+        elif target is not None and kind == "entrant":
+            entry_ids = list(
+                (
+                    await session.scalars(
+                        select(Entry.id).where(Entry.event_id == event.id, Entry.entrant_id == target)
+                    )
+                ).all()
+            )
+            ok = bool(entry_ids)
+        elif target is not None and kind == "class":
+            cls = await session.get(EventClass, target)
+            ok = cls is not None and cls.event_id == event.id
+            if ok:
+                entry_ids = list((await session.scalars(select(Entry.id).where(Entry.class_id == target))).all())
+        if not ok:
+            errors[f"target_{kind}"] = f"Choose {CONFLICT_KINDS[kind].split(' (')[0]} of this event."
+    if errors:
+        raise FormErrors(errors)
+    assert target is not None
+    conflict = Conflict(
+        event_id=event.id,
+        judge_id=judge_id,
+        entry_id=target if kind == "entry" else None,
+        entrant_id=target if kind == "entrant" else None,
+        class_id=target if kind == "class" else None,
+        reason=reason,
+        source=source,
+        created_by_id=viewer.user_id,
+    )
+    session.add(conflict)
+    await session.flush()
+    if entry_ids:
+        await session.execute(
+            delete(Assignment).where(Assignment.judge_id == judge_id, Assignment.entry_id.in_(entry_ids))
+        )
+    audit.record(
+        session,
+        entity_type="conflict",
+        entity_id=conflict.id,
+        action="declare" if source == "declared" else "add",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        after={"judge_id": judge_id, "kind": kind, "target": target, "reason": reason, "source": source},
+    )
+    return conflict
+
+
+async def remove_conflict(session: AsyncSession, viewer: Viewer, conflict_id: int, *, own_only: bool) -> Conflict:
+    """Remove a conflict: the chief judge or an organizer any of the event; a judge only one they declared."""
+    conflict = await session.get(Conflict, conflict_id)
+    if conflict is None:
+        raise NotFound("There is no such conflict.")
+    if own_only:
+        if conflict.judge_id != viewer.judge_id or conflict.source != "declared":
+            raise NotFound("There is no such conflict among the ones you declared.")
+    elif not viewer.is_chief_judge(conflict.event_id):
+        raise Forbidden("You do not run the judging of this event.")
+    audit.record(
+        session,
+        entity_type="conflict",
+        entity_id=conflict.id,
+        action="remove",
+        user_id=viewer.user_id,
+        event_id=conflict.event_id,
+        before={
+            "judge_id": conflict.judge_id,
+            "entry_id": conflict.entry_id,
+            "entrant_id": conflict.entrant_id,
+            "class_id": conflict.class_id,
+            "reason": conflict.reason,
+            "source": conflict.source,
+        },
+    )
+    await session.delete(conflict)
+    return conflict

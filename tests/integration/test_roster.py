@@ -1,0 +1,274 @@
+"""The judge roster over HTTP: invitations and CSV import, accepting by link, profiles, declared conflicts,
+the chief judge, and judge packets as PDF (read back with pypdf)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from pypdf import PdfReader
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import AuditLog, Conflict, EventStaff, Judge, User
+from concours.settings import Settings
+from tests.conftest import new_client, run_db
+from tests.helpers import find_id, login_by_link, mails, post
+from tests.integration.test_thin_path import APPLICATION, set_up_event
+
+CARS = (  # class, owner e-mail, make, model, chassis
+    ("C", "ann@example.com", "Talbot-Lago", "T150-C SS", "C1"),
+    ("C", "cara@example.com", "Delahaye", "135M", "C2"),
+    ("D", "bob@example.com", "Ferrari", "250 GT", "D1"),
+    ("D", "dan@example.com", "Ferrari", "275 GTB", "D2"),
+)
+JUDGES = (  # name, e-mail, rank, specialties
+    ("Jo Master", "jo@example.com", "master", "Talbot-Lago, Pre-War"),
+    ("Kim Senior", "kim@example.com", "senior", "Ferrari"),
+    ("Lee Judge", "lee@example.com", "judge", "Delahaye"),
+    ("Max Apprentice", "max@example.com", "apprentice", ""),
+    ("Ann Owner", "ann@example.com", "judge", "French cars"),
+)
+
+
+class JudgeScene:
+    """An event with classes C and D, two accepted cars in each, and five judges invited by the organizer
+    (Ann also owns a car in class C). ``accept()`` has every judge accept by the e-mailed link."""
+
+    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
+        self.org, self.db_url, self.settings = client, db_url, settings
+        ev = set_up_event(client, db_url)
+        self.event_id, self.slug = ev["event_id"], ev["slug"]
+        self.classes = {"C": ev["class_id"]}
+        post(client, f"/organizer/events/{self.event_id}/classes", {"code": "D", "name": "Italian Sports Cars"})
+        page = client.get(f"/organizer/events/{self.event_id}").text
+        self.classes["D"] = max(int(x) for x in re.findall(r"/organizer/classes/(\d+)/results", page))
+        self.entries: dict[str, int] = {}
+        for code, email, make, model, chassis in CARS:
+            with new_client(settings) as c:
+                form = dict(
+                    APPLICATION,
+                    email=email,
+                    make=make,
+                    model=model,
+                    chassis_number=chassis,
+                    name=email.split("@")[0].title(),
+                )
+                assert post(c, f"/events/{self.slug}/apply", form).status_code == 200
+            entries = client.get(f"/organizer/events/{self.event_id}/entries?status=applied").text
+            entry_id = find_id(entries, r"/organizer/entries/(\d+)/decision")
+            r = post(
+                client,
+                f"/organizer/entries/{entry_id}/decision",
+                {"status": "accepted", "class_id": self.classes[code]},
+            )
+            assert r.status_code == 303
+            self.entries[chassis] = entry_id
+        for name, email, rank, specialties in JUDGES:
+            r = post(
+                client,
+                f"/organizer/events/{self.event_id}/roster",
+                {"name": name, "email": email, "rank": rank, "specialties": specialties},
+            )
+            assert r.status_code == 303, r.text
+        self.clients: list[TestClient[Any]] = []
+
+    def judge_id(self, email: str) -> int:
+        async def go(session: AsyncSession) -> int:
+            jid = await session.scalar(select(Judge.id).join(User, User.id == Judge.user_id).where(User.email == email))
+            assert jid is not None
+            return jid
+
+        return run_db(self.db_url, go)
+
+    def as_user(self, email: str) -> TestClient[Any]:
+        c = new_client(self.settings)
+        c.__enter__()
+        self.clients.append(c)
+        login_by_link(c, self.db_url, email)
+        return c
+
+    def accept(self, emails: tuple[str, ...] | None = None) -> dict[str, TestClient[Any]]:
+        out = {}
+        for _, email, _, _ in JUDGES:
+            if emails is None or email in emails:
+                c = self.as_user(email)
+                assert post(c, f"/judging/invitations/{self.event_id}/accept").status_code == 303
+                out[email] = c
+        return out
+
+    def close(self) -> None:
+        for c in self.clients:
+            c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def jscene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[JudgeScene]:
+    scene = JudgeScene(client, db_url, settings)
+    yield scene
+    scene.close()
+
+
+def count(db_url: str, model: Any, *where: Any) -> int:
+    async def go(session: AsyncSession) -> int:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return run_db(db_url, go)
+
+
+def test_invited_judge_accepts_by_link_and_sets_specialties(jscene: JudgeScene) -> None:
+    roster = jscene.org.get(f"/organizer/events/{jscene.event_id}/roster").text
+    assert "Jo Master" in roster and roster.count(">Invited<") == 5
+    mail = mails(jscene.db_url, "jo@example.com")[0]
+    assert "invited to judge at Lakeside Concours" in mail.body_text
+    jo = jscene.as_user("jo@example.com")
+    profile = jo.get("/judging/profile")
+    assert profile.status_code == 200 and "Accept the invitation to Lakeside Concours" in profile.text
+    r = post(jo, f"/judging/invitations/{jscene.event_id}/accept")
+    assert r.status_code == 303 and r.headers["location"] == f"/judging/events/{jscene.event_id}/conflicts"
+    assert "Accepted" in jo.get("/judging/profile").text
+    r = post(jo, "/judging/profile", {"specialties": "Bugatti;  pre-war , bugatti, Coachbuilt"})
+    assert r.status_code == 303
+    assert 'value="Bugatti, pre-war, Coachbuilt"' in jo.get("/judging/profile").text
+    roster = jscene.org.get(f"/organizer/events/{jscene.event_id}/roster").text
+    assert roster.count(">Accepted<") == 1 and "Bugatti, pre-war, Coachbuilt" in roster
+    # Accepting twice changes nothing; an invitation to another event is not there.
+    assert post(jo, f"/judging/invitations/{jscene.event_id}/accept").status_code == 303
+    assert post(jo, f"/judging/invitations/{jscene.event_id + 99}/accept").status_code == 404
+    assert count(jscene.db_url, AuditLog, AuditLog.action == "accept_invitation") == 1
+
+
+def test_invite_form_errors_keep_what_was_typed(jscene: JudgeScene) -> None:
+    url = f"/organizer/events/{jscene.event_id}/roster"
+    r = post(jscene.org, url, {"name": "Nora New", "email": "not-an-address", "rank": "grandmaster"})
+    assert r.status_code == 400
+    assert "Enter the judge&#39;s e-mail address" in r.text and "Choose a rank" in r.text
+    assert 'value="Nora New"' in r.text and 'value="not-an-address"' in r.text
+    r = post(jscene.org, url, {"name": "Jo Again", "email": "JO@example.com", "rank": "master"})
+    assert r.status_code == 400 and "already on this event" in r.text
+    # An organizer edits a profile; a bad rank is refused next to the field.
+    jid = jscene.judge_id("lee@example.com")
+    r = post(
+        jscene.org, f"{url}/{jid}", {"rank": "senior", "honorary": "on", "specialties": "Alfa Romeo", "notes": "x"}
+    )
+    assert r.status_code == 303
+    page = jscene.org.get(url).text
+    assert "Senior · honorary" in page and "Alfa Romeo" in page
+    r = post(jscene.org, f"{url}/{jid}", {"rank": "nope", "specialties": "Kept"})
+    assert r.status_code == 400 and "Choose a rank" in r.text and 'value="Kept"' in r.text
+    assert post(jscene.org, f"{url}/999999", {"rank": "judge"}).status_code == 404
+
+
+def test_csv_import_is_all_or_nothing_with_row_errors(jscene: JudgeScene) -> None:
+    url = f"/organizer/events/{jscene.event_id}/roster/import"
+    bad = (
+        "name,email,rank,honorary,specialties\n"
+        "Pat Porsche,pat@example.com,senior,,Porsche\n"
+        "Quin,quin-at-example.com,judge,,\n"
+        "Rae,rae@example.com,wizard,yes,\n"
+        "Pat Again,PAT@example.com,judge,,\n"
+    )
+    r = post(jscene.org, url, files={"csv": ("judges.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 400
+    assert "Row 3, column email" in r.text and "Row 4, column rank" in r.text and "Row 5, column email" in r.text
+    assert count(jscene.db_url, User, User.email == "pat@example.com") == 0  # nothing half-imported
+    r = post(jscene.org, url, files={"csv": ("judges.csv", b"nom,courriel\nx,y\n", "text/csv")})
+    assert r.status_code == 400 and "Row 1" in r.text
+    r = post(jscene.org, url, files={"csv": ("judges.csv", b"\xff\xfe\x00bad", "text/csv")})
+    assert r.status_code == 400 and "UTF-8" in r.text
+    good = (
+        "name,email,rank,honorary,specialties\nPat Porsche,pat@example.com,senior,,Porsche\nRae,rae@example.com,,yes,\n"
+    )
+    r = post(jscene.org, url, files={"csv": ("judges.csv", good.encode(), "text/csv")})
+    assert r.status_code == 303, r.text
+    page = jscene.org.get(r.headers["location"]).text
+    assert "imported 2 invited 0 updated" in page and "Pat Porsche" in page and "Judge · honorary" in page
+    assert mails(jscene.db_url, "rae@example.com")
+
+
+def test_judge_declares_conflicts_and_the_chief_judge_sees_them(jscene: JudgeScene) -> None:
+    judges = jscene.accept(("lee@example.com", "kim@example.com"))
+    lee = judges["lee@example.com"]
+    url = f"/judging/events/{jscene.event_id}/conflicts"
+    page = lee.get(url).text
+    assert "#" in page and "Delahaye 135M" in page  # the cars to choose from
+    r = post(lee, url, {"kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": ""})
+    assert r.status_code == 400 and "Say why" in r.text
+    r = post(lee, url, {"kind": "entry", "target_entry": "999999", "reason": "sold it"})
+    assert r.status_code == 400 and "Choose a car of this event" in r.text
+    r = post(lee, url, {"kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": "I restored this car"})
+    assert r.status_code == 303
+    r = post(lee, url, {"kind": "class", "target_class": str(jscene.classes["D"]), "reason": "I sell Ferraris"})
+    assert r.status_code == 303
+    assert "I restored this car" in lee.get(url).text
+    # The organizer lists them with the automatic one (Ann owns a car in class C) and names a chief judge.
+    conflicts = jscene.org.get(f"/organizer/events/{jscene.event_id}/conflicts").text
+    assert "I restored this car" in conflicts and "I sell Ferraris" in conflicts and "class D" in conflicts
+    assert "own car #" in conflicts and "Automatic" in conflicts
+    kim_id = jscene.judge_id("kim@example.com")
+    r = post(jscene.org, f"/organizer/events/{jscene.event_id}/chief-judge", {"chief_judge": str(kim_id)})
+    assert r.status_code == 303
+    assert "Chief judge</span>" in jscene.org.get(f"/organizer/events/{jscene.event_id}/roster").text
+    kim = judges["kim@example.com"]
+    kim_page = kim.get(f"/organizer/events/{jscene.event_id}/conflicts")
+    assert kim_page.status_code == 200 and "I restored this car" in kim_page.text
+    assert kim.get(f"/organizer/events/{jscene.event_id}/assignment").status_code == 200
+    assert lee.get(f"/organizer/events/{jscene.event_id}/conflicts").status_code == 403
+    assert lee.get(f"/organizer/events/{jscene.event_id}/assignment").status_code == 403
+    # The organizer adds one for Jo; Lee cannot withdraw it, the chief judge can remove it.
+    jo_id = jscene.judge_id("jo@example.com")
+    r = post(
+        jscene.org,
+        f"/organizer/events/{jscene.event_id}/conflicts",
+        {"judge_id": str(jo_id), "kind": "entrant", "target_entrant": "", "reason": "friend"},
+    )
+    assert r.status_code == 400 and "Choose an owner of this event" in r.text
+    owner = find_id(conflicts, r'name="target_entrant"><option value="">Choose…</option><option value="(\d+)"')
+    r = post(
+        jscene.org,
+        f"/organizer/events/{jscene.event_id}/conflicts",
+        {"judge_id": str(jo_id), "kind": "entrant", "target_entrant": str(owner), "reason": "a close friend"},
+    )
+    assert r.status_code == 303
+    conflicts = jscene.org.get(f"/organizer/events/{jscene.event_id}/conflicts").text
+    assert "a close friend" in conflicts and "Added by the organizers" in conflicts
+    organizers = max(int(x) for x in re.findall(r"/organizer/conflicts/(\d+)/delete", conflicts))
+    assert post(lee, f"/judging/conflicts/{organizers}/delete").status_code == 404  # not Lee's to withdraw
+    assert post(kim, f"/organizer/conflicts/{organizers}/delete").status_code == 303
+    assert count(jscene.db_url, Conflict) == 2
+    # The roles are what they say: Kim is chief judge, Lee accepted.
+    assert count(jscene.db_url, EventStaff, EventStaff.role == "chief_judge") == 1
+
+
+def test_judge_packet_pdf_has_a_page_per_car_with_its_sheet_link(jscene: JudgeScene) -> None:
+    jscene.accept()
+    base = f"/organizer/events/{jscene.event_id}"
+    assert jscene.org.get(f"{base}/packets.pdf").status_code == 404  # no teams yet: nothing to print
+    page = jscene.org.get(f"{base}/assignment?propose=1").text
+    token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    assert post(jscene.org, f"{base}/assignment/apply", {"token": token}).status_code == 303
+    r = jscene.org.get(f"{base}/packets.pdf")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/pdf")
+    reader = PdfReader(io.BytesIO(r.content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Talbot-Lago" in text and "Ferrari" in text and "Delahaye" in text
+    # One cover page per judge on a team, then one blank sheet per car they judge.
+    roster = jscene.org.get(f"{base}/roster").text
+    on_teams = len(re.findall(r"<td>Class [CD]", roster))
+    assert on_teams >= 4
+    assert len(reader.pages) == on_teams * 3  # 2 cars per class, no car conflicts
+    compact = re.sub(r"\s", "", text)  # the printed link under each QR code wraps
+    for chassis, entry_id in jscene.entries.items():
+        assert f"{jscene.settings.base_url}/judging/entries/{entry_id}" in compact, chassis
+    # A judge prints their own packet: a cover page and a sheet per car of their class.
+    jo = jscene.clients[0]
+    mine = jo.get(f"/judging/events/{jscene.event_id}/packet.pdf")
+    assert mine.status_code == 200
+    jo_pages = PdfReader(io.BytesIO(mine.content))
+    assert len(jo_pages.pages) == 3 and "Judge packet — Jo Master" in jo_pages.pages[0].extract_text()
+    # Another event's packet is not the judge's to print.
+    assert jo.get(f"/judging/events/{jscene.event_id + 99}/packet.pdf").status_code == 404
