@@ -278,3 +278,22 @@ def test_refused_forms_are_html_pages(client: TestClient[Any], db_url: str) -> N
     login(client)
     r = post(client, "/organizer/events", {"name": "", "starts_on": "soon"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+
+
+def test_a_judge_never_opens_their_own_car(scene: Scene) -> None:
+    client = scene.org
+    for status in ("registration_closed", "registration_open"):
+        post(client, f"/organizer/events/{scene.event_id}/status", {"status": status})
+    with new_client(scene.settings) as c:
+        form = dict(APPLICATION, email="judge-a@example.com", chassis_number="OWN1", name="Judge A")
+        assert post(c, f"/events/{scene.slug}/apply", form).status_code == 200
+    page = client.get(f"/organizer/events/{scene.event_id}/entries?status=applied").text
+    own = find_id(page, r"/organizer/entries/(\d+)/decision")
+    assert post(client, f"/organizer/entries/{own}/decision",
+                {"status": "accepted", "class_id": scene.class_a}).status_code == 303
+    for status in ("registration_closed", "judging"):
+        post(client, f"/organizer/events/{scene.event_id}/status", {"status": status})
+    judge_a = scene.as_user("judge-a@example.com")
+    r = judge_a.get(f"/judging/entries/{own}")
+    assert r.status_code == 403 and "your own car" in r.text
+    judge_a.__exit__(None, None, None)

@@ -40,6 +40,16 @@ async def event_for_organizer(session: AsyncSession, viewer: Viewer, event_id: i
     return event
 
 
+async def event_for_chief_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+    """The event, if the viewer runs its judging (an organizer or the chief judge)."""
+    event = await session.get(Event, event_id)
+    if event is None:
+        raise NotFound("There is no such event.")
+    if not viewer.is_chief_judge(event.id):
+        raise Forbidden("You do not run the judging of this event.")
+    return event
+
+
 async def class_for_organizer(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
     row = (
         await session.execute(
@@ -89,6 +99,8 @@ async def entry_for_judge(session: AsyncSession, viewer: Viewer, entry_id: int) 
     )
     if on_team is None:
         raise Forbidden("You are not on the judging team of this car's class.")
+    if viewer.entrant_id is not None and entry.entrant_id == viewer.entrant_id:
+        raise Forbidden("This is your own car: you cannot judge it.")
     reason = await conflict_reason(session, viewer.judge_id, entry)
     if reason is not None:
         raise Forbidden(f"You have a conflict of interest with this car: {reason}")

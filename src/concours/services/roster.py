@@ -60,16 +60,6 @@ class ImportErrors(ServiceError):
 # ---------------------------------------------------------------------------------------------
 
 
-async def event_for_chief_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
-    """The event, if the viewer runs its judging (an organizer or the chief judge)."""
-    event = await session.get(Event, event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    if not viewer.is_chief_judge(event.id):
-        raise Forbidden("You do not run the judging of this event.")
-    return event
-
-
 async def judge_on_roster(session: AsyncSession, event: Event, judge_id: int) -> Judge:
     """A judge of this event's roster (invited, accepted or on a class team), or 404."""
     judge = await session.get(Judge, judge_id)

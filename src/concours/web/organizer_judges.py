@@ -17,7 +17,7 @@ from concours.reports.judge_packet import judge_packet_pdf
 from concours.services import assignment, judging, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
-from concours.services.permissions import Viewer, class_for_organizer, event_for_organizer
+from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
 from concours.settings import Settings
 from concours.web.common import device_of, form_data, redirect, render
 
@@ -238,7 +238,7 @@ class OrganizerJudgesController(Controller):
     async def conflicts(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         return await self._conflicts_page(request, db, event)
 
     async def _conflicts_page(
@@ -268,7 +268,7 @@ class OrganizerJudgesController(Controller):
     async def add_conflict(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Any:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         form = await form_data(request)
         try:
             judge_text = form.get("judge_id", "")
@@ -291,7 +291,7 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/assignment")
     async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         propose = request.query_params.get("propose") == "1"
         return await self._board_page(request, db, event, propose=propose, notice=request.query_params.get("done", ""))
 
@@ -329,7 +329,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
     async def apply(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         form = await form_data(request)
         try:
             await assignment.apply_plan(db, viewer, event, form.get("token", ""))
@@ -339,7 +339,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
     async def change(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         form = await form_data(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
         judge_id = int(judge_text) if judge_text.isdigit() and len(judge_text) < 10 else 0
@@ -365,7 +365,7 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/packets.pdf")
     async def all_packets(self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int) -> Response[bytes]:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         pdf = await judge_packet_pdf(db, settings, event)
         return _pdf(pdf, f"judge-packets-{event.slug}.pdf")
 
@@ -373,7 +373,7 @@ class OrganizerJudgesController(Controller):
     async def one_packet(
         self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int, judge_id: int
     ) -> Response[bytes]:
-        event = await roster.event_for_chief_judge(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)
         pdf = await judge_packet_pdf(db, settings, event, judge_id)
         return _pdf(pdf, f"judge-packet-{event.slug}-{judge_id}.pdf")
 
