@@ -25,6 +25,7 @@ from concours.resources import resource_dir
 from concours.services import outbox
 from concours.settings import Settings
 from concours.web.auth import AuthController
+from concours.web.chief import ChiefController
 from concours.web.common import provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerJudgesController,
             OrganizerSetupController,
             JudgingController,
+            ChiefController,
             JudgeProfileController,
             EntrantController,
             healthz,

@@ -1,7 +1,26 @@
-// Concours: small progressive enhancements. Every change a judge makes carries an id made here,
-// so the server applies it once however often it is sent.
+// Concours: small progressive enhancements, and the judge's offline queue.
+//
+// Every change a judge makes carries an id made here, so the server applies it once however often it is sent.
+// Autosaves do not go straight to the network: each change is first written to a queue in localStorage (it
+// survives a reload, a crash, a flat battery), then sent from the queue in order, one at a time. When the
+// server cannot be reached the change stays queued and is replayed when the browser says it is online again,
+// on a periodic retry, and on the next page load. No service worker and no Background Sync: this works on
+// iPad Safari and over plain http on a show's local network. Without this script, htmx posts directly.
+//
+// Each change also carries the stored value it was based on (base_value/base_note, base_comment). If the line
+// holds something else by the time the change arrives (another device, a stale page) the server refuses it
+// with 409 and the current values, which are put back on the screen.
 (function () {
   "use strict";
+
+  const QUEUE_KEY = "concours-queue-v1";
+  const RETRY_MS = 4000;
+  // Each page load sends its own changes; another tab's are left to it (so the tab that made a change is the
+  // one that shows its answer), unless they are older than this, when that tab is gone and this one adopts them.
+  const ORPHAN_MS = 10000;
+  const PAGE_ID = newId();
+  // Refusals that name a reason about the change itself: the change is dropped and the reason shown.
+  const REFUSED = [400, 403, 404, 409, 413, 422];
 
   function newId() {
     // crypto.randomUUID needs a secure context; plain http on a show's local network has none.
@@ -27,31 +46,284 @@
     return String(Math.round(units) / scale);
   }
 
-  function setSync(text, cls) {
-    const el = document.getElementById("sync-state");
-    if (el) { el.textContent = text; el.className = "sync " + (cls || ""); }
+  // ---- the queue, kept in localStorage (in memory when storage is refused, e.g. old private browsing)
+  let memoryQueue = null;
+
+  function loadQueue() {
+    if (memoryQueue) return memoryQueue.slice();
+    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
   }
 
-  let inFlight = 0;
-  // Answers that carry the reason a change was refused (not ours, locked, invalid): shown next to the field.
-  const REFUSED = [403, 409, 422];
+  function storeQueue(q) {
+    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(q)); memoryQueue = null; }
+    catch (e) { memoryQueue = q.slice(); }
+  }
 
+  function queueUser() {
+    const el = document.getElementById("sync-state");
+    return el ? el.dataset.queueUser || "" : "";
+  }
+
+  function mine(q) {
+    const user = queueUser();
+    return q.filter((item) => item.user === user);
+  }
+
+  // ---- what the judge sees
+  let offline = false;
+  let refused = false;
+  let blocked = "";  // a reason the queue cannot be sent until the judge acts (signed out, expired form)
+  let submitHeld = false;  // the judge tried to submit with changes still waiting
+
+  function showSync() {
+    const el = document.getElementById("sync-state");
+    if (!el) return;
+    const n = mine(loadQueue()).length;
+    el.dataset.pending = String(n);
+    let text, cls;
+    const waiting = n === 1 ? "1 change waiting" : n + " changes waiting";
+    if (!n) submitHeld = false;
+    if (blocked) { text = blocked + (n ? " — " + waiting : ""); cls = "failed"; }
+    else if (submitHeld) {
+      text = "Not submitted: " + n + (n === 1 ? " change is" : " changes are") + " still waiting to be sent";
+      cls = "failed";
+    }
+    else if (n && offline) { text = "Offline — " + waiting; cls = "pending"; }
+    else if (n) { text = "Saving… " + waiting; cls = "pending"; }
+    else if (refused) { text = "A change was refused"; cls = "failed"; }
+    else { text = "All changes saved"; cls = ""; }
+    el.textContent = text;
+    el.className = "sync " + cls;
+    if (n) showLocalTotal();
+  }
+
+  // While changes wait, the running total is worked out here from what is on the screen (the server's answer
+  // replaces it once they are saved).
+  function showLocalTotal() {
+    const total = document.getElementById("sheet-total");
+    const inputs = document.querySelectorAll("form.line input[name=value]");
+    if (!total || !inputs.length) return;
+    let sum = 0, max = 0, missing = 0, scale = 1;
+    inputs.forEach(function (input) {
+      scale = parseInt(input.dataset.scale, 10);
+      const weight = parseInt(input.dataset.weight || "100", 10) / 100;
+      const maximum = parseInt(input.dataset.max, 10);
+      const typed = input.value.trim() ? toUnits(input.value, scale) : null;
+      max += maximum * weight;
+      if (typed === null) { missing++; return; }
+      sum += (input.closest("form").dataset.mode === "deduction" ? maximum - typed : typed) * weight;
+    });
+    const fmt = (u) => String(Math.round((u / scale) * 100) / 100);
+    total.innerHTML = "";
+    total.append("Total ");
+    const strong = document.createElement("strong");
+    strong.textContent = fmt(sum);
+    total.append(strong, " / " + fmt(max) + " ");
+    const small = document.createElement("small");
+    small.textContent = "(" + (missing ? missing + " to score, " : "") + "not yet saved)";
+    total.append(small);
+  }
+
+  function lineState(key) { return document.getElementById("state-" + key); }
+
+  function markLine(key, text, cls) {
+    const el = lineState(key);
+    if (el) { el.textContent = text; el.className = "save-state " + cls; }
+  }
+
+  // ---- bases: what the server holds (or will hold once the queue is sent) for each line
+  const bases = {};
+
+  function baseOf(key) {
+    if (bases[key]) return bases[key];
+    const el = lineState(key);
+    if (!el) return null;
+    if ("baseComment" in el.dataset) return { comment: el.dataset.baseComment };
+    if ("baseValue" in el.dataset) return { value: el.dataset.baseValue, note: el.dataset.baseNote || "" };
+    return null;
+  }
+
+  function predictValue(form, text) {
+    // The stored units after this change: points as typed, or the maximum less the typed deduction.
+    const input = form.querySelector("input[name=value]");
+    if (!String(text).trim()) return "";
+    const typed = toUnits(text, parseInt(input.dataset.scale, 10));
+    if (typed === null) return "?";
+    return String(form.dataset.mode === "deduction" ? parseInt(input.dataset.max, 10) - typed : typed);
+  }
+
+  function enqueue(form) {
+    const key = form.dataset.autosave;
+    const fields = {};
+    new FormData(form).forEach((v, k) => { if (typeof v === "string") fields[k] = v; });
+    fields.change_id = newId();
+    fields.device = deviceId();
+    const base = baseOf(key);
+    let after;
+    if ("comment" in fields) {
+      if (base && "comment" in base) fields.base_comment = base.comment;
+      after = { comment: fields.comment.trim() };
+    } else {
+      if (base && "value" in base) { fields.base_value = base.value; fields.base_note = base.note; }
+      after = { value: predictValue(form, fields.value || ""), note: (fields.note || "").trim() };
+    }
+    bases[key] = after;
+    const q = loadQueue();
+    q.push({
+      id: fields.change_id, url: form.getAttribute("hx-post"), key: key, fields: fields,
+      user: queueUser(), page: location.pathname, pageId: PAGE_ID, at: Date.now(),
+    });
+    storeQueue(q);
+    markLine(key, offline ? "Queued" : "Saving…", "pending");
+    showSync();
+    pump();
+  }
+
+  // ---- sending, in order, one at a time
+  let sending = false;
+  let retryTimer = null;
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function removeItem(id) {
+    storeQueue(loadQueue().filter((item) => item.id !== id));
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () { retryTimer = null; pump(); }, RETRY_MS);
+  }
+
+  function applyFragment(item, html, status) {
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    const pendingForKey = mine(loadQueue()).some((other) => other.key === item.key);
+    Array.from(tpl.content.children).forEach(function (el) {
+      el.removeAttribute("hx-swap-oob");
+      const old = el.id && document.getElementById(el.id);
+      if (old) old.replaceWith(el);
+    });
+    const state = lineState(item.key);
+    if (!state) return;
+    if (status === 409 || (item.pageId !== PAGE_ID && !pendingForKey)) {
+      // Someone else's write won (or another tab's change was answered here): show the values the server
+      // holds now, and base the next change on them.
+      const form = state.closest("form");
+      if (form) {
+        const input = form.querySelector("input[name=value]");
+        const note = form.querySelector("textarea[name=note]");
+        const comment = form.querySelector("textarea[name=comment]");
+        if (input && "shown" in state.dataset) input.value = state.dataset.shown;
+        if (note && "baseNote" in state.dataset) note.value = state.dataset.baseNote;
+        if (comment && "baseComment" in state.dataset) comment.value = state.dataset.baseComment;
+      }
+      // Later queued changes of this line were based on the refused one: they will be refused in turn.
+    }
+    if (!pendingForKey) delete bases[item.key];  // the server's answer is the truth again
+    else if (status === 200) markLine(item.key, "Saving…", "pending");
+  }
+
+  function pump() {
+    if (sending) return;
+    const q = mine(loadQueue());
+    if (!q.length) { offline = false; showSync(); return; }
+    if (blocked) { showSync(); return; }
+    const item = q[0];
+    if (item.pageId !== PAGE_ID && Date.now() - item.at < ORPHAN_MS) { scheduleRetry(); return; }
+    sending = true;
+    const body = new URLSearchParams(item.fields);
+    fetch(item.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "x-csrftoken": csrfToken(), "hx-request": "true" },
+    }).then(function (response) {
+      return response.text().then(function (text) { return { status: response.status, text: text, type: response.headers.get("content-type") || "" }; });
+    }).then(function (r) {
+      sending = false;
+      offline = false;
+      if (r.status === 200) {
+        removeItem(item.id);
+        applyFragment(item, r.text, 200);
+        refused = false;
+      } else if (r.status === 401) {
+        blocked = "Signed out: sign in again to send your changes";
+      } else if (r.status === 403 && /expired/i.test(r.text) && r.type.indexOf("text/html") !== 0) {
+        blocked = "Reload the page to send your changes";
+      } else if (REFUSED.includes(r.status)) {
+        removeItem(item.id);
+        refused = true;
+        if (r.type.indexOf("text/html") === 0) applyFragment(item, r.text, r.status);
+        else markLine(item.key, r.text, "failed");
+      } else {
+        offline = true;  // a proxy's 502 while the app restarts: keep the change and try again
+        scheduleRetry();
+        showSync();
+        return;
+      }
+      showSync();
+      if (!blocked) pump();
+    }).catch(function () {
+      sending = false;
+      offline = true;
+      mine(loadQueue()).forEach((it) => markLine(it.key, "Queued", "pending"));
+      showSync();
+      scheduleRetry();
+    });
+  }
+
+  // After a reload: put the queued values back on the screen, and base later changes on them.
+  function restoreQueued() {
+    const all = loadQueue();
+    all.forEach(function (item) {
+      if (item.user !== queueUser()) return;
+      const form = document.querySelector('form[data-autosave="' + item.key + '"]');
+      if (!form || form.getAttribute("hx-post") !== item.url) return;
+      item.pageId = PAGE_ID;  // this page shows the change now: it sends it and shows the answer
+      ["value", "note", "comment"].forEach(function (name) {
+        const field = form.querySelector("[name=" + name + "]");
+        if (field && name in item.fields) field.value = item.fields[name];
+      });
+      if ("comment" in item.fields) bases[item.key] = { comment: item.fields.comment.trim() };
+      else bases[item.key] = { value: predictValue(form, item.fields.value || ""), note: (item.fields.note || "").trim() };
+      markLine(item.key, "Queued", "pending");
+    });
+    storeQueue(all);
+  }
+
+  document.addEventListener("htmx:confirm", function (evt) {
+    const form = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form[data-autosave]");
+    if (!form || !queueUser()) return;  // no queue on this page: htmx posts as usual
+    evt.preventDefault();
+    enqueue(form);
+  });
+
+  // htmx's own requests (pages without the queue).
   document.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.verb !== "get") {
       evt.detail.parameters["change_id"] = newId();
       evt.detail.parameters["device"] = deviceId();
     }
   });
-  document.addEventListener("htmx:beforeRequest", function () { inFlight++; setSync("Saving…", "pending"); });
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    inFlight = Math.max(0, inFlight - 1);
-    if (evt.detail.successful) { if (!inFlight) setSync("All changes saved", ""); }
-    else if (evt.detail.xhr && REFUSED.includes(evt.detail.xhr.status)) { setSync("A change was refused", "failed"); }
-    else { setSync("Not saved — check the connection", "failed"); }
-  });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     // A refused value comes back as a fragment that says why: show it next to the field.
-    if (REFUSED.includes(evt.detail.xhr.status)) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
+    if ([403, 409, 422].includes(evt.detail.xhr.status)) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
+  });
+
+  // Submitting signs the sheet: never with changes of it still waiting to be sent.
+  document.addEventListener("submit", function (evt) {
+    const form = evt.target.closest && evt.target.closest("form.submit-sheet");
+    if (!form) return;
+    const waiting = mine(loadQueue()).filter((item) => item.page === location.pathname).length;
+    if (waiting) {
+      evt.preventDefault();
+      submitHeld = true;
+      showSync();
+      pump();
+    }
   });
 
   document.addEventListener("click", function (evt) {
@@ -69,4 +341,18 @@
     input.value = fromUnits(next, scale);
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
+
+  window.addEventListener("online", function () { offline = false; pump(); });
+  window.addEventListener("offline", function () { offline = true; showSync(); });
+  window.addEventListener("storage", function (evt) { if (evt.key === QUEUE_KEY) showSync(); });
+  setInterval(function () { if (mine(loadQueue()).length) pump(); }, RETRY_MS * 2);
+
+  function start() {
+    if (!queueUser()) return;
+    restoreQueued();
+    showSync();
+    pump();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

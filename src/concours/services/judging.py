@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +21,7 @@ from concours.db import (
     Judge,
     JudgingSystem,
     Rubric,
+    RubricCategory,
     ScoreLine,
     ScoreSheet,
     SheetChange,
@@ -224,10 +227,26 @@ async def _context(session: AsyncSession, entry: Entry) -> tuple[Event, EventCla
     rubric_id = cls.rubric_id or event.rubric_id
     if rubric_id is None:
         raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
-    return event, cls, await load_rubric(session, rubric_id)
+    return event, cls, await _rubric(session, rubric_id)
+
+
+async def _rubric(session: AsyncSession, rubric_id: int) -> Rubric:
+    """The rubric, loaded once per request (a save loads it for the change and again for the answer)."""
+    key = ("concours.rubric", rubric_id)
+    if key not in session.info:
+        session.info[key] = await load_rubric(session, rubric_id)
+    return session.info[key]  # type: ignore[no-any-return]
 
 
 async def _seat(session: AsyncSession, judge_id: int, entry: Entry) -> Seat:
+    key = ("concours.seat", judge_id, entry.class_id)
+    if key in session.info:  # once per request: the change and the answer both need it
+        return session.info[key]  # type: ignore[no-any-return]
+    session.info[key] = seat = await _find_seat(session, judge_id, entry)
+    return seat
+
+
+async def _find_seat(session: AsyncSession, judge_id: int, entry: Entry) -> Seat:
     row = (
         await session.execute(
             select(TeamMember, JudgingSystem.sheet_mode)
@@ -282,7 +301,7 @@ async def car_sheets(session: AsyncSession, judge_id: int, entry: Entry) -> CarS
     rubrics = {rubric.id: rubric}
     for s in sheets.values():  # a sheet keeps the rubric version it was scored on
         if s.rubric_id not in rubrics:
-            rubrics[s.rubric_id] = await load_rubric(session, s.rubric_id)
+            rubrics[s.rubric_id] = await _rubric(session, s.rubric_id)
     lock = _lock_reason(event, cls)
     views = []
     for section, _ in seat.sections_of(to_categories(rubric.categories)):
@@ -356,13 +375,41 @@ async def _open_sheet(
         .options(selectinload(ScoreSheet.lines))
         .execution_options(populate_existing=True)
         .where(*seat.sheet_filter(entry.id, section))
+        .with_for_update(of=ScoreSheet)  # PostgreSQL: one writer per sheet, so a stale base is always caught
     )
     assert sheet is not None
     if sheet.rubric_id != rubric.id:
-        rubric = await load_rubric(session, sheet.rubric_id)
+        rubric = await _rubric(session, sheet.rubric_id)
     if sheet.status == "submitted":
         raise Conflict("This sheet is submitted and signed; only the chief judge can reopen it.")
     return sheet, rubric
+
+
+def _change_key(sheet: ScoreSheet, change_id: str) -> str:
+    return f"{sheet.id}:{change_id.strip()[:64]}"[:64]
+
+
+async def _already_applied(session: AsyncSession, sheet: ScoreSheet, change_id: str) -> bool:
+    """True when this tablet change was applied before (a retry, a double tap, a replay)."""
+    if not change_id.strip():
+        return False
+    return bool(
+        await session.scalar(select(SheetChange.sheet_id).where(SheetChange.change_id == _change_key(sheet, change_id)))
+    )
+
+
+def _parse_base(text: str | None) -> int | None:
+    """The stored value a change was based on, as sent by the tablet ("" = the line was empty)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"-?\d{1,9}", text):
+        raise ServiceError("This change carries a malformed base value; reload the page.")
+    return int(text)
+
+
+class StaleChange(Conflict):
+    """A change based on values the sheet no longer holds (another device, or a stale page)."""
 
 
 async def _claim_change(session: AsyncSession, sheet: ScoreSheet, change_id: str) -> bool:
@@ -374,7 +421,7 @@ async def _claim_change(session: AsyncSession, sheet: ScoreSheet, change_id: str
         session,
         SheetChange,
         {
-            "change_id": f"{sheet.id}:{change_id}"[:64],
+            "change_id": _change_key(sheet, change_id),
             "sheet_id": sheet.id,
             "applied_at": utcnow(),
             "sheet_version": sheet.version + 1,
@@ -392,9 +439,15 @@ async def save_line(
     note: str,
     change_id: str,
     device: str,
+    base_value: str | None = None,
+    base_note: str | None = None,
 ) -> None:
     """Save one category of the judge's sheet. ``value`` is points in points mode and the deduction in
-    deduction mode (both as typed, e.g. "2.5"); empty clears the line."""
+    deduction mode (both as typed, e.g. "2.5"); empty clears the line.
+
+    ``base_value``/``base_note`` (when sent) are the stored value units and note the change was made on: if the
+    line holds something else now (another device wrote it, or the page is stale) the change is refused with
+    :class:`StaleChange` (409) — unless this very change was applied before, which is a harmless replay."""
     sheet, rubric = await _open_sheet(session, viewer, entry, category_id=category_id)
     category = next((c for c in rubric.categories if c.id == category_id), None)
     if category is None:
@@ -413,9 +466,19 @@ async def save_line(
             check_value(to_categories([category])[0], value_units, rubric.scale)
         except ScoreError as exc:
             raise ServiceError(str(exc)) from exc
+    line = next((ln for ln in sheet.lines if ln.category_id == category.id), None)
+    if base_value is not None or base_note is not None:
+        if await _already_applied(session, sheet, change_id):
+            return
+        current = (line.value_units, line.note) if line else (None, "")
+        if (_parse_base(base_value), (base_note or "").strip()) != current:
+            raise StaleChange(
+                f"{category.name} was changed on another device or page: it now holds "
+                f"{_shown(category, current[0], rubric.scale)}. Your change was not saved; check the value and "
+                "enter it again if it is still right."
+            )
     if not await _claim_change(session, sheet, change_id):
         return
-    line = next((ln for ln in sheet.lines if ln.category_id == category.id), None)
     before = {"value": line.value_units, "note": line.note} if line else None
     if line is None:
         line = ScoreLine(sheet_id=sheet.id, category_id=category.id, value_units=value_units, note=note.strip())
@@ -437,6 +500,15 @@ async def save_line(
     )
 
 
+def _shown(category: Category | RubricCategory, value_units: int | None, scale: int) -> str:
+    """A stored value as the judge reads it: points, or the deduction in deduction mode."""
+    if value_units is None:
+        return "nothing"
+    if category.mode == "deduction":
+        return f"a deduction of {format_units(category.max_units - value_units, scale)}"
+    return f"{format_units(value_units, scale)} points"
+
+
 async def save_comment(
     session: AsyncSession,
     viewer: Viewer,
@@ -446,10 +518,19 @@ async def save_comment(
     change_id: str,
     device: str,
     section: str = "",
+    base_comment: str | None = None,
 ) -> None:
+    """Save the overall comment; ``base_comment`` (when sent) is the comment the change was made on."""
     sheet, _ = await _open_sheet(session, viewer, entry, section=section)
     if len(comment) > 5000:
         raise ServiceError("The overall comment is limited to 5000 characters.")
+    if base_comment is not None and base_comment.strip() != sheet.overall_comment:
+        if await _already_applied(session, sheet, change_id):
+            return
+        raise StaleChange(
+            "The comment was changed on another device or page; your change was not saved. "
+            "The current comment is shown: add to it and save again."
+        )
     if not await _claim_change(session, sheet, change_id):
         return
     before = sheet.overall_comment
@@ -558,7 +639,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
                 Vehicle.model,
             )
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted")
+            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", Entry.absent_reason == "")
             .order_by(Entry.car_number)
         )
     ).all()
@@ -708,3 +789,36 @@ async def set_sections(
         before={"sections": before},
         after={"sections": {m.judge_id: m.sections for m in members}},
     )
+
+
+@dataclass
+class JudgingWindow:
+    """When an event judges: its days in its own time zone (the schema has no time-of-day window yet)."""
+
+    event_name: str
+    starts_on: date
+    ends_on: date
+    timezone: str
+
+    @property
+    def label(self) -> str:
+        days = (
+            self.starts_on.strftime("%a %d %b %Y")
+            if self.starts_on == self.ends_on
+            else f"{self.starts_on.strftime('%a %d %b')} – {self.ends_on.strftime('%a %d %b %Y')}"
+        )
+        return f"{days} ({self.timezone})"
+
+
+async def judging_windows(session: AsyncSession, class_ids: list[int]) -> dict[int, JudgingWindow]:
+    """The judging window of each class's event, by class id (one query)."""
+    if not class_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(EventClass.id, Event.name, Event.starts_on, Event.ends_on, Event.timezone)
+            .join(Event, Event.id == EventClass.event_id)
+            .where(EventClass.id.in_(class_ids))
+        )
+    ).all()
+    return {r[0]: JudgingWindow(r[1], r[2], r[3], r[4]) for r in rows}

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.domain.rubric import format_units
-from concours.services import judging
+from concours.db import Entry
+from concours.domain.rubric import Category, format_units
+from concours.services import judging, photos
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
+from concours.settings import Settings
 from concours.web.common import device_of, form_data, redirect, render
+
+# The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
+_BENCH_CATEGORY = Category("condition", "Condition & presentation", 300, 5, "deduction", id=0)
+_BENCH_SHEET = judging.CarSheets(
+    "individual",
+    [
+        judging.SheetView(
+            entry_id=0,
+            scale=10,
+            lines=[judging.LineView(_BENCH_CATEGORY, 290, "Small chip in the paint.")],
+            total=Fraction(290),
+            maximum=Fraction(1000),
+            missing=["Authenticity", "Function", "Elegance"],
+        )
+    ],
+    10,
+)
 
 
 def _require_judge(viewer: Viewer) -> int:
@@ -26,13 +47,40 @@ def _refusal(exc: ServiceError) -> int:
     return exc.status_code if exc.status_code in (403, 409) else 422
 
 
+async def _photos(db: AsyncSession, entry: Entry) -> list[dict[str, str]]:
+    """The car's photos for the judge (served by /photos/{id}, which checks who may see them)."""
+    stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
+    return [
+        {"url": f"/photos/{p.id}", "thumb_url": f"/photos/{p.id}/thumb", "alt": p.caption or f"Photo {n}"}
+        for n, p in enumerate(stored, start=1)
+    ]
+
+
 class JudgingController(Controller):
     path = "/judging"
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
         judge_id = _require_judge(viewer)
-        return render(request, "judging/home.html", classes=await judging.judge_home(db, judge_id))
+        classes = await judging.judge_home(db, judge_id)
+        windows = await judging.judging_windows(db, [c.class_id for c in classes])
+        return render(request, "judging/home.html", classes=classes, windows=windows)
+
+    @get("/_bench/fragment", include_in_schema=False)
+    async def bench_fragment(self, request: Request[Any, Any, Any], settings: Settings) -> Template:
+        """Load-test baseline (scripts/load_autosave.py): the fragment a save answers, without the database."""
+        if settings.environment == "production":
+            raise NotFoundException()
+        return render(
+            request,
+            "judging/_saved.html",
+            sheet=_BENCH_SHEET,
+            line=_BENCH_SHEET.sheets[0].lines[0],
+            comment_key="comment",
+            comment=None,
+            fmt=format_units,
+            error="",
+        )
 
     @get("/entries/{entry_id:int}")
     async def car(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Template:
@@ -43,6 +91,7 @@ class JudgingController(Controller):
             request,
             "judging/sheet.html",
             car=await judging.car_details(db, entry),
+            photos=await _photos(db, entry),
             sheet=sheet,
             fmt=format_units,
             error="",
@@ -53,23 +102,32 @@ class JudgingController(Controller):
         request: Request[Any, Any, Any],
         db: AsyncSession,
         viewer: Viewer,
-        entry_id: int,
+        entry: Entry,
         category_id: int | None,
         error: str = "",
         section: str = "",
         status_code: int = 422,
     ) -> Template:
+        """The answer to a change: its line's save state (with what the server holds now) and the total."""
         assert viewer.judge_id is not None
-        entry = await entry_for_judge(db, viewer, entry_id)
         sheet = await judging.car_sheets(db, viewer.judge_id, entry)
         line = next((ln for sv in sheet.sheets for ln in sv.lines if ln.category.id == category_id), None)
+        # The current comment (what a stale comment change is shown instead of), when this is a comment's answer.
+        comment = (
+            next((sv.overall_comment for sv in sheet.sheets if sv.section == section), "")
+            if category_id is None
+            else None
+        )
         return render(
             request,
             "judging/_saved.html",
             status_code=status_code if error else 200,
             sheet=sheet,
             line=line,
-            comment_key=f"comment-{section}" if section else "comment",
+            comment=comment,
+            comment_key=str(category_id)
+            if category_id is not None and line is None
+            else (f"comment-{section}" if section else "comment"),
             fmt=format_units,
             error=error,
         )
@@ -91,13 +149,15 @@ class JudgingController(Controller):
                 note=form.get("note", ""),
                 change_id=form.get("change_id", ""),
                 device=device_of(request, form),
+                base_value=form.get("base_value"),
+                base_note=form.get("base_note"),
             )
         except ServiceError as exc:
             return await self._fragment(
-                request, db, viewer, entry_id, category_id, error=exc.message, status_code=_refusal(exc)
+                request, db, viewer, entry, category_id, error=exc.message, status_code=_refusal(exc)
             )
         await db.flush()
-        return await self._fragment(request, db, viewer, entry_id, category_id)
+        return await self._fragment(request, db, viewer, entry, category_id)
 
     @post("/entries/{entry_id:int}/comment")
     async def save_comment(
@@ -115,20 +175,21 @@ class JudgingController(Controller):
                 change_id=form.get("change_id", ""),
                 device=device_of(request, form),
                 section=form.get("section", ""),
+                base_comment=form.get("base_comment"),
             )
         except ServiceError as exc:
             return await self._fragment(
                 request,
                 db,
                 viewer,
-                entry_id,
+                entry,
                 None,
                 error=exc.message,
                 section=form.get("section", ""),
                 status_code=_refusal(exc),
             )
         await db.flush()
-        return await self._fragment(request, db, viewer, entry_id, None, section=form.get("section", ""))
+        return await self._fragment(request, db, viewer, entry, None, section=form.get("section", ""))
 
     @post("/entries/{entry_id:int}/submit")
     async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
@@ -146,6 +207,7 @@ class JudgingController(Controller):
                 "judging/sheet.html",
                 status_code=400,
                 car=await judging.car_details(db, entry),
+                photos=await _photos(db, entry),
                 sheet=sheet,
                 fmt=format_units,
                 error=exc.message,

@@ -1,0 +1,368 @@
+"""Load benchmark: N judges autosaving concurrently against the real server.
+
+Seeds an event in judging (classes of 8 cars, 4 judges each, signed-in sessions) through the services, starts
+the real app with uvicorn in a subprocess on a free loopback port, and drives it from this process with
+httpx/asyncio: every simulated judge saves lines of its own sheets as fast as the server answers, each change
+with a fresh change id and the base it was made on (as the tablets send them); about one save in twenty is sent
+a second time with the same id (a retry after a lost answer). Then the same number of clients hit
+``GET /judging/_bench/fragment``, which renders the same saved-state fragment without the database: the ratio
+says what the database work costs. Afterwards every acknowledged change id must be in ``sheet_change`` (counted).
+
+    uv run python scripts/load_autosave.py                            # SQLite file in a temp folder
+    uv run python scripts/load_autosave.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench
+    uv run python scripts/load_autosave.py --judges 80 --seconds 20
+
+Exit status 1 when an acknowledged save is missing from the database, or the server answered 5xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Entrant, Entry, Judge, ScoreSheet, SheetChange, User, Vehicle
+from concours.db.engine import Database
+from concours.db.migrate import upgrade
+from concours.services import accounts, events, judging
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+SECRET = "load-benchmark-secret-key-long-enough-for-the-app"
+CARS_PER_CLASS = 8
+JUDGES_PER_CLASS = 4
+SERVER = """
+import uvicorn
+from concours.app import create_app
+from concours.settings import Settings
+uvicorn.run(create_app(Settings.from_env(), run_outbox=False), host="127.0.0.1", port={port},
+            log_level="warning", access_log=False)
+"""
+
+
+@dataclass
+class Seed:
+    event_id: int
+    tokens: list[str]
+    cars_of: list[list[int]]  # per judge: the entry ids of their class
+
+
+async def seed(url: str, judges: int) -> Seed:
+    """An event in judging with ``judges`` judges in classes of 4, 8 cars per class (through the services)."""
+    settings = Settings(database_url=url, secret_key=SECRET)
+    db = Database.connect(url)
+    tag = secrets.token_hex(3)
+    try:
+        async with db.write() as session:
+            org = User(email=f"bench-{tag}@example.com", name="Bench Organizer", is_organizer=True)
+            session.add(org)
+            await session.flush()
+            viewer = Viewer(org.id, org.name, org.email, True, None, None)
+            event = await events.create_event(
+                session,
+                viewer,
+                name=f"Load benchmark {tag}",
+                venue="Loopback",
+                starts_on="2027-06-12",
+                ends_on="2027-06-12",
+                timezone="UTC",
+            )
+            viewer = Viewer(org.id, org.name, org.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
+            tokens: list[str] = []
+            cars_of: list[list[int]] = []
+            n_classes = -(-judges // JUDGES_PER_CLASS)
+            for c in range(n_classes):
+                cls = await events.add_class(session, viewer, event, code=f"K{c}", name=f"Class {c}")
+                cars: list[int] = []
+                for n in range(CARS_PER_CLASS):
+                    owner = User(email=f"bench-{tag}-o{c}-{n}@example.com", name=f"Owner {c}-{n}")
+                    session.add(owner)
+                    await session.flush()
+                    entrant = Entrant(user_id=owner.id)
+                    session.add(entrant)
+                    await session.flush()
+                    vehicle = Vehicle(entrant_id=entrant.id, year=1930 + n, make="Delahaye", model=f"135 M {c}-{n}")
+                    session.add(vehicle)
+                    await session.flush()
+                    entry = Entry(
+                        event_id=event.id,
+                        vehicle_id=vehicle.id,
+                        entrant_id=entrant.id,
+                        class_id=cls.id,
+                        status="accepted",
+                        car_number=c * 100 + n + 1,
+                    )
+                    session.add(entry)
+                    await session.flush()
+                    cars.append(entry.id)
+                for j in range(min(JUDGES_PER_CLASS, judges - c * JUDGES_PER_CLASS)):
+                    judge = await judging.add_judge_to_class(
+                        session,
+                        settings,
+                        viewer,
+                        cls,
+                        name=f"Judge {c}-{j}",
+                        email=f"bench-{tag}-j{c}-{j}@example.com",
+                    )
+                    user_id = await session.scalar(select(Judge.user_id).where(Judge.id == judge.id))
+                    assert user_id is not None
+                    tokens.append(await accounts.start_session(session, settings, user_id, "load benchmark"))
+                    cars_of.append(cars)
+            event.status = "judging"
+            await session.commit()
+            return Seed(event.id, tokens, cars_of)
+    finally:
+        await db.dispose()
+
+
+async def stored_changes(url: str, event_id: int) -> int:
+    db = Database.connect(url)
+    try:
+        async with db.read() as session:
+            return await _count(session, event_id)
+    finally:
+        await db.dispose()
+
+
+async def _count(session: AsyncSession, event_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(SheetChange)
+            .join(ScoreSheet, ScoreSheet.id == SheetChange.sheet_id)
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(Entry.event_id == event_id)
+        )
+    ) or 0
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    acked: set[str] = field(default_factory=set)
+    replays: int = 0
+    server_errors: int = 0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+LINE = re.compile(
+    r'data-mode="(\w+)" data-autosave="(\d+)".*?data-base-value="(-?\d*)" data-base-note="([^"]*)".*?'
+    r'data-scale="(\d+)" data-step="(\d+)" data-max="(\d+)"',
+    re.S,
+)
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+BASE = re.compile(r'data-base-value="(-?\d*)" data-base-note="([^"]*)"')
+
+
+async def judge_loop(
+    base_url: str,
+    token: str,
+    cars: list[int],
+    clock: dict[str, float],
+    ready: asyncio.Barrier,
+    stats: Stats,
+    rng: random.Random,
+    seconds: float,
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, cookies={"concours_session": token}, timeout=60) as client:
+        sheets: dict[int, list[list[str]]] = {}
+        csrf = ""
+        for car in cars:
+            page = await client.get(f"/judging/entries/{car}")
+            page.raise_for_status()
+            sheets[car] = [list(m) for m in LINE.findall(page.text)]
+            match = CSRF.search(page.text)
+            assert match, "no CSRF token on the sheet page"
+            csrf = match.group(1)
+        headers = {"x-csrftoken": csrf, "hx-request": "true"}
+        last: dict[str, str] | None = None
+        # Every judge has its sheets open: the timed phase starts for all at once.
+        if await ready.wait() == 0:
+            clock["start"] = time.monotonic()
+            clock["deadline"] = clock["start"] + seconds
+        await asyncio.sleep(0)
+        while time.monotonic() < clock["deadline"]:
+            if last is not None and rng.random() < 0.05:
+                data, url = last, last["_url"]  # the same change again: a retry after a lost answer
+                stats.replays += 1
+            else:
+                car = rng.choice(cars)
+                line = rng.choice(sheets[car])
+                mode, cid, base_value, base_note, scale, step, maximum = line
+                units = rng.randrange(0, int(maximum) + 1, int(step))
+                url = f"/judging/entries/{car}/lines/{cid}"
+                data = {
+                    "value": str(units / int(scale)),
+                    "note": rng.choice(["", "chip on the wing", "correct period tyres"]),
+                    "change_id": secrets.token_hex(16),
+                    "device": "load-benchmark",
+                    "base_value": base_value,
+                    "base_note": base_note,
+                    "_url": url,
+                }
+            started = time.perf_counter()
+            try:
+                r = await client.post(url, data={k: v for k, v in data.items() if k != "_url"}, headers=headers)
+            except httpx.HTTPError as exc:
+                stats.error(type(exc).__name__)
+                continue
+            stats.latencies.append(time.perf_counter() - started)
+            if r.status_code == 200:
+                stats.acked.add(data["change_id"])
+                m = BASE.search(r.text)
+                if m and data is not last:  # the line's new stored value: the next change is based on it
+                    line[2], line[3] = m.group(1), m.group(2)
+                last = data
+            else:
+                stats.error(str(r.status_code))
+                if r.status_code >= 500:
+                    stats.server_errors += 1
+
+
+async def baseline_loop(base_url: str, deadline: float, stats: Stats) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                r = await client.get("/judging/_bench/fragment")
+            except httpx.HTTPError as exc:
+                stats.error(type(exc).__name__)
+                continue
+            stats.latencies.append(time.perf_counter() - started)
+            if r.status_code != 200:
+                stats.error(str(r.status_code))
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def report(name: str, stats: Stats, seconds: float) -> float:
+    rate = len(stats.latencies) / seconds
+    ms = [x * 1000 for x in stats.latencies]
+    print(
+        f"{name:<9} {len(ms):>7} requests  {rate:8.1f}/s  p50 {percentile(ms, 50):7.1f} ms  "
+        f"p95 {percentile(ms, 95):7.1f} ms  p99 {percentile(ms, 99):7.1f} ms  "
+        f"mean {statistics.fmean(ms) if ms else float('nan'):7.1f} ms  "
+        f"errors {sum(stats.errors.values())} {stats.errors or ''}"
+    )
+    return rate
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, media: Path) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        CONCOURS_DATABASE_URL=url,
+        CONCOURS_SECRET_KEY=SECRET,
+        CONCOURS_ENV="development",
+        CONCOURS_BASE_URL=f"http://127.0.0.1:{port}",
+        CONCOURS_MEDIA_DIR=str(media),
+    )
+    proc = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:  # noqa: S310 - loopback
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+        if proc.poll() is not None:
+            break
+    stop_server(proc)
+    raise SystemExit("the server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def run(url: str, judges: int, seconds: float, tmp: Path) -> int:
+    await asyncio.to_thread(upgrade, url)
+    seeded = await seed(url, judges)
+    before = await stored_changes(url, seeded.event_id)
+    port = free_port()
+    proc = start_server(url, port, tmp / "media")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        saves = Stats()
+        clock: dict[str, float] = {"deadline": float("inf")}
+        ready = asyncio.Barrier(len(seeded.tokens))
+        await asyncio.gather(
+            *(
+                judge_loop(base_url, token, seeded.cars_of[n], clock, ready, saves, random.Random(n), seconds)
+                for n, token in enumerate(seeded.tokens)
+            )
+        )
+        save_seconds = time.monotonic() - clock["start"]
+        baseline = Stats()
+        deadline = time.monotonic() + seconds
+        started = time.monotonic()
+        await asyncio.gather(*(baseline_loop(base_url, deadline, baseline) for _ in seeded.tokens))
+        base_seconds = time.monotonic() - started
+    finally:
+        stop_server(proc)
+    stored = await stored_changes(url, seeded.event_id) - before
+    dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"\n{dialect}: {judges} judges autosaving for {seconds:.0f} s, one app process (uvicorn) on loopback")
+    save_rate = report("saves", saves, save_seconds)
+    base_rate = report("baseline", baseline, base_seconds)
+    print(
+        f"ratio     saves/s ÷ baseline req/s = {save_rate / base_rate:.3f}; "
+        f"p50 latency ×{percentile(saves.latencies, 50) / percentile(baseline.latencies, 50):.1f} of the baseline"
+    )
+    print(
+        f"check     {len(saves.acked)} distinct changes acknowledged ({saves.replays} replays sent), "
+        f"{stored} in the database: {'OK' if stored == len(saves.acked) else 'MISMATCH'}"
+    )
+    return 0 if stored == len(saves.acked) and not saves.server_errors else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--judges", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase (saves, baseline)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="concours-load-") as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
+        raise SystemExit(asyncio.run(run(url, args.judges, args.seconds, Path(tmp))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The chief judge's screens: the live progress board, a sheet's history, reopening, paper sheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.domain.rubric import format_units
+from concours.services import oversight
+from concours.services.errors import Forbidden, ServiceError
+from concours.services.permissions import Viewer
+from concours.web.common import device_of, form_data, redirect, render
+
+STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
+
+
+class ChiefController(Controller):
+    path = "/chief"
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template | Redirect:
+        events = await oversight.chief_events(db, viewer)
+        if not events:
+            raise Forbidden("This page is for the chief judge.")
+        if len(events) == 1:
+            return redirect(f"/chief/events/{events[0].id}")
+        return render(request, "chief/index.html", events=events)
+
+    @get("/events/{event_id:int}")
+    async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+        return render(
+            request,
+            "chief/board.html",
+            board=await oversight.board(db, viewer, event_id),
+            fmt=format_units,
+            labels=STATE_LABELS,
+        )
+
+    @get("/sheets/{sheet_id:int}")
+    async def sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int) -> Template:
+        return render(
+            request,
+            "chief/sheet.html",
+            sheet=await oversight.sheet_detail(db, viewer, sheet_id),
+            labels=STATE_LABELS,
+            error="",
+        )
+
+    @post("/sheets/{sheet_id:int}/reopen")
+    async def reopen(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int
+    ) -> Template | Redirect:
+        form = await form_data(request)
+        try:
+            await oversight.reopen_sheet(
+                db, viewer, sheet_id, reason=form.get("reason", ""), device=device_of(request, form)
+            )
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            return render(
+                request,
+                "chief/sheet.html",
+                status_code=exc.status_code if exc.status_code in (404, 409) else 400,
+                sheet=await oversight.sheet_detail(db, viewer, sheet_id),
+                labels=STATE_LABELS,
+                error=exc.message,
+            )
+        return redirect(f"/chief/sheets/{sheet_id}")
+
+    async def _paper_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        entry_id: int,
+        judge_id: int,
+        *,
+        error: str = "",
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+    ) -> Template:
+        target = await oversight.paper_target(db, viewer, entry_id, judge_id)
+        return render(
+            request,
+            "chief/paper.html",
+            status_code=status_code,
+            target=target,
+            sheet=target.sheets,
+            fmt=format_units,
+            error=error,
+            form=form or {},
+        )
+
+    @get("/entries/{entry_id:int}/paper")
+    async def paper_form(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int, judge_id: int
+    ) -> Template:
+        return await self._paper_page(request, db, viewer, entry_id, judge_id)
+
+    @post("/entries/{entry_id:int}/paper")
+    async def paper_save(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
+    ) -> Template | Redirect:
+        form = await form_data(request)
+        try:
+            judge_id = int(form.get("judge_id", ""))
+        except ValueError:
+            raise ServiceError("Choose the judge whose paper sheet this is.") from None
+        values: dict[int, str] = {}
+        notes: dict[int, str] = {}
+        comments: dict[str, str] = {}
+        for key, value in form.items():
+            kind, _, rest = key.partition("-")
+            if kind in ("value", "note") and rest.isdigit() and len(rest) < 10:
+                (values if kind == "value" else notes)[int(rest)] = value
+            elif kind == "comment":
+                comments[rest] = value
+        try:
+            await oversight.enter_paper_sheet(
+                db,
+                viewer,
+                entry_id,
+                judge_id,
+                values=values,
+                notes=notes,
+                comments=comments,
+                submit=form.get("submit") == "on",
+                device=device_of(request, form),
+            )
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            # Nothing of a refused paper sheet is kept: the page answers 400, so the request's session rolls back.
+            return await self._paper_page(
+                request, db, viewer, entry_id, judge_id, error=exc.message, status_code=400, form=form
+            )
+        event_id = (await oversight.paper_target(db, viewer, entry_id, judge_id)).entry.event_id
+        return redirect(f"/chief/events/{event_id}")
