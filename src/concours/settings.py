@@ -51,10 +51,11 @@ class Settings:
         environment = get("ENV", "development") or "development"
         secret = get("SECRET_KEY")
         if secret is None:
-            if environment == "production":
+            if environment != "development":
                 raise SettingsError(
-                    "CONCOURS_SECRET_KEY must be set in production (a long random string, the same for "
-                    "every worker); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                    f"CONCOURS_SECRET_KEY must be set outside development (CONCOURS_ENV={environment}): a long "
+                    "random string, the same for every worker; generate one with: "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
                 )
             secret = DEV_SECRET_KEY
         elif len(secret) < 32:

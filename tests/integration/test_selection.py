@@ -191,7 +191,8 @@ def test_an_absent_car_is_neither_judged_nor_ranked(scene: Scene) -> None:
     org = scene.org
     judge_a = scene.as_user("judge-a@example.com")
     car = scene.entries[0]
-    assert "Talbot-Lago" in judge_a.get("/judging/").text  # not checked in yet, still judged
+    home = judge_a.get("/judging/").text
+    assert "Talbot-Lago" in home and "not checked in yet" in home  # not checked in yet, still judged
     field = org.get(f"/organizer/events/{scene.event_id}/field").text
     assert "Not checked in" in field
     assert post(org, f"/organizer/entries/{car}/field", {"action": "check_in"}).status_code == 303
@@ -204,7 +205,9 @@ def test_an_absent_car_is_neither_judged_nor_ranked(scene: Scene) -> None:
     assert "Broke down on the way" in org.get(f"/organizer/events/{scene.event_id}/entries").text
     assert "Talbot-Lago" not in judge_a.get("/judging/").text
     assert judge_a.get(f"/judging/entries/{car}").status_code == 404
-    assert "Talbot-Lago" not in org.get(f"/organizer/classes/{scene.class_a}/results").text
+    ranking = org.get(f"/organizer/classes/{scene.class_a}/results").text
+    ranked, _, not_judged = ranking.partition("Not judged (absent on the day)")
+    assert "Talbot-Lago" not in ranked and "Talbot-Lago" in not_judged and "Broke down on the way" in not_judged
     ann = scene.as_user("ann@example.com")
     assert "Marked absent: Broke down on the way" in ann.get("/my/").text
     # Back on the lawn after all: checked in, judged again.

@@ -39,6 +39,8 @@ def test_every_variable_is_read() -> None:
 def test_production_requires_a_secret_key() -> None:
     with pytest.raises(SettingsError, match="CONCOURS_SECRET_KEY must be set"):
         Settings.from_env({"CONCOURS_ENV": "production"})
+    with pytest.raises(SettingsError, match="outside development"):
+        Settings.from_env({"CONCOURS_ENV": "test"})
     with pytest.raises(SettingsError, match="at least 32"):
         Settings.from_env({"CONCOURS_SECRET_KEY": "short"})
 

@@ -585,6 +585,7 @@ class JudgeCar:
     title: str
     field_position: str
     sheet_status: str
+    checked_in: bool = True
 
 
 @dataclass
@@ -634,6 +635,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
                 Entry.entrant_id,
                 Entry.car_number,
                 Entry.field_position,
+                Entry.checked_in_at,
                 Vehicle.year,
                 Vehicle.make,
                 Vehicle.model,
@@ -686,6 +688,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
                 f"{c.year} {c.make} {c.model}",
                 c.field_position,
                 _combined_status([states.get(c.id, {}).get(sec, "not_started") for sec in expected]),
+                c.checked_in_at is not None,
             )
             for c in cars
             if c.class_id == cls.id and c.id not in no_entries and c.entrant_id not in no_entrants

@@ -16,6 +16,7 @@ from concours.db import (
     JudgingSystem,
     OutboxMessage,
     ScoreSheet,
+    Vehicle,
 )
 from concours.domain import presets
 from concours.domain.rubric import format_units
@@ -193,6 +194,14 @@ class OrganizerController(Controller):
         error: str = "",
     ) -> Template:
         rows, _ = await results.class_ranking(db, event, cls)
+        absent = (
+            await db.execute(
+                select(Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, Entry.absent_reason)
+                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                .where(Entry.class_id == cls.id, Entry.status == "accepted", Entry.absent_reason != "")
+                .order_by(Entry.car_number)
+            )
+        ).all()
         progress = {
             status: n
             for status, n in await db.execute(
@@ -209,6 +218,7 @@ class OrganizerController(Controller):
             event=event,
             cls=cls,
             rows=rows,
+            absent=absent,
             progress=progress,
             error=error,
         )
