@@ -26,7 +26,7 @@ from concours.services import outbox
 from concours.settings import Settings
 from concours.web.auth import AuthController
 from concours.web.chief import ChiefController
-from concours.web.common import provide_db, provide_optional_viewer, provide_settings, provide_viewer
+from concours.web.common import MAX_ID, provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.judge_profile import JudgeProfileController
@@ -111,14 +111,13 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
     )
 
 
-MAX_ID = 2**31 - 1
-
-
 async def _check_ids(request: Request[Any, Any, Any]) -> None:
     """Ids beyond what the database holds, or text with NUL bytes, name nothing: 404, not a database error."""
     for value in request.path_params.values():
         if (isinstance(value, int) and not 0 < value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
             raise NotFoundException()
+    if any("\x00" in value for _, value in request.query_params.multi_items()):
+        raise NotFoundException()
 
 
 async def _security_headers(response: Response[Any]) -> Response[Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Conflict, Judge, User
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import find_id, htmx_post, login_by_link, post
+from tests.helpers import find_id, htmx_post, login_by_link, mails, post
 from tests.integration.test_thin_path import APPLICATION, set_up_event
 
 
@@ -284,16 +284,77 @@ def test_a_judge_never_opens_their_own_car(scene: Scene) -> None:
     client = scene.org
     for status in ("registration_closed", "registration_open"):
         post(client, f"/organizer/events/{scene.event_id}/status", {"status": status})
-    with new_client(scene.settings) as c:
-        form = dict(APPLICATION, email="judge-a@example.com", chassis_number="OWN1", name="Judge A")
-        assert post(c, f"/events/{scene.slug}/apply", form).status_code == 200
+    judge_as_entrant = scene.as_user("judge-a@example.com")
+    form = dict(APPLICATION, email="judge-a@example.com", chassis_number="OWN1", name="Judge A")
+    r = post(judge_as_entrant, f"/events/{scene.slug}/apply", form)
+    assert r.status_code == 200 and "your application is in" in r.text
+    judge_as_entrant.__exit__(None, None, None)
     page = client.get(f"/organizer/events/{scene.event_id}/entries?status=applied").text
     own = find_id(page, r"/organizer/entries/(\d+)/decision")
-    assert post(client, f"/organizer/entries/{own}/decision",
-                {"status": "accepted", "class_id": scene.class_a}).status_code == 303
+    assert (
+        post(
+            client, f"/organizer/entries/{own}/decision", {"status": "accepted", "class_id": scene.class_a}
+        ).status_code
+        == 303
+    )
     for status in ("registration_closed", "judging"):
         post(client, f"/organizer/events/{scene.event_id}/status", {"status": status})
     judge_a = scene.as_user("judge-a@example.com")
     r = judge_a.get(f"/judging/entries/{own}")
     assert r.status_code == 403 and "your own car" in r.text
     judge_a.__exit__(None, None, None)
+
+
+def test_review_findings_never_500(scene: Scene) -> None:
+    """Inputs a security review found: superscript digits, huge ids, NUL in queries, ancient dates."""
+    org = scene.org
+    e = scene.event_id
+    for url, data in (
+        (
+            f"/organizer/events/{e}/awards",
+            {"award_name": "X", "kind": "designated", "car_number": "²", "chosen_by": "me"},
+        ),
+        (
+            f"/organizer/events/{e}/awards",
+            {"award_name": "X", "kind": "designated", "car_number": "9" * 25, "chosen_by": "me"},
+        ),
+        (f"/organizer/events/{e}/judges", {"name": "J", "email": "j@example.com", "class_id": "²"}),
+        (f"/organizer/events/{e}/chief-judge", {"chief_judge": "9" * 30}),
+        (f"/organizer/events/{e}/classes", {"code": "Q", "name": "n" * 300}),
+    ):
+        r = post(org, url, data)
+        assert r.status_code < 500, (url, r.status_code)
+    for url in (
+        f"/organizer/events/{e}/entries?class_id=²&era=²²²²s",
+        f"/organizer/events/{e}/entries?make=a%00b",
+        f"/chief/entries/{scene.entries[0]}/paper?judge_id={'9' * 30}",
+    ):
+        assert org.get(url).status_code < 500, url
+
+
+def test_publishing_goes_through_its_checks(scene: Scene) -> None:
+    org = scene.org
+    # The status form cannot jump to "published" around the certification checks.
+    r = post(org, f"/organizer/events/{scene.event_id}/status", {"status": "results_certified"})
+    r = post(org, f"/organizer/events/{scene.event_id}/status", {"status": "published"})
+    assert r.status_code == 400 and "Publish certified results" in r.text
+    with new_client(scene.settings) as public:
+        assert public.get(f"/events/{scene.slug}/results").status_code == 404
+
+
+def test_nobody_applies_into_someone_elses_account(scene: Scene) -> None:
+    """Applying with an address that has an account needs its owner to sign in; nothing is written before."""
+    for status in ("registration_closed", "registration_open"):
+        post(scene.org, f"/organizer/events/{scene.event_id}/status", {"status": status})
+    before = len(mails(scene.db_url, "ann@example.com"))
+    with new_client(scene.settings) as stranger:
+        form = dict(APPLICATION, email="ann@example.com", chassis_number="EVIL1", phone="666", city="Evilville")
+        r = post(stranger, f"/events/{scene.slug}/apply", form)
+        assert r.status_code == 200 and "already has an account" in r.text and 'value="Evilville"' in r.text
+    assert "EVIL1" not in scene.org.get(f"/organizer/events/{scene.event_id}/entries").text
+    assert "Evilville" not in scene.org.get(f"/organizer/events/{scene.event_id}/entries").text
+    assert len(mails(scene.db_url, "ann@example.com")) == before + 1  # the owner got a sign-in link
+    ann = scene.as_user("ann@example.com")  # uses that newest link
+    r = post(ann, f"/events/{scene.slug}/apply", dict(form, city="Bath"))
+    assert r.status_code == 200 and "your application is in" in r.text
+    ann.__exit__(None, None, None)

@@ -62,7 +62,7 @@ async def record_award(session: AsyncSession, viewer: Viewer, event: Event, form
         errors["chosen_by"] = "Say who chose it (the chairman, the sponsor, the honorary judges …)."
     entry: Entry | None = None
     number = form.get("car_number", "").strip()
-    if not number.isdigit():
+    if not number.isdecimal() or len(number) > 9:
         errors["car_number"] = "Enter the car number of the winning car."
     else:
         entry = await session.scalar(

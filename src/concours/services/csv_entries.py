@@ -77,7 +77,7 @@ def _csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
 
 def _safe_cell(value: str) -> str:
     """No spreadsheet formulas from entrant-typed text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit() else value
+    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdecimal() else value
 
 
 def template_csv() -> str:
@@ -212,7 +212,7 @@ async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[I
         number: int | None = None
         raw_number = (rec.get("car_number") or "").strip()
         if raw_number:
-            if not raw_number.isdigit() or not 0 < int(raw_number) < 100000:
+            if not raw_number.isdecimal() or not 0 < int(raw_number) < 100000:
                 row_errors["car_number"] = "a car number is a positive whole number"
             else:
                 number = int(raw_number)

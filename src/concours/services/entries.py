@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
 from concours.services import accounts, audit, outbox, photos
-from concours.services.errors import FormErrors, ServiceError
+from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 
@@ -71,7 +71,7 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
     for key, label in (("name", "your name"), ("make", "the make"), ("model", "the model")):
         if not f[key]:
             errors[key] = f"Enter {label}."
-    if not EMAIL_RE.match(f["email"]):
+    if len(f["email"]) > 254 or not EMAIL_RE.match(f["email"]):
         errors["email"] = "Enter an e-mail address such as name@example.com; your sign-in link goes there."
     year = 0
     this_year = utcnow().year
@@ -239,7 +239,7 @@ async def apply(
     vehicle: Vehicle | None = None
     if form.get("vehicle_id") and viewer is not None and viewer.entrant_id is not None:
         raw_id = form["vehicle_id"].strip()
-        vehicle = await session.get(Vehicle, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        vehicle = await session.get(Vehicle, int(raw_id)) if raw_id.isdecimal() and len(raw_id) < 10 else None
         if vehicle is None or vehicle.entrant_id != viewer.entrant_id:
             raise FormErrors({"vehicle_id": "Choose one of your own cars."})
         already = await session.scalar(
@@ -255,6 +255,18 @@ async def apply(
         entrant = await session.get(Entrant, viewer.entrant_id)
         assert entrant is not None
     else:
+        known = await session.scalar(select(User).where(User.email == accounts.normalize_email(app.email)))
+        if known is not None and (viewer is None or viewer.user_id != known.id):
+            # Nobody applies into someone else's account: the owner of the address signs in first.
+            await accounts.send_login_link(
+                session, settings, known, next_url=f"/events/{event.slug}/apply", event_id=event.id,
+                intro=f"An application to {event.name} was started with this address. Sign in with the link "
+                "below, then send the application form again; nothing was saved until you do.",
+            )
+            raise SignInRequired(
+                "This e-mail address already has an account, so we have e-mailed it a sign-in link. Keep this "
+                "page open, sign in from the e-mail, then send this form again: nothing is saved until then."
+            )
         user = await accounts.get_or_create_user(session, app.email, app.name)
         entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     if entrant is None:
@@ -355,7 +367,10 @@ async def update_application(
 
 
 async def withdraw(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
-    """The entrant withdraws; the car number is freed for another car."""
+    """The entrant withdraws; the car number is freed for another car. Not once judging has begun."""
+    event = await session.get(Event, entry.event_id)
+    if event is None or event.status not in ("draft", "registration_open", "registration_closed"):
+        raise ServiceError("Judging has begun: to withdraw now, speak to the organizers.")
     try:
         check_entry_transition(entry.status, "withdrawn")
     except TransitionError as exc:
@@ -396,11 +411,19 @@ async def decide(
     cls: EventClass | None = None
     if class_id:
         class_id = class_id.strip()
-        cls = await session.get(EventClass, int(class_id)) if class_id.isdigit() and len(class_id) < 10 else None
+        cls = await session.get(EventClass, int(class_id)) if class_id.isdecimal() and len(class_id) < 10 else None
         if cls is None or cls.event_id != entry.event_id:
             errors["class_id"] = "Choose a class of this event."
     if status == "accepted" and cls is None and entry.class_id is None:
         errors["class_id"] = "An accepted car must be placed in a class."
+    # A certified class's results are frozen: no car moves into or out of it, nor changes its standing.
+    touched = {c for c in (entry.class_id, cls.id if cls else None) if c is not None}
+    if (cls is not None and cls.id != entry.class_id) or status != entry.status:
+        certified = await session.scalar(
+            select(EventClass.code).where(EventClass.id.in_(touched), EventClass.certified_at.is_not(None)).limit(1)
+        ) if touched else None
+        if certified is not None:
+            errors["class_id"] = f"Class {certified} is certified: reopen it before changing its cars."
     number: int | None = entry.car_number
     if car_number.strip():
         try:

@@ -32,3 +32,12 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status_code = 409
+
+
+class SignInRequired(Exception):
+    """The request needs the owner of an account to sign in first; a sign-in link was sent (and must be kept:
+    the caller commits, unlike for a ServiceError)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

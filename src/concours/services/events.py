@@ -26,8 +26,10 @@ async def create_event(
     session: AsyncSession, viewer: Viewer, *, name: str, venue: str, starts_on: str, ends_on: str, timezone: str
 ) -> Event:
     errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = "Give the event a name."
+    if not name.strip() or len(name.strip()) > 200:
+        errors["name"] = "Give the event a name (at most 200 characters)."
+    if len(venue.strip()) > 200:
+        errors["venue"] = "At most 200 characters."
     start = end = None
     try:
         start = date.fromisoformat(starts_on)
@@ -76,8 +78,8 @@ async def add_class(
     code, name = code.strip().upper(), name.strip()
     if not code or len(code) > 10:
         errors["code"] = "A short code such as “B” or “P-2” (at most 10 characters)."
-    if not name:
-        errors["name"] = "Name the class, e.g. “Pre-War European Classics”."
+    if not name or len(name) > 200:
+        errors["name"] = "Name the class, e.g. “Pre-War European Classics” (at most 200 characters)."
     try:
         places_n = int(places or 3)
         if not 0 <= places_n <= 10:
@@ -180,6 +182,9 @@ async def change_status(session: AsyncSession, viewer: Viewer, event: Event, tar
         check_event_transition(event.status, target)
     except TransitionError as exc:
         raise ServiceError(str(exc)) from exc
+    if target == "published":
+        # Publishing has its own checks (certified classes) and stamps the time: only through results.publish.
+        raise ServiceError("Publish with “Publish certified results”: it checks that classes are certified.")
     before = event.status
     event.status = target
     audit.record(

@@ -61,8 +61,8 @@ async def add_judge_to_class(
     captain: bool = False,
 ) -> Judge:
     errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = "Enter the judge's name."
+    if not name.strip() or len(name.strip()) > 200:
+        errors["name"] = "Enter the judge's name (at most 200 characters)."
     if "@" not in email or len(email) > 254:
         errors["email"] = "Enter the judge's e-mail address; the sign-in link goes there."
     if errors:
@@ -771,7 +771,10 @@ async def set_sections(
     (two judges on one area have their sheets averaged)."""
     team, members, sections = await _team_and_sections(session, cls)
     owners: dict[str, list[int]] = {s: [] for s in sections}
+    on_team = {m.judge_id for m in members}
     for judge_id, owned in assignment.items():
+        if judge_id not in on_team:
+            raise ServiceError("Sections go only to judges of this class's team.")
         for s in owned:
             if s not in owners:
                 raise ServiceError(f"“{s}” is not a section of this sheet.")

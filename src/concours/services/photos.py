@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entry, Team, TeamMember, Vehicle, VehiclePhoto
+from concours.db import Conflict, Entry, Team, TeamMember, Vehicle, VehiclePhoto
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -210,7 +210,22 @@ async def photo_for_viewer(session: AsyncSession, viewer: Viewer | None, photo_i
             .join(TeamMember, TeamMember.team_id == Team.id)
             .where(TeamMember.judge_id == viewer.judge_id)
         )
-        conditions.append(and_(Entry.status == "accepted", Entry.class_id.in_(on_team)))
+        conflicted = (
+            select(Conflict.id)
+            .where(
+                Conflict.judge_id == viewer.judge_id,
+                or_(
+                    Conflict.entry_id == Entry.id,
+                    Conflict.entrant_id == Entry.entrant_id,
+                    Conflict.class_id == Entry.class_id,
+                ),
+            )
+            .exists()
+        )
+        # Judges see the cars they judge: on their class team, not absent, never a car they are conflicted with.
+        conditions.append(
+            and_(Entry.status == "accepted", Entry.absent_reason == "", Entry.class_id.in_(on_team), ~conflicted)
+        )
     if conditions:
         allowed = await session.scalar(
             select(Entry.id).where(Entry.vehicle_id == photo.vehicle_id, or_(*conditions)).limit(1)

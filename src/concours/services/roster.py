@@ -501,7 +501,7 @@ async def set_chief_judge(
     session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, judge_id_text: str
 ) -> User:
     """Make a judge of the roster the event's chief judge (replacing the previous one)."""
-    if not judge_id_text.isdigit():
+    if not judge_id_text.isdecimal() or len(judge_id_text) > 9:
         raise FormErrors({"chief_judge": "Choose a judge of the roster."})
     judge = await session.get(Judge, int(judge_id_text))
     if judge is None or judge.id not in await roster_judge_ids(session, event.id):
@@ -688,7 +688,7 @@ async def add_conflict(
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
     target_text = form.get(f"target_{kind}", "") if kind in CONFLICT_KINDS else ""
-    target = int(target_text) if target_text.isdigit() and len(target_text) < 10 else None
+    target = int(target_text) if target_text.isdecimal() and len(target_text) < 10 else None
     entry_ids: list[int] = []
     if kind in CONFLICT_KINDS:
         ok = False

@@ -49,9 +49,9 @@ class QueueFilters:
     @classmethod
     def parse(cls, status: str | None, class_id: str | None, make: str | None, era: str | None) -> QueueFilters:
         cid: int | None = None
-        if class_id and class_id.isdigit() and len(class_id) < 10:
+        if class_id and class_id.isdecimal() and len(class_id) < 10:
             cid = int(class_id)
-        era_value = era if era and len(era) == 5 and era[:4].isdigit() and era.endswith("s") else ""
+        era_value = era if era and len(era) == 5 and era[:4].isdecimal() and era.endswith("s") else ""
         return cls(
             status=status if status in ENTRY_STATUSES else "",
             class_id=cid,
@@ -142,7 +142,7 @@ async def _event_entries(session: AsyncSession, event: Event, ids: Sequence[int]
 
 
 def parse_ids(values: Sequence[str]) -> list[int]:
-    return sorted({int(v) for v in values if v.isdigit() and 0 < len(v) < 10})
+    return sorted({int(v) for v in values if v.isdecimal() and 0 < len(v) < 10})
 
 
 async def decide_many(
@@ -208,7 +208,7 @@ async def move_to_class(
 
 async def _class_of(session: AsyncSession, event: Event, class_id: str, field_name: str) -> EventClass:
     cls = None
-    if class_id.isdigit() and len(class_id) < 10:
+    if class_id.isdecimal() and len(class_id) < 10:
         cls = await session.get(EventClass, int(class_id))
     if cls is None or cls.event_id != event.id:
         raise FormErrors({field_name: "Choose a class of this event."})
@@ -304,6 +304,10 @@ async def update_field(
     """On the day: check a car in, mark it absent (with a reason: it is then out of judging), or set its place."""
     if entry.status != "accepted":
         raise ServiceError("Only accepted cars are on the field.")
+    if action in ("absent", "present", "check_in") and entry.class_id is not None:
+        cls = await session.get(EventClass, entry.class_id)
+        if cls is not None and cls.certified_at is not None and (action == "absent") != bool(entry.absent_reason):
+            raise ServiceError(f"Class {cls.code} is certified: reopen it before changing who was judged.")
     before = {
         "checked_in": entry.checked_in_at is not None,
         "absent_reason": entry.absent_reason,
@@ -372,7 +376,9 @@ async def update_registration(session: AsyncSession, viewer: Viewer, event: Even
     if raw:
         try:
             closes_at = datetime.fromisoformat(raw).replace(tzinfo=_zone(event.timezone)).astimezone(UTC)
-        except ValueError:
+            if not 2000 <= closes_at.year <= 2100:
+                raise ValueError(raw)
+        except (ValueError, OverflowError):
             errors["registration_closes_at"] = "Enter a date and time, e.g. 2027-05-01 23:59."
     numbers: dict[str, int] = {}
     for key, low, high, label in (
@@ -380,7 +386,7 @@ async def update_registration(session: AsyncSession, viewer: Viewer, event: Even
         ("history_max_chars", 100, 20000, "The history limit"),
     ):
         value = form.get(key, "").strip()
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not value.isdecimal() or not low <= int(value) <= high:
             errors[key] = f"{label} is a whole number from {low} to {high}."
         else:
             numbers[key] = int(value)

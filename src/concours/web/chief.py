@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,7 @@ from concours.domain.rubric import format_units
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import MAX_ID, device_of, form_data, redirect, render
 
 STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
 
@@ -97,7 +98,8 @@ class ChiefController(Controller):
 
     @get("/entries/{entry_id:int}/paper")
     async def paper_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int, judge_id: int
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int,
+        judge_id: Annotated[int, Parameter(gt=0, le=MAX_ID)],
     ) -> Template:
         return await self._paper_page(request, db, viewer, entry_id, judge_id)
 
@@ -106,16 +108,16 @@ class ChiefController(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
     ) -> Template | Redirect:
         form = await form_data(request)
-        try:
-            judge_id = int(form.get("judge_id", ""))
-        except ValueError:
-            raise ServiceError("Choose the judge whose paper sheet this is.") from None
+        judge_text = form.get("judge_id", "")
+        if not judge_text.isdecimal() or len(judge_text) > 9:
+            raise ServiceError("Choose the judge whose paper sheet this is.")
+        judge_id = int(judge_text)
         values: dict[int, str] = {}
         notes: dict[int, str] = {}
         comments: dict[str, str] = {}
         for key, value in form.items():
             kind, _, rest = key.partition("-")
-            if kind in ("value", "note") and rest.isdigit() and len(rest) < 10:
+            if kind in ("value", "note") and rest.isdecimal() and len(rest) < 10:
                 (values if kind == "value" else notes)[int(rest)] = value
             elif kind == "comment":
                 comments[rest] = value

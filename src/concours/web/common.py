@@ -18,6 +18,7 @@ from concours.settings import Settings
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ID = 2**31 - 1  # the largest id the database holds; larger ones name nothing
 
 
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
@@ -88,6 +89,6 @@ def device_of(request: Request[Any, Any, Any], form: dict[str, str] | None = Non
 
 def safe_next(url: str | None, default: str = "/") -> str:
     """Only local paths: never redirect off-site from a ``next`` parameter."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url and len(url) <= 300:
+        return url.replace("\x00", "")
     return default

@@ -172,7 +172,7 @@ class OrganizerEntriesController(Controller):
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         start = form.get("start", "1").strip() or "1"
-        if not start.isdigit() or not 0 < int(start) < 100000:
+        if not start.isdecimal() or not 0 < int(start) < 100000:
             return await self._field_page(
                 request, db, event, status_code=400, errors={"start": "Start from a positive whole number."}
             )

@@ -91,7 +91,7 @@ class OrganizerJudgesController(Controller):
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         cls = None
-        if form.get("class_id", "").isdigit() and len(form["class_id"]) < 10:
+        if form.get("class_id", "").isdecimal() and len(form["class_id"]) < 10:
             cls = await db.get(EventClass, int(form["class_id"]))
         try:
             if cls is None or cls.event_id != event.id:
@@ -119,7 +119,7 @@ class OrganizerJudgesController(Controller):
             else:
                 chosen: dict[int, list[str]] = {}
                 for key in form:
-                    if key.startswith("sections-") and key[9:].isdigit() and len(key) < 20:
+                    if key.startswith("sections-") and key[9:].isdecimal() and len(key) < 20:
                         chosen[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
                 await judging.set_sections(db, viewer, cls, chosen)
         except ServiceError as exc:
@@ -272,7 +272,7 @@ class OrganizerJudgesController(Controller):
         form = await form_data(request)
         try:
             judge_text = form.get("judge_id", "")
-            judge_id = int(judge_text) if judge_text.isdigit() and len(judge_text) < 10 else 0
+            judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
             if judge_id not in await roster.roster_judge_ids(db, event.id):
                 raise FormErrors({"judge_id": "Choose a judge of the roster."})
             await roster.add_conflict(db, viewer, event, judge_id, form, source="organizer")
@@ -342,8 +342,8 @@ class OrganizerJudgesController(Controller):
         event = await event_for_chief_judge(db, viewer, event_id)
         form = await form_data(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
-        judge_id = int(judge_text) if judge_text.isdigit() and len(judge_text) < 10 else 0
-        class_id = int(class_text) if class_text.isdigit() and len(class_text) < 10 else None
+        judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
+        class_id = int(class_text) if class_text.isdecimal() and len(class_text) < 10 else None
         try:
             done = await assignment.change_team(
                 db,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
 from concours.services import awards, entries, events, photos, results
-from concours.services.errors import FormErrors, NotFound, ServiceError
+from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from concours.web.common import form_data, render
@@ -196,6 +196,9 @@ class PublicController(Controller):
         uploads = await read_uploads(request, "photos")
         try:
             await entries.apply(db, settings, event, form, uploads, viewer=optional_viewer)
+        except SignInRequired as exc:
+            # Status 200 so the sign-in link that was queued is committed; the typed form stays on the page.
+            return await _apply_page(request, db, event, form, {"email": exc.message}, optional_viewer)
         except FormErrors as exc:
             return await _apply_page(request, db, event, form, exc.errors, optional_viewer, status_code=400)
         except ServiceError as exc:
