@@ -272,3 +272,26 @@ def test_judge_packet_pdf_has_a_page_per_car_with_its_sheet_link(jscene: JudgeSc
     assert len(jo_pages.pages) == 3 and "Judge packet — Jo Master" in jo_pages.pages[0].extract_text()
     # Another event's packet is not the judge's to print.
     assert jo.get(f"/judging/events/{jscene.event_id + 99}/packet.pdf").status_code == 404
+
+
+def test_organizers_notes_on_a_judge_stay_with_their_event(jscene: JudgeScene) -> None:
+    """Another organizer who invites the same judge never sees (nor overwrites) this event's private notes."""
+    from tests.helpers import login, make_organizer
+
+    jo = jscene.judge_id("jo@example.com")
+    profile = {"rank": "master", "specialties": "Talbot-Lago, Pre-War", "notes": "Prefers the morning"}
+    r = post(jscene.org, f"/organizer/events/{jscene.event_id}/roster/{jo}", profile)
+    assert r.status_code == 303, re.findall(r'class="error"[^>]*>([^<]*)', r.text)
+    assert "Prefers the morning" in jscene.org.get(f"/organizer/events/{jscene.event_id}/roster").text
+    make_organizer(jscene.db_url, email="rival@example.com")
+    with new_client(jscene.settings) as rival:
+        login(rival, "rival@example.com")
+        r = post(rival, "/organizer/events", {"name": "Rival Show", "starts_on": "2027-07-01", "timezone": "UTC"})
+        rival_event = int(r.headers["location"].rsplit("/", 1)[1])
+        invite = {"name": "Jo Master", "email": "jo@example.com", "rank": "master", "notes": "Rival's own note"}
+        r = post(rival, f"/organizer/events/{rival_event}/roster", invite)
+        assert r.status_code == 303, re.findall(r'class="error"[^>]*>([^<]*)', r.text)
+        page = rival.get(f"/organizer/events/{rival_event}/roster").text
+        assert "Jo Master" in page and "Rival&#39;s own note" in page and "Prefers the morning" not in page
+    page = jscene.org.get(f"/organizer/events/{jscene.event_id}/roster").text
+    assert "Prefers the morning" in page and "Rival" not in page

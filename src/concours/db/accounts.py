@@ -32,6 +32,8 @@ class EventStaff(IdMixin, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # The organizers' private notes on a judge of this event (kept per event: other events never see them).
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="raise")
 

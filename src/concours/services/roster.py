@@ -135,7 +135,7 @@ def _check_person(name: str, email: str) -> dict[str, str]:
 
 
 def _profile_dict(judge: Judge) -> dict[str, object]:
-    return {"rank": judge.rank, "honorary": judge.honorary, "specialties": judge.specialties, "notes": judge.notes}
+    return {"rank": judge.rank, "honorary": judge.honorary, "specialties": judge.specialties}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,15 +186,14 @@ async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:
             select(Judge, User).join(User, User.id == Judge.user_id).where(Judge.id.in_(ids)).order_by(User.name)
         )
     ).all()
-    roles = dict(
-        (
-            await session.execute(
-                select(EventStaff.user_id, EventStaff.role).where(
-                    EventStaff.event_id == event.id, EventStaff.role.in_(ROSTER_ROLES)
-                )
-            )
-        ).all()
-    )
+    roles: dict[int, str] = {}
+    event_notes: dict[int, str] = {}
+    for user_id, role, notes in await session.execute(
+        select(EventStaff.user_id, EventStaff.role, EventStaff.notes).where(
+            EventStaff.event_id == event.id, EventStaff.role.in_(ROSTER_ROLES)
+        )
+    ):
+        roles[user_id], event_notes[user_id] = role, notes
     seats = {
         r.judge_id: r
         for r in (
@@ -239,7 +238,7 @@ async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:
                 rank=judge.rank,
                 honorary=judge.honorary,
                 specialties=judge.specialties,
-                notes=judge.notes,
+                notes=event_notes.get(user.id, ""),
                 status=status,
                 class_code=seat.code if seat else "",
                 class_id=seat.class_id if seat else None,
@@ -275,17 +274,19 @@ async def _put_on_roster(
     judge.honorary = bool(profile["honorary"])
     if profile["specialties"]:
         judge.specialties = str(profile["specialties"])
-    if profile["notes"]:
-        judge.notes = str(profile["notes"])
     await session.flush()
-    role = await session.scalar(
-        select(EventStaff.role).where(
+    seat = await session.scalar(
+        select(EventStaff).where(
             EventStaff.event_id == event.id, EventStaff.user_id == user.id, EventStaff.role.in_(ROSTER_ROLES)
         )
     )
-    invited = role is None
+    invited = seat is None
+    if seat is None:
+        seat = EventStaff(event_id=event.id, user_id=user.id, role=INVITED, notes="")
+        session.add(seat)
+    if profile["notes"]:
+        seat.notes = str(profile["notes"])
     if invited:
-        session.add(EventStaff(event_id=event.id, user_id=user.id, role=INVITED))
         await accounts.send_login_link(
             session,
             settings,
@@ -408,7 +409,15 @@ async def update_judge(
     judge.rank = str(profile["rank"])
     judge.honorary = bool(profile["honorary"])
     judge.specialties = str(profile["specialties"])
-    judge.notes = str(profile["notes"])
+    seat = await session.scalar(
+        select(EventStaff).where(
+            EventStaff.event_id == event.id, EventStaff.user_id == judge.user_id, EventStaff.role.in_(ROSTER_ROLES)
+        )
+    )
+    if seat is None:  # on a team without an invitation: now on the roster, accepted
+        seat = EventStaff(event_id=event.id, user_id=judge.user_id, role=ACCEPTED, notes="")
+        session.add(seat)
+    seat.notes = str(profile["notes"])
     audit.record(
         session,
         entity_type="judge",
@@ -417,7 +426,7 @@ async def update_judge(
         user_id=viewer.user_id,
         event_id=event.id,
         before=before,
-        after=_profile_dict(judge),
+        after={**_profile_dict(judge), "notes": seat.notes},
     )
 
 
