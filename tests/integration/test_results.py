@@ -166,3 +166,29 @@ def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, 
         assert post(nina, f"/judging/entries/{entry_id}/submit").status_code == 303
     ranking = client.get(f"/organizer/classes/{class_id}/results").text
     assert "4275 (95.0 %)" in ranking and "Top Flight" in ranking
+
+
+def test_published_results_show_the_cars_as_certified(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from concours.db import Vehicle
+    from tests.conftest import run_db
+
+    scene = Scene(client, db_url, settings)
+    judge = scene.as_user("judge-a@example.com")
+    entry = scene.entries[0]
+    for n, cid in enumerate(scene.category_ids(judge, entry)):
+        htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"f{n}"})
+    assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
+    judge.__exit__(None, None, None)
+    assert post(client, f"/organizer/classes/{scene.class_a}/certify").status_code == 303
+    assert post(client, f"/organizer/events/{scene.event_id}/publish").status_code == 303
+
+    async def rename(session: AsyncSession) -> None:  # the car's record changes later (a new application)
+        await session.execute(update(Vehicle).values(model="Renamed Later", coachbuilder="Someone Else"))
+
+    run_db(db_url, rename)
+    with new_client(settings) as public:
+        page = public.get(f"/events/{scene.slug}/results").text
+        assert "T150-C SS" in page and "Figoni et Falaschi" in page and "Renamed Later" not in page

@@ -337,6 +337,23 @@ async def update_application(
         raise ServiceError("The deadline has passed: applications can no longer be edited.")
     vehicle = await session.get(Vehicle, entry.vehicle_id)
     assert vehicle is not None
+    # The car is shared with its entries at other events: once one of those is judged, its record is history.
+    judged_elsewhere = await session.scalar(
+        select(Event.name)
+        .join(Entry, Entry.event_id == Event.id)
+        .where(
+            Entry.vehicle_id == vehicle.id,
+            Entry.id != entry.id,
+            Entry.status == "accepted",
+            Event.status.not_in(("draft", "registration_open", "registration_closed")),
+        )
+        .limit(1)
+    )
+    if judged_elsewhere is not None:
+        raise ServiceError(
+            f"This car was judged at {judged_elsewhere}, and its record there must stay as it was. "
+            "Withdraw this application and apply with the car as a new vehicle to change its details."
+        )
     data = dict(form, name=viewer.name, email=viewer.email, terms="on")
     removed = await photos.remove(session, vehicle.id, remove_photo_ids)
     existing = await photos.count(session, vehicle.id)

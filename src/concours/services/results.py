@@ -228,6 +228,14 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
     rows, scale = await class_ranking(session, event, cls)
     if not any(r.result.score is not None for r in rows):
         raise ServiceError(f"Class {cls.code} has no submitted sheet to certify.")
+    coachbuilders = {
+        entry_id: coachbuilder
+        for entry_id, coachbuilder in await session.execute(
+            select(Entry.id, Vehicle.coachbuilder)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .where(Entry.id.in_([r.entry_id for r in rows]))
+        )
+    }
     drafts = await session.scalar(
         select(func.count())
         .select_from(ScoreSheet)
@@ -260,6 +268,10 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
                 score_units=round(res.score) if res.score is not None else None,
                 award=res.award,
                 explanation={
+                    "car_number": r.car_number,
+                    "title": r.title,
+                    "coachbuilder": coachbuilders.get(r.entry_id, ""),
+                    "owner": r.owner,
                     "score": r.score_text,
                     "combine": res.combine_note,
                     "counted": res.counted,
@@ -362,10 +374,11 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                         "rank": r[0].rank,
                         "award": r[0].award,
                         "score": r[0].explanation.get("score", ""),
-                        "car_number": r.car_number,
-                        "title": f"{r.year} {r.make} {r.model}",
-                        "coachbuilder": r.coachbuilder,
-                        "owner": r.name,
+                        # As certified: a later edit of the car or the owner does not rewrite published results.
+                        "car_number": r[0].explanation.get("car_number", r.car_number),
+                        "title": r[0].explanation.get("title", f"{r.year} {r.make} {r.model}"),
+                        "coachbuilder": r[0].explanation.get("coachbuilder", r.coachbuilder),
+                        "owner": r[0].explanation.get("owner", r.name),
                         "note": r[0].explanation.get("ineligible", ""),
                     }
                     for r in rows
