@@ -1,0 +1,273 @@
+"""Judging by placings, the French way: judges order a class's cars by eye; the orders make the result.
+
+No points sheet: each judge (or the team, by consensus) puts the class's cars in order, best first.
+The orders combine by a stated method:
+
+1. **Borda count**: in a class of *n* cars a car placed *p*-th on an order earns ``n - p`` points
+   (``n - 1`` for a first place, 0 for the last). A car left off an order (the judge has a conflict
+   with it) is credited with its average over the orders that place it, so a conflict neither helps
+   nor hurts it.
+2. Equal Borda points: the car with **more first places** goes ahead.
+3. Still equal: the **chief judge's recorded decision** (winner over loser), as for points ties;
+   undecided, the cars stay tied and no award is given to them until the chief judge decides.
+
+Agreement between judges' orders is the calibration figure of a placings class: Kendall's tau
+between two orders (1 = the same order, -1 = the reverse), per pair of judges and per judge.
+
+Pure: no I/O. Everything is exact (:class:`fractions.Fraction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+
+from concours.domain.tabulation import place_name, plural
+
+METHOD_TEXT = (
+    "Borda count: in a class of n cars, a car placed p-th by a judge earns n − p points; "
+    "equal points go to the car with more first places, then to the chief judge's recorded decision."
+)
+
+# What a judge weighs when placing cars (shown on the placings sheet; no numbers to fill in).
+GUIDANCE: tuple[tuple[str, str], ...] = (
+    ("Elegance", "Line, proportion and beauty of the design as the coachbuilder meant it."),
+    ("Presence", "How the car holds the lawn: stance, colour, the impression it makes from across the field."),
+    ("Condition", "Honest care and quality of preparation; a fine original can stand above a glossy restoration."),
+    ("Story", "Provenance, history and significance: what this car means and how well it tells it."),
+)
+
+
+class PlacingError(ValueError):
+    """An order a placings sheet cannot hold; the message is for the judge."""
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One judge's (or one team's consensus) order of the class's cars, best first."""
+
+    ranker: str
+    order: tuple[int, ...]
+
+
+@dataclass
+class PlacingResult:
+    entry_id: int
+    points: Fraction | None  # Borda points (None: no order places this car)
+    firsts: int = 0
+    placed: dict[str, int] = field(default_factory=dict)  # ranker -> place on their order (1 = first)
+    rank: int | None = None
+    award: str = ""
+    tie_note: str = ""
+    unresolved_tie: bool = False
+    explanation: str = ""
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def check_order(order: Sequence[int], cars: Iterable[int], *, excluded: Iterable[int] = ()) -> tuple[int, ...]:
+    """The order as a tuple, or :class:`PlacingError` unless it places every car once (but the excluded)."""
+    expected = set(cars) - set(excluded)
+    seen: set[int] = set()
+    for car in order:
+        if car not in expected:
+            raise PlacingError("The order names a car that is not in this class (or that you may not judge).")
+        if car in seen:
+            raise PlacingError("The order names a car twice.")
+        seen.add(car)
+    if seen != expected:
+        raise PlacingError(f"Place every car of the class: {plural(len(expected - seen), 'car')} not placed yet.")
+    return tuple(order)
+
+
+def borda_points(cars: Sequence[int], rankings: Sequence[Ranking]) -> dict[int, Fraction | None]:
+    """Each car's Borda points over the orders (a car missing from an order gets its average there)."""
+    n = len(cars)
+    earned: dict[int, list[int]] = {c: [] for c in cars}
+    for r in rankings:
+        for p, car in enumerate(r.order, start=1):
+            if car in earned:
+                earned[car].append(n - p)
+    out: dict[int, Fraction | None] = {}
+    for car, pts in earned.items():
+        if not pts:
+            out[car] = None
+        elif len(pts) == len(rankings):
+            out[car] = Fraction(sum(pts))
+        else:
+            out[car] = Fraction(sum(pts), len(pts)) * len(rankings)
+    return out
+
+
+def combine_placings(
+    cars: Sequence[int],
+    rankings: Sequence[Ranking],
+    *,
+    places: int = 3,
+    decisions: Iterable[tuple[int, int]] = (),
+    decision_reasons: Mapping[int, str] | None = None,
+) -> list[PlacingResult]:
+    """The class result from the orders: ranks, awards and an explanation in words for every car.
+
+    ``decisions`` are the chief judge's recorded tie decisions as (winner entry, loser entry).
+    The result does not depend on the order in which the rankings or the cars are given.
+    """
+    cars = sorted(set(cars))
+    rankings = sorted(rankings, key=lambda r: (r.ranker, r.order))
+    decided = set(decisions)
+    reasons = dict(decision_reasons or {})
+    points = borda_points(cars, rankings)
+    results = {c: PlacingResult(c, points[c]) for c in cars}
+    for r in rankings:
+        for p, car in enumerate(r.order, start=1):
+            if car in results:
+                results[car].placed[r.ranker] = p
+                if p == 1:
+                    results[car].firsts += 1
+    placed = [results[c] for c in cars if results[c].points is not None]
+    placed.sort(key=lambda r: (-(r.points or 0), -r.firsts, r.entry_id))
+    groups: list[list[PlacingResult]] = []
+    i = 0
+    while i < len(placed):
+        j = i
+        while j < len(placed) and placed[j].points == placed[i].points:
+            j += 1
+        tied = placed[i:j]
+        if len(tied) > 1:
+            by_firsts: dict[int, list[PlacingResult]] = {}
+            for r in tied:
+                by_firsts.setdefault(r.firsts, []).append(r)
+            for firsts in sorted(by_firsts, reverse=True):
+                sub = by_firsts[firsts]
+                if len(by_firsts) > 1:
+                    for r in sub:
+                        r.tie_note = "equal Borda points; placed by the number of first places"
+                groups.extend(_decide(sub, decided, reasons) if len(sub) > 1 else [sub])
+        else:
+            groups.append(tied)
+        i = j
+    rank = 1
+    for group in groups:
+        for r in group:
+            r.rank = rank
+            if len(group) > 1 and rank <= places:
+                r.unresolved_tie = True
+                r.tie_note = "tied on Borda points and first places: awaiting the chief judge's decision"
+            elif len(group) > 1:
+                r.tie_note = "tied on Borda points and first places (no award at stake)"
+            elif rank <= places:
+                r.award = place_name(rank)
+        rank += len(group)
+    n = len(cars)
+    for r in results.values():
+        r.explanation = _explain(r, n, len(rankings))
+    return sorted(results.values(), key=lambda r: (r.rank is None, r.rank or 0, r.entry_id))
+
+
+def _decide(
+    group: list[PlacingResult], decided: set[tuple[int, int]], reasons: Mapping[int, str]
+) -> list[list[PlacingResult]]:
+    remaining = sorted(group, key=lambda r: r.entry_id)
+    out: list[list[PlacingResult]] = []
+    note = "tie broken by the chief judge's recorded decision"
+    while len(remaining) > 1:
+        ids = [r.entry_id for r in remaining]
+        top = [r for r in remaining if all((r.entry_id, o) in decided for o in ids if o != r.entry_id)]
+        if len(top) != 1:
+            break
+        reason = reasons.get(top[0].entry_id, "")
+        top[0].tie_note = f"{note} ({reason})" if reason else note
+        out.append(top)
+        remaining = [r for r in remaining if r is not top[0]]
+    if len(remaining) == 1 and out:
+        remaining[0].tie_note = note
+    if remaining:
+        out.append(remaining)
+    return out
+
+
+def _explain(r: PlacingResult, n: int, orders: int) -> str:
+    """Why the car stands where it does, in words (the places each judge gave, the method, any tie)."""
+    if r.points is None:
+        return "Not placed: no submitted order includes this car."
+    by_place: dict[int, list[str]] = {}
+    for ranker, p in sorted(r.placed.items()):
+        by_place.setdefault(p, []).append(ranker)
+    given = "; ".join(f"{ordinal(p)} by {_names(names)}" for p, names in sorted(by_place.items()))
+    missing = orders - len(r.placed)
+    text = f"Placed {given}"
+    if missing:
+        text += f" (left off {plural(missing, 'order')} for a conflict: credited with its average there)"
+    text += f". Borda count {_num(r.points)} of a possible {(n - 1) * orders}"
+    text += f", {plural(r.firsts, 'first place')}."
+    if r.tie_note:
+        text += f" {r.tie_note[0].upper()}{r.tie_note[1:]}."
+    return text
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _num(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.1f}"
+
+
+def kendall_tau(a: Sequence[int], b: Sequence[int]) -> Fraction | None:
+    """Kendall's tau between two orders over the cars both place: 1 same order, -1 reversed."""
+    pos_a = {c: i for i, c in enumerate(a)}
+    pos_b = {c: i for i, c in enumerate(b)}
+    common = sorted(set(pos_a) & set(pos_b))
+    if len(common) < 2:
+        return None
+    score = 0
+    pairs = 0
+    for x, y in combinations(common, 2):
+        pairs += 1
+        score += 1 if (pos_a[x] - pos_a[y]) * (pos_b[x] - pos_b[y]) > 0 else -1
+    return Fraction(score, pairs)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far the judges' orders agree: per pair, per judge (mean over co-judges), and overall."""
+
+    pairs: dict[tuple[str, str], Fraction]
+    by_judge: dict[str, Fraction]
+    overall: Fraction | None
+
+
+def agreement(rankings: Sequence[Ranking]) -> Agreement:
+    pairs: dict[tuple[str, str], Fraction] = {}
+    ordered = sorted(rankings, key=lambda r: r.ranker)
+    for ra, rb in combinations(ordered, 2):
+        tau = kendall_tau(ra.order, rb.order)
+        if tau is not None:
+            pairs[(ra.ranker, rb.ranker)] = tau
+    by_judge: dict[str, Fraction] = {}
+    for r in ordered:
+        mine = [t for (a, b), t in pairs.items() if r.ranker in (a, b)]
+        if mine:
+            by_judge[r.ranker] = sum(mine, Fraction(0)) / len(mine)
+    overall = sum(pairs.values(), Fraction(0)) / len(pairs) if pairs else None
+    return Agreement(pairs, by_judge, overall)
+
+
+def agreement_words(tau: Fraction | None) -> str:
+    """Kendall's tau for people."""
+    if tau is None:
+        return "not enough orders to compare"
+    if tau >= Fraction(7, 10):
+        label = "strong agreement"
+    elif tau >= Fraction(3, 10):
+        label = "fair agreement"
+    elif tau > Fraction(-3, 10):
+        label = "little agreement"
+    else:
+        label = "opposed orders"
+    return f"{label} (Kendall's tau {float(tau):+.2f})"
