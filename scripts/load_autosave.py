@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entrant, Entry, Judge, ScoreSheet, SheetChange, User, Vehicle
 from concours.db.engine import Database
 from concours.db.migrate import upgrade
-from concours.services import accounts, events, judging
+from concours.services import accounts, events, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 
@@ -113,7 +113,7 @@ async def seed(url: str, judges: int) -> Seed:
                     await session.flush()
                     cars.append(entry.id)
                 for j in range(min(JUDGES_PER_CLASS, judges - c * JUDGES_PER_CLASS)):
-                    judge = await judging.add_judge_to_class(
+                    judge = await teams.add_judge_to_class(
                         session,
                         settings,
                         viewer,

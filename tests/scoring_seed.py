@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Judge, JudgingSystem, User, Vehicle
-from concours.services import accounts, events, judging
+from concours.services import accounts, events, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 
@@ -90,7 +90,7 @@ async def seed_scoring(
     judge_ids, tokens, emails = [], [], []
     for j in range(judges):
         email = f"{prefix}judge{j}@example.com"
-        judge = await judging.add_judge_to_class(
+        judge = await teams.add_judge_to_class(
             session, settings, viewer, cls, name=f"Judge {j}", email=email, captain=j == 0
         )
         judge_ids.append(judge.id)

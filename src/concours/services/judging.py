@@ -1,24 +1,20 @@
-"""Judges on classes, and scoring: autosaved lines (applied once per change id), comments, submission."""
+"""Scoring: the score sheets of a car, autosaved lines (applied once per change id), comments, submission."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from concours.db import Conflict as ConflictRow
 from concours.db import (
-    Entrant,
     Entry,
     Event,
     EventClass,
-    Judge,
     JudgingSystem,
     Rubric,
     RubricCategory,
@@ -27,8 +23,6 @@ from concours.db import (
     SheetChange,
     Team,
     TeamMember,
-    User,
-    Vehicle,
     utcnow,
 )
 from concours.db.upsert import insert_ignore
@@ -43,78 +37,10 @@ from concours.domain.rubric import (
     sheet_total,
 )
 from concours.domain.states import judging_open
-from concours.services import accounts, audit
-from concours.services.errors import Conflict, Forbidden, FormErrors, ServiceError
+from concours.services import audit
+from concours.services.errors import Conflict, Forbidden, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer
-from concours.settings import Settings
-
-
-async def add_judge_to_class(
-    session: AsyncSession,
-    settings: Settings,
-    viewer: Viewer,
-    cls: EventClass,
-    *,
-    name: str,
-    email: str,
-    captain: bool = False,
-) -> Judge:
-    errors: dict[str, str] = {}
-    if not name.strip() or len(name.strip()) > 200:
-        errors["name"] = "Enter the judge's name (at most 200 characters)."
-    if "@" not in email or len(email) > 254:
-        errors["email"] = "Enter the judge's e-mail address; the sign-in link goes there."
-    if errors:
-        raise FormErrors(errors)
-    user = await accounts.get_or_create_user(session, email, name)
-    judge = await session.scalar(select(Judge).where(Judge.user_id == user.id))
-    if judge is None:
-        judge = Judge(user_id=user.id)
-        session.add(judge)
-        await session.flush()
-    # Automatic conflict: a judge with a car in this class never judges it.
-    own = await session.scalar(
-        select(Vehicle.make)
-        .select_from(Entry)
-        .join(Entrant, Entrant.id == Entry.entrant_id)
-        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-        .where(Entrant.user_id == user.id, Entry.class_id == cls.id, Entry.status != "withdrawn")
-        .limit(1)
-    )
-    if own is not None:
-        raise FormErrors({"email": f"{user.name} has a car entered in class {cls.code} and cannot judge it."})
-    team = await session.scalar(select(Team).where(Team.class_id == cls.id))
-    if team is None:
-        team = Team(event_id=cls.event_id, class_id=cls.id, name=f"Class {cls.code}")
-        session.add(team)
-        await session.flush()
-    exists = await session.scalar(
-        select(TeamMember.id).where(TeamMember.team_id == team.id, TeamMember.judge_id == judge.id)
-    )
-    if exists:
-        raise FormErrors({"email": f"{user.name} is already on the class {cls.code} team."})
-    session.add(TeamMember(team_id=team.id, judge_id=judge.id, is_captain=captain))
-    audit.record(
-        session,
-        entity_type="team",
-        entity_id=team.id,
-        action="add_judge",
-        user_id=viewer.user_id,
-        event_id=cls.event_id,
-        after={"judge_id": judge.id, "captain": captain},
-    )
-    event = await session.get(Event, cls.event_id)
-    assert event is not None
-    await accounts.send_login_link(
-        session,
-        settings,
-        user,
-        next_url="/judging/",
-        event_id=cls.event_id,
-        intro=f"You are judging class {cls.code}, {cls.name}, at {event.name}.",
-    )
-    return judge
 
 
 @dataclass
@@ -174,14 +100,14 @@ class CarSheets:
 
     @property
     def status(self) -> str:
-        return _combined_status([s.status for s in self.sheets])
+        return combined_status([s.status for s in self.sheets])
 
     @property
     def locked_reason(self) -> str:
         return next((s.locked_reason for s in self.sheets if s.locked_reason), "")
 
 
-def _combined_status(statuses: list[str]) -> str:
+def combined_status(statuses: list[str]) -> str:
     if statuses and all(st == "submitted" for st in statuses):
         return "submitted"
     if any(st in ("in_progress", "submitted") for st in statuses):
@@ -578,253 +504,19 @@ async def submit_sheet(session: AsyncSession, viewer: Viewer, entry: Entry, *, d
         )
 
 
-@dataclass
-class JudgeCar:
-    entry_id: int
-    car_number: int | None
-    title: str
-    field_position: str
-    sheet_status: str
-    checked_in: bool = True
 
 
-@dataclass
-class JudgeClass:
-    event_name: str
-    event_status: str
-    class_id: int
-    code: str
-    name: str
-    is_captain: bool
-    cars: list[JudgeCar]
-
-    @property
-    def submitted(self) -> int:
-        return sum(1 for c in self.cars if c.sheet_status == "submitted")
 
 
-async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
-    """The judge's classes and cars (field order), with each sheet's state — four queries in all."""
-    teams = (
-        await session.execute(
-            select(
-                EventClass,
-                Event.name,
-                Event.status,
-                TeamMember.is_captain,
-                Team.id,
-                TeamMember.sections,
-                JudgingSystem.sheet_mode,
-            )
-            .join(Team, Team.class_id == EventClass.id)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .join(Event, Event.id == EventClass.event_id)
-            .outerjoin(JudgingSystem, JudgingSystem.event_id == Event.id)
-            .where(TeamMember.judge_id == judge_id, Event.status.not_in(("published", "archived")))
-            .order_by(Event.starts_on, EventClass.position)
-        )
-    ).all()
-    class_ids = [t[0].id for t in teams]
-    if not class_ids:
-        return []
-    cars = (
-        await session.execute(
-            select(
-                Entry.id,
-                Entry.class_id,
-                Entry.entrant_id,
-                Entry.car_number,
-                Entry.field_position,
-                Entry.checked_in_at,
-                Vehicle.year,
-                Vehicle.make,
-                Vehicle.model,
-            )
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", Entry.absent_reason == "")
-            .order_by(Entry.car_number)
-        )
-    ).all()
-    team_ids = [t[4] for t in teams]
-    sheets = (
-        await session.execute(
-            select(ScoreSheet.entry_id, ScoreSheet.section, ScoreSheet.status, ScoreSheet.version)
-            .join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.class_id.in_(class_ids))
-            .where(
-                or_(
-                    ScoreSheet.judge_id == judge_id,
-                    and_(ScoreSheet.judge_id.is_(None), ScoreSheet.team_id.in_(team_ids)),
-                )
-            )
-        )
-    ).all()
-    states: dict[int, dict[str, str]] = {}
-    for sh in sheets:
-        states.setdefault(sh.entry_id, {})[sh.section] = (
-            "not_started"
-            if sh.status == "draft" and not sh.version
-            else ("submitted" if sh.status == "submitted" else "in_progress")
-        )
-    conflicts = (
-        await session.execute(
-            select(ConflictRow.entry_id, ConflictRow.entrant_id, ConflictRow.class_id).where(
-                ConflictRow.judge_id == judge_id
-            )
-        )
-    ).all()
-    no_entries = {c.entry_id for c in conflicts if c.entry_id}
-    no_entrants = {c.entrant_id for c in conflicts if c.entrant_id}
-    no_classes = {c.class_id for c in conflicts if c.class_id}
-    out = []
-    for cls, event_name, event_status, captain, _team_id, sections, mode in teams:
-        if cls.id in no_classes:
-            continue
-        expected = list(sections or []) if mode == "section" else [""]
-        mine = [
-            JudgeCar(
-                c.id,
-                c.car_number,
-                f"{c.year} {c.make} {c.model}",
-                c.field_position,
-                _combined_status([states.get(c.id, {}).get(sec, "not_started") for sec in expected]),
-                c.checked_in_at is not None,
-            )
-            for c in cars
-            if c.class_id == cls.id and c.id not in no_entries and c.entrant_id not in no_entrants
-        ]
-        out.append(JudgeClass(event_name, event_status, cls.id, cls.code, cls.name, captain, mine))
-    return out
 
 
-async def car_details(session: AsyncSession, entry: Entry) -> dict[str, object]:
-    row = (
-        await session.execute(
-            select(Vehicle, EventClass.code, EventClass.name, User.name)
-            .join(Entry, Entry.vehicle_id == Vehicle.id)
-            .join(EventClass, EventClass.id == Entry.class_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .where(Entry.id == entry.id)
-        )
-    ).one()
-    v: Vehicle = row[0]
-    return {
-        "entry_id": entry.id,
-        "car_number": entry.car_number,
-        "title": v.title,
-        "year": v.year,
-        "make": v.make,
-        "model": v.model,
-        "body_style": v.body_style,
-        "coachbuilder": v.coachbuilder,
-        "colour": v.colour,
-        "chassis_number": v.chassis_number,
-        "restoration_state": v.restoration_state,
-        "history": v.history,
-        "class_code": row[1],
-        "class_name": row[2],
-        "field_position": entry.field_position,
-    }
 
 
-async def _team_and_sections(session: AsyncSession, cls: EventClass) -> tuple[Team, list[TeamMember], list[str]]:
-    team = await session.scalar(select(Team).options(selectinload(Team.members)).where(Team.class_id == cls.id))
-    if team is None or not team.members:
-        raise ServiceError(f"Class {cls.code} has no judges yet.")
-    event = await session.get(Event, cls.event_id)
-    assert event is not None
-    rubric = await load_rubric(session, cls.rubric_id or event.rubric_id or 0)
-    sections = list(dict.fromkeys(c.section for c in sorted(rubric.categories, key=lambda c: c.position) if c.section))
-    if not sections:
-        raise ServiceError("This score sheet has no sections: choose a section-judging system first.")
-    return team, sorted(team.members, key=lambda m: (not m.is_captain, m.id)), sections
 
 
-async def share_sections(session: AsyncSession, viewer: Viewer, cls: EventClass) -> None:
-    """Give each section of the sheet to one team member, spread as evenly as the team allows."""
-    team, members, sections = await _team_and_sections(session, cls)
-    before = {m.judge_id: list(m.sections or []) for m in members}
-    owned: dict[int, list[str]] = {m.id: [] for m in members}
-    # Every section gets a judge and every judge a section: with more judges than sections, sections are
-    # doubled up (their sheets are averaged), as clubs with two judges per area do.
-    for i in range(max(len(sections), len(members))):
-        owned[members[i % len(members)].id].append(sections[i % len(sections)])
-    for m in members:
-        m.sections = [s for s in sections if s in owned[m.id]]
-    audit.record(
-        session,
-        entity_type="team",
-        entity_id=team.id,
-        action="sections",
-        user_id=viewer.user_id,
-        event_id=cls.event_id,
-        before={"sections": before},
-        after={"sections": {m.judge_id: m.sections for m in members}},
-    )
 
 
-async def set_sections(
-    session: AsyncSession, viewer: Viewer, cls: EventClass, assignment: dict[int, list[str]]
-) -> None:
-    """Set which sections each member owns (judge id → sections); every section needs at least one owner
-    (two judges on one area have their sheets averaged)."""
-    team, members, sections = await _team_and_sections(session, cls)
-    owners: dict[str, list[int]] = {s: [] for s in sections}
-    on_team = {m.judge_id for m in members}
-    for judge_id, owned in assignment.items():
-        if judge_id not in on_team:
-            raise ServiceError("Sections go only to judges of this class's team.")
-        for s in owned:
-            if s not in owners:
-                raise ServiceError(f"“{s}” is not a section of this sheet.")
-            owners[s].append(judge_id)
-    missing = [s for s, o in owners.items() if not o]
-    if missing:
-        raise ServiceError("Every section needs a judge; nobody owns " + ", ".join(missing) + ".")
-    before = {m.judge_id: list(m.sections or []) for m in members}
-    for m in members:
-        m.sections = [s for s in sections if s in assignment.get(m.judge_id, [])]
-    audit.record(
-        session,
-        entity_type="team",
-        entity_id=team.id,
-        action="sections",
-        user_id=viewer.user_id,
-        event_id=cls.event_id,
-        before={"sections": before},
-        after={"sections": {m.judge_id: m.sections for m in members}},
-    )
 
 
-@dataclass
-class JudgingWindow:
-    """When an event judges: its days in its own time zone (the schema has no time-of-day window yet)."""
-
-    event_name: str
-    starts_on: date
-    ends_on: date
-    timezone: str
-
-    @property
-    def label(self) -> str:
-        days = (
-            self.starts_on.strftime("%a %d %b %Y")
-            if self.starts_on == self.ends_on
-            else f"{self.starts_on.strftime('%a %d %b')} – {self.ends_on.strftime('%a %d %b %Y')}"
-        )
-        return f"{days} ({self.timezone})"
 
 
-async def judging_windows(session: AsyncSession, class_ids: list[int]) -> dict[int, JudgingWindow]:
-    """The judging window of each class's event, by class id (one query)."""
-    if not class_ids:
-        return {}
-    rows = (
-        await session.execute(
-            select(EventClass.id, Event.name, Event.starts_on, Event.ends_on, Event.timezone)
-            .join(Event, Event.id == EventClass.event_id)
-            .where(EventClass.id.in_(class_ids))
-        )
-    ).all()
-    return {r[0]: JudgingWindow(r[1], r[2], r[3], r[4]) for r in rows}

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Conflict, Entry, Event, EventClass, Team, TeamMember
+from concours.db import Conflict, Entry, Event, EventClass, EventStaff, Judge, Team, TeamMember
 from concours.services.errors import Forbidden, NotFound
+
+# The roster lives in ``event_staff``: an invited judge has the role ``judge_invited``, ``judge`` once accepted.
+INVITED, ACCEPTED = "judge_invited", "judge"
+ROSTER_ROLES = (INVITED, ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -113,3 +117,14 @@ async def entry_for_entrant(session: AsyncSession, viewer: Viewer, entry_id: int
         # Same answer whether it exists or not: an entrant learns nothing about other entries.
         raise NotFound("There is no such entry among yours.")
     return entry
+
+
+async def roster_judge_ids(session: AsyncSession, event_id: int) -> set[int]:
+    """The judges on the event's roster: invited or accepted, or put straight on a class team."""
+    staff = (
+        select(Judge.id)
+        .join(EventStaff, EventStaff.user_id == Judge.user_id)
+        .where(EventStaff.event_id == event_id, EventStaff.role.in_(ROSTER_ROLES))
+    )
+    teams = select(TeamMember.judge_id).join(Team, Team.id == TeamMember.team_id).where(Team.event_id == event_id)
+    return set((await session.scalars(staff.union(teams))).all())

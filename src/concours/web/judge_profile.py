@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, Judge
 from concours.reports.judge_packet import judge_packet_pdf
-from concours.services import roster
+from concours.services import conflicts, roster
 from concours.services.errors import Forbidden, FormErrors
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -95,9 +95,9 @@ class JudgeProfileController(Controller):
             "judging/conflicts.html",
             status_code=status_code,
             event=event,
-            conflicts=await roster.list_conflicts(db, event, judge_id=_judge_id(viewer)),
-            choices=await roster.conflict_choices(db, event),
-            kinds=roster.CONFLICT_KINDS,
+            conflicts=await conflicts.list_conflicts(db, event, judge_id=_judge_id(viewer)),
+            choices=await conflicts.conflict_choices(db, event),
+            kinds=conflicts.CONFLICT_KINDS,
             form=form or {},
             errors=errors or {},
         )
@@ -107,7 +107,7 @@ class JudgeProfileController(Controller):
         event = await roster.event_for_judge(db, viewer, event_id)
         form = await form_data(request)
         try:
-            await roster.add_conflict(db, viewer, event, _judge_id(viewer), form, source="declared")
+            await conflicts.add_conflict(db, viewer, event, _judge_id(viewer), form, source="declared")
         except FormErrors as exc:
             return await self._conflicts_page(request, db, viewer, event, status_code=400, form=form, errors=exc.errors)
         return redirect(f"/judging/events/{event.id}/conflicts")
@@ -115,7 +115,7 @@ class JudgeProfileController(Controller):
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def withdraw(self, db: AsyncSession, viewer: Viewer, conflict_id: int) -> Any:
         _judge_id(viewer)
-        conflict = await roster.remove_conflict(db, viewer, conflict_id, own_only=True)
+        conflict = await conflicts.remove_conflict(db, viewer, conflict_id, own_only=True)
         return redirect(f"/judging/events/{conflict.event_id}/conflicts")
 
     @get("/events/{event_id:int}/packet.pdf")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry
 from concours.domain.rubric import Category, format_units
-from concours.services import judging, photos
+from concours.services import judge_home, judging, photos
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
 from concours.settings import Settings
@@ -62,8 +62,8 @@ class JudgingController(Controller):
     @get("/")
     async def home(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
         judge_id = _require_judge(viewer)
-        classes = await judging.judge_home(db, judge_id)
-        windows = await judging.judging_windows(db, [c.class_id for c in classes])
+        classes = await judge_home.judge_home(db, judge_id)
+        windows = await judge_home.judging_windows(db, [c.class_id for c in classes])
         return render(request, "judging/home.html", classes=classes, windows=windows)
 
     @get("/_bench/fragment", include_in_schema=False)
@@ -90,7 +90,7 @@ class JudgingController(Controller):
         return render(
             request,
             "judging/sheet.html",
-            car=await judging.car_details(db, entry),
+            car=await judge_home.car_details(db, entry),
             photos=await _photos(db, entry),
             sheet=sheet,
             fmt=format_units,
@@ -206,7 +206,7 @@ class JudgingController(Controller):
                 request,
                 "judging/sheet.html",
                 status_code=400,
-                car=await judging.car_details(db, entry),
+                car=await judge_home.car_details(db, entry),
                 photos=await _photos(db, entry),
                 sheet=sheet,
                 fmt=format_units,

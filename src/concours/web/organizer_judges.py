@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
 from concours.reports.judge_packet import judge_packet_pdf
-from concours.services import assignment, judging, roster
+from concours.services import assignment, conflicts, roster, teams
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
 from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
@@ -96,7 +96,7 @@ class OrganizerJudgesController(Controller):
         try:
             if cls is None or cls.event_id != event.id:
                 raise FormErrors({"class_id": "Choose the class this judge will judge."})
-            await judging.add_judge_to_class(
+            await teams.add_judge_to_class(
                 db,
                 settings,
                 viewer,
@@ -115,13 +115,13 @@ class OrganizerJudgesController(Controller):
         form = await request.form()
         try:
             if form.get("share") == "evenly":
-                await judging.share_sections(db, viewer, cls)
+                await teams.share_sections(db, viewer, cls)
             else:
                 chosen: dict[int, list[str]] = {}
                 for key in form:
                     if key.startswith("sections-") and key[9:].isdecimal() and len(key) < 20:
                         chosen[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
-                await judging.set_sections(db, viewer, cls, chosen)
+                await teams.set_sections(db, viewer, cls, chosen)
         except ServiceError as exc:
             return await self._judges_page(
                 request, db, event, status_code=400, errors={f"sections-{cls.id}": exc.message}
@@ -256,10 +256,10 @@ class OrganizerJudgesController(Controller):
             "organizer/conflicts.html",
             status_code=status_code,
             event=event,
-            conflicts=await roster.list_conflicts(db, event),
+            conflicts=await conflicts.list_conflicts(db, event),
             judges=await roster.roster(db, event),
-            choices=await roster.conflict_choices(db, event),
-            kinds=roster.CONFLICT_KINDS,
+            choices=await conflicts.conflict_choices(db, event),
+            kinds=conflicts.CONFLICT_KINDS,
             form=form or {},
             errors=errors or {},
         )
@@ -275,7 +275,7 @@ class OrganizerJudgesController(Controller):
             judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
             if judge_id not in await roster.roster_judge_ids(db, event.id):
                 raise FormErrors({"judge_id": "Choose a judge of the roster."})
-            await roster.add_conflict(db, viewer, event, judge_id, form, source="organizer")
+            await conflicts.add_conflict(db, viewer, event, judge_id, form, source="organizer")
         except FormErrors as exc:
             return await self._conflicts_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return redirect(f"/organizer/events/{event.id}/conflicts")
@@ -284,7 +284,7 @@ class OrganizerJudgesController(Controller):
     async def remove_conflict(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, conflict_id: int
     ) -> Any:
-        conflict = await roster.remove_conflict(db, viewer, conflict_id, own_only=False)
+        conflict = await conflicts.remove_conflict(db, viewer, conflict_id, own_only=False)
         return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
 
     # -- the assignment board --------------------------------------------------------------------------

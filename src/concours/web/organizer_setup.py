@@ -9,7 +9,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.services import setup
+from concours.services import judging_systems, rubrics, setup
 from concours.services.errors import FormErrors
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.web.common import form_data, redirect, render
@@ -37,7 +37,7 @@ async def _rubric_page(
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> Template:
-    page = await setup.rubric_page(db, event)
+    page = await rubrics.rubric_page(db, event)
     return render(
         request,
         "organizer/rubric.html",
@@ -48,7 +48,7 @@ async def _rubric_page(
         sheet_name=(form or {}).get("sheet_name", page.name),
         errors=errors or {},
         message=message,
-        modes=setup.CATEGORY_MODES,
+        modes=rubrics.CATEGORY_MODES,
     )
 
 
@@ -62,14 +62,14 @@ async def _system_page(
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> Template:
-    page = await setup.system_page(db, event)
+    page = await judging_systems.system_page(db, event)
     if form is None:
         values, level_rows = page.form, page.level_rows
     else:
         values = form
         level_rows = [
-            {k: row.get(k, "") for k in setup.LEVEL_FIELDS} | {"index": str(i)}
-            for i, row in setup.indexed_rows(form, "level", setup.LEVEL_FIELDS)
+            {k: row.get(k, "") for k in judging_systems.LEVEL_FIELDS} | {"index": str(i)}
+            for i, row in setup.indexed_rows(form, "level", judging_systems.LEVEL_FIELDS)
         ]
     # Levels keep the index they were posted with, so an error ``level-<i>-…`` stays next to its row.
     shown = [row | {"index": row.get("index", str(n))} for n, row in enumerate(level_rows)]
@@ -87,9 +87,9 @@ async def _system_page(
         tie_break=[values.get(f"tie_break-{i}", "") for i in range(tie_slots)],
         errors=errors or {},
         message=message,
-        sheet_modes=setup.SHEET_MODE_LABELS,
-        combines=setup.COMBINE_LABELS,
-        award_rules=setup.AWARD_RULE_LABELS,
+        sheet_modes=judging_systems.SHEET_MODE_LABELS,
+        combines=judging_systems.COMBINE_LABELS,
+        award_rules=judging_systems.AWARD_RULE_LABELS,
     )
 
 
@@ -121,9 +121,9 @@ class OrganizerSetupController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
-        rows = setup.rows_from_form(form)
+        rows = rubrics.rows_from_form(form)
         try:
-            result = await setup.update_rubric(db, viewer, event, rows, name=form.get("sheet_name"))
+            result = await rubrics.update_rubric(db, viewer, event, rows, name=form.get("sheet_name"))
         except FormErrors as exc:
             return await _rubric_page(request, db, event, status_code=400, rows=rows, form=form, errors=exc.errors)
         saved = "version" if result.versioned else ("1" if result.changed else "same")
@@ -146,7 +146,7 @@ class OrganizerSetupController(Controller):
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         try:
-            await setup.update_system(db, viewer, event, form)
+            await judging_systems.update_system(db, viewer, event, form)
         except FormErrors as exc:
             return await _system_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return redirect(f"/organizer/events/{event.id}/system/settings?saved=1")
