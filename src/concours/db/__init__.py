@@ -18,6 +18,7 @@ from concours.db.judging import (
     TeamMember,
     TieDecision,
 )
+from concours.db.throttle import ThrottleState
 
 __all__ = [
     "Assignment",
@@ -43,6 +44,7 @@ __all__ = [
     "SpecialAward",
     "Team",
     "TeamMember",
+    "ThrottleState",
     "TieDecision",
     "User",
     "Vehicle",

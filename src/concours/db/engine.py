@@ -7,6 +7,7 @@ deadlock on a lock upgrade ("database is locked").
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "concours_write"
+_KEPT = "concours_kept_writes"
+
+KeptWrite = Callable[[AsyncSession], Awaitable[None]]
+
+
+def keep_despite_rollback(session: AsyncSession, write: KeptWrite) -> None:
+    """Ask for ``write`` to be done again in its own transaction if ``session`` rolls back.
+
+    For records that must outlive a refused request (failed sign-in attempts): the write is made in
+    ``session`` as usual; :meth:`Database.after_request` replays it after a rollback."""
+    session.info.setdefault(_KEPT, []).append(write)
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:
@@ -64,6 +76,16 @@ class Database:
             read=async_sessionmaker(engine, expire_on_commit=False),
             write=async_sessionmaker(write_bind, expire_on_commit=False),
         )
+
+    async def after_request(self, session: AsyncSession, *, committed: bool) -> None:
+        """Replay the session's kept writes in a short transaction of their own if it rolled back."""
+        kept: list[KeptWrite] = session.info.pop(_KEPT, [])
+        if committed or not kept:
+            return
+        async with self.write() as own:
+            for write in kept:
+                await write(own)
+            await own.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

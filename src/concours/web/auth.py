@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import User
-from concours.services import accounts
+from concours.services import accounts, throttle
 from concours.services.errors import ServiceError
 from concours.settings import Settings
-from concours.web.common import SESSION_COOKIE, form_data, redirect, render, safe_next
+from concours.web.common import SESSION_COOKIE, client_address, form_data, redirect, render, safe_next
 
 
 def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
@@ -38,8 +38,15 @@ class AuthController(Controller):
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Any:
         form = await form_data(request)
+        # Throttled per e-mail typed (known or not, so a lock tells nothing) and per client address.
+        account_key = [accounts.normalize_email(form.get("email", ""))[:254]]
+        address_key = [client_address(request)]
+        await throttle.check(db, "sign-in", account_key)
+        await throttle.check(db, "sign-in-address", address_key)
         user = await accounts.authenticate(db, form.get("email", ""), form.get("password", ""))
         if user is None:
+            await throttle.failed(db, "sign-in", account_key)
+            await throttle.failed(db, "sign-in-address", address_key)
             return render(
                 request,
                 "auth/login.html",
@@ -48,6 +55,7 @@ class AuthController(Controller):
                 form={"email": form.get("email", "")},
                 errors={"password": "That e-mail and password do not match an organizer account."},
             )
+        await throttle.succeeded(db, "sign-in", account_key)
         token = await accounts.start_session(db, settings, user.id, request.headers.get("user-agent", ""))
         return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
 
@@ -64,6 +72,11 @@ class AuthController(Controller):
                 form={"link_email": email},
                 errors={"link_email": "Enter the e-mail address you applied or were invited with."},
             )
+        # Every request mails a link (when the address has an account): limited per address typed and per client.
+        await throttle.check(db, "sign-in-link", [email[:254]])
+        await throttle.check(db, "sign-in-link-address", [client_address(request)])
+        await throttle.failed(db, "sign-in-link", [email[:254]])
+        await throttle.failed(db, "sign-in-link-address", [client_address(request)])
         user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
         if user is not None:
             await accounts.send_login_link(db, settings, user, next_url=safe_next(form.get("next"), "/"))

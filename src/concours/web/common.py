@@ -33,10 +33,12 @@ async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncGene
             yield session
         except Exception:
             await session.rollback()
+            await db.after_request(session, committed=False)
             raise
         else:
             if request.state.get("rollback"):
                 await session.rollback()
+                await db.after_request(session, committed=False)
             else:
                 await session.commit()
 
@@ -79,6 +81,12 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def redirect(path: str) -> Redirect:
     return Redirect(path=path, status_code=303)
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The client's address as the server sees it (behind a proxy, run the server with its proxy-headers
+    option so this is the visitor's address and not the proxy's)."""
+    return request.client.host if request.client else "unknown"
 
 
 def device_of(request: Request[Any, Any, Any], form: dict[str, str] | None = None) -> str:

@@ -43,7 +43,11 @@ def _page(request: Request[Any, Any, Any], status: int, message: str) -> Respons
 
 
 def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
-    return _page(request, exc.status_code, exc.message)
+    response = _page(request, exc.status_code, exc.message)
+    retry_after = getattr(exc, "retry_after_seconds", None)
+    if retry_after is not None:
+        response.headers["retry-after"] = str(retry_after)
+    return response
 
 
 def not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
