@@ -36,6 +36,7 @@ from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.public import PublicController
+from concours.web.request import ConcoursRequest
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         before_request=_check_ids,
         after_request=_security_headers,
         request_max_body_size=30 * 1024 * 1024,
+        request_class=ConcoursRequest,
         debug=False,
     )
 

@@ -180,7 +180,7 @@ def test_wrong_category_other_judges_sheet_and_garbage_never_500(show: Seeded, d
             (f"/judging/entries/{2**40}/lines/{cats[0]}", {"value": "1"}, 404),
             (f"/judging/entries/{entry}/lines/{cats[0]}", {"value": "1", "base_value": "x", "base_note": ""}, 422),
             (f"/judging/entries/{entry}/lines/{cats[0]}", {"value": "1", "base_value": "9" * 40}, 422),
-            (f"/judging/entries/{entry}/lines/{cats[0]}", {"value": "1\x00", "change_id": "n" * 500}, 200),
+            (f"/judging/entries/{entry}/lines/{cats[0]}", {"value": "1\x00", "change_id": "n" * 500}, 400),
             (f"/judging/entries/{entry}/lines/{cats[0]}", {"value": "1", "note": "x" * 3000}, 422),
             (f"/judging/entries/{entry}/comment", {"comment": "y" * 6000}, 422),
         ]:

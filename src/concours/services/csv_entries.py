@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle
+from concours.domain.spreadsheet import csv_text, unescape_cell
 from concours.services import accounts, audit, entries
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -67,17 +68,7 @@ EXAMPLE = {
 
 
 def _csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
-    return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """No spreadsheet formulas from entrant-typed text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdecimal() else value
+    return csv_text(rows, columns)
 
 
 def template_csv() -> str:
@@ -189,7 +180,7 @@ async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[I
     seen_chassis: dict[str, int] = {}
     seen_numbers: dict[int, int] = {}
     for n, raw in enumerate(records, start=2):  # line 1 is the header
-        rec = {(k or "").strip().lower(): (v if isinstance(v, str) else "") for k, v in raw.items()}
+        rec = {(k or "").strip().lower(): (unescape_cell(v) if isinstance(v, str) else "") for k, v in raw.items()}
         row_errors: dict[str, str] = {}
         code = rec.get("class_code", "").strip()
         class_id: int | None = None

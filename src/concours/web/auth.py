@@ -13,7 +13,7 @@ from concours.db import User
 from concours.services import accounts, throttle
 from concours.services.errors import ServiceError
 from concours.settings import Settings
-from concours.web.common import SESSION_COOKIE, client_address, form_data, redirect, render, safe_next
+from concours.web.common import SESSION_COOKIE, BadForm, client_address, form_data, redirect, render, safe_next
 
 
 def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
@@ -31,13 +31,24 @@ def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
 
 
 class AuthController(Controller):
+    @staticmethod
+    def _login_page(request: Request[Any, Any, Any], form: dict[str, str], errors: dict[str, str]) -> Template:
+        """The sign-in page again after a malformed form: the errors beside their fields, e-mails kept."""
+        kept = {k: form[k] for k in ("email", "link_email") if k in form}
+        return render(
+            request, "auth/login.html", status_code=400, next=safe_next(form.get("next"), ""), form=kept, errors=errors
+        )
+
     @get("/login")
     async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
         return render(request, "auth/login.html", next=safe_next(next, ""), form={}, errors={})
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Any:
-        form = await form_data(request)
+        try:
+            form = await form_data(request)
+        except BadForm as exc:
+            return self._login_page(request, exc.form, exc.errors)
         # Throttled per e-mail typed (known or not, so a lock tells nothing) and per client address.
         account_key = [accounts.normalize_email(form.get("email", ""))[:254]]
         address_key = [client_address(request)]
@@ -61,7 +72,10 @@ class AuthController(Controller):
 
     @post("/login/link")
     async def request_link(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
-        form = await form_data(request)
+        try:
+            form = await form_data(request)
+        except BadForm as exc:
+            return self._login_page(request, exc.form, exc.errors)
         email = accounts.normalize_email(form.get("link_email", ""))
         if "@" not in email:
             return render(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from typing import Any
 
 from litestar import MediaType, Request
@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
+from concours.services.errors import FormErrors
 from concours.services.permissions import Viewer
 from concours.settings import Settings
+from concours.web.request import REPLACEMENT
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -72,11 +74,72 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The submitted form as text fields (files and repeated keys are left to those who expect them)."""
+MAX_FIELD_CHARS = 20_000  # longer than any text a form asks for (the services set tighter limits per field)
+MAX_FIELD_NAME = 100
+_NOT_TEXT = "This field contains bytes that are not text (UTF-8), e.g. part of a file. Type it again."
+_NUL = "This field contains a NUL character, which is not allowed in text. Type it again."
+_TOO_LONG = f"This field is too long (at most {MAX_FIELD_CHARS:,} characters)."
+_TWICE = "This field was sent more than once; send the form from its page."
+
+
+class BadForm(FormErrors):
+    """The form itself is malformed (encoding, NUL, size, repeated fields): a 400 naming the fields.
+
+    ``form`` holds what was sent, cleaned enough to be shown again beside the errors."""
+
+    def __init__(self, errors: dict[str, str], form: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.form = form
+
+
+def _problem(value: str) -> str | None:
+    if REPLACEMENT in value:
+        return _NOT_TEXT
+    if "\x00" in value:
+        return _NUL
+    if len(value) > MAX_FIELD_CHARS:
+        return _TOO_LONG
+    return None
+
+
+def _shown(value: str) -> str:
+    return value.replace("\x00", "")[:MAX_FIELD_CHARS]
+
+
+async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] = ()) -> dict[str, str]:
+    """The submitted form's text fields, checked: a field that is not UTF-8 text, holds a NUL character,
+    exceeds :data:`MAX_FIELD_CHARS` or is sent twice (unless named in ``multi``; read those with
+    :func:`form_list`) raises :class:`BadForm`, a 400 that names the field. Files are left to
+    ``read_uploads``; fields with malformed names are ignored (no handler reads them)."""
     form = await request.form()
-    # NUL characters are never meaningful in text and PostgreSQL refuses them.
-    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str) or len(key) > MAX_FIELD_NAME or REPLACEMENT in key or "\x00" in key:
+            continue
+        if key in values and key not in multi:
+            errors.setdefault(key, _TWICE)
+            continue
+        if key in values:
+            continue
+        problem = _problem(value)
+        if problem:
+            errors[key] = problem
+        values[key] = _shown(value)
+    if errors:
+        raise BadForm(errors, values)
+    return values
+
+
+async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:
+    """Every text value sent for ``name`` (ticked boxes), checked like :func:`form_data`."""
+    form = await request.form()
+    out = [v for v in form.getall(name) if isinstance(v, str)] if name in form else []
+    for value in out:
+        problem = _problem(value)
+        if problem:
+            raise BadForm({name: problem}, {})
+    return out
 
 
 def redirect(path: str) -> Redirect:

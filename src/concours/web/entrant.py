@@ -17,7 +17,7 @@ from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import Viewer, entry_for_entrant
 from concours.settings import Settings
-from concours.web.common import form_data, redirect, render
+from concours.web.common import form_data, form_list, redirect, render
 from concours.web.public import read_uploads, vehicle_form
 
 
@@ -132,13 +132,8 @@ class EntrantController(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, entry_id: int
     ) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        form = await form_data(request)
-        raw = await request.form()
-        remove_ids = (
-            selection.parse_ids([v for v in raw.getall("remove_photo") if isinstance(v, str)])
-            if ("remove_photo" in raw)
-            else []
-        )
+        form = await form_data(request, multi=("remove_photo", "photos"))
+        remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
         uploads = await read_uploads(request, "photos")
         try:
             await entries.update_application(db, settings, viewer, entry, form, uploads, remove_ids)

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from concours.services.errors import ServiceError
-from concours.web.common import is_htmx, render
+from concours.web.common import BadForm, is_htmx, render
 
 log = logging.getLogger("concours.web")
 
@@ -50,6 +50,12 @@ def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Respons
     return response
 
 
+def bad_form(request: Request[Any, Any, Any], exc: BadForm) -> Response[Any]:
+    """A malformed form on a page that does not re-render itself: say which fields, in words."""
+    fields = "; ".join(f"“{name}”: {message}" for name, message in sorted(exc.errors.items()))
+    return _page(request, 400, f"The form could not be accepted. {fields} Go back, correct it and send it again.")
+
+
 def not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
     if is_htmx(request) or request.method != "GET":
         return _page(request, 401, "Your session has ended. Sign in again, then retry.")
@@ -83,6 +89,7 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    BadForm: bad_form,
     ServiceError: service_error,
     NotAuthorizedException: not_authorized,
     HTTPException: http_error,

@@ -16,7 +16,7 @@ from concours.domain.states import ENTRY_STATUSES
 from concours.services import csv_entries, entries, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, entry_for_organizer, event_for_organizer
-from concours.web.common import form_data, redirect, render
+from concours.web.common import form_data, form_list, redirect, render
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -129,11 +129,8 @@ class OrganizerEntriesController(Controller):
     @post("/events/{event_id:int}/entries/bulk")
     async def bulk(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        raw = await request.form()
-        ids = selection.parse_ids(
-            [v for v in raw.getall("entry_ids") if isinstance(v, str)] if "entry_ids" in raw else []
-        )
+        form = await form_data(request, multi=("entry_ids",))
+        ids = selection.parse_ids(await form_list(request, "entry_ids"))
         try:
             if form.get("action") == "move":
                 n = await selection.move_to_class(db, viewer, event, ids, form.get("move_class_id", ""))

@@ -17,7 +17,7 @@ from concours.services import awards, entries, events, photos, results
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import form_data, render
+from concours.web.common import BadForm, form_data, render
 
 
 async def read_uploads(request: Request[Any, Any, Any], name: str) -> list[photos.Upload]:
@@ -190,7 +190,10 @@ class PublicController(Controller):
         event = await events.get_event_by_slug(db, slug)
         if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
             raise NotFound("There is no such event.")
-        form = await form_data(request)
+        try:
+            form = await form_data(request, multi=("photos",))
+        except BadForm as exc:
+            return await _apply_page(request, db, event, exc.form, exc.errors, optional_viewer, status_code=400)
         if form.get("vehicle_id") and optional_viewer is not None:
             form["email"] = optional_viewer.email
         uploads = await read_uploads(request, "photos")
