@@ -62,10 +62,9 @@ def test_installed_wheel_migrates_serves_and_renders_pdf(installed: Path, tmp_pa
         [
             str(bin_dir / "python"),
             "-c",
-            "import asyncio, sys; from concours.reports import render_pdf; from concours.services.feedback import "
-            "Feedback as F; fb = F('Lakeside', '1 June 2027', 'Park', 'C', 'French', 7, '1937 Talbot-Lago', 'Edith', "
-            "1, '1st in class', '95', 'mean of 1 sheet', []); "
-            "sys.stdout.buffer.write(asyncio.run(render_pdf('reports/entrant_score.html', fb=fb)))",
+            "import asyncio, sys; from concours.reports import report_pdf; "
+            "from concours.reports.entrant_score import EntrantScoreReport; "
+            "sys.stdout.buffer.write(asyncio.run(report_pdf(EntrantScoreReport.sample())))",
         ],
         env=env,
         cwd=tmp_path,

@@ -1,12 +1,21 @@
-"""PDF reports rendered with WeasyPrint, always off the event loop."""
+"""PDF reports: each document is a view model (plain dataclasses, a ``sample()`` for tests and previews) rendered
+through one print base template (``templates/reports/_print_base.html``: page size, running footer, the event's
+letterhead), then turned into PDF by WeasyPrint, always off the event loop.
+
+To add a report: a frozen dataclass subclassing :class:`Report` with ``template``, ``filename()`` and ``sample()``,
+a template that ``{% extends "reports/_print_base.html" %}``, and a builder that loads what it shows. The unit test
+``tests/unit/test_reports.py`` renders every :class:`Report` subclass from its sample and reads the PDF back."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Self
 
 import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from concours.db import Event
 from concours.resources import resource_dir
 
 _env: Environment | None = None
@@ -19,13 +28,55 @@ def _environment() -> Environment:
     return _env
 
 
-def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
+@dataclass(frozen=True)
+class Letterhead:
+    """The event's branding on every page of every report: its name, date and venue (the footer repeats them)."""
+
+    event_name: str
+    date: str
+    venue: str = ""
+
+    @classmethod
+    def of(cls, event: Event) -> Letterhead:
+        return cls(event.name, long_date(event.starts_on), event.venue)
+
+    @classmethod
+    def sample(cls) -> Letterhead:
+        return cls("Lakeside Concours d'Elegance", "14 June 2026", "Villa Lawn, Lakeside")
+
+
+def long_date(day: date) -> str:
+    return day.strftime("%d %B %Y")
+
+
+class Report:
+    """A printable document's view model. Subclasses are frozen dataclasses holding only plain data."""
+
+    template: ClassVar[str]
+    letterhead: Letterhead
+
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def sample(cls) -> Self:
+        """A realistic instance built from literals: what the unit test and a preview render."""
+        raise NotImplementedError
+
+
+def render_html(report: Report) -> str:
+    """The report's HTML: its template with ``report`` as the only context."""
+    return _environment().get_template(report.template).render(report=report)
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF bytes. A plain function of plain data, so it can run in a worker thread or process."""
     from weasyprint import HTML
 
-    html = _environment().get_template(template).render(**context)
     return HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()  # type: ignore[no-any-return]
 
 
-async def render_pdf(template: str, **context: Any) -> bytes:
-    """Render ``templates/<template>`` to PDF in a worker thread."""
-    return await anyio.to_thread.run_sync(_render_pdf, template, context)
+async def report_pdf(report: Report) -> bytes:
+    """Render a report to PDF without blocking the event loop."""
+    html = render_html(report)
+    return await anyio.to_thread.run_sync(render_pdf, html)

@@ -4,6 +4,7 @@ that opens that car's sheet on a tablet — the backup for when tablets fail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 import anyio.to_thread
 import segno
@@ -12,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, JudgingSystem
 from concours.domain.rubric import format_units
-from concours.reports import render_pdf
-from concours.services.assignment import PacketJudge, packets
+from concours.reports import Letterhead, Report
+from concours.services.assignment import PacketCar, PacketJudge, packets
 from concours.services.errors import NotFound
 from concours.services.events import load_rubric, to_categories
 from concours.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetLine:
     name: str
     section: str
@@ -27,17 +28,72 @@ class SheetLine:
     mode: str
 
 
+@dataclass(frozen=True)
+class PacketSheet:
+    """One car's blank sheet: the car, the link that opens its sheet on a tablet and that link as a QR code."""
+
+    car: PacketCar
+    url: str
+    qr: str  # an SVG data URI
+
+
+@dataclass(frozen=True)
+class PacketPages:
+    """One judge's part of the packet: a cover page, then a blank sheet per car."""
+
+    judge: PacketJudge
+    lines: list[SheetLine]
+    maximum: str
+    sheets: list[PacketSheet]
+
+
+@dataclass(frozen=True)
+class JudgePacket(Report):
+    template: ClassVar[str] = "reports/judge_packet.html"
+    letterhead: Letterhead
+    judges: list[PacketPages]
+    section_mode: bool
+    slug: str = "event"
+
+    def filename(self) -> str:
+        if len(self.judges) == 1:
+            return f"judge-packet-{self.slug}-{self.judges[0].judge.judge_id}.pdf"
+        return f"judge-packets-{self.slug}.pdf"
+
+    @classmethod
+    def sample(cls) -> Self:
+        cars = [
+            PacketCar(1, "12", 1937, "Talbot-Lago", "T150-C SS", "B-3"),
+            PacketCar(2, "14", 1938, "Delahaye", "135M", "B-4"),
+        ]
+        judge = PacketJudge(
+            7, "Jo Master", "master", "B", "Pre-war European Open", 3, True, ["Jo Master", "Lee Senior"], [], cars
+        )
+        lines = [
+            SheetLine("Exterior", "", "30", "points"),
+            SheetLine("Interior", "", "20", "points"),
+            SheetLine("Authenticity", "", "10", "deduction"),
+        ]
+        base = "https://concours.example.org/judging/entries"
+        sheets = [PacketSheet(c, f"{base}/{c.entry_id}", qr_code(f"{base}/{c.entry_id}")) for c in cars]
+        return cls(Letterhead.sample(), [PacketPages(judge, lines, "60", sheets)], False, "lakeside-2026")
+
+
 def sheet_url(settings: Settings, entry_id: int) -> str:
     return f"{settings.base_url}/judging/entries/{entry_id}"
 
 
+def qr_code(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)  # type: ignore[no-any-return]
+
+
 def _qr_codes(urls: list[str]) -> dict[str, str]:
-    return {u: segno.make(u, error="m").svg_data_uri(scale=4, border=2) for u in urls}
+    return {u: qr_code(u) for u in urls}
 
 
-async def judge_packet_pdf(
+async def judge_packet(
     session: AsyncSession, settings: Settings, event: Event, judge_id: int | None = None
-) -> bytes:
+) -> JudgePacket:
     """One judge's packet (or every judge's, in class order): a cover page each, then one page per car."""
     judges: list[PacketJudge] = await packets(session, event, judge_id)
     if not judges:
@@ -50,12 +106,12 @@ async def judge_packet_pdf(
     rubric_ids: dict[int, int | None] = {}
     for cls in (await session.scalars(select(EventClass).where(EventClass.event_id == event.id))).all():
         rubric_ids[cls.id] = cls.rubric_id or event.rubric_id
-    sheets: dict[int, tuple[str, list[SheetLine]]] = {}
+    rubric_sheets: dict[int, tuple[str, list[SheetLine]]] = {}
     for rid in {r for r in rubric_ids.values() if r is not None}:
         rubric = await load_rubric(session, rid)
         cats = to_categories(rubric.categories)
         maximum = format_units(sum(c.max_units for c in cats), rubric.scale)
-        sheets[rid] = (
+        rubric_sheets[rid] = (
             maximum,
             [SheetLine(c.name, c.section or "", format_units(c.max_units, rubric.scale), c.mode) for c in cats],
         )
@@ -64,15 +120,9 @@ async def judge_packet_pdf(
     pages = []
     for j in judges:
         rid = rubric_ids.get(j.class_id)
-        maximum, lines = sheets.get(rid or 0, ("", []))
+        maximum, lines = rubric_sheets.get(rid or 0, ("", []))
         if mode == "section" and j.sections:
             lines = [ln for ln in lines if ln.section in j.sections]
-        pages.append({"judge": j, "lines": lines, "maximum": maximum})
-    return await render_pdf(
-        "reports/judge_packet.html",
-        event=event,
-        pages=pages,
-        qr=qr,
-        url=lambda entry_id: sheet_url(settings, entry_id),
-        section_mode=mode == "section",
-    )
+        sheets = [PacketSheet(c, url, qr[url]) for c in j.cars for url in [sheet_url(settings, c.entry_id)]]
+        pages.append(PacketPages(j, lines, maximum, sheets))
+    return JudgePacket(Letterhead.of(event), pages, mode == "section", event.slug)

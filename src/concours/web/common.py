@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncGenerator, Collection
 from typing import Any
 
 from litestar import MediaType, Request
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db.engine import Database
@@ -163,3 +164,17 @@ def safe_next(url: str | None, default: str = "/") -> str:
     if url and url.startswith("/") and not url.startswith("//") and "\\" not in url and len(url) <= 300:
         return url.replace("\x00", "")
     return default
+
+
+def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Response[bytes]:
+    """A PDF for the browser: shown in its viewer, or saved as ``filename`` when ``download``.
+
+    The name is reduced to letters, digits, dot, dash and underscore, so what a person typed (a class code, a
+    slug) can never break the header."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "report.pdf"
+    disposition = "attachment" if download else "inline"
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'{disposition}; filename="{safe}"'},
+    )

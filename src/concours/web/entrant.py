@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Vehicle
 from concours.domain.states import results_public
-from concours.reports import render_pdf
+from concours.reports import report_pdf
+from concours.reports.entrant_score import entrant_score_report
 from concours.services import entries, photos, selection
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import Viewer, entry_for_entrant
 from concours.settings import Settings
-from concours.web.common import form_data, form_list, redirect, render
+from concours.web.common import form_data, form_list, pdf_response, redirect, render
 from concours.web.public import read_uploads, vehicle_form
 
 
@@ -160,9 +161,6 @@ class EntrantController(Controller):
     @get("/entries/{entry_id:int}/report.pdf")
     async def report(self, db: AsyncSession, viewer: Viewer, entry_id: int) -> Response[bytes]:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        feedback = await entrant_feedback(db, entry, viewer.name)
-        pdf = await render_pdf("reports/entrant_score.html", fb=feedback)
+        report = await entrant_score_report(db, entry, viewer.name)
         filename = f"score-report-car-{entry.car_number or entry.id}.pdf"
-        return Response(
-            pdf, media_type="application/pdf", headers={"content-disposition": f'attachment; filename="{filename}"'}
-        )
+        return pdf_response(await report_pdf(report), filename, download=True)

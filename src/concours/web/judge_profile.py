@@ -9,12 +9,13 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, Judge
-from concours.reports.judge_packet import judge_packet_pdf
+from concours.reports import report_pdf
+from concours.reports.judge_packet import judge_packet
 from concours.services import conflicts, roster
 from concours.services.errors import Forbidden, FormErrors
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import form_data, redirect, render
+from concours.web.common import form_data, pdf_response, redirect, render
 
 
 def _judge_id(viewer: Viewer) -> int:
@@ -121,9 +122,5 @@ class JudgeProfileController(Controller):
     @get("/events/{event_id:int}/packet.pdf")
     async def packet(self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int) -> Response[bytes]:
         event = await roster.event_for_judge(db, viewer, event_id)
-        pdf = await judge_packet_pdf(db, settings, event, _judge_id(viewer))
-        return Response(
-            content=pdf,
-            media_type="application/pdf",
-            headers={"content-disposition": f'inline; filename="judge-packet-{event.slug}.pdf"'},
-        )
+        packet = await judge_packet(db, settings, event, _judge_id(viewer))
+        return pdf_response(await report_pdf(packet), f"judge-packet-{event.slug}.pdf")

@@ -21,7 +21,8 @@ from concours.db import (
 from concours.domain import presets
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
-from concours.reports import render_pdf
+from concours.reports import report_pdf
+from concours.reports.class_results import class_results_report
 from concours.services import awards as award_service
 from concours.services import events, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
@@ -31,7 +32,7 @@ from concours.services.permissions import (
     class_for_organizer,
     event_for_organizer,
 )
-from concours.web.common import form_data, redirect, render
+from concours.web.common import form_data, pdf_response, redirect, render
 
 TIMEZONES = (
     "Europe/London",
@@ -226,13 +227,8 @@ class OrganizerController(Controller):
     @get("/classes/{class_id:int}/results.pdf")
     async def class_results_pdf(self, db: AsyncSession, viewer: Viewer, class_id: int) -> Response[bytes]:
         cls, event = await class_for_organizer(db, viewer, class_id)
-        rows, _ = await results.class_ranking(db, event, cls)
-        pdf = await render_pdf("reports/class_results.html", event=event, cls=cls, rows=rows)
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"content-disposition": f'attachment; filename="class-{cls.code}-results.pdf"'},
-        )
+        report = await class_results_report(db, event, cls)
+        return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
     async def certify(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:

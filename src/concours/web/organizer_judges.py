@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
-from concours.reports.judge_packet import judge_packet_pdf
+from concours.reports import report_pdf
+from concours.reports.judge_packet import judge_packet
 from concours.services import assignment, conflicts, roster, teams
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
 from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import device_of, form_data, pdf_response, redirect, render
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -366,21 +367,13 @@ class OrganizerJudgesController(Controller):
     @get("/events/{event_id:int}/packets.pdf")
     async def all_packets(self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int) -> Response[bytes]:
         event = await event_for_chief_judge(db, viewer, event_id)
-        pdf = await judge_packet_pdf(db, settings, event)
-        return _pdf(pdf, f"judge-packets-{event.slug}.pdf")
+        packet = await judge_packet(db, settings, event)
+        return pdf_response(await report_pdf(packet), packet.filename())
 
     @get("/events/{event_id:int}/judges/{judge_id:int}/packet.pdf")
     async def one_packet(
         self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int, judge_id: int
     ) -> Response[bytes]:
         event = await event_for_chief_judge(db, viewer, event_id)
-        pdf = await judge_packet_pdf(db, settings, event, judge_id)
-        return _pdf(pdf, f"judge-packet-{event.slug}-{judge_id}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="{filename}"'},
-    )
+        packet = await judge_packet(db, settings, event, judge_id)
+        return pdf_response(await report_pdf(packet), packet.filename())

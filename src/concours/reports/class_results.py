@@ -1,0 +1,110 @@
+"""Class results: the ranked cars of one class with how each score was reached, provisional until certified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event, EventClass
+from concours.reports import Letterhead, Report
+from concours.services.results import RankingRow, class_ranking
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    rank: str
+    car_number: str
+    title: str
+    owner: str
+    score: str
+    award: str
+    how: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ClassResultsReport(Report):
+    template: ClassVar[str] = "reports/class_results.html"
+    letterhead: Letterhead
+    class_code: str
+    class_name: str
+    certified: str  # when the class was certified, in the event's timezone; "" while provisional
+    lines: list[ResultLine]
+
+    def filename(self) -> str:
+        return f"class-{self.class_code}-results.pdf"
+
+    @classmethod
+    def sample(cls) -> Self:
+        return cls(
+            Letterhead.sample(),
+            "B",
+            "Pre-war European Open",
+            "",
+            [
+                ResultLine(
+                    "1",
+                    "12",
+                    "1937 Talbot-Lago T150-C SS",
+                    "Ann Example",
+                    "91.5",
+                    "1st in class",
+                    "mean of 3 sheets: judge-a 92; judge-b 91; judge-c 91.5",
+                    [],
+                ),
+                ResultLine(
+                    "2",
+                    "14",
+                    "1938 Delahaye 135M",
+                    "Ben Sample",
+                    "88",
+                    "2nd in class",
+                    "mean of 3 sheets: judge-a 88; judge-b 87; judge-c 89",
+                    ["Tie with car #15 broken on Authenticity by the chief judge."],
+                ),
+                ResultLine(
+                    "—", "15", "1936 Bugatti Type 57", "Cy Owner", "—", "", "no sheets", ["Not judged: absent."]
+                ),
+            ],
+        )
+
+
+def _when(event: Event, cls: EventClass) -> str:
+    if cls.certified_at is None:
+        return ""
+    try:
+        zone = ZoneInfo(event.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return cls.certified_at.astimezone(zone).strftime("%d %B %Y %H:%M %Z")
+
+
+def _line(row: RankingRow) -> ResultLine:
+    r = row.result
+    sheets = "; ".join(
+        f"{s.judge}{f' ({s.section})' if s.section else ''} {s.total}{'' if s.counted else ' dropped'}"
+        for s in row.sheets
+    )
+    how = f"{r.combine_note}: {sheets}" if sheets else r.combine_note
+    return ResultLine(
+        str(r.rank) if r.rank else "—",
+        str(row.car_number) if row.car_number is not None else "—",
+        row.title,
+        row.owner,
+        row.score_text,
+        r.award,
+        how,
+        [n for n in (r.ineligible, r.tie_note) if n],
+    )
+
+
+def results_of(event: Event, cls: EventClass, rows: list[RankingRow]) -> ClassResultsReport:
+    return ClassResultsReport(Letterhead.of(event), cls.code, cls.name, _when(event, cls), [_line(r) for r in rows])
+
+
+async def class_results_report(session: AsyncSession, event: Event, cls: EventClass) -> ClassResultsReport:
+    rows, _ = await class_ranking(session, event, cls)
+    return results_of(event, cls, rows)

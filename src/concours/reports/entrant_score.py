@@ -1,0 +1,58 @@
+"""The entrant's score report: their car's result and every submitted sheet with the judges' notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Entry
+from concours.reports import Letterhead, Report
+from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback
+
+
+@dataclass(frozen=True)
+class EntrantScoreReport(Report):
+    template: ClassVar[str] = "reports/entrant_score.html"
+    letterhead: Letterhead
+    fb: Feedback
+
+    def filename(self) -> str:
+        return f"score-report-car-{self.fb.car_number or 'entry'}.pdf"
+
+    @classmethod
+    def sample(cls) -> Self:
+        letterhead = Letterhead.sample()
+        lines = [
+            FeedbackLine("Exterior", "points", "27", "30", "", "Paint excellent; a chip on the left running board."),
+            FeedbackLine("Interior", "points", "18", "20", "", "Leather correct for the year."),
+            FeedbackLine("Authenticity", "deduction", "8.5", "10", "1.5", "Later carburettors."),
+        ]
+        return cls(
+            letterhead,
+            Feedback(
+                letterhead.event_name,
+                letterhead.date,
+                letterhead.venue,
+                "B",
+                "Pre-war European Open",
+                12,
+                "1937 Talbot-Lago T150-C SS",
+                "Ann Example",
+                1,
+                "1st in class",
+                "91.5",
+                "mean of 2 sheets",
+                [
+                    FeedbackSheet("Judge 1", "53.5", "60", "A superb car, beautifully presented.", lines),
+                    FeedbackSheet("Judge 2", "52", "60", "", lines),
+                ],
+            ),
+        )
+
+
+async def entrant_score_report(session: AsyncSession, entry: Entry, owner_name: str) -> EntrantScoreReport:
+    """The report for the entrant's own entry (refused until the class's results are published)."""
+    fb = await entrant_feedback(session, entry, owner_name)
+    return EntrantScoreReport(Letterhead(fb.event_name, fb.event_date, fb.venue), fb)
