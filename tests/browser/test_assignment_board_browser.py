@@ -103,7 +103,7 @@ def test_assignment_board(new_context: Callable[..., BrowserContext], scene: Jud
     page.screenshot(path=str(SCREENSHOTS / "assignment-board-laptop.png"), full_page=True)
 
     # The packets print from the same page.
-    with page.expect_response(re.compile(r"/packets\.pdf$")) as resp:
+    with page.expect_response(re.compile(r"/packets\.pdf$"), timeout=60_000) as resp:  # the first PDF warms WeasyPrint
         page.evaluate("url => fetch(url)", f"/organizer/events/{scene.event_id}/packets.pdf")
     assert resp.value.status == 200
     assert not problems, problems
