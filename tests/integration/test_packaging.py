@@ -58,6 +58,20 @@ def test_installed_wheel_migrates_serves_and_renders_pdf(installed: Path, tmp_pa
         text=True,
     ).stdout
     assert str(ROOT) not in where and "site-packages/concours/templates" in where
+    # The demo's data files ship in the wheel and load from it.
+    demo = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import concours.demo as d; print(d.__file__, len(d.CARS), len(d.MAIN_CLASSES), d.MAIN_SLUG)",
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "site-packages/concours/demo.py 12 12 lakeside-concours-d-elegance-2026" in demo
     pdf = subprocess.run(
         [
             str(bin_dir / "python"),
