@@ -1,4 +1,4 @@
-"""The ``concours`` command: serve, demo, db upgrade."""
+"""The ``concours`` command: serve, demo, db upgrade; admin, backup, restore (see cli_ops)."""
 
 from __future__ import annotations
 
@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="db_command")
     up = db_sub.add_parser("upgrade", help="create or migrate the database schema to the latest version")
     up.set_defaults(func=cmd_upgrade)
+    from concours.cli_ops import register
+
+    register(sub)
     return parser
 
 
