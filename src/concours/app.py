@@ -22,7 +22,7 @@ from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
 from concours.resources import resource_dir
-from concours.services import outbox
+from concours.services import backups, outbox
 from concours.settings import Settings
 from concours.web.auth import AuthController
 from concours.web.chief import ChiefController
@@ -35,11 +35,13 @@ from concours.web.organizer import OrganizerController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_setup import OrganizerSetupController
+from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.request import ConcoursRequest
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
+BACKUP_CHECK_SECONDS = 30.0
 
 
 @get("/healthz", sync_to_thread=False, include_in_schema=False)
@@ -61,11 +63,13 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        task = asyncio.create_task(_outbox_loop(settings, db)) if run_outbox else None
+        tasks = [asyncio.create_task(_outbox_loop(settings, db))] if run_outbox else []
+        if settings.backup_dir is not None:
+            tasks.append(asyncio.create_task(_backup_loop(settings, db)))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         route_handlers=[
             PublicController,
             AuthController,
+            PasswordController,
             OrganizerController,
             OrganizerEntriesController,
             OrganizerJudgesController,
@@ -140,3 +145,12 @@ async def _outbox_loop(settings: Settings, db: Database) -> None:
         except Exception:  # keep delivering after a database hiccup
             log.exception("outbox delivery failed")
         await asyncio.sleep(OUTBOX_INTERVAL_SECONDS)
+
+
+async def _backup_loop(settings: Settings, db: Database) -> None:
+    while True:
+        try:
+            await backups.backup_if_due(settings, db.read)
+        except Exception:  # a full or missing USB stick must not stop the show: try again next turn
+            log.exception("automatic backup failed")
+        await asyncio.sleep(BACKUP_CHECK_SECONDS)

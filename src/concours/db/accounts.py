@@ -50,7 +50,7 @@ class WebSession(CreatedMixin, Base):
 
 
 class LoginToken(IdMixin, CreatedMixin, Base):
-    """A single-use, expiring sign-in link (stored hashed)."""
+    """A single-use, expiring link (stored hashed): ``sign_in``, or ``password_reset`` (sets a new password)."""
 
     __tablename__ = "login_token"
 
@@ -59,6 +59,7 @@ class LoginToken(IdMixin, CreatedMixin, Base):
     next_url: Mapped[str] = mapped_column(String(300), default="/")
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    purpose: Mapped[str] = mapped_column(String(20), default="sign_in", server_default="sign_in")
 
 
 class OutboxMessage(IdMixin, CreatedMixin, Base):

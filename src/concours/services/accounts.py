@@ -137,8 +137,10 @@ async def send_login_link(
     outbox.queue(session, to=user.email, subject="Your Concours sign-in link", body=body, event_id=event_id)
 
 
-async def peek_login_token(session: AsyncSession, raw_token: str) -> LoginToken | None:
-    tok = await session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(raw_token)))
+async def peek_login_token(session: AsyncSession, raw_token: str, purpose: str = "sign_in") -> LoginToken | None:
+    tok = await session.scalar(
+        select(LoginToken).where(LoginToken.token_hash == token_hash(raw_token), LoginToken.purpose == purpose)
+    )
     if tok is None or tok.used_at is not None or tok.expires_at <= utcnow():
         return None
     return tok

@@ -1,0 +1,72 @@
+"""Forgotten passwords: ask for a reset link, then set a new password with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.services import accounts, password_reset
+from concours.services.errors import FormErrors
+from concours.settings import Settings
+from concours.web.auth import _signed_in
+from concours.web.common import device_of, form_data, render
+
+
+class PasswordController(Controller):
+    @get("/password/forgot")
+    async def forgot_page(self, request: Request[Any, Any, Any], email: str | None = None) -> Template:
+        form = {"email": (email or "")[:254].replace("\x00", "")}
+        return render(request, "auth/password_forgot.html", form=form, errors={})
+
+    @post("/password/forgot")
+    async def forgot(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
+        form = await form_data(request)
+        email = form.get("email", "")[:300]
+        try:
+            await password_reset.request_reset(db, settings.base_url, email)
+        except FormErrors as exc:
+            return render(
+                request, "auth/password_forgot.html", status_code=400, form={"email": email}, errors=exc.errors
+            )
+        # The same answer whether or not the address has an account.
+        return render(request, "auth/password_sent.html", email=accounts.normalize_email(email))
+
+    @get("/password/reset/{token:str}")
+    async def reset_page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
+        # Opening the link does not use it (mail scanners open links); setting the password does.
+        valid = await password_reset.check_reset_token(db, token) is not None
+        return render(
+            request,
+            "auth/password_reset.html",
+            status_code=200 if valid else 410,
+            token=token,
+            valid=valid,
+            form={},
+            errors={},
+        )
+
+    @post("/password/reset/{token:str}")
+    async def reset(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, token: str) -> Any:
+        form = await form_data(request)
+        password, repeated = form.get("password", ""), form.get("password2", "")
+        try:
+            user_id = await password_reset.reset_password(db, token, password, repeated, device_of(request))
+        except password_reset.LinkExpired:
+            return render(
+                request, "auth/password_reset.html", status_code=410, token=token, valid=False, form={}, errors={}
+            )
+        except FormErrors as exc:
+            return render(
+                request,
+                "auth/password_reset.html",
+                status_code=400,
+                token=token,
+                valid=True,
+                form={"password": password[:300], "password2": repeated[:300]},
+                errors=exc.errors,
+            )
+        session_token = await accounts.start_session(db, settings, user_id, request.headers.get("user-agent", ""))
+        return _signed_in(settings, session_token, "/organizer/")
