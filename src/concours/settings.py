@@ -14,6 +14,16 @@ class SettingsError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 
 
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"CONCOURS_{name} must be a whole number of at least 1 (it is {value!r})")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -30,6 +40,10 @@ class Settings:
     login_link_minutes: int = 60 * 24
     session_days: int = 14
     sql_echo: bool = False
+    # Automatic backups while an event is live (judging .. published): folder, interval, how many kept.
+    backup_dir: Path | None = None
+    backup_minutes: int = 10
+    backup_keep: int = 24
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,6 +87,9 @@ class Settings:
             "smtp_from": get("SMTP_FROM", "Concours <concours@localhost>"),
             "smtp_starttls": (get("SMTP_STARTTLS", "0") or "0").lower() in ("1", "true", "yes"),
             "sql_echo": (get("SQL_ECHO", "0") or "0").lower() in ("1", "true", "yes"),
+            "backup_dir": Path(backup_dir) if (backup_dir := get("BACKUP_DIR")) else None,
+            "backup_minutes": _positive_int("BACKUP_MINUTES", get("BACKUP_MINUTES", "10") or "10"),
+            "backup_keep": _positive_int("BACKUP_KEEP", get("BACKUP_KEEP", "24") or "24"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
