@@ -192,9 +192,9 @@
     storeQueue(loadQueue().filter((item) => item.id !== id));
   }
 
-  function scheduleRetry() {
+  function scheduleRetry(delay) {
     if (retryTimer) return;
-    retryTimer = setTimeout(function () { retryTimer = null; pump(); }, RETRY_MS);
+    retryTimer = setTimeout(function () { retryTimer = null; pump(); }, delay || RETRY_MS);
   }
 
   function applyFragment(item, html, status) {
@@ -241,7 +241,10 @@
       credentials: "same-origin",
       headers: { "x-csrftoken": csrfToken(), "hx-request": "true" },
     }).then(function (response) {
-      return response.text().then(function (text) { return { status: response.status, text: text, type: response.headers.get("content-type") || "" }; });
+      return response.text().then(function (text) {
+        return { status: response.status, text: text, type: response.headers.get("content-type") || "",
+                 retryAfter: response.headers.get("retry-after") };
+      });
     }).then(function (r) {
       sending = false;
       offline = false;
@@ -259,8 +262,12 @@
         if (r.type.indexOf("text/html") === 0) applyFragment(item, r.text, r.status);
         else markLine(item.key, r.text, "failed");
       } else {
-        offline = true;  // a proxy's 502 while the app restarts: keep the change and try again
-        scheduleRetry();
+        // 503 (the database is briefly away, e.g. restarting), a proxy's 502/504 while the app restarts, or
+        // anything else unexpected: the change stays queued and is sent again, after Retry-After if given.
+        offline = true;
+        mine(loadQueue()).forEach((it) => markLine(it.key, "Queued", "pending"));
+        const wait = parseInt(r.retryAfter || "", 10);
+        scheduleRetry(isNaN(wait) ? RETRY_MS : Math.min(Math.max(wait, 1), 60) * 1000);
         showSync();
         return;
       }

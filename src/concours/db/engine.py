@@ -1,8 +1,9 @@
 """Engine and session factories for SQLite (embedded) and PostgreSQL (production).
 
-SQLite is set up for concurrent use: WAL, a busy timeout, foreign keys on, and write
-transactions that take the write lock up front (``BEGIN IMMEDIATE``) so two autosaves never
-deadlock on a lock upgrade ("database is locked").
+SQLite is set up for concurrent use and durability: WAL with synchronous=FULL (an acknowledged commit
+survives a power cut), a busy timeout, foreign keys on, and write transactions that take the write
+lock up front (``BEGIN IMMEDIATE``) so two autosaves never deadlock on a lock upgrade ("database is
+locked").
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: every commit is on disk (the WAL is synced) before the save is acknowledged, so a power cut
+        # or a flat laptop battery cannot lose an autosave a judge saw as saved. NORMAL would only survive
+        # the app crashing, not the machine.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

@@ -8,8 +8,10 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy.exc import SQLAlchemyError
 
+from concours.db.faults import database_unavailable
 from concours.services.errors import ServiceError
 from concours.web.common import BadForm, is_htmx, render
 
@@ -25,7 +27,10 @@ TITLES = {
     413: "Too large",
     422: "Not accepted",
     429: "Too many requests",
+    503: "Back in a moment",
 }
+# Seconds a client waits before sending again when the database is briefly away (a restart takes a few).
+RETRY_AFTER_SECONDS = 5
 
 
 def _page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
@@ -79,7 +84,30 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _page(request, status, message)
 
 
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database is briefly away (restart, dropped connection): 503 with Retry-After, never a 500.
+    Nothing of the request was kept (its transaction did not commit, or the commit's answer was lost, and
+    a replayed autosave is recognised by its change id)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    response = _page(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "The database is briefly unavailable. Nothing was lost: try again in a few seconds "
+        "(a judge's tablet sends its changes again by itself).",
+    )
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        return unavailable(request, exc)
+    return server_error(request, exc)
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):  # e.g. a driver error raised outside SQLAlchemy, or a refused connect
+        return unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _page(
         request,
@@ -93,5 +121,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ServiceError: service_error,
     NotAuthorizedException: not_authorized,
     HTTPException: http_error,
+    SQLAlchemyError: database_error,
+    OSError: database_error,
     Exception: server_error,
 }
