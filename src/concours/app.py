@@ -34,6 +34,7 @@ from concours.web.judging import JudgingController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
+from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
 from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerEntriesController,
             OrganizerJudgesController,
             OrganizerSetupController,
+            OrganizerRosterRemovalController,
             JudgingController,
             ChiefController,
             JudgeProfileController,
