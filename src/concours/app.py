@@ -22,7 +22,7 @@ from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
 from concours.resources import resource_dir
-from concours.services import backups, outbox
+from concours.services import backups, outbox, pending_uploads
 from concours.settings import Settings
 from concours.web.auth import AuthController
 from concours.web.chief import ChiefController
@@ -43,6 +43,7 @@ from concours.web.request import ConcoursRequest
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
 BACKUP_CHECK_SECONDS = 30.0
+MEDIA_CLEAN_SECONDS = 3600.0
 
 
 @get("/healthz", sync_to_thread=False, include_in_schema=False)
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         tasks = [asyncio.create_task(_outbox_loop(settings, db))] if run_outbox else []
+        if run_outbox:
+            tasks.append(asyncio.create_task(_media_clean_loop(settings, db)))
         if settings.backup_dir is not None:
             tasks.append(asyncio.create_task(_backup_loop(settings, db)))
         try:
@@ -156,3 +159,13 @@ async def _backup_loop(settings: Settings, db: Database) -> None:
         except Exception:  # a full or missing USB stick must not stop the show: try again next turn
             log.exception("automatic backup failed")
         await asyncio.sleep(BACKUP_CHECK_SECONDS)
+
+
+async def _media_clean_loop(settings: Settings, db: Database) -> None:
+    while True:
+        await asyncio.sleep(MEDIA_CLEAN_SECONDS)
+        try:
+            async with db.read() as session:
+                await pending_uploads.clean_media(session, settings)
+        except Exception:
+            log.exception("media clean-up failed")

@@ -99,6 +99,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_media_clean(args: argparse.Namespace) -> int:
+    from concours.db.engine import Database
+    from concours.services.pending_uploads import Cleaned, clean_media
+
+    settings = Settings.from_env()
+
+    async def go() -> Cleaned:
+        db = Database.connect(settings.database_url)
+        try:
+            async with db.read() as session:
+                return await clean_media(session, settings, dry_run=args.dry_run)
+        finally:
+            await db.dispose()
+
+    result = asyncio.run(go())
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"{verb} {result.orphan_files} orphan photo files and {result.pending_folders} stale pending uploads "
+        f"({result.bytes_freed / 1048576:.1f} MB) in {settings.media_dir}"
+    )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = sub.add_parser("admin", help="accounts: create the first organizer")
 
@@ -125,3 +148,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rs.add_argument("file")
     rs.add_argument("--yes", action="store_true", help="overwrite a database that already holds data")
     rs.set_defaults(func=cmd_restore)
+
+    media = sub.add_parser("media", help="uploaded files: clean up what no record refers to")
+
+    def media_help(_args: argparse.Namespace) -> int:
+        media.print_help()
+        return 0
+
+    media.set_defaults(func=media_help)
+    media_sub = media.add_subparsers(dest="media_command", metavar="media_command")
+    clean = media_sub.add_parser(
+        "clean", help="delete photo files no record refers to (older than an hour) and pending uploads older than a day"
+    )
+    clean.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    clean.set_defaults(func=cmd_media_clean)

@@ -349,6 +349,51 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // ---- photo inputs: sizes checked before anything is sent (the server keeps typed fields either way)
+  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+
+  function photoProblem(input) {
+    const maxEach = parseInt(input.dataset.maxBytes, 10);
+    const maxTotal = parseInt(input.dataset.maxTotal, 10);
+    const files = Array.from(input.files || []);
+    const big = files.filter((f) => f.size > maxEach);
+    if (big.length) {
+      return big.map((f) => f.name + " is " + megabytes(f.size)).join(", ") +
+        "; a photo may be at most " + megabytes(maxEach) + ". Choose a smaller photo (or a lower camera size).";
+    }
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    if (total > maxTotal) {
+      return "These photos come to " + megabytes(total) + "; one sending carries at most " + megabytes(maxTotal) +
+        ". Send fewer now and add the others afterwards.";
+    }
+    return "";
+  }
+
+  function checkPhotos(input) {
+    const message = photoProblem(input);
+    const box = input.parentElement.querySelector("#e-photos-browser");
+    if (box) { box.textContent = message; box.hidden = !message; }
+    if (message) {
+      input.value = "";  // nothing too large is sent; what was typed elsewhere stays as it is
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "e-photos-browser");
+    } else if (box) {
+      input.removeAttribute("aria-invalid");
+    }
+    return !message;
+  }
+
+  document.addEventListener("change", function (evt) {
+    const input = evt.target;
+    if (input && input.matches && input.matches("input[type=file][data-max-bytes]")) checkPhotos(input);
+  });
+  document.addEventListener("submit", function (evt) {
+    const inputs = evt.target.querySelectorAll ? evt.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+    Array.from(inputs).forEach(function (input) {
+      if (!checkPhotos(input)) { evt.preventDefault(); input.focus(); }
+    });
+  }, true);
+
   window.addEventListener("online", function () { offline = false; pump(); });
   window.addEventListener("offline", function () { offline = true; showSync(); });
   window.addEventListener("storage", function (evt) { if (evt.key === QUEUE_KEY) showSync(); });

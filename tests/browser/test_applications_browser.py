@@ -101,7 +101,9 @@ def test_apply_on_a_phone_with_photos_edit_accept_withdraw(
         "Delivered new in Paris; restored 2019."
     )
     expect(ent.get_by_label("I accept the event's release and terms")).to_be_checked()
-    ent.get_by_label(re.compile(r"Photos of your car")).set_input_files([str(front), str(side)])
+    # The valid photo was kept as a pending upload: only the other one is chosen again.
+    expect(ent.locator("#pending-photos")).to_contain_text("Kept from your last try: 1 photo")
+    ent.get_by_label(re.compile(r"Photos of your car")).set_input_files([str(side)])
     ent.get_by_role("button", name="Send my application").tap()
     expect(ent.get_by_role("heading", name="Thank you — your application is in")).to_be_visible()
 

@@ -202,8 +202,10 @@ async def _checked(
     *,
     existing_photos: int = 0,
     except_entry: int | None = None,
+    photo_problem: str | None = None,
 ) -> tuple[Application, list[photos.Processed]]:
-    """The application and its photos, every problem reported at once (fields and photos together)."""
+    """The application and its photos, every problem reported at once (fields and photos together).
+    ``photo_problem``: photos the web layer could not take (too large to arrive, not images)."""
     class_ids = set((await session.scalars(select(EventClass.id).where(EventClass.event_id == event.id))).all())
     errors: dict[str, str] = {}
     app: Application | None = None
@@ -216,6 +218,8 @@ async def _checked(
         processed = await photos.check_uploads(uploads, allowed=event.max_photos, existing=existing_photos)
     except FormErrors as exc:
         errors.update(exc.errors)
+    if photo_problem:
+        errors["photos"] = photo_problem + (" " + errors["photos"] if errors.get("photos") else "")
     if app is not None and await _duplicate_chassis(session, event.id, app.chassis_number, except_entry=except_entry):
         errors["chassis_number"] = _duplicate_message(app.chassis_number)
     if errors or app is None:
@@ -231,6 +235,7 @@ async def apply(
     uploads: list[photos.Upload] | None = None,
     *,
     viewer: Viewer | None = None,
+    photo_problem: str | None = None,
 ) -> Entry:
     """A new application. A signed-in entrant may bring one of their saved cars (``vehicle_id``)."""
     if not registration_open(event):
@@ -248,7 +253,9 @@ async def apply(
         if already is not None:
             raise FormErrors({"vehicle_id": "This car already has an application at this event; see your portal."})
     existing = await photos.count(session, vehicle.id) if vehicle is not None else 0
-    app, processed = await _checked(session, event, form, uploads, existing_photos=existing)
+    app, processed = await _checked(
+        session, event, form, uploads, existing_photos=existing, photo_problem=photo_problem
+    )
     if vehicle is not None and viewer is not None:
         user = await session.get(User, viewer.user_id)
         assert user is not None
@@ -259,7 +266,11 @@ async def apply(
         if known is not None and (viewer is None or viewer.user_id != known.id):
             # Nobody applies into someone else's account: the owner of the address signs in first.
             await accounts.send_login_link(
-                session, settings, known, next_url=f"/events/{event.slug}/apply", event_id=event.id,
+                session,
+                settings,
+                known,
+                next_url=f"/events/{event.slug}/apply",
+                event_id=event.id,
                 intro=f"An application to {event.name} was started with this address. Sign in with the link "
                 "below, then send the application form again; nothing was saved until you do.",
             )
@@ -327,6 +338,8 @@ async def update_application(
     form: Mapping[str, str],
     uploads: list[photos.Upload],
     remove_photo_ids: list[int],
+    *,
+    photo_problem: str | None = None,
 ) -> None:
     """The entrant corrects their application (and car) before the deadline; photos added or removed."""
     event = await session.get(Event, entry.event_id)
@@ -357,7 +370,9 @@ async def update_application(
     data = dict(form, name=viewer.name, email=viewer.email, terms="on")
     removed = await photos.remove(session, vehicle.id, remove_photo_ids)
     existing = await photos.count(session, vehicle.id)
-    app, processed = await _checked(session, event, data, uploads, existing_photos=existing, except_entry=entry.id)
+    app, processed = await _checked(
+        session, event, data, uploads, existing_photos=existing, except_entry=entry.id, photo_problem=photo_problem
+    )
     before = {"vehicle": vehicle.title, "chassis_number": vehicle.chassis_number, "history": len(vehicle.history)}
     fill_vehicle(vehicle, app)
     entrant = await session.get(Entrant, entry.entrant_id)
@@ -436,9 +451,13 @@ async def decide(
     # A certified class's results are frozen: no car moves into or out of it, nor changes its standing.
     touched = {c for c in (entry.class_id, cls.id if cls else None) if c is not None}
     if (cls is not None and cls.id != entry.class_id) or status != entry.status:
-        certified = await session.scalar(
-            select(EventClass.code).where(EventClass.id.in_(touched), EventClass.certified_at.is_not(None)).limit(1)
-        ) if touched else None
+        certified = (
+            await session.scalar(
+                select(EventClass.code).where(EventClass.id.in_(touched), EventClass.certified_at.is_not(None)).limit(1)
+            )
+            if touched
+            else None
+        )
         if certified is not None:
             errors["class_id"] = f"Class {certified} is certified: reopen it before changing its cars."
     number: int | None = entry.car_number

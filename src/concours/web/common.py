@@ -111,7 +111,7 @@ async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] =
     """The submitted form's text fields, checked: a field that is not UTF-8 text, holds a NUL character,
     exceeds :data:`MAX_FIELD_CHARS` or is sent twice (unless named in ``multi``; read those with
     :func:`form_list`) raises :class:`BadForm`, a 400 that names the field. Files are left to
-    ``read_uploads``; fields with malformed names are ignored (no handler reads them)."""
+    ``web.uploads.take_photos``; fields with malformed names are ignored (no handler reads them)."""
     form = await request.form()
     values: dict[str, str] = {}
     errors: dict[str, str] = {}

@@ -13,13 +13,14 @@ from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Vehicle
 from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
-from concours.services import entries, photos, selection
+from concours.services import entries, pending_uploads, photos, selection
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import Viewer, entry_for_entrant
 from concours.settings import Settings
 from concours.web.common import form_data, form_list, pdf_response, redirect, render
-from concours.web.public import read_uploads, vehicle_form
+from concours.web.public import vehicle_form
+from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
 def _require_entrant(viewer: Viewer) -> int:
@@ -107,6 +108,7 @@ class EntrantController(Controller):
         form: dict[str, str],
         errors: dict[str, str],
         status_code: int = 200,
+        pending: list[Any] | None = None,
     ) -> Template:
         event = await db.get(Event, entry.event_id)
         assert event is not None
@@ -126,22 +128,31 @@ class EntrantController(Controller):
             restoration_states=entries.RESTORATION_STATES,
             stored_photos=stored,
             editable=entries.may_edit(entry, event),
+            pending=pending or [],
+            max_photo_bytes=photos.MAX_PHOTO_BYTES,
+            upload_budget=UPLOAD_BUDGET,
         )
 
-    @post("/entries/{entry_id:int}/edit")
+    @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])
     async def edit(
         self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, entry_id: int
     ) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        form = await form_data(request, multi=("remove_photo", "photos"))
+        form = await form_data(request, multi=("remove_photo", *PHOTO_FORM_LISTS))
         remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
-        uploads = await read_uploads(request, "photos")
+        intake = await take_photos(request, settings)
+        form["pending_photos"] = intake.token
         try:
-            await entries.update_application(db, settings, viewer, entry, form, uploads, remove_ids)
+            await entries.update_application(
+                db, settings, viewer, entry, form, intake.uploads, remove_ids, photo_problem=intake.problem
+            )
         except FormErrors as exc:
-            return await self._edit_page(request, db, entry, form, exc.errors, status_code=400)
+            return await self._edit_page(request, db, entry, form, exc.errors, status_code=400, pending=intake.pending)
         except ServiceError as exc:
-            return await self._edit_page(request, db, entry, form, {"__all__": exc.message}, status_code=400)
+            return await self._edit_page(
+                request, db, entry, form, {"__all__": exc.message}, status_code=400, pending=intake.pending
+            )
+        pending_uploads.discard(settings, intake.token)
         return redirect(f"/my/#entry-{entry.id}")
 
     @post("/entries/{entry_id:int}/withdraw")

@@ -6,30 +6,18 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
-from concours.services import awards, entries, events, photos, results
+from concours.services import awards, entries, events, pending_uploads, photos, results
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from concours.web.common import BadForm, form_data, render
-
-
-async def read_uploads(request: Request[Any, Any, Any], name: str) -> list[photos.Upload]:
-    """The files sent in the multipart field ``name`` (an empty file input sends one nameless, empty part)."""
-    form = await request.form()
-    out: list[photos.Upload] = []
-    for value in form.getall(name) if name in form else []:
-        if isinstance(value, UploadFile) and (value.filename or ""):
-            data = await value.read()
-            if data or value.filename:
-                out.append(photos.Upload(filename=(value.filename or "")[:100], data=data))
-    return out
+from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
 def vehicle_form(v: Vehicle) -> dict[str, str]:
@@ -72,6 +60,7 @@ async def _apply_page(
     *,
     saved: list[Vehicle] | None = None,
     status_code: int = 200,
+    pending: list[Any] | None = None,
 ) -> Template:
     if saved is None and viewer is not None and viewer.entrant_id is not None:
         saved = await _saved_vehicles(db, viewer.entrant_id)
@@ -95,6 +84,9 @@ async def _apply_page(
         saved=saved or [],
         chosen=chosen,
         stored_photos=stored,
+        pending=pending or [],
+        max_photo_bytes=photos.MAX_PHOTO_BYTES,
+        upload_budget=UPLOAD_BUDGET,
     )
 
 
@@ -178,7 +170,7 @@ class PublicController(Controller):
                 form["vehicle_id"] = str(chosen.id)
         return await _apply_page(request, db, event, form, {}, optional_viewer, saved=saved)
 
-    @post("/events/{slug:str}/apply")
+    @post("/events/{slug:str}/apply", middleware=[UploadBudget])
     async def apply(
         self,
         request: Request[Any, Any, Any],
@@ -191,24 +183,48 @@ class PublicController(Controller):
         if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
             raise NotFound("There is no such event.")
         try:
-            form = await form_data(request, multi=("photos",))
+            form = await form_data(request, multi=PHOTO_FORM_LISTS)
         except BadForm as exc:
             return await _apply_page(request, db, event, exc.form, exc.errors, optional_viewer, status_code=400)
         if form.get("vehicle_id") and optional_viewer is not None:
             form["email"] = optional_viewer.email
-        uploads = await read_uploads(request, "photos")
+        intake = await take_photos(request, settings)
+        form["pending_photos"] = intake.token
         try:
-            await entries.apply(db, settings, event, form, uploads, viewer=optional_viewer)
+            await entries.apply(
+                db, settings, event, form, intake.uploads, viewer=optional_viewer, photo_problem=intake.problem
+            )
         except SignInRequired as exc:
             # Status 200 so the sign-in link that was queued is committed; the typed form stays on the page.
-            return await _apply_page(request, db, event, form, {"email": exc.message}, optional_viewer)
+            return await _apply_page(
+                request, db, event, form, {"email": exc.message}, optional_viewer, pending=intake.pending
+            )
         except FormErrors as exc:
-            return await _apply_page(request, db, event, form, exc.errors, optional_viewer, status_code=400)
+            return await _apply_page(
+                request, db, event, form, exc.errors, optional_viewer, status_code=400, pending=intake.pending
+            )
         except ServiceError as exc:
             return await _apply_page(
-                request, db, event, form, {"__all__": exc.message}, optional_viewer, status_code=400
+                request,
+                db,
+                event,
+                form,
+                {"__all__": exc.message},
+                optional_viewer,
+                status_code=400,
+                pending=intake.pending,
             )
+        pending_uploads.discard(settings, intake.token)
         return render(request, "public/applied.html", event=event, email=form.get("email", ""))
+
+    @get("/pending-photos/{token:str}/{key:str}")
+    async def pending_thumb(self, settings: Settings, token: str, key: str) -> Response[bytes]:
+        """A photo kept from a refused form (the random token is the only key to it)."""
+        path = pending_uploads.thumb_path(settings, token, key)
+        if path is None:
+            raise NotFound("There is no such photo.")
+        data = await anyio.Path(path).read_bytes()
+        return Response(content=data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
 
     @get("/photos/{photo_id:int}")
     async def photo(
