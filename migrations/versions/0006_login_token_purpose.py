@@ -1,7 +1,7 @@
 """login token purpose: sign-in links and password-reset links
 
-Revision ID: 0005_login_token_purpose
-Revises: 0004
+Revision ID: 0006_login_token_purpose
+Revises: 0005_throttle
 Create Date: 2026-12-02 15:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_login_token_purpose"
-down_revision: str | None = "0004"
+revision: str = "0006_login_token_purpose"
+down_revision: str | None = "0005_throttle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
