@@ -113,3 +113,13 @@ def test_judges_without_a_password_get_no_reset_mail(client: TestClient[Any], db
     run_db(db_url, judge)
     assert post(client, "/password/forgot", {"email": "judge@example.com"}).status_code == 200
     assert mails(db_url, "judge@example.com") == []
+
+
+def test_reset_link_requests_are_throttled(client: TestClient[Any], db_url: str) -> None:
+    make_organizer(db_url)
+    answers = [post(client, "/password/forgot", {"email": "org@example.com"}).status_code for _ in range(7)]
+    assert answers[:6] == [200] * 6 and answers[-1] == 429  # the sign-in-link policy: 5 free, then locked
+    locked = post(client, "/password/forgot", {"email": "org@example.com"})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    assert "Too many attempts" in locked.text
+    assert len(mails(db_url, "org@example.com")) == 6

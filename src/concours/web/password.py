@@ -8,11 +8,11 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.services import accounts, password_reset
+from concours.services import accounts, password_reset, throttle
 from concours.services.errors import FormErrors
 from concours.settings import Settings
 from concours.web.auth import _signed_in
-from concours.web.common import device_of, form_data, render
+from concours.web.common import BadForm, client_address, device_of, form_data, render
 
 
 class PasswordController(Controller):
@@ -23,8 +23,17 @@ class PasswordController(Controller):
 
     @post("/password/forgot")
     async def forgot(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
-        form = await form_data(request)
+        try:
+            form = await form_data(request)
+        except BadForm as exc:
+            return render(request, "auth/password_forgot.html", status_code=400, form=exc.form, errors=exc.errors)
         email = form.get("email", "")[:300]
+        # Each request may mail a link: limited per address typed and per client, like sign-in links.
+        keys, address = [accounts.normalize_email(email)[:254]], [client_address(request)]
+        await throttle.check(db, "sign-in-link", keys)
+        await throttle.check(db, "sign-in-link-address", address)
+        await throttle.failed(db, "sign-in-link", keys)
+        await throttle.failed(db, "sign-in-link-address", address)
         try:
             await password_reset.request_reset(db, settings.base_url, email)
         except FormErrors as exc:
@@ -50,7 +59,13 @@ class PasswordController(Controller):
 
     @post("/password/reset/{token:str}")
     async def reset(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, token: str) -> Any:
-        form = await form_data(request)
+        try:
+            form = await form_data(request)
+        except BadForm as exc:
+            errors = exc.errors
+            return render(
+                request, "auth/password_reset.html", status_code=400, token=token, valid=True, form={}, errors=errors
+            )
         password, repeated = form.get("password", ""), form.get("password2", "")
         try:
             user_id = await password_reset.reset_password(db, token, password, repeated, device_of(request))
