@@ -188,6 +188,10 @@ class PublicController(Controller):
             return await _apply_page(request, db, event, exc.form, exc.errors, optional_viewer, status_code=400)
         if form.get("vehicle_id") and optional_viewer is not None:
             form["email"] = optional_viewer.email
+        if not entries.registration_open(event):
+            return await _apply_page(
+                request, db, event, form, {"__all__": entries.closed_message(event)}, optional_viewer, status_code=400
+            )
         intake = await take_photos(request, settings)
         form["pending_photos"] = intake.token
         try:
