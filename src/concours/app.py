@@ -31,7 +31,9 @@ from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.judge_profile import JudgeProfileController
 from concours.web.judging import JudgingController
+from concours.web.judging_ballots import JudgingBallotsController
 from concours.web.organizer import OrganizerController
+from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
@@ -39,6 +41,7 @@ from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.request import ConcoursRequest
+from concours.web.public_awards import PublicAwardsController
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
@@ -94,6 +97,9 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             ChiefController,
             JudgeProfileController,
             EntrantController,
+            OrganizerAwardsController,
+            JudgingBallotsController,
+            PublicAwardsController,
             healthz,
             static,
         ],

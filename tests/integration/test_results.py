@@ -88,37 +88,28 @@ def test_explanations_and_special_awards(client: TestClient[Any], db_url: str, s
     assert post(client, f"/organizer/classes/{scene.class_a}/certify").status_code == 303
 
     url = f"/organizer/events/{scene.event_id}/awards"
-    car_a = re.search(r"#(\d+)", client.get(f"/organizer/events/{scene.event_id}/entries").text).group(1)  # type: ignore[union-attr]
-    r = post(client, url, {"award_name": "", "kind": "designated", "car_number": "999", "chosen_by": ""})
+    r = post(client, url, {"name": "", "kind": "designated", "eligibility": "accepted", "chosen_by": ""})
     assert r.status_code == 400
-    assert "Name the award" in r.text and "No accepted car has number 999" in r.text and "Say who chose it" in r.text
-    # Best of Show only among class winners: class D is not certified, so its car has not won a class.
+    assert "Name the award" in r.text and "Name who chooses" in r.text
+    r = post(
+        client,
+        url,
+        {"name": "Chairman's Award", "kind": "designated", "eligibility": "accepted", "chosen_by": "the chairman"},
+    )
+    assert r.status_code == 303
+    award_url = r.headers["location"]
+    r = post(client, f"{award_url}/decide", {"car_number": "999"})
+    assert r.status_code == 400 and "No accepted car has number 999" in r.text
     entries_page = client.get(f"/organizer/events/{scene.event_id}/entries").text
-    numbers = re.findall(r"<h2>#(\d+) ", entries_page)
-    car_b = next(n for n in numbers if n != car_a)
-    r = post(
-        client,
-        url,
-        {"award_name": "Best of Show", "kind": "best_of_show", "car_number": car_b, "chosen_by": "Honorary judges"},
-    )
-    assert r.status_code == 400 and "did not win its class" in r.text
-    r = post(
-        client,
-        url,
-        {
-            "award_name": "Chairman's Award",
-            "kind": "designated",
-            "car_number": car_b,
-            "chosen_by": "The chairman",
-            "reason": "For a lifetime of preservation",
-        },
-    )
+    car_b = re.findall(r"<h2>#(\d+) ", entries_page)[-1]
+    r = post(client, f"{award_url}/decide", {"car_number": car_b, "reason": "For a lifetime of preservation"})
     assert r.status_code == 303
     assert "Chairman&#39;s Award" in client.get(url).text
     assert post(client, f"/organizer/events/{scene.event_id}/publish").status_code == 303
     with new_client(settings) as public:
         results = public.get(f"/events/{scene.slug}/results").text
         assert "Chairman&#39;s Award" in results and "For a lifetime of preservation" in results
+        assert "chosen by the chairman" in results
 
 
 def test_class_results_pdf_explains_each_score(client: TestClient[Any], db_url: str, settings: Settings) -> None:

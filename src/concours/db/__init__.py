@@ -1,6 +1,7 @@
 """Database models (one module per aggregate), the engine and the queries pages need."""
 
 from concours.db.accounts import EventStaff, LoginToken, OutboxMessage, User, WebSession
+from concours.db.awards import AwardCandidate, AwardRoll, AwardVoter, SpecialAward, VotingCode, VotingCodeBatch
 from concours.db.base import Base, utcnow
 from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
 from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
@@ -13,7 +14,6 @@ from concours.db.judging import (
     ScoreLine,
     ScoreSheet,
     SheetChange,
-    SpecialAward,
     Team,
     TeamMember,
     TieDecision,
@@ -22,6 +22,9 @@ from concours.db.throttle import ThrottleState
 
 __all__ = [
     "Assignment",
+    "AwardCandidate",
+    "AwardRoll",
+    "AwardVoter",
     "AuditLog",
     "AwardLevel",
     "Base",
@@ -49,6 +52,8 @@ __all__ = [
     "User",
     "Vehicle",
     "VehiclePhoto",
+    "VotingCode",
+    "VotingCodeBatch",
     "WebSession",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concours.db.accounts import User
@@ -20,6 +20,8 @@ class Entrant(IdMixin, CreatedMixin, Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
+    # The owner's name may appear in public results, exports and placards.
+    publish_name: Mapped[bool] = mapped_column(Boolean, default=True)
 
     user: Mapped[User] = relationship(lazy="raise")
 

@@ -32,6 +32,9 @@ class Event(IdMixin, CreatedMixin, Base):
         ForeignKey("rubric.id", ondelete="SET NULL", use_alter=True), index=True
     )
     published_at: Mapped[datetime | None]
+    # Special awards: a car receives at most one; publish places and awards without any scores.
+    one_award_per_car: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_scores: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Rubric(IdMixin, CreatedMixin, Base):

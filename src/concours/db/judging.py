@@ -1,4 +1,4 @@
-"""Judges, teams, conflicts, assignments, score sheets, results, special awards and the audit log."""
+"""Judges, teams, conflicts, assignments, score sheets, results and the audit log."""
 
 from __future__ import annotations
 
@@ -150,21 +150,6 @@ class TieDecision(IdMixin, CreatedMixin, Base):
     winner_entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
     loser_entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-
-
-class SpecialAward(IdMixin, CreatedMixin, Base):
-    """Best of Show, People's Choice or a designated award (Chairman's, sponsor)."""
-
-    __tablename__ = "special_award"
-
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default="designated")  # best_of_show|peoples_choice|designated
-    position: Mapped[int] = mapped_column(default=0)
-    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
-    chosen_by: Mapped[str] = mapped_column(String(200), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 

@@ -351,6 +351,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                     Vehicle.model,
                     Vehicle.coachbuilder,
                     User.name,
+                    Entrant.publish_name,
                 )
                 .join(Entry, Entry.id == ClassResult.entry_id)
                 .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -378,7 +379,8 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                         "car_number": r[0].explanation.get("car_number", r.car_number),
                         "title": r[0].explanation.get("title", f"{r.year} {r.make} {r.model}"),
                         "coachbuilder": r[0].explanation.get("coachbuilder", r.coachbuilder),
-                        "owner": r[0].explanation.get("owner", r.name),
+                        "owner": r[0].explanation.get("owner", r.name) if r.publish_name else "",
+                        "entry_id": r[0].entry_id,
                         "note": r[0].explanation.get("ineligible", ""),
                     }
                     for r in rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,6 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import awards as award_service
 from concours.services import events, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
@@ -260,51 +259,6 @@ class OrganizerController(Controller):
         except ServiceError as exc:
             return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
         return redirect(f"/organizer/classes/{cls.id}/results")
-
-    @get("/events/{event_id:int}/awards")
-    async def awards(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
-    ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await self._awards_page(request, db, event)
-
-    async def _awards_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        return render(
-            request,
-            "organizer/awards.html",
-            status_code=status_code,
-            event=event,
-            awards=await award_service.list_awards(db, event),
-            kinds=award_service.KINDS,
-            form=form or {},
-            errors=errors or {},
-        )
-
-    @post("/events/{event_id:int}/awards")
-    async def record_award(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
-            await award_service.record_award(db, viewer, event, form)
-        except FormErrors as exc:
-            return await self._awards_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/awards")
-
-    @post("/awards/{award_id:int}/remove")
-    async def remove_award(self, db: AsyncSession, viewer: Viewer, award_id: int) -> Redirect:
-        award = await award_service.remove_award(db, viewer, award_id)
-        return redirect(f"/organizer/events/{award.event_id}/awards")
 
     @post("/events/{event_id:int}/publish")
     async def publish(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:

@@ -254,5 +254,5 @@ class PublicController(Controller):
             "public/results.html",
             event=event,
             classes=await results.published_results(db, event),
-            awards=await awards.list_awards(db, event),
+            awards=await awards.decided_awards(db, event),
         )

@@ -1,0 +1,80 @@
+"""Special awards, the pure parts: how each is decided, who may win, counting a round, voting codes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+KINDS = {
+    "ballot": "Ballot of named judges (Best of Show, Best Pre-war …)",
+    "designated": "Chosen by a named person (sponsor's, Chairman's, Best Preservation …)",
+    "peoples_choice": "People's Choice (spectators vote with printed codes)",
+}
+
+ELIGIBILITY = {
+    "class_winners": "Class winners of the classes picked below",
+    "nominated": "Cars the chief judge nominates",
+    "judged": "Cars present and judged",
+    "accepted": "Any accepted car",
+}
+
+STATUS_LABELS = {
+    "setup": "Not open yet",
+    "open": "Voting open",
+    "closed": "Counted: a tie waits for a decision",
+    "decided": "Decided",
+}
+
+# Voting codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31**10 ≈ 2**49.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+
+def outcome(counts: Mapping[int, int]) -> tuple[int | None, list[int]]:
+    """The winner of a round (entry id → votes), or ``None`` and the cars tied at the top (by id)."""
+    if not counts:
+        return None, []
+    top = max(counts.values())
+    leaders = sorted(e for e, n in counts.items() if n == top)
+    return (leaders[0], leaders) if len(leaders) == 1 else (None, leaders)
+
+
+def how_decided(kind: str, chosen_by: str, rounds: int, votes: int) -> str:
+    """A short line saying how an award was decided, for results pages and the ceremony."""
+    if kind == "designated":
+        return f"chosen by {chosen_by}" if chosen_by else "designated"
+    if kind == "ballot":
+        who = chosen_by or "the judges"
+        extra = f", after {rounds - 1} run-off{'s' if rounds > 2 else ''}" if rounds > 1 else ""
+        return f"secret ballot of {who}{extra}"
+    return f"People's Choice, {votes} vote{'s' if votes != 1 else ''} from spectators"
+
+
+def voting_code(secret: str, award_id: int, batch_id: int, index: int) -> str:
+    """The ``index``-th code of a batch, derived from the secret key (so a sheet can be printed again)."""
+    digest = hmac.new(secret.encode(), f"voting-code:{award_id}:{batch_id}:{index}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, r = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[r])
+    return "".join(chars)
+
+
+def code_hash(secret: str, code: str) -> str:
+    """What is stored for a code: a keyed hash, useless for enumerating codes without the secret key."""
+    return hmac.new(secret.encode(), f"voting-code-hash:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_code(text: str) -> str | None:
+    """A code as typed or scanned (any case, spaces or dashes) in its canonical form, or None if it cannot be one."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t")
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def format_code(code: str) -> str:
+    """For print: two groups of five."""
+    return f"{code[:5]}-{code[5:]}"

@@ -1,0 +1,41 @@
+"""The People's Choice voting-code sheet: cards of single-use codes, each with a QR code that opens the public
+ballot with the code filled in. The codes are derived again from the secret key (only hashes are stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import anyio.to_thread
+import segno
+
+from concours.db import Event, SpecialAward, VotingCodeBatch
+from concours.domain.awards import format_code
+from concours.reports import render_pdf
+from concours.services.awards import batch_codes
+from concours.settings import Settings
+
+
+@dataclass(frozen=True)
+class CodeCard:
+    code: str  # as printed: two groups of five
+    url: str
+    qr: str  # SVG data URI
+
+
+def ballot_url(settings: Settings, event: Event, code: str) -> str:
+    """What a card's QR code opens: the public ballot with the code filled in."""
+    return f"{settings.base_url.rstrip('/')}/events/{quote(event.slug)}/vote?code={code}"
+
+
+def _cards(urls: list[tuple[str, str]]) -> list[CodeCard]:
+    return [
+        CodeCard(format_code(code), url, segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+        for code, url in urls
+    ]
+
+
+async def voting_codes_pdf(settings: Settings, event: Event, award: SpecialAward, batch: VotingCodeBatch) -> bytes:
+    codes = batch_codes(settings.secret_key, batch)
+    cards = await anyio.to_thread.run_sync(_cards, [(c, ballot_url(settings, event, c)) for c in codes])
+    return await render_pdf("reports/voting_codes.html", event=event, award=award, batch=batch, cards=cards)

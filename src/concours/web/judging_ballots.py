@@ -1,0 +1,51 @@
+"""A judge's ballots for special awards (Best of Show and the like), on their own tablet or phone: one secret
+vote per round; a car the judge has a conflict with cannot be chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.services import awards
+from concours.services.errors import Forbidden, FormErrors, ServiceError
+from concours.services.permissions import Viewer
+from concours.web.common import form_data, redirect, render
+
+
+class JudgingBallotsController(Controller):
+    path = "/judging/ballots"
+
+    @get("/")
+    async def ballots(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+        if viewer.judge_id is None:
+            raise Forbidden("This page is for judges.")
+        return render(request, "judging/ballots.html", ballots=await awards.ballots_for_judge(db, viewer))
+
+    @get("/{award_id:int}")
+    async def ballot(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        try:
+            ballot = await awards.ballot_for_judge(db, viewer, award_id)
+        except ServiceError as exc:
+            if exc.status_code != 400:
+                raise
+            return render(request, "judging/ballot.html", ballot=None, message=exc.message, errors={})
+        return render(request, "judging/ballot.html", ballot=ballot, errors={}, message="")
+
+    @post("/{award_id:int}")
+    async def vote(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        form = await form_data(request)
+        try:
+            await awards.cast_ballot_vote(db, viewer, award_id, form.get("entry_id", ""))
+        except FormErrors as exc:
+            ballot = await awards.ballot_for_judge(db, viewer, award_id)
+            return render(request, "judging/ballot.html", status_code=400, ballot=ballot, errors=exc.errors, message="")
+        except ServiceError as exc:
+            if exc.status_code == 404:
+                raise
+            return render(
+                request, "judging/ballot.html", status_code=exc.status_code, ballot=None, message=exc.message, errors={}
+            )
+        return redirect(f"/judging/ballots/{award_id}")

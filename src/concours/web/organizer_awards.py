@@ -1,0 +1,313 @@
+"""Special awards for the organizer and the chief judge: definitions, the event's award rules, designated
+choices, ballots (voters, nominations, rounds), People's Choice (codes, the code sheet) and the results export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import EventClass, SpecialAward
+from concours.domain import awards as rules
+from concours.domain.states import EVENT_STATUS_LABELS
+from concours.reports.voting_codes import voting_codes_pdf
+from concours.services import awards, export
+from concours.services.errors import FormErrors, ServiceError
+from concours.services.permissions import Viewer, event_for_organizer
+from concours.services.roster import roster
+from concours.settings import Settings
+from concours.web.common import form_data, redirect, render
+
+
+async def _list_form_values(request: Request[Any, Any, Any], name: str) -> list[str]:
+    form = await request.form()
+    return [v for v in form.getall(name) if isinstance(v, str)] if name in form else []
+
+
+async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
+    return list(
+        (
+            await db.scalars(select(EventClass).where(EventClass.event_id == event_id).order_by(EventClass.position))
+        ).all()
+    )
+
+
+def _award_form(award: SpecialAward) -> dict[str, str]:
+    return {
+        "name": award.name,
+        "sponsor": award.sponsor,
+        "kind": award.kind,
+        "position": str(award.position),
+        "eligibility": award.eligibility,
+        "chosen_by": award.chosen_by,
+        "exclude_conflicted": "on" if award.exclude_conflicted else "",
+    }
+
+
+class OrganizerAwardsController(Controller):
+    path = "/organizer"
+
+    # -- the event's awards ---------------------------------------------------------------------
+
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        event_id: int,
+        viewer: Viewer,
+        *,
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+        class_ids: list[str] | None = None,
+        errors: dict[str, str] | None = None,
+        rules_error: str = "",
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return render(
+            request,
+            "organizer/awards.html",
+            status_code=status_code,
+            event=event,
+            status_label=EVENT_STATUS_LABELS[event.status],
+            lines=await awards.award_lines(db, event),
+            kinds=rules.KINDS,
+            eligibility=rules.ELIGIBILITY,
+            status_labels=rules.STATUS_LABELS,
+            classes=await _classes(db, event.id),
+            form=form or {"kind": "designated", "eligibility": "judged"},
+            picked=set(class_ids or []),
+            errors=errors or {},
+            rules_error=rules_error,
+        )
+
+    @get("/events/{event_id:int}/awards")
+    async def index(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+        return await self._index(request, db, event_id, viewer)
+
+    @post("/events/{event_id:int}/awards")
+    async def create(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        class_ids = await _list_form_values(request, "class_ids")
+        try:
+            award = await awards.create_award(db, viewer, event, form, class_ids)
+        except FormErrors as exc:
+            return await self._index(
+                request, db, event_id, viewer, status_code=400, form=form, class_ids=class_ids, errors=exc.errors
+            )
+        return redirect(f"/organizer/awards/{award.id}")
+
+    @post("/events/{event_id:int}/awards/rules")
+    async def set_rules(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            await awards.set_rules(db, viewer, event, await form_data(request))
+        except ServiceError as exc:
+            return await self._index(request, db, event_id, viewer, status_code=400, rules_error=exc.message)
+        return redirect(f"/organizer/events/{event.id}/awards")
+
+    # -- one award ------------------------------------------------------------------------------
+
+    async def _detail(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        award_id: int,
+        *,
+        status_code: int = 200,
+        form: dict[str, str] | None = None,
+        class_ids: list[str] | None = None,
+        errors: dict[str, str] | None = None,
+        message: str = "",
+    ) -> Template:
+        award, event = await awards.award_for_chief_judge(db, viewer, award_id)
+        is_organizer = viewer.organizes(event.id)
+        roll = await awards.ballot_roll(db, event, award) if award.kind == "ballot" else []
+        voter_ids = {r.judge_id for r in roll}
+        judges = await roster(db, event) if award.kind == "ballot" and award.status == "setup" else []
+        tied = await awards.tied_cars(db, award)
+        edit = form if form is not None and "name" in form else _award_form(award)
+        return render(
+            request,
+            "organizer/award.html",
+            status_code=status_code,
+            event=event,
+            award=award,
+            is_organizer=is_organizer,
+            kinds=rules.KINDS,
+            eligibility=rules.ELIGIBILITY,
+            status_labels=rules.STATUS_LABELS,
+            classes=await _classes(db, event.id),
+            picked={str(c) for c in (class_ids if class_ids is not None else award.class_ids)},
+            cars=await awards.eligible_cars(db, event, award),
+            winner=(await awards.awards_for_entries(db, event, [award.entry_id])).get(award.entry_id, [None])[0]
+            if award.entry_id
+            else None,
+            winner_car=await awards.winner_car(db, award),
+            roll=roll,
+            judges=judges,
+            voter_ids=voter_ids,
+            rounds=await awards.rounds(db, award),
+            tied=tied,
+            batches=await awards.code_batches(db, award) if award.kind == "peoples_choice" else [],
+            form=edit,
+            action_form=form or {},
+            errors=errors or {},
+            message=message,
+        )
+
+    @get("/awards/{award_id:int}")
+    async def detail(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+    ) -> Template:
+        return await self._detail(request, db, viewer, award_id)
+
+    @post("/awards/{award_id:int}")
+    async def update(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        award, event = await awards.award_for_organizer(db, viewer, award_id)
+        form = await form_data(request)
+        class_ids = await _list_form_values(request, "class_ids")
+        try:
+            await awards.update_award(db, viewer, award, event, form, class_ids)
+        except FormErrors as exc:
+            return await self._detail(
+                request, db, viewer, award_id, status_code=400, form=form, class_ids=class_ids, errors=exc.errors
+            )
+        except ServiceError as exc:
+            return await self._detail(
+                request, db, viewer, award_id, status_code=400, form=form, errors={"__all__": exc.message}
+            )
+        return redirect(f"/organizer/awards/{award.id}")
+
+    @post("/awards/{award_id:int}/remove")
+    async def remove(self, db: AsyncSession, viewer: Viewer, award_id: int) -> Redirect:
+        award = await awards.remove_award(db, viewer, award_id)
+        return redirect(f"/organizer/events/{award.event_id}/awards")
+
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        award_id: int,
+        action: str,
+        settings: Settings | None = None,
+    ) -> Any:
+        """Run one of the award's actions; a refusal shows the award page with the reason and the typed values."""
+        organizer_only = action in ("codes",)
+        if organizer_only:
+            award, event = await awards.award_for_organizer(db, viewer, award_id)
+        else:
+            award, event = await awards.award_for_chief_judge(db, viewer, award_id)
+        form = await form_data(request)
+        message = ""
+        try:
+            if action == "decide":
+                await awards.decide_designated(db, viewer, award, event, form)
+            elif action == "undo":
+                await awards.undo_decision(db, viewer, award, event)
+            elif action == "voters":
+                await awards.set_voters(db, viewer, award, event, await _list_form_values(request, "judge_ids"))
+            elif action == "nominate":
+                await awards.nominate(db, viewer, award, event, form.get("nominated", ""))
+            elif action == "open":
+                await awards.open_voting(db, viewer, award, event)
+            elif action == "close":
+                message = await awards.close_voting(db, viewer, award, event)
+            elif action == "run-off":
+                await awards.run_off(db, viewer, award, event)
+            elif action == "tie":
+                await awards.decide_tie(db, viewer, award, event, form)
+            elif action == "codes":
+                assert settings is not None
+                await awards.generate_codes(db, settings.secret_key, viewer, award, event, form.get("count", ""))
+        except FormErrors as exc:
+            return await self._detail(request, db, viewer, award_id, status_code=400, form=form, errors=exc.errors)
+        except ServiceError as exc:
+            return await self._detail(
+                request, db, viewer, award_id, status_code=exc.status_code, form=form, errors={"__all__": exc.message}
+            )
+        if message:
+            return await self._detail(request, db, viewer, award_id, message=message)
+        return redirect(f"/organizer/awards/{award.id}")
+
+    @post("/awards/{award_id:int}/decide")
+    async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "decide")
+
+    @post("/awards/{award_id:int}/undo")
+    async def undo(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "undo")
+
+    @post("/awards/{award_id:int}/voters")
+    async def voters(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "voters")
+
+    @post("/awards/{award_id:int}/nominate")
+    async def nominate(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "nominate")
+
+    @post("/awards/{award_id:int}/open")
+    async def open_voting(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+    ) -> Any:
+        return await self._act(request, db, viewer, award_id, "open")
+
+    @post("/awards/{award_id:int}/close")
+    async def close_voting(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+    ) -> Any:
+        return await self._act(request, db, viewer, award_id, "close")
+
+    @post("/awards/{award_id:int}/run-off")
+    async def run_off(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "run-off")
+
+    @post("/awards/{award_id:int}/tie")
+    async def decide_tie(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+        return await self._act(request, db, viewer, award_id, "tie")
+
+    @post("/awards/{award_id:int}/codes")
+    async def codes(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, award_id: int
+    ) -> Any:
+        return await self._act(request, db, viewer, award_id, "codes", settings)
+
+    @get("/code-batches/{batch_id:int}/sheet.pdf")
+    async def code_sheet(self, db: AsyncSession, settings: Settings, viewer: Viewer, batch_id: int) -> Response[bytes]:
+        batch, award, event = await awards.batch_for_organizer(db, viewer, batch_id)
+        pdf = await voting_codes_pdf(settings, event, award, batch)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="voting-codes-{event.slug}-{batch.id}.pdf"',
+                "cache-control": "no-store",
+            },
+        )
+
+    # -- the results export -----------------------------------------------------------------------
+
+    @get("/events/{event_id:int}/results.csv")
+    async def export_csv(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+        event = await event_for_organizer(db, viewer, event_id)
+        data = export.to_csv(await export.results_rows(db, settings, event))
+        return Response(
+            data.encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="results-{event.slug}.csv"'},
+        )
+
+    @get("/events/{event_id:int}/results.json")
+    async def export_json(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+        event = await event_for_organizer(db, viewer, event_id)
+        data = export.to_json(event, await export.results_rows(db, settings, event))
+        return Response(
+            data.encode(),
+            media_type="application/json",
+            headers={"content-disposition": f'attachment; filename="results-{event.slug}.json"'},
+        )

@@ -1,0 +1,133 @@
+"""People's Choice for spectators (phone first, no account): a card's QR code opens the ballot with the code
+filled in; a code votes once. Also the public photos of cars on the ballot and in the published results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event, VehiclePhoto
+from concours.domain.awards import format_code, normalize_code
+from concours.domain.states import results_public
+from concours.services import awards, events, export, photos
+from concours.services.errors import FormErrors, NotFound
+from concours.settings import Settings
+from concours.web.common import form_data, render
+
+REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
+
+
+async def _public_event(db: AsyncSession, slug: str) -> Event:
+    event = await events.get_event_by_slug(db, slug)
+    if event.status == "draft":
+        raise NotFound("There is no such event.")
+    return event
+
+
+def _shown_code(text: str) -> str:
+    code = normalize_code(text)
+    return format_code(code) if code else text.strip()[:40]
+
+
+async def _photo(settings: Settings, photo: VehiclePhoto, *, thumb: bool) -> Response[bytes]:
+    try:
+        data = await anyio.Path(photos.photo_path(settings, photo, thumb=thumb)).read_bytes()
+    except OSError as exc:
+        raise NotFound("This photo's file is missing.") from exc
+    return Response(
+        data,
+        media_type=photo.content_type,
+        headers={"cache-control": "public, max-age=3600", "content-disposition": "inline"},
+    )
+
+
+class PublicAwardsController(Controller):
+    @get("/events/{slug:str}/vote")
+    async def ballot(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        settings: Settings,
+        slug: str,
+        code: str = "",
+        q: str = "",
+    ) -> Template:
+        event = await _public_event(db, slug)
+        ballot = await awards.public_ballot(db, event)
+        if ballot is None:
+            raise NotFound("This event has no People's Choice vote.")
+        error, status = "", 200
+        if code and ballot.open:
+            try:
+                await awards.check_code(db, settings.secret_key, event, code)
+            except awards.CodeRefused as exc:
+                error, status = exc.message, REFUSAL_STATUS[exc.reason]
+        return self._page(request, event, ballot, code, q, status_code=status, errors={"code": error} if error else {})
+
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        event: Event,
+        ballot: awards.PublicBallot,
+        code: str,
+        q: str,
+        *,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+        chosen: str = "",
+    ) -> Template:
+        query = "".join(ch for ch in q if ch.isdecimal() and ch.isascii())[:6]
+        cars = [c for c in ballot.cars if not query or str(c.car_number or "").startswith(query)]
+        return render(
+            request,
+            "public/vote.html",
+            status_code=status_code,
+            event=event,
+            ballot=ballot,
+            cars=cars,
+            q=query,
+            code=_shown_code(code),
+            errors=errors or {},
+            chosen=chosen,
+        )
+
+    @post("/events/{slug:str}/vote")
+    async def vote(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, slug: str) -> Template:
+        event = await _public_event(db, slug)
+        ballot = await awards.public_ballot(db, event)
+        if ballot is None:
+            raise NotFound("This event has no People's Choice vote.")
+        form = await form_data(request)
+        code, entry = form.get("code", "")[:40], form.get("entry_id", "")[:12]
+        try:
+            car = await awards.cast_public_vote(db, settings.secret_key, event, code, entry)
+        except awards.CodeRefused as exc:
+            return self._page(
+                request,
+                event,
+                ballot,
+                code,
+                "",
+                status_code=REFUSAL_STATUS[exc.reason],
+                errors={"code": exc.message},
+                chosen=entry,
+            )
+        except FormErrors as exc:
+            return self._page(request, event, ballot, code, "", status_code=400, errors=exc.errors, chosen=entry)
+        return render(request, "public/voted.html", event=event, ballot=ballot, car=car)
+
+    @get("/events/{slug:str}/vote/cars/{entry_id:int}/photo")
+    async def ballot_photo(self, db: AsyncSession, settings: Settings, slug: str, entry_id: int) -> Response[bytes]:
+        event = await _public_event(db, slug)
+        return await _photo(settings, await awards.ballot_photo(db, event, entry_id), thumb=True)
+
+    @get("/events/{slug:str}/results/photos/{photo_id:int}")
+    async def results_photo(self, db: AsyncSession, settings: Settings, slug: str, photo_id: int) -> Response[bytes]:
+        event = await _public_event(db, slug)
+        if not results_public(event.status):
+            raise NotFound("There is no such photo.")
+        return await _photo(settings, await export.results_photo(db, event, photo_id), thumb=False)
