@@ -40,8 +40,7 @@ from concours.db import (
 from concours.domain import awards as rules
 from concours.services import audit
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
-from concours.services.permissions import Viewer
-from concours.services.roster import roster_judge_ids
+from concours.services.permissions import Viewer, roster_judge_ids
 
 KINDS = rules.KINDS
 ELIGIBILITY = rules.ELIGIBILITY
