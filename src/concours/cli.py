@@ -55,6 +55,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from concours.db.migrate import upgrade
     from concours.demo import build_demo, demo_links
+    from concours.demo_awards import demo_voting_lines
 
     url = os.environ.get("CONCOURS_DATABASE_URL") or DEMO_DATABASE_URL
     if args.fresh and url.startswith("sqlite"):
@@ -75,6 +76,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  judge         {info.judge_name}: {info.judge_link}")
     print(f"  entrant       {info.entrant_name}: {info.entrant_link}")
     print(f"  results       {info.results_url}")
+    for line in asyncio.run(demo_voting_lines(settings)):
+        print(line)
     print("  (sign-in links work once; run the command again for fresh ones)")
     print("=" * 72 + "\n", flush=True)
     _serve(settings, args.host, args.port)

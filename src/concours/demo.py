@@ -49,6 +49,7 @@ from concours.db import (
     Vehicle,
 )
 from concours.db.engine import Database
+from concours.demo_awards import build_awards
 from concours.domain.rubric import Category, check_value
 from concours.services.accounts import hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories
@@ -944,6 +945,7 @@ async def build_demo(settings: Settings) -> bool:
                 return False
             try:
                 await DemoBuilder(session, password_hash).build()
+                await build_awards(session, settings)
                 await session.commit()
             except IntegrityError:
                 # Another process built it at the same moment (PostgreSQL has no up-front write lock).
