@@ -17,9 +17,20 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, AwardCandidate, AwardRoll, Conflict, Event, SpecialAward, VotingCode, VotingCodeBatch
+from concours.db import (
+    AuditLog,
+    AwardCandidate,
+    AwardRoll,
+    Conflict,
+    Event,
+    SpecialAward,
+    User,
+    VotingCode,
+    VotingCodeBatch,
+)
 from concours.domain.awards import code_hash, format_code
 from concours.reports.voting_codes import ballot_url
+from concours.services.accounts import start_session
 from concours.services.awards import batch_codes
 from concours.settings import Settings
 from tests.conftest import TEST_SECRET, new_client, run_db
@@ -323,3 +334,17 @@ def test_awards_only_publishing_and_export(db_url: str, settings: Settings) -> N
     with new_client(settings) as public:
         page = public.get(f"/events/{slug}/results").text
         assert "<th>Score</th>" not in page and "HYPERLINK" in page and "Owner 0" not in page
+
+    # The entrant's own page and PDF carry the special award (and still their sheets: scores are theirs).
+    async def owner_session(session: AsyncSession) -> str:
+        user = await session.scalar(select(User).where(User.email == "owner0@example.com"))
+        assert user is not None
+        return await start_session(session, settings, user.id, "test")
+
+    with signed_in(settings, run_db(db_url, owner_session)) as owner:
+        assert "HYPERLINK" in owner.get("/my/").text
+        page = owner.get(f"/my/entries/{scene.entries[0]}").text
+        assert "Special award:" in page and "chosen by @the sponsor" in page
+        pdf = owner.get(f"/my/entries/{scene.entries[0]}/report.pdf")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "Special award:" in text and "HYPERLINK" in text

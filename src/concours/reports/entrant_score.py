@@ -48,6 +48,7 @@ class EntrantScoreReport(Report):
                     FeedbackSheet("Judge 1", "53.5", "60", "A superb car, beautifully presented.", lines),
                     FeedbackSheet("Judge 2", "52", "60", "", lines),
                 ],
+                ["Best of Show (secret ballot of the judges, after 1 run-off)"],
             ),
         )
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
@@ -902,8 +903,13 @@ async def cast_ballot_vote(session: AsyncSession, viewer: Viewer, award_id: int,
         raise FormErrors({"entry_id": "Choose one of the cars on this ballot."})
     if car.conflicted:
         raise FormErrors({"entry_id": f"You have a conflict with car {car.car_number}: you cannot vote for it."})
+    if not await _lock_open_round(session, award_id, ballot.round):
+        raise ServiceError("This round has just closed; your vote was not counted.")
     session.add(AwardRoll(award_id=award_id, round=ballot.round, judge_id=viewer.judge_id))
-    await session.flush()  # the roll's primary key refuses a second vote by the same judge in the round
+    try:
+        await session.flush()  # the roll's primary key refuses a second vote by the same judge in the round
+    except IntegrityError as exc:
+        raise ServiceError(f"You have already voted in round {ballot.round}.") from exc
     await session.execute(
         update(AwardCandidate)
         .where(
@@ -915,6 +921,19 @@ async def cast_ballot_vote(session: AsyncSession, viewer: Viewer, award_id: int,
     )
     ballot.voted = True
     return ballot
+
+
+async def _lock_open_round(session: AsyncSession, award_id: int, rnd: int) -> bool:
+    """Hold the award (FOR SHARE on PostgreSQL) while a vote is counted, so closing waits for votes in flight and
+    a vote never lands after the count. False if the round closed meanwhile."""
+    row = (
+        await session.execute(
+            select(SpecialAward.status, SpecialAward.round)
+            .where(SpecialAward.id == award_id)
+            .with_for_update(read=True)
+        )
+    ).first()
+    return row is not None and row[0] == "open" and row[1] == rnd
 
 
 async def counts(session: AsyncSession, award: SpecialAward, rnd: int) -> dict[int, int]:
@@ -936,6 +955,7 @@ async def close_voting(session: AsyncSession, viewer: Viewer, award: SpecialAwar
     """Close the open round and count: one leader wins; a tie starts a run-off among the tied cars (a new round),
     unless a run-off tied among the very same cars, which then waits for a recorded decision. Returns what
     happened, for the page."""
+    await session.refresh(award, with_for_update=True)  # votes in flight finish first (PostgreSQL)
     if award.status != "open":
         raise ServiceError("Voting is not open for this award.")
     award.status = "closed"
@@ -1207,6 +1227,8 @@ async def check_code(session: AsyncSession, secret: str, event: Event, code_text
 async def cast_public_vote(session: AsyncSession, secret: str, event: Event, code_text: str, entry_text: str) -> Car:
     """Spend the code and count the vote, in one transaction; a code spent meanwhile by another phone is refused."""
     voting_code = await check_code(session, secret, event, code_text)
+    if not await _lock_open_round(session, voting_code.award_id, 1):
+        raise CodeRefused("Voting has closed: thank you for coming!", "closed")
     candidates = await _candidate_ids(session, await _award(session, voting_code.award_id), 1)
     if (
         not (entry_text.isdecimal() and entry_text.isascii() and len(entry_text) <= 9)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from concours.db import ClassResult, Entry, Event, EventClass, Rubric, ScoreSheet, Vehicle
 from concours.domain.rubric import format_units, sheet_max, sheet_total
 from concours.domain.states import results_public
+from concours.services.awards import awards_for_entries
 from concours.services.errors import Forbidden
 from concours.services.events import to_categories
 
@@ -49,6 +50,7 @@ class Feedback:
     score: str
     combine: str
     sheets: list[FeedbackSheet]
+    special_awards: list[str] = field(default_factory=list)  # "Best of Show (secret ballot of the judges)"
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -123,4 +125,5 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
         str(result.explanation.get("score", "")) if result else "",
         str(result.explanation.get("combine", "")) if result else "",
         out,
+        [f"{a.name} ({a.how})" for a in (await awards_for_entries(session, event, [entry.id])).get(entry.id, [])],
     )

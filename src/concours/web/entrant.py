@@ -13,7 +13,7 @@ from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Vehicle
 from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
-from concours.services import entries, pending_uploads, photos, selection
+from concours.services import awards, entries, pending_uploads, photos, selection
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import Viewer, entry_for_entrant
@@ -51,6 +51,10 @@ class EntrantController(Controller):
         )
         pictures = await photos.photos_by_vehicle(db, [v.id for v in vehicles])
         items = []
+        special: dict[int, list[awards.DecidedAward]] = {}
+        for event in {ev.id: ev for _, _, ev, _, _ in rows if results_public(ev.status)}.values():
+            ids = [e.id for e, *_ in rows if e.event_id == event.id]
+            special.update(await awards.awards_for_entries(db, event, ids))
         for entry, vehicle, event, cls, result in rows:
             published = results_public(event.status) and cls is not None and cls.certified_at is not None
             items.append(
@@ -61,6 +65,7 @@ class EntrantController(Controller):
                     "cls": cls,
                     "result": result if published else None,
                     "published": published,
+                    "special_awards": special.get(entry.id, []) if results_public(event.status) else [],
                     "editable": entries.may_edit(entry, event),
                     "withdrawable": entry.status in ("applied", "waitlisted", "accepted")
                     and event.status in ("draft", "registration_open", "registration_closed"),
