@@ -40,8 +40,8 @@ from concours.web.organizer_roster_removal import OrganizerRosterRemovalControll
 from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
-from concours.web.request import ConcoursRequest
 from concours.web.public_awards import PublicAwardsController
+from concours.web.request import ConcoursRequest
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0

@@ -13,6 +13,7 @@ from concours.db import AwardCandidate, Event, User, VotingCode
 from concours.services import awards
 from concours.services.permissions import Viewer
 from concours.settings import Settings
+from tests.browser.axe import axe_violations, format_violations
 from tests.browser.conftest import off_loop
 from tests.conftest import run_db
 from tests.scoring_seed import Seeded, seed_scoring
@@ -48,6 +49,8 @@ def test_spectator_votes_on_a_phone(
     expect(page.locator("#f-code")).to_have_value(f"{codes[0][:5]}-{codes[0][5:]}")
     cars = page.locator("#vote-cars li[data-car-number]")
     expect(cars).to_have_count(3)
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
     page.locator("#vote-q").fill("11")  # search by number, as typed on the phone
     expect(page.locator("#vote-cars li[data-car-number]:visible")).to_have_count(1)
     page.get_by_text("#11").tap()

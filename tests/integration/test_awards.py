@@ -30,6 +30,7 @@ from concours.db import (
 )
 from concours.domain.awards import code_hash, format_code
 from concours.reports.voting_codes import ballot_url
+from concours.services import throttle
 from concours.services.accounts import start_session
 from concours.services.awards import batch_codes
 from concours.settings import Settings
@@ -272,6 +273,28 @@ def test_peoples_choice_codes_sheet_and_votes(db_url: str, settings: Settings) -
     with new_client(settings) as phone:
         r = post(phone, f"/events/{slug}/vote", {"code": codes[2], "entry_id": str(scene.entries[0])})
         assert r.status_code == 409 and "Voting has closed" in r.text
+        # Counts are shown to the organizer once closed; the public sees the closed ballot, never a count.
+        page = phone.get(f"/events/{slug}/vote").text
+        assert "Voting has closed" in page and not re.search(r"\b\d+\s+votes?\b", page, re.I)
+
+
+def test_guessed_codes_are_throttled(db_url: str, settings: Settings) -> None:
+    scene = seed(db_url, settings, judges=1, cars=2)
+    slug = slug_of(db_url, scene.event_id)
+    with signed_in(settings, scene.organizer_token) as org:
+        url = define(org, scene.event_id, name="People's Choice", kind="peoples_choice", eligibility="accepted")
+        assert post(org, f"{url}/codes", {"count": "1"}).status_code == 303
+        assert post(org, f"{url}/open").status_code == 303
+    free = throttle.POLICIES["voting-code"].free
+    with new_client(settings) as guesser:
+        for n in range(free + 1):
+            guess = f"{n:05d}ABCDE".replace("0", "A").replace("1", "B")
+            r = post(guesser, f"/events/{slug}/vote", {"code": guess, "entry_id": str(scene.entries[0])})
+            assert r.status_code == 400 and "not one of this show" in r.text
+        r = guesser.get(f"/events/{slug}/vote", params={"code": "ZZZZZZZZZZ"})
+        assert r.status_code == 429 and "Too many attempts" in r.text and r.headers.get("retry-after")
+        r = post(guesser, f"/events/{slug}/vote", {"code": "ZZZZZZZZZZ", "entry_id": str(scene.entries[0])})
+        assert r.status_code == 429
 
 
 def _event(db_url: str, event_id: int) -> Event:

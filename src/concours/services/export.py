@@ -4,8 +4,6 @@ Scores are included only when the event publishes scores."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -13,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto
+from concours.domain.spreadsheet import csv_text
 from concours.services.awards import decided_awards
 from concours.services.errors import NotFound
 from concours.settings import Settings
@@ -151,23 +150,14 @@ async def results_rows(session: AsyncSession, settings: Settings, event: Event) 
     return out
 
 
-def neutralise(value: object) -> object:
-    """OWASP CSV injection rule: a text cell starting with = + - @ tab or CR gets a leading apostrophe, so no
-    spreadsheet runs it as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[ResultRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    """CSV with every text cell neutralised against spreadsheet formulas (the shared OWASP helper)."""
+    out = []
     for r in rows:
         d = asdict(r)
         d["photos"] = " ".join(r.photos)
-        writer.writerow([neutralise(d[c]) if d[c] is not None else "" for c in COLUMNS])
-    return out.getvalue()
+        out.append({c: "" if d[c] is None else d[c] for c in COLUMNS})
+    return csv_text(out, COLUMNS)
 
 
 def to_json(event: Event, rows: list[ResultRow]) -> str:

@@ -19,12 +19,7 @@ from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import form_data, redirect, render
-
-
-async def _list_form_values(request: Request[Any, Any, Any], name: str) -> list[str]:
-    form = await request.form()
-    return [v for v in form.getall(name) if isinstance(v, str)] if name in form else []
+from concours.web.common import form_data, form_list, redirect, render
 
 
 async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
@@ -90,8 +85,8 @@ class OrganizerAwardsController(Controller):
     @post("/events/{event_id:int}/awards")
     async def create(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        class_ids = await _list_form_values(request, "class_ids")
+        form = await form_data(request, multi=("class_ids",))
+        class_ids = await form_list(request, "class_ids")
         try:
             award = await awards.create_award(db, viewer, event, form, class_ids)
         except FormErrors as exc:
@@ -169,8 +164,8 @@ class OrganizerAwardsController(Controller):
     @post("/awards/{award_id:int}")
     async def update(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
         award, event = await awards.award_for_organizer(db, viewer, award_id)
-        form = await form_data(request)
-        class_ids = await _list_form_values(request, "class_ids")
+        form = await form_data(request, multi=("class_ids",))
+        class_ids = await form_list(request, "class_ids")
         try:
             await awards.update_award(db, viewer, award, event, form, class_ids)
         except FormErrors as exc:
@@ -203,7 +198,7 @@ class OrganizerAwardsController(Controller):
             award, event = await awards.award_for_organizer(db, viewer, award_id)
         else:
             award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-        form = await form_data(request)
+        form = await form_data(request, multi=("judge_ids",))
         message = ""
         try:
             if action == "decide":
@@ -211,7 +206,7 @@ class OrganizerAwardsController(Controller):
             elif action == "undo":
                 await awards.undo_decision(db, viewer, award, event)
             elif action == "voters":
-                await awards.set_voters(db, viewer, award, event, await _list_form_values(request, "judge_ids"))
+                await awards.set_voters(db, viewer, award, event, await form_list(request, "judge_ids"))
             elif action == "nominate":
                 await awards.nominate(db, viewer, award, event, form.get("nominated", ""))
             elif action == "open":

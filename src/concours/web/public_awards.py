@@ -13,12 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, VehiclePhoto
 from concours.domain.awards import format_code, normalize_code
 from concours.domain.states import results_public
-from concours.services import awards, events, export, photos
+from concours.services import awards, events, export, photos, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.settings import Settings
-from concours.web.common import form_data, render
+from concours.web.common import client_address, form_data, render
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
+THROTTLE_SCOPE = "voting-code"
+
+
+def _throttle_keys(request: Request[Any, Any, Any]) -> list[str]:
+    """Wrong codes are counted per client address: codes are ~49 bits, so a short lock after a few wrong ones
+    makes guessing hopeless while a whole show's Wi-Fi (one address) still has room for typos."""
+    return [f"address:{client_address(request)}"]
 
 
 async def _public_event(db: AsyncSession, slug: str) -> Event:
@@ -62,9 +69,13 @@ class PublicAwardsController(Controller):
             raise NotFound("This event has no People's Choice vote.")
         error, status = "", 200
         if code and ballot.open:
+            keys = _throttle_keys(request)
+            await throttle.check(db, THROTTLE_SCOPE, keys)
             try:
                 await awards.check_code(db, settings.secret_key, event, code)
             except awards.CodeRefused as exc:
+                if exc.reason == "unknown":
+                    await throttle.failed(db, THROTTLE_SCOPE, keys)
                 error, status = exc.message, REFUSAL_STATUS[exc.reason]
         return self._page(request, event, ballot, code, q, status_code=status, errors={"code": error} if error else {})
 
@@ -103,9 +114,13 @@ class PublicAwardsController(Controller):
             raise NotFound("This event has no People's Choice vote.")
         form = await form_data(request)
         code, entry = form.get("code", "")[:40], form.get("entry_id", "")[:12]
+        keys = _throttle_keys(request)
+        await throttle.check(db, THROTTLE_SCOPE, keys)
         try:
             car = await awards.cast_public_vote(db, settings.secret_key, event, code, entry)
         except awards.CodeRefused as exc:
+            if exc.reason == "unknown":
+                await throttle.failed(db, THROTTLE_SCOPE, keys)
             return self._page(
                 request,
                 event,
