@@ -371,3 +371,23 @@ def test_awards_only_publishing_and_export(db_url: str, settings: Settings) -> N
         pdf = owner.get(f"/my/entries/{scene.entries[0]}/report.pdf")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Special award:" in text and "HYPERLINK" in text
+
+
+def test_awards_belong_to_their_event(db_url: str, settings: Settings) -> None:
+    scene = seed(db_url, settings, judges=1, cars=2)
+    other = seed(db_url, settings, judges=1, cars=1, prefix="x")
+    with signed_in(settings, scene.organizer_token) as org:
+        url = define(org, scene.event_id, name="Best of Show", kind="ballot", eligibility="accepted")
+    with signed_in(settings, other.organizer_token) as stranger:
+        assert stranger.get(url).status_code == 403
+        assert post(stranger, f"{url}/open").status_code == 403
+        assert stranger.get(f"/organizer/events/{scene.event_id}/results.csv").status_code == 403
+        assert stranger.get(f"/organizer/events/{scene.event_id}/awards").status_code == 403
+    with signed_in(settings, scene.judge_tokens[0]) as judge:
+        assert judge.get(url).status_code == 403
+    with new_client(settings) as public:
+        assert public.get(f"/organizer/events/{scene.event_id}/results.json", follow_redirects=False).status_code in (
+            302,
+            303,
+            401,
+        )

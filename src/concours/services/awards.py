@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -910,15 +910,7 @@ async def cast_ballot_vote(session: AsyncSession, viewer: Viewer, award_id: int,
         await session.flush()  # the roll's primary key refuses a second vote by the same judge in the round
     except IntegrityError as exc:
         raise ServiceError(f"You have already voted in round {ballot.round}.") from exc
-    await session.execute(
-        update(AwardCandidate)
-        .where(
-            AwardCandidate.award_id == award_id,
-            AwardCandidate.round == ballot.round,
-            AwardCandidate.entry_id == car.entry_id,
-        )
-        .values(votes=AwardCandidate.votes + 1)
-    )
+    await _count_vote(session, award_id, ballot.round, car.entry_id)
     ballot.voted = True
     return ballot
 
@@ -934,6 +926,16 @@ async def _lock_open_round(session: AsyncSession, award_id: int, rnd: int) -> bo
         )
     ).first()
     return row is not None and row[0] == "open" and row[1] == rnd
+
+
+async def _count_vote(session: AsyncSession, award_id: int, rnd: int, entry_id: int) -> None:
+    """Add one vote. Every counter of the round is rewritten (only the chosen one changes), so no row-level
+    trace (PostgreSQL's xmin, an update's position) shows which car this transaction voted for."""
+    await session.execute(
+        update(AwardCandidate)
+        .where(AwardCandidate.award_id == award_id, AwardCandidate.round == rnd)
+        .values(votes=AwardCandidate.votes + case((AwardCandidate.entry_id == entry_id, 1), else_=0))
+    )
 
 
 async def counts(session: AsyncSession, award: SpecialAward, rnd: int) -> dict[int, int]:
@@ -1242,15 +1244,7 @@ async def cast_public_vote(session: AsyncSession, secret: str, event: Event, cod
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise CodeRefused("This code has already been used to vote. Each code votes once.", "spent")
-    await session.execute(
-        update(AwardCandidate)
-        .where(
-            AwardCandidate.award_id == voting_code.award_id,
-            AwardCandidate.round == 1,
-            AwardCandidate.entry_id == int(entry_text),
-        )
-        .values(votes=AwardCandidate.votes + 1)
-    )
+    await _count_vote(session, voting_code.award_id, 1, int(entry_text))
     cars = await _cars(session, [int(entry_text)])
     return cars[int(entry_text)]
 

@@ -16,7 +16,7 @@ from concours.domain.states import EVENT_STATUS_LABELS
 from concours.reports.voting_codes import voting_codes_pdf
 from concours.services import awards, export
 from concours.services.errors import FormErrors, ServiceError
-from concours.services.permissions import Viewer, event_for_organizer
+from concours.services.permissions import Viewer, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
 from concours.web.common import form_data, form_list, redirect, render
@@ -60,10 +60,11 @@ class OrganizerAwardsController(Controller):
         errors: dict[str, str] | None = None,
         rules_error: str = "",
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+        event = await event_for_chief_judge(db, viewer, event_id)  # the chief judge runs the ballots from here
         return render(
             request,
             "organizer/awards.html",
+            is_organizer=viewer.organizes(event.id),
             status_code=status_code,
             event=event,
             status_label=EVENT_STATUS_LABELS[event.status],
