@@ -4,6 +4,7 @@ ballot with the code filled in. The codes are derived again from the secret key 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Self
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -11,7 +12,7 @@ import segno
 
 from concours.db import Event, SpecialAward, VotingCodeBatch
 from concours.domain.awards import format_code
-from concours.reports import render_pdf
+from concours.reports import Letterhead, Report
 from concours.services.awards import batch_codes
 from concours.settings import Settings
 
@@ -21,6 +22,31 @@ class CodeCard:
     code: str  # as printed: two groups of five
     url: str
     qr: str  # SVG data URI
+
+
+@dataclass(frozen=True)
+class VotingCodeSheet(Report):
+    template: ClassVar[str] = "reports/voting_codes.html"
+    letterhead: Letterhead
+    award_name: str
+    vote_path: str  # what a spectator types without a camera: /events/{slug}/vote
+    batch_id: int
+    cards: list[CodeCard]
+
+    def filename(self) -> str:
+        return f"voting-codes-batch-{self.batch_id}.pdf"
+
+    @classmethod
+    def sample(cls) -> Self:
+        base = "https://concours.example.org/events/lakeside-2026/vote?code="
+        codes = ["KQ7RM2XW9T", "PA3ZD8HNUE"]
+        return cls(
+            Letterhead.sample(),
+            "People's Choice",
+            "/events/lakeside-2026/vote",
+            1,
+            _cards([(c, base + c) for c in codes]),
+        )
 
 
 def ballot_url(settings: Settings, event: Event, code: str) -> str:
@@ -35,7 +61,9 @@ def _cards(urls: list[tuple[str, str]]) -> list[CodeCard]:
     ]
 
 
-async def voting_codes_pdf(settings: Settings, event: Event, award: SpecialAward, batch: VotingCodeBatch) -> bytes:
+async def voting_code_sheet(
+    settings: Settings, event: Event, award: SpecialAward, batch: VotingCodeBatch
+) -> VotingCodeSheet:
     codes = batch_codes(settings.secret_key, batch)
     cards = await anyio.to_thread.run_sync(_cards, [(c, ballot_url(settings, event, c)) for c in codes])
-    return await render_pdf("reports/voting_codes.html", event=event, award=award, batch=batch, cards=cards)
+    return VotingCodeSheet(Letterhead.of(event), award.name, f"/events/{event.slug}/vote", batch.id, cards)

@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import EventClass, SpecialAward
 from concours.domain import awards as rules
 from concours.domain.states import EVENT_STATUS_LABELS
-from concours.reports.voting_codes import voting_codes_pdf
+from concours.reports import report_pdf
+from concours.reports.voting_codes import voting_code_sheet
 from concours.services import awards, export
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import form_data, form_list, redirect, render
+from concours.web.common import form_data, form_list, pdf_response, redirect, render
 
 
 async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
@@ -276,15 +277,8 @@ class OrganizerAwardsController(Controller):
     @get("/code-batches/{batch_id:int}/sheet.pdf")
     async def code_sheet(self, db: AsyncSession, settings: Settings, viewer: Viewer, batch_id: int) -> Response[bytes]:
         batch, award, event = await awards.batch_for_organizer(db, viewer, batch_id)
-        pdf = await voting_codes_pdf(settings, event, award, batch)
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                "content-disposition": f'attachment; filename="voting-codes-{event.slug}-{batch.id}.pdf"',
-                "cache-control": "no-store",
-            },
-        )
+        sheet = await voting_code_sheet(settings, event, award, batch)
+        return pdf_response(await report_pdf(sheet), sheet.filename(), download=True)
 
     # -- the results export -----------------------------------------------------------------------
 
