@@ -1,7 +1,7 @@
 """special awards decided by ballot, designated or people's choice
 
-Revision ID: 0006_special_awards
-Revises: 0005_throttle
+Revision ID: 0007_special_awards
+Revises: 0006_login_token_purpose
 Create Date: 2026-12-02 15:48:24.503203
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import concours.db.base
 
-revision: str = "0006_special_awards"
-down_revision: str | None = "0005_throttle"
+revision: str = "0007_special_awards"
+down_revision: str | None = "0006_login_token_purpose"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
