@@ -320,6 +320,13 @@
     if ([403, 409, 422].includes(evt.detail.xhr.status)) { evt.detail.shouldSwap = true; evt.detail.isError = false; }
   });
 
+  // A form with data-confirm="question" asks before it is sent (instead of an inline onsubmit, which the
+  // Content-Security-Policy forbids).
+  document.addEventListener("submit", function (evt) {
+    const form = evt.target.closest && evt.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) evt.preventDefault();
+  });
+
   // Submitting signs the sheet: never with changes of it still waiting to be sent.
   document.addEventListener("submit", function (evt) {
     const form = evt.target.closest && evt.target.closest("form.submit-sheet");
