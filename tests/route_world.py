@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from concours.db import (
+    AwardVoter,
     Base,
     Conflict,
     Entry,
@@ -27,6 +28,7 @@ from concours.db import (
     User,
     Vehicle,
     VehiclePhoto,
+    VotingCodeBatch,
 )
 from concours.db.engine import create_engine
 from concours.services import accounts, teams
@@ -121,8 +123,14 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     photo = VehiclePhoto(
         vehicle_id=vehicle.id, storage_key="route-world-x", content_type="image/jpeg", width=8, height=8
     )
-    award = SpecialAward(event_id=event.id, name="Chairman's Award", kind="designated", entry_id=x, chosen_by="Chair")
-    session.add_all([photo, award])
+    # A ballot open to judge J0 only, and a People's Choice award with a batch of codes.
+    award = SpecialAward(event_id=event.id, name="Best of Show", kind="ballot", status="open", round=1)
+    people = SpecialAward(event_id=event.id, name="People's Choice", kind="peoples_choice")
+    session.add_all([photo, award, people])
+    await session.flush()
+    session.add(AwardVoter(award_id=award.id, judge_id=j0))
+    batch = VotingCodeBatch(award_id=people.id, size=0, created_by_id=org_a.id)
+    session.add(batch)
     await session.flush()
     category = await session.scalar(
         select(RubricCategory.id).where(RubricCategory.rubric_id == event.rubric_id).order_by(RubricCategory.position)
@@ -162,6 +170,8 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         "category_id": category,
         "photo_id": photo.id,
         "token": "not-a-real-token",
+        "batch_id": batch.id,
+        "key": "not-a-real-key",
     }
     return World(params=params, tokens=tokens, event_b_id=b.event_id, notes={"kay": k.id})
 

@@ -121,6 +121,35 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /organizer/events/{event_id:int}/system/settings": ALL,
     "GET /photos/{photo_id:int}": ALL,
     "GET /photos/{photo_id:int}/thumb": ALL,
+    "GET /events/{slug:str}/results/photos/{photo_id:int}": ALL,  # event A's results are not published
+    "GET /events/{slug:str}/vote": NOBODY,  # People's Choice: the public votes with a code
+    "POST /events/{slug:str}/vote": NOBODY,
+    "GET /events/{slug:str}/vote/cars/{entry_id:int}/photo": NOBODY,
+    "GET /judging/ballots": ANONYMOUS,
+    "GET /judging/ballots/{award_id:int}": ALL,  # the ballot's only voter is judge J0
+    "POST /judging/ballots/{award_id:int}": ALL,
+    "GET /organizer/awards/{award_id:int}": ALL,
+    "POST /organizer/awards/{award_id:int}": ALL,
+    "POST /organizer/awards/{award_id:int}/close": ALL,
+    "POST /organizer/awards/{award_id:int}/codes": ALL,
+    "POST /organizer/awards/{award_id:int}/decide": ALL,
+    "POST /organizer/awards/{award_id:int}/nominate": ALL,
+    "POST /organizer/awards/{award_id:int}/open": ALL,
+    "POST /organizer/awards/{award_id:int}/run-off": ALL,
+    "POST /organizer/awards/{award_id:int}/tie": ALL,
+    "POST /organizer/awards/{award_id:int}/undo": ALL,
+    "POST /organizer/awards/{award_id:int}/voters": ALL,
+    "GET /organizer/code-batches/{batch_id:int}/sheet.pdf": ALL,
+    "POST /organizer/events/{event_id:int}/awards/rules": ALL,
+    "GET /organizer/events/{event_id:int}/results.csv": ALL,
+    "GET /organizer/events/{event_id:int}/results.json": ALL,
+    "GET /organizer/events/{event_id:int}/roster/{judge_id:int}/remove": ALL,
+    "POST /organizer/events/{event_id:int}/roster/{judge_id:int}/remove": ALL,
+    "GET /password/forgot": NOBODY,
+    "POST /password/forgot": NOBODY,
+    "GET /password/reset/{token:str}": NOBODY,
+    "POST /password/reset/{token:str}": NOBODY,
+    "GET /pending-photos/{token:str}/{key:str}": NOBODY,  # a capability URL: whoever holds the token
 }
 
 CSRF_COOKIE = "concours_csrf"
@@ -206,6 +235,8 @@ def test_the_owners_are_let_in(settings: Settings, world: World) -> None:
         ("organizer", f"/organizer/classes/{world.params['class_id']}/results"),
         ("organizer", f"/chief/sheets/{world.params['sheet_id']}"),
         ("judge", f"/judging/entries/{world.params['entry_id']}"),
+        ("judge", f"/judging/ballots/{world.params['award_id']}"),
+        ("organizer", f"/organizer/awards/{world.params['award_id']}"),
         ("owner", f"/my/entries/{world.params['entry_id']}/edit"),
         ("conflicted_judge", f"/judging/events/{world.params['event_id']}/conflicts"),
     ]
