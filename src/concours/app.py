@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         request_max_body_size=30 * 1024 * 1024,
         request_class=ConcoursRequest,
         debug=False,
+        openapi_config=None,  # no machine-readable map of every route for visitors (this is not a JSON API)
     )
     # Outermost, so that answers the router makes itself (an unknown address: 404) carry the headers too.
     app.asgi_handler = security_headers(settings)(app.asgi_handler)

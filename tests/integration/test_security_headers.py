@@ -72,3 +72,8 @@ def test_no_template_served_to_browsers_needs_inline_code() -> None:
 def test_htmx_is_configured_without_eval(client: TestClient[Any]) -> None:
     page = client.get("/login").text
     assert '"allowEval": false' in page and '"includeIndicatorStyles": false' in page
+
+
+def test_no_openapi_schema_is_served(client: TestClient[Any]) -> None:
+    for url in ("/schema", "/schema/openapi.json", "/schema/swagger"):
+        assert client.get(url).status_code == 404, url
