@@ -391,3 +391,76 @@ def test_awards_belong_to_their_event(db_url: str, settings: Settings) -> None:
             303,
             401,
         )
+
+
+def test_demo_awards(db_url: str, settings: Settings) -> None:
+    """The demo's finished edition has its special awards decided each by its rule; the current edition's
+    People's Choice is open and a code the demo prints votes."""
+    import asyncio
+
+    from concours.demo import build_demo
+    from concours.demo_awards import MAIN_SLUG, PAST_SLUG, demo_voting_lines
+
+    assert asyncio.run(build_demo(settings)) is True
+    lines = asyncio.run(demo_voting_lines(settings))
+    vote_url = re.search(r"(/events/\S+/vote\?code=\w+)", lines[0]).group(1)  # type: ignore[union-attr]
+    with new_client(settings) as visitor:
+        page = visitor.get(f"/events/{PAST_SLUG}/results").text
+        for text in (
+            "Best of Show",
+            "after 1 run-off",
+            "People&#39;s Choice",
+            "votes from spectators",
+            "The Designer&#39;s Award",
+            "Best Preservation",
+            "chosen by the designer",
+        ):
+            assert text in page, text
+        assert "Vote for People's Choice" in visitor.get(f"/events/{MAIN_SLUG}").text
+        ballot = visitor.get(vote_url)
+        assert ballot.status_code == 200
+        entry_id = re.search(r'name="entry_id" value="(\d+)"', ballot.text).group(1)  # type: ignore[union-attr]
+        code = vote_url.rsplit("=", 1)[1]
+        r = post(visitor, f"/events/{MAIN_SLUG}/vote", {"code": code, "entry_id": entry_id})
+        assert r.status_code == 200 and "is counted" in r.text
+
+    async def facts(session: AsyncSession) -> dict[str, tuple[str, str, int]]:
+        rows = (
+            await session.execute(
+                select(SpecialAward.name, SpecialAward.kind, SpecialAward.status, SpecialAward.round, Event.slug).join(
+                    Event, Event.id == SpecialAward.event_id
+                )
+            )
+        ).all()
+        return {f"{slug}:{name}": (kind, status, rnd) for name, kind, status, rnd, slug in rows}
+
+    got = run_db(db_url, facts)
+    assert got[f"{PAST_SLUG}:Best of Show"] == ("ballot", "decided", 2)
+    assert got[f"{PAST_SLUG}:People's Choice"] == ("peoples_choice", "decided", 1)
+    assert got[f"{PAST_SLUG}:The Designer's Award"][1] == "decided"
+    assert got[f"{PAST_SLUG}:Best Preservation"][1] == "decided"
+    assert got[f"{MAIN_SLUG}:People's Choice"] == ("peoples_choice", "open", 1)
+
+
+def test_a_tie_that_voting_cannot_break_is_decided_with_a_reason(db_url: str, settings: Settings) -> None:
+    scene = seed(db_url, settings, judges=2, cars=2)
+    e10, e11 = scene.entries
+    with signed_in(settings, scene.organizer_token) as org:
+        url = define(org, scene.event_id, name="Best of Show", kind="ballot", eligibility="accepted")
+        post(org, f"{url}/voters", {"judge_ids": [str(j) for j in scene.judge_ids]})
+        assert post(org, f"{url}/open").status_code == 303
+        award_id = url.rsplit("/", 1)[1]
+        for token, entry in zip(scene.judge_tokens, (e10, e11), strict=True):
+            with signed_in(settings, token) as judge:
+                assert post(judge, f"/judging/ballots/{award_id}", {"entry_id": str(entry)}).status_code == 303
+        # 1-1 between every car on the ballot: a run-off would change nothing, so the chief judge decides.
+        r = post(org, f"{url}/close")
+        assert "hold another run-off or decide it" in r.text
+        r = post(org, f"{url}/tie", {"car_number": "11", "reason": ""})
+        assert r.status_code == 400 and "Say why this car wins the tie" in r.text
+        r = post(org, f"{url}/tie", {"car_number": "12", "reason": "Presence"})
+        assert r.status_code == 400
+        assert post(org, f"{url}/tie", {"car_number": "11", "reason": "Presence on the lawn"}).status_code == 303
+        page = org.get(url).text
+        assert "#11" in page and "Presence on the lawn" in page and "Decided" in page
+        assert post(org, f"{url}/run-off").status_code == 400  # nothing left to run off

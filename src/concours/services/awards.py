@@ -1198,6 +1198,16 @@ async def public_ballot(session: AsyncSession, event: Event) -> PublicBallot | N
     )
 
 
+async def peoples_choice_open(session: AsyncSession, event: Event) -> bool:
+    """Whether spectators can vote now (for a link on the event's page)."""
+    found = await session.scalar(
+        select(SpecialAward.id)
+        .where(SpecialAward.event_id == event.id, SpecialAward.kind == "peoples_choice", SpecialAward.status == "open")
+        .limit(1)
+    )
+    return found is not None
+
+
 async def check_code(session: AsyncSession, secret: str, event: Event, code_text: str) -> VotingCode:
     """The unspent code of an open People's Choice of this event, or :class:`CodeRefused` saying why."""
     code = rules.normalize_code(code_text)

@@ -145,6 +145,7 @@ class PublicController(Controller):
             label=EVENT_STATUS_LABELS[event.status],
             open=accepts_applications(event.status),
             results=results_public(event.status),
+            voting=await awards.peoples_choice_open(db, event),
         )
 
     @get("/events/{slug:str}/apply")
