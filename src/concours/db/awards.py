@@ -87,6 +87,7 @@ class VotingCodeBatch(IdMixin, CreatedMixin, Base):
 
     award_id: Mapped[int] = mapped_column(ForeignKey("special_award.id", ondelete="CASCADE"), index=True)
     size: Mapped[int]
+    salt: Mapped[str] = mapped_column(String(32), default="")  # random, from ``secrets``; mixed into every code
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 

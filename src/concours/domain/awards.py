@@ -51,9 +51,11 @@ def how_decided(kind: str, chosen_by: str, rounds: int, votes: int) -> str:
     return f"People's Choice, {votes} vote{'s' if votes != 1 else ''} from spectators"
 
 
-def voting_code(secret: str, award_id: int, batch_id: int, index: int) -> str:
-    """The ``index``-th code of a batch, derived from the secret key (so a sheet can be printed again)."""
-    digest = hmac.new(secret.encode(), f"voting-code:{award_id}:{batch_id}:{index}".encode(), hashlib.sha256).digest()
+def voting_code(secret: str, award_id: int, batch_id: int, index: int, salt: str = "") -> str:
+    """The ``index``-th code of a batch, derived from the secret key and the batch's random salt (so a sheet can be
+    printed again, and nobody can compute codes without both: not with the development key, not from the database)."""
+    message = f"voting-code:{award_id}:{batch_id}:{index}" + (f":{salt}" if salt else "")
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest, "big")
     chars = []
     for _ in range(CODE_LENGTH):

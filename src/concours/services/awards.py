@@ -11,6 +11,7 @@ count, never a vote.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -1102,12 +1103,14 @@ async def generate_codes(
     text = count_text.strip()
     if not text.isdecimal() or not text.isascii() or len(text) > 5 or not 1 <= int(text) <= MAX_CODES_PER_BATCH:
         raise FormErrors({"count": f"Give a number of codes from 1 to {MAX_CODES_PER_BATCH}."})
-    batch = VotingCodeBatch(award_id=award.id, size=int(text), created_by_id=viewer.user_id)
+    batch = VotingCodeBatch(
+        award_id=award.id, size=int(text), salt=secrets.token_hex(16), created_by_id=viewer.user_id
+    )
     session.add(batch)
     await session.flush()
     session.add_all(
         VotingCode(
-            code_hash=rules.code_hash(secret, rules.voting_code(secret, award.id, batch.id, i)),
+            code_hash=rules.code_hash(secret, rules.voting_code(secret, award.id, batch.id, i, batch.salt)),
             award_id=award.id,
             batch_id=batch.id,
             spent=False,
@@ -1146,7 +1149,7 @@ async def code_batches(session: AsyncSession, award: SpecialAward) -> list[tuple
 
 
 def batch_codes(secret: str, batch: VotingCodeBatch) -> list[str]:
-    return [rules.voting_code(secret, batch.award_id, batch.id, i) for i in range(batch.size)]
+    return [rules.voting_code(secret, batch.award_id, batch.id, i, batch.salt) for i in range(batch.size)]
 
 
 async def batch_for_organizer(
