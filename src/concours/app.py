@@ -32,8 +32,10 @@ from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.judge_profile import JudgeProfileController
 from concours.web.judging import JudgingController
 from concours.web.judging_ballots import JudgingBallotsController
+from concours.web.judging_placings import JudgingPlacingsController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
+from concours.web.organizer_class_system import OrganizerClassSystemController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
@@ -89,11 +91,13 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             AuthController,
             PasswordController,
             OrganizerController,
+            OrganizerClassSystemController,
             OrganizerEntriesController,
             OrganizerJudgesController,
             OrganizerSetupController,
             OrganizerRosterRemovalController,
             JudgingController,
+            JudgingPlacingsController,
             ChiefController,
             JudgeProfileController,
             EntrantController,

@@ -18,6 +18,7 @@ from concours.db.judging import (
     TeamMember,
     TieDecision,
 )
+from concours.db.placings import ClassSystem, PlacingLine, PlacingSheet
 from concours.db.throttle import ThrottleState
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AwardLevel",
     "Base",
     "ClassResult",
+    "ClassSystem",
     "Conflict",
     "Entrant",
     "Entry",
@@ -39,6 +41,8 @@ __all__ = [
     "JudgingSystem",
     "LoginToken",
     "OutboxMessage",
+    "PlacingLine",
+    "PlacingSheet",
     "Rubric",
     "RubricCategory",
     "ScoreLine",

@@ -87,6 +87,8 @@ class JudgingSystem(IdMixin, Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     preset: Mapped[str | None] = mapped_column(String(50))
+    # points: score sheets; placings: judges order the cars (French style, see concours.domain.placings).
+    method: Mapped[str] = mapped_column(String(20), default="points", server_default="points")
     sheet_mode: Mapped[str] = mapped_column(String(20), default="individual")  # individual|team|section
     combine: Mapped[str] = mapped_column(String(30), default="mean")  # mean|mean_drop_high_low|sum|consensus
     award_rule: Mapped[str] = mapped_column(String(20), default="places")  # places|levels|bands

@@ -206,11 +206,13 @@ class SystemPreset:
 SYSTEM_PRESETS: dict[str, SystemPreset] = {
     p.key: p
     for p in (
+        # The key is kept from when this preset was (wrongly) named after Hemmings: events store it.
         SystemPreset(
             "class_placings",
-            "Class placings, 1st–3rd (Pebble Beach / Hemmings style)",
-            "Each judge scores the whole car; the entry's score is the judges' mean; 1st, 2nd, 3rd in class. "
-            "Ties go to the category order, then the chief judge.",
+            "ICJAG-style deductions plus elegance points, 1st–3rd (Pebble Beach style)",
+            "Each judge deducts for authenticity and condition (½–5 points an item) and awards points for "
+            "elegance; the entry's score is the judges' mean; 1st, 2nd, 3rd in class. Ties go to the category "
+            "order, then the chief judge.",
             System(
                 sheet_mode="individual",
                 combine="mean",
@@ -218,6 +220,15 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
                 places=3,
                 tie_break_keys=("authenticity", "condition"),
             ),
+            "class_elegance",
+        ),
+        SystemPreset(
+            "french_placings",
+            "French / placings, 1st–3rd by eye (Hemmings style)",
+            "No points sheet: each judge orders the class's cars by elegance, presence, condition and story, "
+            "with a note for each owner (or the team's captain records the team's consensus order). Orders "
+            "combine by Borda count; equal points go to more first places, then to the chief judge.",
+            System(sheet_mode="individual", combine="mean", award_rule="places", places=3, method="placings"),
             "class_elegance",
         ),
         SystemPreset(

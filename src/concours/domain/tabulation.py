@@ -14,6 +14,8 @@ from fractions import Fraction
 COMBINES = ("mean", "mean_drop_high_low", "sum", "consensus")
 SHEET_MODES = ("individual", "team", "section")
 AWARD_RULES = ("places", "levels")
+# points: score sheets tabulated here; placings: judges order the cars (concours.domain.placings).
+METHODS = ("points", "placings")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class System:
     tie_break_keys: tuple[str, ...] = ()
     levels: tuple[Level, ...] = ()
     max_units: Fraction = Fraction(0)
+    method: str = "points"
 
 
 @dataclass

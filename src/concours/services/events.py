@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from concours.db import AwardLevel, Event, EventClass, EventStaff, JudgingSystem, Rubric, RubricCategory, ScoreSheet
+from concours.db import (
+    AwardLevel,
+    ClassSystem,
+    Entry,
+    Event,
+    EventClass,
+    EventStaff,
+    JudgingSystem,
+    Rubric,
+    RubricCategory,
+    ScoreSheet,
+)
 from concours.domain import presets
 from concours.domain.rubric import Category
 from concours.domain.states import TransitionError, check_event_transition
@@ -165,6 +176,7 @@ async def apply_presets(session: AsyncSession, event: Event, system_key: str) ->
         session.add(system)
     s = sp.system
     system.preset = sp.key
+    system.method = s.method
     system.sheet_mode, system.combine, system.award_rule = s.sheet_mode, s.combine, s.award_rule
     system.places, system.min_units_for_first, system.cap_units = s.places, s.min_units_for_first, s.cap_units
     system.show_percent = any(lv.min_permille is not None for lv in s.levels)
@@ -185,6 +197,8 @@ async def change_status(session: AsyncSession, viewer: Viewer, event: Event, tar
     if target == "published":
         # Publishing has its own checks (certified classes) and stamps the time: only through results.publish.
         raise ServiceError("Publish with “Publish certified results”: it checks that classes are certified.")
+    if target == "results_certified":
+        await _require_classes_certified(session, event)
     before = event.status
     event.status = target
     audit.record(
@@ -197,6 +211,31 @@ async def change_status(session: AsyncSession, viewer: Viewer, event: Event, tar
         before={"status": before},
         after={"status": target},
     )
+
+
+async def _require_classes_certified(session: AsyncSession, event: Event) -> None:
+    """Results are certified when every judged class with cars is: an event is never certified with nothing scored."""
+    pending = (
+        await session.scalars(
+            select(EventClass.code)
+            .outerjoin(ClassSystem, ClassSystem.class_id == EventClass.id)
+            .where(
+                EventClass.event_id == event.id,
+                EventClass.certified_at.is_(None),
+                or_(ClassSystem.method.is_(None), ClassSystem.method != "display"),
+                EventClass.id.in_(
+                    select(Entry.class_id).where(
+                        Entry.event_id == event.id, Entry.status == "accepted", Entry.absent_reason == ""
+                    )
+                ),
+            )
+            .order_by(EventClass.position, EventClass.code)
+        )
+    ).all()
+    if pending:
+        raise ServiceError(
+            "Certify every judged class first; not certified yet: " + ", ".join(f"class {c}" for c in pending) + "."
+        )
 
 
 async def get_event_by_slug(session: AsyncSession, slug: str) -> Event:

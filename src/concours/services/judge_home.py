@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Conflict as ConflictRow
 from concours.db import (
+    ClassSystem,
     Entrant,
     Entry,
     Event,
@@ -22,6 +22,7 @@ from concours.db import (
     User,
     Vehicle,
 )
+from concours.db import Conflict as ConflictRow
 from concours.services.judging import combined_status
 
 
@@ -61,12 +62,13 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
                 TeamMember.is_captain,
                 Team.id,
                 TeamMember.sections,
-                JudgingSystem.sheet_mode,
+                func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode),
             )
             .join(Team, Team.class_id == EventClass.id)
             .join(TeamMember, TeamMember.team_id == Team.id)
             .join(Event, Event.id == EventClass.event_id)
             .outerjoin(JudgingSystem, JudgingSystem.event_id == Event.id)
+            .outerjoin(ClassSystem, ClassSystem.class_id == EventClass.id)
             .where(TeamMember.judge_id == judge_id, Event.status.not_in(("published", "archived")))
             .order_by(Event.starts_on, EventClass.position)
         )

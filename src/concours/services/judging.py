@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from concours.db import (
+    ClassSystem,
     Entry,
     Event,
     EventClass,
@@ -38,6 +39,7 @@ from concours.domain.rubric import (
 )
 from concours.domain.states import judging_open
 from concours.services import audit
+from concours.services.class_systems import method_of_class
 from concours.services.errors import Conflict, Forbidden, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer
@@ -150,6 +152,13 @@ async def _context(session: AsyncSession, entry: Entry) -> tuple[Event, EventCla
     event = await session.get(Event, entry.event_id)
     cls = await session.get(EventClass, entry.class_id)
     assert event is not None and cls is not None
+    method = await method_of_class(session, cls.id)
+    if method != "points":
+        raise ServiceError(
+            "This class is judged by placings: order its cars on the class's placings sheet."
+            if method == "placings"
+            else "This is a display class: its cars are not judged."
+        )
     rubric_id = cls.rubric_id or event.rubric_id
     if rubric_id is None:
         raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
@@ -175,9 +184,10 @@ async def _seat(session: AsyncSession, judge_id: int, entry: Entry) -> Seat:
 async def _find_seat(session: AsyncSession, judge_id: int, entry: Entry) -> Seat:
     row = (
         await session.execute(
-            select(TeamMember, JudgingSystem.sheet_mode)
+            select(TeamMember, func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode))
             .join(Team, Team.id == TeamMember.team_id)
             .outerjoin(JudgingSystem, JudgingSystem.event_id == Team.event_id)
+            .outerjoin(ClassSystem, ClassSystem.class_id == Team.class_id)
             .where(Team.class_id == entry.class_id, TeamMember.judge_id == judge_id)
         )
     ).first()

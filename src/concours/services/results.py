@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sqlalchemy import delete, func, select
@@ -26,9 +27,10 @@ from concours.db import (
     Vehicle,
     utcnow,
 )
+from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class
-from concours.services import audit
+from concours.services import audit, class_systems, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer
@@ -133,8 +135,12 @@ class SheetLine:
 async def rank_classes(
     session: AsyncSession, event: Event, class_ids: list[int]
 ) -> tuple[dict[int, list[RankingRow]], int]:
-    """Rank these classes from their submitted sheets. A fixed number of queries however many entries."""
-    system, scale, show_percent = await load_system(session, event)
+    """Rank these classes, each by its own judging system (the event's by default): points classes from
+    their submitted score sheets, placings classes from the judges' orders. A fixed number of queries."""
+    judging = await class_systems.class_judging(session, event, class_ids)
+    scale = next((j.scale for j in judging.values() if not j.own), None)
+    if scale is None:
+        scale = (await load_system(session, event))[1] if event.rubric_id else 10
     entries = (
         (
             await session.execute(
@@ -148,7 +154,10 @@ async def rank_classes(
         if class_ids
         else []
     )
-    sheets = await submitted_sheets(session, class_ids)
+    points_ids = [c for c in class_ids if judging[c].method == "points"]
+    placings_ids = [c for c in class_ids if judging[c].method == "placings"]
+    sheets = await submitted_sheets(session, points_ids)
+    orders = await placings.submitted_orders(session, placings_ids)
     decisions: dict[int, list[tuple[int, int]]] = defaultdict(list)
     reasons: dict[int, str] = {}
     if class_ids:
@@ -167,30 +176,26 @@ async def rank_classes(
     by_class: dict[int, list[int]] = defaultdict(list)
     for e in entries:
         by_class[e.class_id].append(e.id)
+
+    def row(r: EntryResult, text: str, count: int, lines: list[SheetLine]) -> RankingRow:
+        e = info[r.entry_id]
+        return RankingRow(r.entry_id, e.car_number, f"{e.year} {e.make} {e.model}", e.name, r, text, count, lines)
+
     out: dict[int, list[RankingRow]] = {}
-    # A class with its own rubric has its own maximum (percent levels are of that maximum).
-    own: dict[int, int] = {}
-    if class_ids:
-        for class_id, rubric_id in await session.execute(
-            select(EventClass.id, EventClass.rubric_id).where(
-                EventClass.id.in_(class_ids), EventClass.rubric_id.is_not(None)
-            )
-        ):
-            own[class_id] = rubric_id
-    maxima = (
-        {
-            r.id: sheet_max(to_categories(r.categories))
-            for r in (
-                await session.scalars(
-                    select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(set(own.values())))
-                )
-            ).all()
-        }
-        if own
-        else {}
-    )
     for class_id in class_ids:
-        class_system = replace(system, max_units=maxima[own[class_id]]) if class_id in own else system
+        cj = judging[class_id]
+        if cj.method == "display":
+            out[class_id] = [
+                row(EntryResult(eid, None, {}, [], [], "display class: shown, not judged"), "", 0, [])
+                for eid in sorted(by_class[class_id], key=lambda i: (info[i].car_number or 0, i))
+            ]
+            continue
+        if cj.method == "placings":
+            out[class_id] = _placings_rows(
+                cj, by_class[class_id], orders.get(class_id, []), decisions[class_id], reasons, row
+            )
+            continue
+        class_system = cj.system
         results = tabulate_class(
             class_system, {eid: sheets.get(eid, []) for eid in by_class[class_id]}, decisions[class_id]
         )
@@ -198,16 +203,12 @@ async def rank_classes(
             if "chief judge" in r.tie_note and r.entry_id in reasons:
                 r.tie_note += f" ({reasons[r.entry_id]})"
         out[class_id] = [
-            RankingRow(
-                r.entry_id,
-                info[r.entry_id].car_number,
-                f"{info[r.entry_id].year} {info[r.entry_id].make} {info[r.entry_id].model}",
-                info[r.entry_id].name,
+            row(
                 r,
-                score_text(r.score, scale, class_system.max_units if show_percent else None),
+                score_text(r.score, cj.scale, class_system.max_units if cj.show_percent else None),
                 len(sheets.get(r.entry_id, [])),
                 [
-                    SheetLine(sh.judge, sh.section, format_units(sh.total, scale), sh.sheet_id not in r.dropped)
+                    SheetLine(sh.judge, sh.section, format_units(sh.total, cj.scale), sh.sheet_id not in r.dropped)
                     for sh in sorted(sheets.get(r.entry_id, []), key=lambda sh: (sh.section, sh.sheet_id))
                 ],
             )
@@ -216,15 +217,71 @@ async def rank_classes(
     return out, scale
 
 
+def _placings_rows(
+    cj: class_systems.ClassJudging,
+    cars: list[int],
+    orders: list[placings.SubmittedOrder],
+    decisions: list[tuple[int, int]],
+    reasons: dict[int, str],
+    row: Callable[[EntryResult, str, int, list[SheetLine]], RankingRow],
+) -> list[RankingRow]:
+    """A placings class: the judges' orders combined (Borda, more firsts, the chief judge), no points shown."""
+    combined = combine_placings(
+        cars,
+        placings.rankings_of(orders),
+        places=cj.system.places,
+        decisions=decisions,
+        decision_reasons={w: reasons[w] for w, _ in decisions if w in reasons},
+    )
+    method = (
+        "team consensus order" if cj.system.sheet_mode == "team" else f"Borda count of {plural(len(orders), 'order')}"
+    )
+    out = []
+    for p in combined:
+        r = EntryResult(
+            p.entry_id,
+            p.points,
+            {},
+            [o.sheet_id for o in orders if p.entry_id in o.order],
+            [],
+            f"{method}: {p.explanation}" if p.points is not None else p.explanation,
+            rank=p.rank,
+            award=p.award,
+            tie_note=p.tie_note,
+            unresolved_tie=p.unresolved_tie,
+        )
+        lines = [
+            SheetLine(o.ranker, "", ordinal(o.order.index(p.entry_id) + 1), True)
+            for o in orders
+            if p.entry_id in o.order
+        ]
+        out.append(row(r, ordinal(p.rank) if p.rank else "", len(lines), lines))
+    return out
+
+
 async def class_ranking(session: AsyncSession, event: Event, cls: EventClass) -> tuple[list[RankingRow], int]:
     ranked, scale = await rank_classes(session, event, [cls.id])
     return ranked[cls.id], scale
 
 
-async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass) -> None:
-    """Freeze the class's results from its submitted sheets; its sheets lock."""
+async def certify_class(
+    session: AsyncSession,
+    viewer: Viewer,
+    event: Event,
+    cls: EventClass,
+    *,
+    acknowledged: Collection[int] = (),
+) -> None:
+    """Freeze the class's results from its submitted sheets (or orders); its sheets lock.
+
+    Steps: guard (not certified, a judged class, something submitted, nothing in progress, ties decided,
+    every car without a submitted sheet acknowledged one by one) → freeze a result line per car → audit.
+    """
     if cls.certified_at is not None:
         raise ServiceError(f"Class {cls.code} is already certified.")
+    cj = await class_systems.judging_of(session, event, cls)
+    if cj.method == "display":
+        raise ServiceError(f"Class {cls.code} is a display class: it is not judged, so there is nothing to certify.")
     rows, scale = await class_ranking(session, event, cls)
     if not any(r.result.score is not None for r in rows):
         raise ServiceError(f"Class {cls.code} has no submitted sheet to certify.")
@@ -236,18 +293,21 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
             .where(Entry.id.in_([r.entry_id for r in rows]))
         )
     }
-    drafts = await session.scalar(
-        select(func.count())
-        .select_from(ScoreSheet)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(
-            Entry.class_id == cls.id,
-            Entry.status == "accepted",
-            Entry.absent_reason == "",
-            ScoreSheet.status == "draft",
-            ScoreSheet.version > 0,
+    if cj.method == "placings":
+        drafts = await placings.drafts_in_class(session, cls.id)
+    else:
+        drafts = await session.scalar(
+            select(func.count())
+            .select_from(ScoreSheet)
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(
+                Entry.class_id == cls.id,
+                Entry.status == "accepted",
+                Entry.absent_reason == "",
+                ScoreSheet.status == "draft",
+                ScoreSheet.version > 0,
+            )
         )
-    )
     if drafts:
         raise ServiceError(
             f"Class {cls.code} still has {plural(drafts, 'sheet')} in progress; they must be submitted "
@@ -257,6 +317,18 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
         raise ServiceError(
             f"Class {cls.code} has a tie the categories did not break; record the chief judge's decision first."
         )
+    unjudged = [r for r in rows if r.result.score is None and not r.result.ineligible]
+    missing = [r for r in unjudged if r.entry_id not in set(acknowledged)]
+    if missing:
+        raise ServiceError(
+            f"{plural(len(missing), 'car')} of class {cls.code} {'has' if len(missing) == 1 else 'have'} no submitted "
+            "sheet: "
+            + ", ".join(f"#{r.car_number} {r.title}" for r in missing)
+            + ". Tick each one to certify the class without it (it is shown as not judged), or have it judged first.",
+            field="acknowledge",
+        )
+    for r in unjudged:
+        r.result.ineligible = "not judged: no submitted sheet (acknowledged by the chief judge at certification)"
     await session.execute(delete(ClassResult).where(ClassResult.class_id == cls.id))
     for r in rows:
         res = r.result
@@ -265,14 +337,15 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
                 class_id=cls.id,
                 entry_id=r.entry_id,
                 rank=res.rank,
-                score_units=round(res.score) if res.score is not None else None,
+                score_units=round(res.score) if res.score is not None and cj.method == "points" else None,
                 award=res.award,
                 explanation={
                     "car_number": r.car_number,
                     "title": r.title,
                     "coachbuilder": coachbuilders.get(r.entry_id, ""),
                     "owner": r.owner,
-                    "score": r.score_text,
+                    "score": "" if cj.method == "placings" else r.score_text,
+                    "method": cj.method,
                     "combine": res.combine_note,
                     "counted": res.counted,
                     "dropped": res.dropped,
@@ -295,7 +368,7 @@ async def certify_class(session: AsyncSession, viewer: Viewer, event: Event, cls
         action="certify",
         user_id=viewer.user_id,
         event_id=event.id,
-        after={"entries": len(rows)},
+        after={"entries": len(rows), "acknowledged_unjudged": [r.entry_id for r in unjudged]},
     )
 
 

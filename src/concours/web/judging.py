@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry
 from concours.domain.rubric import Category, format_units
-from concours.services import judge_home, judging, photos
+from concours.services import judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
 from concours.settings import Settings
@@ -64,7 +64,10 @@ class JudgingController(Controller):
         judge_id = _require_judge(viewer)
         classes = await judge_home.judge_home(db, judge_id)
         windows = await judge_home.judging_windows(db, [c.class_id for c in classes])
-        return render(request, "judging/home.html", classes=classes, windows=windows)
+        placings_classes = await placings.placings_class_ids(db, [c.class_id for c in classes])
+        return render(
+            request, "judging/home.html", classes=classes, windows=windows, placings_classes=placings_classes
+        )
 
     @get("/_bench/fragment", include_in_schema=False)
     async def bench_fragment(self, request: Request[Any, Any, Any], settings: Settings) -> Template:
@@ -83,9 +86,11 @@ class JudgingController(Controller):
         )
 
     @get("/entries/{entry_id:int}")
-    async def car(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Template:
+    async def car(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
+        if entry.class_id is not None and entry.class_id in await placings.placings_class_ids(db, [entry.class_id]):
+            return redirect(f"/judging/classes/{entry.class_id}/placings#car-{entry.id}")
         sheet = await judging.car_sheets(db, judge_id, entry)
         return render(
             request,

@@ -23,7 +23,7 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import events, results
+from concours.services import class_systems, events, placings, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
@@ -72,6 +72,7 @@ async def _event_page(
     }
     system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
     rubric = await load_rubric(db, event.rubric_id) if event.rubric_id else None
+    judged_by = await class_systems.class_judging(db, event, [c.id for c, _ in classes]) if system else {}
     return render(
         request,
         "organizer/event.html",
@@ -89,6 +90,7 @@ async def _event_page(
         labels=EVENT_STATUS_LABELS,
         class_form=class_form or {},
         errors=errors or {},
+        judged_by=judged_by,
     )
 
 
@@ -194,6 +196,8 @@ class OrganizerController(Controller):
         error: str = "",
     ) -> Template:
         rows, _ = await results.class_ranking(db, event, cls)
+        judging = await class_systems.judging_of(db, event, cls)
+        agreement = await placings.class_agreement(db, cls) if judging.method == "placings" else None
         absent = (
             await db.execute(
                 select(Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, Entry.absent_reason)
@@ -202,15 +206,19 @@ class OrganizerController(Controller):
                 .order_by(Entry.car_number)
             )
         ).all()
-        progress = {
-            status: n
-            for status, n in await db.execute(
-                select(ScoreSheet.status, func.count())
-                .join(Entry, Entry.id == ScoreSheet.entry_id)
-                .where(Entry.class_id == cls.id)
-                .group_by(ScoreSheet.status)
-            )
-        }
+        progress = (
+            await placings.sheet_progress(db, cls.id)
+            if judging.method == "placings"
+            else {
+                status: n
+                for status, n in await db.execute(
+                    select(ScoreSheet.status, func.count())
+                    .join(Entry, Entry.id == ScoreSheet.entry_id)
+                    .where(Entry.class_id == cls.id)
+                    .group_by(ScoreSheet.status)
+                )
+            }
+        )
         return render(
             request,
             "organizer/results.html",
@@ -221,6 +229,8 @@ class OrganizerController(Controller):
             absent=absent,
             progress=progress,
             error=error,
+            judging=judging,
+            agreement=agreement,
         )
 
     @get("/classes/{class_id:int}/results.pdf")
@@ -233,7 +243,9 @@ class OrganizerController(Controller):
     async def certify(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
         cls, event = await class_for_organizer(db, viewer, class_id)
         try:
-            await results.certify_class(db, viewer, event, cls)
+            form = await form_data(request)
+            acknowledged = [int(k[4:]) for k, v in form.items() if k.startswith("ack_") and k[4:].isdigit() and v]
+            await results.certify_class(db, viewer, event, cls, acknowledged=acknowledged)
         except ServiceError as exc:
             return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
         return redirect(f"/organizer/classes/{cls.id}/results")

@@ -1,0 +1,130 @@
+"""The judge's placings sheet on the tablet: order the class's cars, a note per car, submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event, EventClass
+from concours.domain.placings import METHOD_TEXT, ordinal
+from concours.services import placings
+from concours.services.errors import Forbidden, ServiceError
+from concours.services.permissions import Viewer
+from concours.web.common import device_of, form_data, redirect, render
+
+
+def _refusal(exc: ServiceError) -> int:
+    return exc.status_code if exc.status_code in (403, 409) else 422
+
+
+class JudgingPlacingsController(Controller):
+    path = "/judging/classes/{class_id:int}/placings"
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        cls: EventClass,
+        event: Event,
+        *,
+        status_code: int = 200,
+        error: str = "",
+    ) -> Template:
+        view = await placings.sheet_view(db, viewer, cls, event)
+        return render(
+            request,
+            "judging/placings.html",
+            status_code=status_code,
+            sheet=view,
+            method_text=METHOD_TEXT,
+            ordinal=ordinal,
+            error=error,
+        )
+
+    @get("/")
+    async def sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Template:
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        return await self._page(request, db, viewer, cls, event)
+
+    def _state(self, request: Request[Any, Any, Any], key: str, error: str = "", status_code: int = 200) -> Template:
+        return render(
+            request, "judging/_placing_state.html", status_code=status_code, key=key, error=error, state="Saved"
+        )
+
+    @post("/order")
+    async def order(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Template:
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await placings.save_order(
+                db, viewer, cls, event, order=form.get("order", ""), device=device_of(request, form)
+            )
+        except ServiceError as exc:
+            return self._state(request, "order", exc.message, _refusal(exc))
+        return self._state(request, "order")
+
+    @post("/notes/{entry_id:int}")
+    async def note(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int, entry_id: int
+    ) -> Template:
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        form = await form_data(request)
+        key = f"note-{entry_id}"
+        try:
+            await placings.save_note(
+                db, viewer, cls, event, entry_id=entry_id, note=form.get("note", ""), device=device_of(request, form)
+            )
+        except ServiceError as exc:
+            return self._state(request, key, exc.message, _refusal(exc))
+        return self._state(request, key)
+
+    @post("/comment")
+    async def comment(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int
+    ) -> Template:
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await placings.save_comment(
+                db, viewer, cls, event, comment=form.get("comment", ""), device=device_of(request, form)
+            )
+        except ServiceError as exc:
+            return self._state(request, "comment", exc.message, _refusal(exc))
+        return self._state(request, "comment")
+
+    @post("/move")
+    async def move(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        """Without scripts: move a car a place and show the sheet again."""
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await placings.move_car(
+                db,
+                viewer,
+                cls,
+                event,
+                entry_id=form.get("entry_id", ""),
+                direction=form.get("dir", ""),
+                device=device_of(request, form),
+            )
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            return await self._page(request, db, viewer, cls, event, status_code=400, error=exc.message)
+        return redirect(f"/judging/classes/{cls.id}/placings#car-{form.get('entry_id', '')}")
+
+    @post("/submit")
+    async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await placings.submit(db, viewer, cls, event, order=form.get("order", ""), device=device_of(request, form))
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            return await self._page(request, db, viewer, cls, event, status_code=400, error=exc.message)
+        return redirect("/judging/")
