@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.reports import Letterhead, Report
+from concours.services.class_systems import judging_of
 from concours.services.results import RankingRow, class_ranking
 
 
@@ -33,6 +34,7 @@ class ClassResultsReport(Report):
     class_name: str
     certified: str  # when the class was certified, in the event's timezone; "" while provisional
     lines: list[ResultLine]
+    placings: bool = False  # judged by placings: places and how each was given, no score
 
     def filename(self) -> str:
         return f"class-{self.class_code}-results.pdf"
@@ -82,8 +84,20 @@ def _when(event: Event, cls: EventClass) -> str:
     return cls.certified_at.astimezone(zone).strftime("%d %B %Y %H:%M %Z")
 
 
-def _line(row: RankingRow) -> ResultLine:
+def _line(row: RankingRow, placings: bool = False) -> ResultLine:
     r = row.result
+    if placings:  # the places each judge gave, no Borda points: a placings class shows no numbers
+        how = "Placed " + "; ".join(f"{s.total} by {s.judge}" for s in row.sheets) if row.sheets else "On no order"
+        return ResultLine(
+            str(r.rank) if r.rank else "—",
+            str(row.car_number) if row.car_number is not None else "—",
+            row.title,
+            row.owner,
+            "",
+            r.award,
+            how,
+            [n for n in (r.ineligible, r.tie_note) if n],
+        )
     sheets = "; ".join(
         f"{s.judge}{f' ({s.section})' if s.section else ''} {s.total}{'' if s.counted else ' dropped'}"
         for s in row.sheets
@@ -101,10 +115,18 @@ def _line(row: RankingRow) -> ResultLine:
     )
 
 
-def results_of(event: Event, cls: EventClass, rows: list[RankingRow]) -> ClassResultsReport:
-    return ClassResultsReport(Letterhead.of(event), cls.code, cls.name, _when(event, cls), [_line(r) for r in rows])
+def results_of(event: Event, cls: EventClass, rows: list[RankingRow], *, placings: bool = False) -> ClassResultsReport:
+    return ClassResultsReport(
+        Letterhead.of(event),
+        cls.code,
+        cls.name,
+        _when(event, cls),
+        [_line(r, placings) for r in rows],
+        placings,
+    )
 
 
 async def class_results_report(session: AsyncSession, event: Event, cls: EventClass) -> ClassResultsReport:
     rows, _ = await class_ranking(session, event, cls)
-    return results_of(event, cls, rows)
+    judging = await judging_of(session, event, cls)
+    return results_of(event, cls, rows, placings=judging.method == "placings")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from concours.db import ClassResult, Entry, Event, EventClass, Rubric, ScoreSheet, Vehicle
 from concours.domain.rubric import format_units, sheet_max, sheet_total
 from concours.domain.states import results_public
+from concours.services import placings
 from concours.services.awards import awards_for_entries
 from concours.services.errors import Forbidden
 from concours.services.events import to_categories
@@ -51,6 +52,9 @@ class Feedback:
     combine: str
     sheets: list[FeedbackSheet]
     special_awards: list[str] = field(default_factory=list)  # "Best of Show (secret ballot of the judges)"
+    # A placings class: a place and the judges' notes, no points.
+    placings: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -111,6 +115,26 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
             )
         )
     assert vehicle is not None
+    if result is not None and result.explanation.get("method") == "placings":
+        notes = (await placings.notes_for_entries(session, [entry.id])).get(entry.id, [])
+        return Feedback(
+            event.name,
+            event.starts_on.strftime("%d %B %Y"),
+            event.venue,
+            cls.code,
+            cls.name,
+            entry.car_number,
+            vehicle.title,
+            owner_name,
+            result.rank,
+            result.award,
+            "",
+            "",
+            [],
+            [f"{a.name} ({a.how})" for a in (await awards_for_entries(session, event, [entry.id])).get(entry.id, [])],
+            placings=True,
+            notes=notes,
+        )
     return Feedback(
         event.name,
         event.starts_on.strftime("%d %B %Y"),

@@ -317,6 +317,18 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
     """What the saved settings do, in plain words for the organizer."""
     if system is None:
         return ["No judging system yet: pick a preset on the set-up page, or save the settings here."]
+    if system.method == "placings":
+        who = (
+            "The class's team agrees one order of the cars (the captain records it)"
+            if system.sheet_mode == "team"
+            else "Each judge orders the class's cars by eye, best first, with a note for each owner"
+        )
+        return [
+            f"Placings, the French way: no points sheet. {who}.",
+            "Orders combine by Borda count (a car placed p-th of n earns n − p points); equal points go to the "
+            "car with more first places, then to the chief judge's recorded decision.",
+            f"{system.places} places are awarded in each class. A class can use its own system instead.",
+        ]
 
     def pts(units: int | Fraction) -> str:
         return format_units(units, scale)

@@ -197,7 +197,7 @@ class OrganizerController(Controller):
     ) -> Template:
         rows, _ = await results.class_ranking(db, event, cls)
         judging = await class_systems.judging_of(db, event, cls)
-        agreement = await placings.class_agreement(db, cls) if judging.method == "placings" else None
+        agreement = await placings.class_agreement(db, cls.id) if judging.method == "placings" else None
         absent = (
             await db.execute(
                 select(Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, Entry.absent_reason)
