@@ -50,6 +50,7 @@ from concours.db import (
 )
 from concours.db.engine import Database
 from concours.demo_awards import build_awards
+from concours.demo_placings import build_placings_class
 from concours.domain.rubric import Category, check_value
 from concours.services.accounts import hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories
@@ -600,6 +601,8 @@ class DemoBuilder:
         for cls in past_ed.classes.values():
             await certify_class(s, viewer, past, cls)
             cls.certified_at = _at(past.ends_on, 13, 5 + 7 * cls.position)
+        # The French-style placings class (its own judging system): places and notes, no points.
+        await build_placings_class(s, viewer, past, [j for team in self.past_teams.values() for j in team][:3])
         await publish(s, viewer, past)
         published: datetime = PAST["published_at"]
         past.published_at = _at(published.date(), published.hour, published.minute)

@@ -340,6 +340,27 @@
     }
   });
 
+  // A function check toggles: the first tap fails it (deducts once, shown pressed, named in the note for
+  // the entrant); a second tap clears it (gives the points back, takes it out of the note).
+  const FAILED = "Failed checks: ";
+  function toggleCheck(btn, form) {
+    const note = form.querySelector("textarea[name=note]");
+    const failing = btn.getAttribute("aria-pressed") !== "true";
+    btn.setAttribute("aria-pressed", failing ? "true" : "false");
+    if (note) {
+      const lines = note.value.split("\n");
+      let at = lines.findIndex((l) => l.startsWith(FAILED));
+      let labels = at >= 0 ? lines[at].slice(FAILED.length).split(", ").filter(Boolean) : [];
+      labels = labels.filter((l) => l !== btn.dataset.label);
+      if (failing) labels.push(btn.dataset.label);
+      if (at < 0) { lines.unshift(""); at = 0; }
+      if (labels.length) lines[at] = FAILED + labels.join(", ");
+      else lines.splice(at, 1);
+      note.value = lines.join("\n").trim();
+    }
+    return failing ? 1 : -1;
+  }
+
   document.addEventListener("click", function (evt) {
     const btn = evt.target.closest("button.step, button.chip");
     if (!btn) return;
@@ -349,7 +370,8 @@
     const scale = parseInt(input.dataset.scale, 10);
     const max = parseInt(input.dataset.max, 10);
     const current = toUnits(input.value, scale);
-    const delta = parseInt(btn.dataset.delta || btn.dataset.add, 10);
+    const sign = btn.classList.contains("check") ? toggleCheck(btn, form) : 1;
+    const delta = sign * parseInt(btn.dataset.delta || btn.dataset.add, 10);
     let next = current === null ? (delta > 0 ? delta : 0) : current + delta;
     next = Math.max(0, Math.min(max, next));
     input.value = fromUnits(next, scale);

@@ -151,7 +151,7 @@ def test_offline_scoring_survives_a_reload_and_lands_once(
     state = server_state(db_url, car)
     assert state["changes"] == online_changes + offline_changes
     assert state["audits"] == online_changes + offline_changes
-    assert state["lines"] == [(90, ""), (175, "Graceful line."), (290, ""), (385, "")]
+    assert state["lines"] == [(90, "Failed checks: Lights"), (175, "Graceful line."), (290, ""), (385, "")]
     assert state["comment"] == "Scored while offline."
 
     # A reload shows the server's values; the sheet can be signed.

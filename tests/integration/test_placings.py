@@ -178,6 +178,27 @@ def test_a_team_records_its_consensus_order(db_url: str, settings: Settings) -> 
         rows = re.findall(r"<td>(\d+|—)</td><td>#(\d+)</td>", text)
         assert [int(n) for _, n in rows] == [12, 10, 11]
         assert "2nd in class" in text and "3rd in class" not in text
+        # The chief judge reopens the team's order, with a reason; the captain can change it again.
+        sheet_id = int(re.search(r"/orders/(\d+)/reopen", text).group(1))  # type: ignore[union-attr]
+        r = post(org, f"/organizer/classes/{show.class_id}/orders/{sheet_id}/reopen", {"reason": ""})
+        assert r.status_code == 400 and "Say why" in r.text
+        r = post(org, f"/organizer/classes/{show.class_id}/orders/{sheet_id}/reopen", {"reason": "Recount #10"})
+        assert r.status_code == 303
+    with signed_in(settings, show.judge_tokens[0]) as captain:
+        assert htmx_post(captain, f"{url}/order", {"order": order_of(e0, e2, e1)}).status_code == 200
+
+
+def test_the_french_preset_makes_every_class_a_placings_class(db_url: str, settings: Settings) -> None:
+    show = seed(db_url, settings, judges=1, cars=2)
+    with signed_in(settings, show.organizer_token) as org:
+        assert post(org, f"/organizer/events/{show.event_id}/system", {"preset": "french_placings"}).status_code == 303
+        page = org.get(f"/organizer/events/{show.event_id}").text
+        assert "French / placings" in page
+        assert "Placings, the French way" in org.get(f"/organizer/events/{show.event_id}/system/settings").text
+    with signed_in(settings, show.judge_tokens[0]) as judge:
+        assert judge.get(f"/judging/classes/{show.class_id}/placings").status_code == 200
+        r = htmx_post(judge, f"/judging/entries/{show.entries[0]}/lines/1", {"value": "1"})
+        assert r.status_code in (400, 422) and "placings sheet" in r.text, r.text
 
 
 def test_classes_of_one_event_judged_by_different_systems(db_url: str, settings: Settings) -> None:

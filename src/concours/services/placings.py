@@ -529,3 +529,68 @@ async def move_car(
     if 0 <= j < len(order):
         order[i], order[j] = order[j], order[i]
     await save_order(session, viewer, cls, event, order=",".join(map(str, order)), device=device)
+
+
+async def reopen_order(
+    session: AsyncSession, viewer: Viewer, cls: EventClass, event: Event, sheet_id: int, *, reason: str, device: str
+) -> None:
+    """The chief judge puts a submitted order back in its judge's (or team's) hands; the reason is audited."""
+    if not viewer.is_chief_judge(event.id):
+        raise Forbidden("Only the chief judge reopens a judge's order.")
+    sheet = await session.scalar(
+        select(PlacingSheet).where(PlacingSheet.id == sheet_id, PlacingSheet.class_id == cls.id)
+    )
+    if sheet is None:
+        raise NotFound("There is no such order in this class.")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(
+            "Say why the order is reopened; the judge and the audit log need the reason.", field="reason"
+        )
+    if len(reason) > 1000:
+        raise ServiceError("Keep the reason under 1000 characters.", field="reason")
+    if cls.certified_at is not None:
+        raise Conflict(f"Class {cls.code} is certified: its orders are locked. Reopen the class's results first.")
+    if sheet.status != "submitted":
+        raise Conflict("This order is not submitted; the judge can still change it.")
+    sheet.status = "draft"
+    sheet.submitted_at = None
+    sheet.version += 1
+    audit.record(
+        session,
+        entity_type="placing_sheet",
+        entity_id=sheet.id,
+        action="reopen",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before={"status": "submitted"},
+        after={"status": "draft", "reason": reason},
+        device=device,
+    )
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    sheet_id: int
+    ranker: str
+    status: str
+
+
+async def orders_in_class(session: AsyncSession, class_id: int) -> list[OrderRow]:
+    """The class's placings sheets for the chief judge: whose, and where each stands."""
+    rows = await session.execute(
+        select(PlacingSheet.id, PlacingSheet.status, PlacingSheet.version, User.name, Team.name)
+        .outerjoin(Judge, Judge.id == PlacingSheet.judge_id)
+        .outerjoin(User, User.id == Judge.user_id)
+        .outerjoin(Team, Team.id == PlacingSheet.team_id)
+        .where(PlacingSheet.class_id == class_id)
+        .order_by(PlacingSheet.id)
+    )
+    return [
+        OrderRow(
+            sid,
+            judge or (f"{team} (consensus)" if team else "team (consensus)"),
+            "submitted" if status == "submitted" else ("in progress" if version else "not started"),
+        )
+        for sid, status, version, judge, team in rows
+    ]

@@ -402,6 +402,7 @@ class PublicClass:
     code: str
     name: str
     rows: list[dict[str, object]]
+    placings: bool = False  # judged by placings: places and no score
 
 
 async def published_results(session: AsyncSession, event: Event) -> list[PublicClass]:
@@ -459,6 +460,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                     for r in rows
                     if r[0].class_id == c.id
                 ],
+                placings=any(r[0].class_id == c.id and r[0].explanation.get("method") == "placings" for r in rows),
             )
         )
     return out

@@ -31,7 +31,7 @@ from concours.services.permissions import (
     class_for_organizer,
     event_for_organizer,
 )
-from concours.web.common import form_data, pdf_response, redirect, render
+from concours.web.common import device_of, form_data, pdf_response, redirect, render
 
 TIMEZONES = (
     "Europe/London",
@@ -198,6 +198,7 @@ class OrganizerController(Controller):
         rows, _ = await results.class_ranking(db, event, cls)
         judging = await class_systems.judging_of(db, event, cls)
         agreement = await placings.class_agreement(db, cls.id) if judging.method == "placings" else None
+        orders = await placings.orders_in_class(db, cls.id) if judging.method == "placings" else []
         absent = (
             await db.execute(
                 select(Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, Entry.absent_reason)
@@ -231,6 +232,7 @@ class OrganizerController(Controller):
             error=error,
             judging=judging,
             agreement=agreement,
+            orders=orders,
         )
 
     @get("/classes/{class_id:int}/results.pdf")
@@ -248,6 +250,22 @@ class OrganizerController(Controller):
             await results.certify_class(db, viewer, event, cls, acknowledged=acknowledged)
         except ServiceError as exc:
             return await self._results_page(request, db, event, cls, status_code=400, error=exc.message)
+        return redirect(f"/organizer/classes/{cls.id}/results")
+
+    @post("/classes/{class_id:int}/orders/{sheet_id:int}/reopen")
+    async def reopen_order(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int, sheet_id: int
+    ) -> Any:
+        cls, event = await class_for_organizer(db, viewer, class_id)
+        form = await form_data(request)
+        try:
+            await placings.reopen_order(
+                db, viewer, cls, event, sheet_id, reason=form.get("reason", ""), device=device_of(request, form)
+            )
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            return await self._results_page(request, db, event, cls, status_code=exc.status_code, error=exc.message)
         return redirect(f"/organizer/classes/{cls.id}/results")
 
     @post("/classes/{class_id:int}/ties")

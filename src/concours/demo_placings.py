@@ -1,0 +1,214 @@
+"""Demo: the finished 2025 edition's placings class, judged the French way (places and notes, no points).
+
+Three judges each ordered the class's five cars by eye and left a note for each owner; the orders are
+combined by Borda count and the class is certified with the rest of the edition, so the published results
+show its places with no numbers, and each owner reads the judges' notes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import (
+    ClassSystem,
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    Judge,
+    PlacingLine,
+    PlacingSheet,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+)
+from concours.services.permissions import Viewer
+from concours.services.results import certify_class
+
+PLACINGS_CODE = "H"
+PLACINGS_NAME = "Hemmings Cup: French-style, judged by eye"
+
+# (year, make, model, body style, coachbuilder, colour, history)
+CARS: tuple[tuple[int, str, str, str, str, str, str], ...] = (
+    (
+        1937,
+        "Delahaye",
+        "135 M",
+        "Cabriolet",
+        "Figoni et Falaschi",
+        "Ivory over burgundy",
+        "Shown at the 1937 Paris Salon; a single family owned it from 1952 until 2011.",
+    ),
+    (
+        1938,
+        "Talbot-Lago",
+        "T150-C",
+        "Coupé",
+        "Pourtout",
+        "Midnight blue",
+        "Raced at Montlhéry in 1939, hidden through the war in a barn near Lyon.",
+    ),
+    (
+        1936,
+        "Bugatti",
+        "Type 57",
+        "Ventoux coupé",
+        "Gangloff",
+        "Black over yellow",
+        "Ordered new by a Strasbourg industrialist; preserved with its original interior.",
+    ),
+    (
+        1939,
+        "Hotchkiss",
+        "686 GS",
+        "Roadster",
+        "Henri Chapron",
+        "Silver grey",
+        "A Monte Carlo Rally entrant in 1939; restored in 2018 with its rally plates.",
+    ),
+    (
+        1935,
+        "Voisin",
+        "C25 Aérodyne",
+        "Saloon",
+        "Voisin",
+        "Aluminium",
+        "One of seven built; its sliding roof still works as Gabriel Voisin drew it.",
+    ),
+)
+
+# Each judge's order (indexes into CARS, best first) and a note per car for its owner.
+ORDERS: tuple[tuple[tuple[int, ...], dict[int, str]], ...] = (
+    (
+        (0, 4, 1, 2, 3),
+        {
+            0: "The most complete expression of the Figoni line on the lawn; it stopped people in their tracks.",
+            4: "Startling and brave; the Aérodyne roof makes it a story car of the first order.",
+            1: "A purposeful, beautifully proportioned coupé; the blue suits it perfectly.",
+            2: "An honest, unrestored interior we loved; the paint shows its age next to its rivals.",
+            3: "Charming rally history; the stance is a touch high on its later tyres.",
+        },
+    ),
+    (
+        (4, 0, 1, 3, 2),
+        {
+            0: "Elegance itself, though the chrome is brighter than period.",
+            4: "Presence no other car matched; tell visitors about the roof mechanism.",
+            1: "Superb line from the rear three-quarter.",
+            3: "The rally plates and log book make a lovely display; bring them again.",
+            2: "A rare survivor; condition is honest rather than perfect.",
+        },
+    ),
+    (
+        (0, 1, 4, 2, 3),
+        {
+            0: "The car of the class: proportion, colour and condition in harmony.",
+            1: "A close second for me; the Pourtout roofline is exquisite.",
+            4: "Fascinating engineering; less graceful from the front than its rivals.",
+            2: "Its originality is a treasure; keep it this way.",
+            3: "Well restored and well presented.",
+        },
+    ),
+)
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 11, day, hour, minute, tzinfo=UTC)
+
+
+async def build_placings_class(session: AsyncSession, viewer: Viewer, event: Event, judges: list[Judge]) -> None:
+    """Add the placings class to the finished edition, with three judges' submitted orders, and certify it."""
+    position = (
+        await session.scalar(
+            select(EventClass.position)
+            .where(EventClass.event_id == event.id)
+            .order_by(EventClass.position.desc())
+            .limit(1)
+        )
+    ) or 0
+    cls = EventClass(
+        event_id=event.id,
+        code=PLACINGS_CODE,
+        name=PLACINGS_NAME,
+        description="No points sheet: the judges choose 1st, 2nd and 3rd by their eye for elegance, presence, "
+        "condition and story, as the French concours do.",
+        position=position + 1,
+        places_awarded=3,
+    )
+    session.add(cls)
+    await session.flush()
+    session.add(ClassSystem(class_id=cls.id, method="placings", preset="french_placings", combine="borda", places=3))
+    # The owners: the demo entrant brings a second car; the others are owners of last year's field.
+    entrants = (
+        await session.scalars(
+            select(Entrant)
+            .join(User, User.id == Entrant.user_id)
+            .join(Entry, Entry.entrant_id == Entrant.id)
+            .where(Entry.event_id == event.id)
+            .order_by(User.email == "henry.caldwell@example.com", Entrant.id)
+        )
+    ).all()
+    chosen = [entrants[-1], *list(dict.fromkeys(entrants[:-1]))[: len(CARS) - 1]]
+    last_number = (
+        await session.scalar(
+            select(Entry.car_number).where(Entry.event_id == event.id).order_by(Entry.car_number.desc()).limit(1)
+        )
+    ) or 0
+    entries: list[Entry] = []
+    for n, ((year, make, model, body, coach, colour, history), entrant) in enumerate(zip(CARS, chosen, strict=True)):
+        vehicle = Vehicle(
+            entrant_id=entrant.id,
+            year=year,
+            make=make,
+            model=model,
+            body_style=body,
+            coachbuilder=coach,
+            colour=colour,
+            history=history,
+            restoration_state="preservation" if make == "Bugatti" else "restored",
+        )
+        session.add(vehicle)
+        await session.flush()
+        entry = Entry(
+            event_id=event.id,
+            vehicle_id=vehicle.id,
+            entrant_id=entrant.id,
+            class_id=cls.id,
+            preferred_class_id=cls.id,
+            status="accepted",
+            car_number=last_number + 1 + n,
+            field_position=f"Terrace, {n + 1}",
+            checked_in_at=_at(30, 7, 10 + n),
+            decision_message=f"Congratulations: your car is invited to show in the {PLACINGS_NAME}.",
+            decided_at=_at(1, 10),
+        )
+        session.add(entry)
+        entries.append(entry)
+    await session.flush()
+    team = Team(event_id=event.id, class_id=cls.id, name=f"Class {PLACINGS_CODE}")
+    session.add(team)
+    await session.flush()
+    for n, judge in enumerate(judges[: len(ORDERS)]):
+        session.add(TeamMember(team_id=team.id, judge_id=judge.id, is_captain=n == 0))
+        order, notes = ORDERS[n]
+        session.add(
+            PlacingSheet(
+                class_id=cls.id,
+                judge_id=judge.id,
+                status="submitted",
+                version=len(order) + len(notes) + 1,
+                submitted_at=_at(30, 11, 20 + 5 * n),
+                entered_by_id=judge.user_id,
+                lines=[
+                    PlacingLine(entry_id=entries[car].id, position=place, note=notes.get(car, ""))
+                    for place, car in enumerate(order, start=1)
+                ],
+            )
+        )
+    await session.flush()
+    await certify_class(session, viewer, event, cls)
+    cls.certified_at = _at(30, 13, 45)
