@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from concours.db import ClassSystem, PlacingSheet
 from concours.settings import Settings
+from tests.browser.axe import axe_violations, format_violations
 from tests.browser.conftest import off_loop
 from tests.browser.test_thin_path_browser import TABLET, Watch, sheet_line
 from tests.conftest import run_db
@@ -74,6 +75,8 @@ def test_ordering_a_class_on_an_ipad_survives_the_wifi(
     expect(judge.locator(".weigh")).to_contain_text("Presence")
     assert judge.locator("input[name=value]").count() == 0  # no numbers to fill in
     assert places(judge) == ["#10", "#11", "#12"]
+    violations = axe_violations(judge)
+    assert violations == [], format_violations(violations)
     for button in judge.locator("ol.placings-order button.move").all():
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
