@@ -114,6 +114,8 @@ def test_three_judges_place_a_class_certify_publish_entrant_sees_notes(db_url: s
     judge_orders(settings, show, show.judge_tokens[2], (e0, e2, e1), {e2: "Lovely patina, tell its story."})
 
     with signed_in(settings, show.organizer_token) as org:
+        board = org.get(f"/chief/events/{show.event_id}")
+        assert board.status_code == 200 and "Judged by placings: 3 order(s) submitted" in board.text
         page = org.get(f"/organizer/classes/{show.class_id}/results")
         assert page.status_code == 200
         text = page.text
@@ -306,3 +308,24 @@ def test_certifying_needs_each_unjudged_car_acknowledged(db_url: str, settings: 
 
     after = run_db(db_url, certified_audit)
     assert after is not None and after["acknowledged_unjudged"] == [unscored]
+
+
+def test_a_placings_tie_waits_for_the_chief_judge(db_url: str, settings: Settings) -> None:
+    show = seed(db_url, settings, judges=2, cars=2)
+    e0, e1 = show.entries
+    with signed_in(settings, show.organizer_token) as org:
+        assert post(org, f"/organizer/classes/{show.class_id}/system", {"judging": "placings"}).status_code == 303
+    url = f"/judging/classes/{show.class_id}/placings"
+    for token, order in ((show.judge_tokens[0], (e0, e1)), (show.judge_tokens[1], (e1, e0))):
+        with signed_in(settings, token) as judge:
+            assert post(judge, f"{url}/submit", {"order": order_of(*order)}).status_code == 303
+    with signed_in(settings, show.organizer_token) as org:
+        page = org.get(f"/organizer/classes/{show.class_id}/results").text
+        assert "awaiting the chief judge" in page and "Decide a tie" in page
+        r = post(org, f"/organizer/classes/{show.class_id}/certify")
+        assert r.status_code == 400 and "Borda points and first places did not break" in r.text
+        r = post(org, f"/organizer/classes/{show.class_id}/ties", {"winner_id": str(e1), "reason": "Finer presence"})
+        assert r.status_code == 303, r.text
+        page = org.get(f"/organizer/classes/{show.class_id}/results").text
+        assert "chief judge&#39;s recorded decision (Finer presence)" in page
+        assert post(org, f"/organizer/classes/{show.class_id}/certify").status_code == 303

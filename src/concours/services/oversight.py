@@ -33,7 +33,7 @@ from concours.db import (
 )
 from concours.db import Conflict as ConflictRow
 from concours.domain.rubric import format_units
-from concours.services import audit, judging
+from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.permissions import Viewer, conflict_reason
 
@@ -86,6 +86,10 @@ class BoardClass:
     mode: str
     scale: int
     cars: list[BoardCar]
+    # points | placings | display (a placings class shows its judges' orders instead of per-car sheets)
+    method: str = "points"
+    orders: list[placings.OrderRow] = field(default_factory=list)
+    judges: int = 0
 
     @property
     def expected(self) -> int:
@@ -217,8 +221,27 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
     by_key: dict[tuple[int, int | None, int | None, str], ScoreSheet] = {
         (s.entry_id, s.judge_id, None if s.judge_id else s.team_id, s.section): s for s in sheets
     }
+    methods = await class_systems.methods_of_classes(session, [c.id for c in classes])
+    orders = await placings.orders_in_classes(session, [c.id for c, m in methods.items() if m == "placings"])
     out: list[BoardClass] = []
     for cls in classes:
+        if methods.get(cls.id, "points") != "points":
+            judges = len({m.judge_id for m in members if m.class_id == cls.id})
+            out.append(
+                BoardClass(
+                    cls.id,
+                    cls.code,
+                    cls.name,
+                    cls.certified_at is not None,
+                    mode,
+                    10,
+                    [],
+                    methods[cls.id],
+                    orders.get(cls.id, []),
+                    judges,
+                )
+            )
+            continue
         rubric_id = cls.rubric_id or event.rubric_id or 0
         scale = scales.get(rubric_id, 10)
         cls_members = [m for m in members if m.class_id == cls.id]

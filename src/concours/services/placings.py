@@ -578,19 +578,28 @@ class OrderRow:
 
 async def orders_in_class(session: AsyncSession, class_id: int) -> list[OrderRow]:
     """The class's placings sheets for the chief judge: whose, and where each stands."""
+    return (await orders_in_classes(session, [class_id])).get(class_id, [])
+
+
+async def orders_in_classes(session: AsyncSession, class_ids: list[int]) -> dict[int, list[OrderRow]]:
+    """The placings sheets of these classes, in one query."""
+    if not class_ids:
+        return {}
     rows = await session.execute(
-        select(PlacingSheet.id, PlacingSheet.status, PlacingSheet.version, User.name, Team.name)
+        select(PlacingSheet.class_id, PlacingSheet.id, PlacingSheet.status, PlacingSheet.version, User.name, Team.name)
         .outerjoin(Judge, Judge.id == PlacingSheet.judge_id)
         .outerjoin(User, User.id == Judge.user_id)
         .outerjoin(Team, Team.id == PlacingSheet.team_id)
-        .where(PlacingSheet.class_id == class_id)
+        .where(PlacingSheet.class_id.in_(class_ids))
         .order_by(PlacingSheet.id)
     )
-    return [
-        OrderRow(
-            sid,
-            judge or (f"{team} (consensus)" if team else "team (consensus)"),
-            "submitted" if status == "submitted" else ("in progress" if version else "not started"),
+    out: dict[int, list[OrderRow]] = defaultdict(list)
+    for class_id, sid, status, version, judge, team in rows:
+        out[class_id].append(
+            OrderRow(
+                sid,
+                judge or (f"{team} (consensus)" if team else "team (consensus)"),
+                "submitted" if status == "submitted" else ("in progress" if version else "not started"),
+            )
         )
-        for sid, status, version, judge, team in rows
-    ]
+    return out

@@ -314,8 +314,9 @@ async def certify_class(
             "(or the chief judge must clear them) before certifying."
         )
     if any(r.result.unresolved_tie for r in rows):
+        broke = "Borda points and first places" if cj.method == "placings" else "the categories"
         raise ServiceError(
-            f"Class {cls.code} has a tie the categories did not break; record the chief judge's decision first."
+            f"Class {cls.code} has a tie {broke} did not break; record the chief judge's decision first."
         )
     unjudged = [r for r in rows if r.result.score is None and not r.result.ineligible]
     missing = [r for r in unjudged if r.entry_id not in set(acknowledged)]
