@@ -222,7 +222,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
         (s.entry_id, s.judge_id, None if s.judge_id else s.team_id, s.section): s for s in sheets
     }
     methods = await class_systems.methods_of_classes(session, [c.id for c in classes])
-    orders = await placings.orders_in_classes(session, [c.id for c, m in methods.items() if m == "placings"])
+    orders = await placings.orders_in_classes(session, [cid for cid, m in methods.items() if m == "placings"])
     out: list[BoardClass] = []
     for cls in classes:
         if methods.get(cls.id, "points") != "points":
