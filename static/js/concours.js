@@ -219,6 +219,7 @@
         if (input && "shown" in state.dataset) input.value = state.dataset.shown;
         if (note && "baseNote" in state.dataset) note.value = state.dataset.baseNote;
         if (comment && "baseComment" in state.dataset) comment.value = state.dataset.baseComment;
+        syncChecks(form);
       }
       // Later queued changes of this line were based on the refused one: they will be refused in turn.
     }
@@ -294,6 +295,7 @@
         const field = form.querySelector("[name=" + name + "]");
         if (field && name in item.fields) field.value = item.fields[name];
       });
+      syncChecks(form);
       if ("comment" in item.fields) bases[item.key] = { comment: item.fields.comment.trim() };
       else bases[item.key] = { value: predictValue(form, item.fields.value || ""), note: (item.fields.note || "").trim() };
       markLine(item.key, "Queued", "pending");
@@ -343,6 +345,19 @@
   // A function check toggles: the first tap fails it (deducts once, shown pressed, named in the note for
   // the entrant); a second tap clears it (gives the points back, takes it out of the note).
   const FAILED = "Failed checks: ";
+  function failedChecks(note) {
+    const line = note ? note.value.split("\n").find((l) => l.startsWith(FAILED)) : null;
+    return line ? line.slice(FAILED.length).split(", ").filter(Boolean) : [];
+  }
+
+  // The checks shown selected are the ones the note names (after a reload or another device's change).
+  function syncChecks(form) {
+    const failed = failedChecks(form.querySelector("textarea[name=note]"));
+    form.querySelectorAll("button.chip.check").forEach(function (b) {
+      b.setAttribute("aria-pressed", failed.includes(b.dataset.label) ? "true" : "false");
+    });
+  }
+
   function toggleCheck(btn, form) {
     const note = form.querySelector("textarea[name=note]");
     const failing = btn.getAttribute("aria-pressed") !== "true";

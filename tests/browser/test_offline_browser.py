@@ -181,6 +181,7 @@ def test_two_tablets_on_one_sheet(new_context: Callable[..., BrowserContext], db
     stale.get_by_role("button", name="Deduct more").tap()
     expect(stale.get_by_role("status")).to_contain_text("was changed on another device or page")
     expect(stale.get_by_role("textbox", name="Deduction")).to_have_value("5")
+    expect(stale.get_by_role("button", name="Does not start −5")).to_have_attribute("aria-pressed", "true")
     expect(sync(second)).to_have_text("A change was refused")
     # Now based on the current value, the second tablet's change goes through.
     stale.get_by_role("button", name="Deduct more").tap()
@@ -188,5 +189,6 @@ def test_two_tablets_on_one_sheet(new_context: Callable[..., BrowserContext], db
     expect(stale.get_by_role("textbox", name="Deduction")).to_have_value("5.5")
     expect(sync(second)).to_have_text("All changes saved")
     state = server_state(db_url, car)
-    assert state["lines"] == [(45, "")] and state["changes"] == 2 and state["audits"] == 2
+    assert state["lines"] == [(45, "Failed checks: Does not start")]
+    assert state["changes"] == 2 and state["audits"] == 2
     assert not watch.problems, watch.problems
