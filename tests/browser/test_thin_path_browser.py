@@ -114,7 +114,7 @@ def test_thin_path_in_a_browser(new_context: Callable[..., BrowserContext], db_u
     expect(preset).to_have_value("class_placings")  # the default; applying it again is harmless
     preset.select_option("class_placings")
     system.get_by_role("button", name="Apply preset").click()
-    expect(system).to_contain_text("Class placings, 1st–3rd")
+    expect(system).to_contain_text("ICJAG-style deductions plus elegance points, 1st–3rd")
     expect(system.locator("tbody tr")).to_have_count(4)
     for category in ("Authenticity", "Condition & presentation", "Function", "Elegance & design"):
         expect(system.get_by_role("cell", name=category, exact=True)).to_be_visible()
