@@ -150,6 +150,16 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /password/reset/{token:str}": NOBODY,
     "POST /password/reset/{token:str}": NOBODY,
     "GET /pending-photos/{token:str}/{key:str}": NOBODY,  # a capability URL: whoever holds the token
+    # Placings sheets (class X is judged by points in the world: every persona is refused, 404)
+    "GET /judging/classes/{class_id:int}/placings": ALL,
+    "POST /judging/classes/{class_id:int}/placings/order": ALL,
+    "POST /judging/classes/{class_id:int}/placings/notes/{entry_id:int}": ALL,
+    "POST /judging/classes/{class_id:int}/placings/comment": ALL,
+    "POST /judging/classes/{class_id:int}/placings/move": ALL,
+    "POST /judging/classes/{class_id:int}/placings/submit": ALL,
+    "GET /organizer/classes/{class_id:int}/system": ALL,
+    "POST /organizer/classes/{class_id:int}/system": ALL,
+    "POST /organizer/classes/{class_id:int}/orders/{sheet_id:int}/reopen": ALL,
 }
 
 CSRF_COOKIE = "concours_csrf"
