@@ -1,7 +1,7 @@
 """placings and class systems
 
-Revision ID: 0008_placings
-Revises: 0007_special_awards
+Revision ID: 0009_placings
+Revises: 0008_voting_code_salt
 Create Date: 2026-12-02 15:50:31.207776
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import concours.db.base
 
-revision: str = '0008_placings'
-down_revision: str | None = '0007_special_awards'
+revision: str = '0009_placings'
+down_revision: str | None = '0008_voting_code_salt'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
