@@ -112,3 +112,23 @@ def new_client(settings: Settings) -> TestClient[Any]:
 
 
 LINK_RE = re.compile(r"/auth/link/([A-Za-z0-9_\-]+)")
+
+
+@pytest.fixture
+def scene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[Any]:
+    """tests.scenes.Scene: an event in judging, two classes, a car and a judge in each."""
+    from tests.scenes import Scene
+
+    built = Scene(client, db_url, settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def jscene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[Any]:
+    """tests.scenes.JudgeScene: an event with two classes of two cars and five invited judges."""
+    from tests.scenes import JudgeScene
+
+    built = JudgeScene(client, db_url, settings)
+    yield built
+    built.close()

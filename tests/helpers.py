@@ -1,16 +1,24 @@
-"""Helpers tests share: CSRF-carrying posts, accounts, sign-in, outbox reading."""
+"""Helpers tests share: CSRF-carrying posts, accounts, sign-in, outbox reading and delivery, uploads."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
+import socket
+from email import message_from_bytes
 from typing import Any
 
 from litestar.testing import TestClient
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import OutboxMessage, User
+from concours.db.engine import Database
+from concours.services import outbox
 from concours.services.accounts import hash_password
+from concours.settings import Settings
 from tests.conftest import LINK_RE, run_db
 
 CSRF_COOKIE = "concours_csrf"
@@ -91,3 +99,64 @@ def find_id(html: str, pattern: str) -> int:
     m = re.search(pattern, html)
     assert m, f"{pattern!r} not found in page"
     return int(m.group(1))
+
+
+GPS_TAG = 0x8825
+
+
+def jpeg_with_location(size: tuple[int, int] = (640, 480)) -> bytes:
+    img = Image.new("RGB", size, (150, 20, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[GPS_TAG] = {1: "N", 2: (51.0, 22.0, 53.0), 3: "W", 4: (2.0, 21.0, 36.0)}
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (320, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA" if fmt == "PNG" else "RGB", size, (10, 90, 160)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def post_multipart(
+    client: TestClient[Any], url: str, data: dict[str, Any], files: list[tuple[str, tuple[str, bytes, str]]]
+) -> Any:
+    """A multipart form as a browser sends it: the CSRF token as the ``_csrf_token`` field."""
+    payload = dict(data, _csrf_token=csrf(client))
+    return client.post(url, data=payload, files=files or None, follow_redirects=False)
+
+
+def photo(name: str, data: bytes, content_type: str = "image/jpeg") -> tuple[str, tuple[str, bytes, str]]:
+    return ("photos", (name, data, content_type))
+
+
+class Inbox:
+    """An SMTP handler (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def deliver(settings: Settings) -> int:
+    """Send what the outbox holds, as the app's delivery worker does; how many went."""
+
+    async def go() -> int:
+        db = Database.connect(settings.database_url)
+        try:
+            return await outbox.deliver_pending(settings, db.write)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())

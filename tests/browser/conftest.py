@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, expect, sync_playwright
 
 from concours.app import create_app
 from concours.settings import Settings
@@ -140,3 +140,45 @@ def new_context(browser: Browser, live_server: str) -> Iterator[Callable[..., Br
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+# -- what the browser tests share: device sizes, a watch on the pages, locators ------------------------
+
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True}
+SCREENSHOTS = Path("/tmp/concours-browser")
+
+
+class Watch:
+    """Everything that went wrong in the pages without failing a step: uncaught JS errors and 5xx answers."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def page(self, ctx: BrowserContext) -> Page:
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: self.problems.append(f"JS error on {page.url}: {exc}"))
+        page.on("response", self._response)
+        return page
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+
+def status_badge(page: Page) -> Locator:
+    return page.locator("#status h2 .badge")
+
+
+def move_status(page: Page, label: str) -> None:
+    page.get_by_role("button", name=f"Move to “{label}”").click()
+    expect(status_badge(page)).to_have_text(label)
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def sheet_line(page: Page, category: str) -> Locator:
+    return page.locator("form.line").filter(has=page.get_by_role("heading", name=category))

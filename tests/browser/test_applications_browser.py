@@ -13,11 +13,8 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import BrowserContext, Page, expect
 
 from concours.settings import Settings
-from tests.browser.conftest import off_loop
-from tests.browser.test_thin_path_browser import LAPTOP, PHONE, SCREENSHOTS, Watch, move_status, no_sideways_scroll
-from tests.helpers import make_organizer
-from tests.integration.test_applications import image_bytes, jpeg_with_location
-from tests.integration.test_outbox import Inbox, _deliver, _free_port
+from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS, Watch, move_status, no_sideways_scroll, off_loop
+from tests.helpers import Inbox, deliver, free_port, image_bytes, jpeg_with_location, make_organizer
 
 CLASS = "C — French Curves 1935-1939"
 
@@ -108,12 +105,12 @@ def test_apply_on_a_phone_with_photos_edit_accept_withdraw(
     expect(ent.get_by_role("heading", name="Thank you — your application is in")).to_be_visible()
 
     # ---- The e-mail arrives at a real SMTP server; its link opens the portal.
-    port = off_loop(_free_port)
+    port = off_loop(free_port)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        assert off_loop(_deliver, replace(settings, smtp_host="127.0.0.1", smtp_port=port)) == 1
+        assert off_loop(deliver, replace(settings, smtp_host="127.0.0.1", smtp_port=port)) == 1
     finally:
         controller.stop()
     (mail,) = inbox.messages

@@ -6,37 +6,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from concours.settings import Settings
-from tests.browser.conftest import off_loop
+from tests.browser.conftest import LAPTOP, SCREENSHOTS, off_loop
 from tests.conftest import new_client
-from tests.integration.test_roster import JudgeScene
-
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
-SCREENSHOTS = Path("/tmp/concours-browser")
+from tests.scenes import JudgeScene
 
 expect.set_options(timeout=10_000)
 
 
-def _scene(db_url: str, settings: Settings) -> JudgeScene:
-    client = new_client(settings)
-    client.__enter__()
+def _scene(db_url: str, settings: Settings) -> tuple[JudgeScene, ExitStack]:
+    stack = ExitStack()
+    client = stack.enter_context(new_client(settings))
     scene = JudgeScene(client, db_url, settings)
+    stack.callback(scene.close)
     scene.accept()
-    scene.clients.append(client)
-    return scene
+    return scene, stack
 
 
 @pytest.fixture
 def scene(db_url: str, settings: Settings, live_server: str) -> Iterator[JudgeScene]:
-    s = off_loop(_scene, db_url, settings)
+    s, stack = off_loop(_scene, db_url, settings)
     yield s
-    off_loop(s.close)
+    off_loop(stack.close)
 
 
 def card(page: Page, name: str) -> Any:

@@ -10,17 +10,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
 
 from concours.settings import Settings
-from tests.browser.conftest import off_loop
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    SCREENSHOTS,
+    TABLET,
+    Watch,
+    move_status,
+    no_sideways_scroll,
+    off_loop,
+    sheet_line,
+    status_badge,
+)
 from tests.helpers import login_link, make_organizer
-
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
-TABLET = {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True}
-SCREENSHOTS = Path("/tmp/concours-browser")
 
 CAR = "1937 Talbot-Lago T150-C SS"
 CLASS = "C — French Curves 1935-1939"
@@ -29,40 +35,6 @@ CONDITION_NOTE = "Small chip in the paint of the left front wing."
 ELEGANCE_NOTE = "Perfect proportions; the teardrop line is breathtaking."
 
 expect.set_options(timeout=10_000)
-
-
-class Watch:
-    """Everything that went wrong in the pages without failing a step: uncaught JS errors and 5xx answers."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def page(self, ctx: BrowserContext) -> Page:
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: self.problems.append(f"JS error on {page.url}: {exc}"))
-        page.on("response", self._response)
-        return page
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 500:
-            self.problems.append(f"{response.status} from {response.request.method} {response.url}")
-
-
-def status_badge(page: Page) -> Locator:
-    return page.locator("#status h2 .badge")
-
-
-def move_status(page: Page, label: str) -> None:
-    page.get_by_role("button", name=f"Move to “{label}”").click()
-    expect(status_badge(page)).to_have_text(label)
-
-
-def no_sideways_scroll(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
-
-
-def sheet_line(page: Page, category: str) -> Locator:
-    return page.locator("form.line").filter(has=page.get_by_role("heading", name=category))
 
 
 def expect_saved(page: Page, line: Locator, total: str) -> None:

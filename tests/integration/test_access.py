@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,61 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Conflict, Judge, User
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import find_id, htmx_post, login_by_link, mails, post
-from tests.integration.test_thin_path import APPLICATION, set_up_event
-
-
-class Scene:
-    """An event in judging with two classes, two accepted cars (one per class), a judge on each class."""
-
-    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
-        self.org, self.db_url, self.settings = client, db_url, settings
-        ev = set_up_event(client, db_url)
-        self.event_id, self.class_a, self.slug = ev["event_id"], ev["class_id"], ev["slug"]
-        post(client, f"/organizer/events/{self.event_id}/classes", {"code": "D", "name": "European Classic Closed"})
-        page = client.get(f"/organizer/events/{self.event_id}").text
-        self.class_b = max(int(x) for x in re.findall(r"/organizer/classes/(\d+)/results", page))
-        self.entries: list[int] = []
-        for n, (cls, email, chassis) in enumerate(
-            ((self.class_a, "ann@example.com", "A1"), (self.class_b, "bob@example.com", "B2"))
-        ):
-            with new_client(settings) as c:
-                form = dict(APPLICATION, email=email, chassis_number=chassis, name=f"Owner {n}")
-                assert post(c, f"/events/{self.slug}/apply", form).status_code == 200
-            entries = client.get(f"/organizer/events/{self.event_id}/entries?status=applied").text
-            entry_id = find_id(entries, r"/organizer/entries/(\d+)/decision")
-            assert (
-                post(
-                    client, f"/organizer/entries/{entry_id}/decision", {"status": "accepted", "class_id": cls}
-                ).status_code
-                == 303
-            )
-            self.entries.append(entry_id)
-        for cls, email in ((self.class_a, "judge-a@example.com"), (self.class_b, "judge-b@example.com")):
-            assert (
-                post(
-                    client,
-                    f"/organizer/events/{self.event_id}/judges",
-                    {"name": email.split("@")[0], "email": email, "class_id": cls},
-                ).status_code
-                == 303
-            )
-        for status in ("registration_closed", "judging"):
-            post(client, f"/organizer/events/{self.event_id}/status", {"status": status})
-
-    def as_user(self, email: str) -> TestClient[Any]:
-        c = new_client(self.settings)
-        c.__enter__()
-        login_by_link(c, self.db_url, email)
-        return c
-
-    def category_ids(self, judge: TestClient[Any], entry_id: int) -> list[int]:
-        return [int(x) for x in re.findall(r'/lines/(\d+)"', judge.get(f"/judging/entries/{entry_id}").text)]
-
-
-@pytest.fixture
-def scene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[Scene]:
-    yield Scene(client, db_url, settings)
+from tests.helpers import find_id, htmx_post, mails, post
+from tests.scenes import APPLICATION, Scene, set_up_event
 
 
 def test_judge_cannot_open_or_score_a_car_of_another_class(scene: Scene) -> None:
@@ -78,7 +23,6 @@ def test_judge_cannot_open_or_score_a_car_of_another_class(scene: Scene) -> None
     r = htmx_post(judge_a, f"/judging/entries/{car_b}/lines/{cats[0]}", {"value": "1", "change_id": "x"})
     assert r.status_code == 403
     assert "B2" not in judge_a.get("/judging/").text  # the other class's car is not listed
-    judge_a.__exit__(None, None, None)
 
 
 def test_conflicted_judge_gets_403(scene: Scene) -> None:
@@ -102,7 +46,6 @@ def test_conflicted_judge_gets_403(scene: Scene) -> None:
     judge_a = scene.as_user("judge-a@example.com")
     r = judge_a.get(f"/judging/entries/{scene.entries[0]}")
     assert r.status_code == 403 and "restored this car" in r.text
-    judge_a.__exit__(None, None, None)
 
 
 def test_judge_and_entrant_cannot_see_organizer_pages_or_unpublished_results(scene: Scene) -> None:
@@ -119,8 +62,6 @@ def test_judge_and_entrant_cannot_see_organizer_pages_or_unpublished_results(sce
     assert ann.get(f"/my/entries/{scene.entries[1]}/report.pdf").status_code == 404
     # Ann is not a judge.
     assert ann.get(f"/judging/entries/{scene.entries[0]}").status_code == 403
-    judge_a.__exit__(None, None, None)
-    ann.__exit__(None, None, None)
 
 
 def test_anonymous_is_sent_to_sign_in(client: TestClient[Any], db_url: str) -> None:
@@ -162,7 +103,6 @@ def test_state_change_without_csrf_token_is_refused(scene: Scene) -> None:
     )
     assert r.status_code == 403
     assert "Not started" in judge_a.get("/judging/").text
-    judge_a.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +120,6 @@ def test_bad_scores_are_refused_with_a_message(scene: Scene, value: str, message
     cats = scene.category_ids(judge_a, scene.entries[0])
     r = htmx_post(judge_a, f"/judging/entries/{scene.entries[0]}/lines/{cats[0]}", {"value": value, "change_id": "v"})
     assert r.status_code == 422 and message in r.text, r.text
-    judge_a.__exit__(None, None, None)
 
 
 def test_wrong_category_and_garbage_never_500(scene: Scene) -> None:
@@ -204,7 +143,6 @@ def test_wrong_category_and_garbage_never_500(scene: Scene) -> None:
         {"value": "1" * 5000, "note": "x" * 3000, "change_id": "y" * 500},
     )
     assert 400 <= r.status_code < 500
-    judge_a.__exit__(None, None, None)
 
 
 def test_submitted_sheet_is_locked_for_the_judge(scene: Scene) -> None:
@@ -221,7 +159,6 @@ def test_submitted_sheet_is_locked_for_the_judge(scene: Scene) -> None:
     assert post(judge_a, f"/judging/entries/{e}/submit").status_code == 303
     r = htmx_post(judge_a, f"/judging/entries/{e}/lines/{cats[0]}", {"value": "2", "change_id": "after"})
     assert r.status_code == 409 and "only the chief judge can reopen" in r.text
-    judge_a.__exit__(None, None, None)
 
 
 def test_application_errors_keep_what_was_typed(client: TestClient[Any], db_url: str, settings: Settings) -> None:
@@ -288,7 +225,6 @@ def test_a_judge_never_opens_their_own_car(scene: Scene) -> None:
     form = dict(APPLICATION, email="judge-a@example.com", chassis_number="OWN1", name="Judge A")
     r = post(judge_as_entrant, f"/events/{scene.slug}/apply", form)
     assert r.status_code == 200 and "your application is in" in r.text
-    judge_as_entrant.__exit__(None, None, None)
     page = client.get(f"/organizer/events/{scene.event_id}/entries?status=applied").text
     own = find_id(page, r"/organizer/entries/(\d+)/decision")
     assert (
@@ -302,7 +238,6 @@ def test_a_judge_never_opens_their_own_car(scene: Scene) -> None:
     judge_a = scene.as_user("judge-a@example.com")
     r = judge_a.get(f"/judging/entries/{own}")
     assert r.status_code == 403 and "your own car" in r.text
-    judge_a.__exit__(None, None, None)
 
 
 def test_review_findings_never_500(scene: Scene) -> None:
@@ -357,4 +292,3 @@ def test_nobody_applies_into_someone_elses_account(scene: Scene) -> None:
     ann = scene.as_user("ann@example.com")  # uses that newest link
     r = post(ann, f"/events/{scene.slug}/apply", dict(form, city="Bath"))
     assert r.status_code == 200 and "your application is in" in r.text
-    ann.__exit__(None, None, None)

@@ -19,38 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entry, Event, Vehicle, VehiclePhoto, utcnow
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import csrf, login_by_link, mails, post
-from tests.integration.test_thin_path import APPLICATION, set_up_event
-
-GPS_TAG = 0x8825
-
-
-def jpeg_with_location(size: tuple[int, int] = (640, 480)) -> bytes:
-    img = Image.new("RGB", size, (150, 20, 30))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[GPS_TAG] = {1: "N", 2: (51.0, 22.0, 53.0), 3: "W", 4: (2.0, 21.0, 36.0)}
-    out = io.BytesIO()
-    img.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
-
-
-def image_bytes(fmt: str, size: tuple[int, int] = (320, 200)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA" if fmt == "PNG" else "RGB", size, (10, 90, 160)).save(out, format=fmt)
-    return out.getvalue()
-
-
-def post_multipart(
-    client: TestClient[Any], url: str, data: dict[str, Any], files: list[tuple[str, tuple[str, bytes, str]]]
-) -> Any:
-    """A multipart form as a browser sends it: the CSRF token as the ``_csrf_token`` field."""
-    payload = dict(data, _csrf_token=csrf(client))
-    return client.post(url, data=payload, files=files or None, follow_redirects=False)
-
-
-def photo(name: str, data: bytes, content_type: str = "image/jpeg") -> tuple[str, tuple[str, bytes, str]]:
-    return ("photos", (name, data, content_type))
+from tests.helpers import (
+    GPS_TAG,
+    image_bytes,
+    jpeg_with_location,
+    login_by_link,
+    mails,
+    photo,
+    post,
+    post_multipart,
+)
+from tests.scenes import APPLICATION, set_up_event
 
 
 def count_rows(db_url: str, model: Any) -> int:

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Assignment, AuditLog, Entry, EventClass, ScoreSheet, Team, TeamMember
 from tests.conftest import run_db
 from tests.helpers import post
-from tests.integration.test_roster import JudgeScene, count
-from tests.integration.test_roster import jscene as jscene  # noqa: F401 - the fixture
+from tests.scenes import JudgeScene, count
 
 
 def board_url(s: JudgeScene) -> str:

@@ -16,7 +16,7 @@ from concours.services.oversight import outlier_flags
 from concours.settings import Settings
 from tests.conftest import run_db
 from tests.helpers import htmx_post, post
-from tests.integration.test_scoring import categories, seed, signed_in
+from tests.scenes import categories, seed, signed_in
 
 
 def score(judge: TestClient[Any], entry: int, cats: list[int], values: list[str], tag: str) -> None:

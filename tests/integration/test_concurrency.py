@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 from litestar.testing import TestClient
@@ -15,7 +16,7 @@ from concours.db import AuditLog, ScoreLine
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import find_id, htmx_post, login_by_link, post
-from tests.integration.test_thin_path import APPLICATION, set_up_event
+from tests.scenes import APPLICATION, set_up_event
 
 JUDGES = 4
 CARS = 3
@@ -40,10 +41,10 @@ def test_concurrent_autosaves_all_land_once(client: TestClient[Any], db_url: str
     for status in ("registration_closed", "judging"):
         post(client, f"/organizer/events/{ev['event_id']}/status", {"status": status})
 
+    stack = ExitStack()
     judges = []
     for j in range(JUDGES):
-        c = new_client(settings)
-        c.__enter__()
+        c = stack.enter_context(new_client(settings))
         login_by_link(c, db_url, f"j{j}@example.com")
         judges.append(c)
     cats = [int(x) for x in re.findall(r'/lines/(\d+)"', judges[0].get(f"/judging/entries/{entries[0]}").text)]
@@ -62,10 +63,8 @@ def test_concurrent_autosaves_all_land_once(client: TestClient[Any], db_url: str
                     statuses.append(r.status_code)
         return statuses
 
-    with ThreadPoolExecutor(max_workers=JUDGES) as pool:
+    with stack, ThreadPoolExecutor(max_workers=JUDGES) as pool:
         results = [s for statuses in pool.map(judge_works, range(JUDGES)) for s in statuses]
-    for c in judges:
-        c.__exit__(None, None, None)
     assert set(results) == {200}
 
     async def count(session: AsyncSession) -> tuple[int, int]:

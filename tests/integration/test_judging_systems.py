@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from litestar.testing import TestClient
@@ -12,47 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import JudgingSystem
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import find_id, htmx_post, login_by_link, post
-from tests.integration.test_thin_path import APPLICATION
-
-
-def _event_with_car(
-    client: TestClient[Any], db_url: str, settings: Settings, preset: str, judges: list[tuple[str, bool]]
-) -> tuple[int, int, int]:
-    from tests.helpers import login, make_organizer
-
-    make_organizer(db_url)
-    login(client)
-    r = post(client, "/organizer/events", {"name": "Sections Meet", "starts_on": "2027-05-01", "timezone": "UTC"})
-    event_id = int(r.headers["location"].rsplit("/", 1)[1])
-    post(client, f"/organizer/events/{event_id}/classes", {"code": "A", "name": "Antique Automobiles"})
-    assert post(client, f"/organizer/events/{event_id}/system", {"preset": preset}).status_code == 303
-    post(client, f"/organizer/events/{event_id}/status", {"status": "registration_open"})
-    page = client.get(f"/organizer/events/{event_id}").text
-    class_id = find_id(page, r"/organizer/classes/(\d+)/results")
-    slug = re.search(r'href="/events/([a-z0-9-]+)"', page).group(1)  # type: ignore[union-attr]
-    with new_client(settings) as c:
-        assert post(c, f"/events/{slug}/apply", APPLICATION).status_code == 200
-    entry_id = find_id(client.get(f"/organizer/events/{event_id}/entries").text, r"/organizer/entries/(\d+)/decision")
-    post(client, f"/organizer/entries/{entry_id}/decision", {"status": "accepted", "class_id": class_id})
-    for email, captain in judges:
-        data = {"name": email.split("@")[0].title(), "email": email, "class_id": class_id}
-        if captain:
-            data["captain"] = "on"
-        assert post(client, f"/organizer/events/{event_id}/judges", data).status_code == 303
-    for status in ("registration_closed", "judging"):
-        post(client, f"/organizer/events/{event_id}/status", {"status": status})
-    return event_id, class_id, entry_id
-
-
-def _lines(page: str) -> list[int]:
-    return [int(x) for x in re.findall(r'/lines/(\d+)"', page)]
+from tests.helpers import htmx_post, login_by_link, post
+from tests.scenes import event_with_car, line_ids
 
 
 def test_section_judging_assembles_the_sheet_from_each_judges_areas(
     client: TestClient[Any], db_url: str, settings: Settings
 ) -> None:
-    event_id, class_id, entry_id = _event_with_car(
+    event_id, class_id, entry_id = event_with_car(
         client, db_url, settings, "aaca_400", [("sam@example.com", True), ("sue@example.com", False)]
     )
     page = client.get(f"/organizer/events/{event_id}/judges").text
@@ -68,7 +34,7 @@ def test_section_judging_assembles_the_sheet_from_each_judges_areas(
         sam_page, sue_page = sam.get(f"/judging/entries/{entry_id}").text, sue.get(f"/judging/entries/{entry_id}").text
         assert "Exterior" in sam_page and "Chassis" in sam_page and "Interior" not in sam_page
         assert "Interior" in sue_page and "Engine" in sue_page and "Exterior" not in sue_page
-        sam_lines, sue_lines = _lines(sam_page), _lines(sue_page)
+        sam_lines, sue_lines = line_ids(sam_page), line_ids(sue_page)
         # Sam may not write Sue's area.
         r = htmx_post(sam, f"/judging/entries/{entry_id}/lines/{sue_lines[0]}", {"value": "1", "change_id": "x"})
         assert r.status_code == 403
@@ -88,7 +54,7 @@ def test_section_judging_assembles_the_sheet_from_each_judges_areas(
 def test_team_consensus_sheet_is_shared_and_signed_by_the_captain(
     client: TestClient[Any], db_url: str, settings: Settings
 ) -> None:
-    event_id, class_id, entry_id = _event_with_car(
+    event_id, class_id, entry_id = event_with_car(
         client, db_url, settings, "class_placings", [("cap@example.com", True), ("mem@example.com", False)]
     )
 
@@ -107,7 +73,7 @@ def test_team_consensus_sheet_is_shared_and_signed_by_the_captain(
         page = mem.get(f"/judging/entries/{entry_id}").text
         assert "One consensus sheet for the team" in page and "The team captain submits it" in page
         assert "Submit sheet" not in page
-        lines = _lines(page)
+        lines = line_ids(page)
         for n, cid in enumerate(lines):
             assert (
                 htmx_post(

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from dataclasses import replace
 from datetime import timedelta
-from email import message_from_bytes
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import OutboxMessage, utcnow
-from concours.db.engine import Database
 from concours.services import outbox
 from concours.settings import Settings
 from tests.conftest import run_db
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _deliver(settings: Settings) -> int:
-    async def go() -> int:
-        db = Database.connect(settings.database_url)
-        try:
-            return await outbox.deliver_pending(settings, db.write)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
+from tests.helpers import Inbox, deliver, free_port
 
 
 def _queue(db_url: str, to: str) -> None:
@@ -61,16 +31,16 @@ def _rows(db_url: str) -> list[OutboxMessage]:
 
 
 def test_delivery_failure_is_kept_and_retried(settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     smtp_settings = replace(settings, smtp_host="127.0.0.1", smtp_port=port)
     _queue(settings.database_url, "judge@example.com")
 
     # No server listening: the message stays queued with the error, to be retried later.
-    assert _deliver(smtp_settings) == 0
+    assert deliver(smtp_settings) == 0
     (row,) = _rows(settings.database_url)
     assert row.sent_at is None and row.attempts == 1 and "ConnectionRefused" in (row.last_error or "")
     assert row.next_attempt_at is not None and row.next_attempt_at > utcnow()
-    assert _deliver(smtp_settings) == 0  # not due yet: not attempted again
+    assert deliver(smtp_settings) == 0  # not due yet: not attempted again
     assert _rows(settings.database_url)[0].attempts == 1
 
     inbox = Inbox()
@@ -83,8 +53,8 @@ def test_delivery_failure_is_kept_and_retried(settings: Settings) -> None:
 
         run_db(settings.database_url, make_due)
         _queue(settings.database_url, "entrant@example.com")
-        assert _deliver(smtp_settings) == 2
-        assert _deliver(smtp_settings) == 0  # nothing is sent twice
+        assert deliver(smtp_settings) == 2
+        assert deliver(smtp_settings) == 0  # nothing is sent twice
     finally:
         controller.stop()
     assert sorted(m["To"] for m in inbox.messages) == ["entrant@example.com", "judge@example.com"]

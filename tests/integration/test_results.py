@@ -10,14 +10,12 @@ from litestar.testing import TestClient
 from concours.settings import Settings
 from tests.conftest import new_client
 from tests.helpers import htmx_post, post
-from tests.integration.test_access import Scene
-from tests.integration.test_thin_path import APPLICATION
+from tests.scenes import APPLICATION, Scene, event_with_car, line_ids
 
 
 def test_tie_decided_by_chief_judge_then_certified_published_and_reopened(
-    client: TestClient[Any], db_url: str, settings: Settings
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
 ) -> None:
-    scene = Scene(client, db_url, settings)
     # A second car in class A, so that two cars can tie (registration reopened one step at a time).
     for status in ("registration_closed", "registration_open"):
         assert post(client, f"/organizer/events/{scene.event_id}/status", {"status": status}).status_code == 303
@@ -44,7 +42,6 @@ def test_tie_decided_by_chief_judge_then_certified_published_and_reopened(
                 == 200
             )
         assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
-    judge.__exit__(None, None, None)
 
     url = f"/organizer/classes/{scene.class_a}/results"
     page = client.get(url).text
@@ -74,15 +71,15 @@ def test_tie_decided_by_chief_judge_then_certified_published_and_reopened(
         assert "Class C" not in public.get(f"/events/{scene.slug}/results").text
 
 
-def test_explanations_and_special_awards(client: TestClient[Any], db_url: str, settings: Settings) -> None:
-    scene = Scene(client, db_url, settings)
+def test_explanations_and_special_awards(
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
     # Both judges' cars scored and submitted; class C certified.
     for email, entry in (("judge-a@example.com", scene.entries[0]), ("judge-b@example.com", scene.entries[1])):
         judge = scene.as_user(email)
         for n, cid in enumerate(scene.category_ids(judge, entry)):
             htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"x{n}"})
         assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
-        judge.__exit__(None, None, None)
     page = client.get(f"/organizer/classes/{scene.class_a}/results").text
     assert "mean of 1 sheet" in page and "judge-a: 78" in page  # the sheet that counted, by judge
     assert post(client, f"/organizer/classes/{scene.class_a}/certify").status_code == 303
@@ -112,18 +109,18 @@ def test_explanations_and_special_awards(client: TestClient[Any], db_url: str, s
         assert "chosen by the chairman" in results
 
 
-def test_class_results_pdf_explains_each_score(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+def test_class_results_pdf_explains_each_score(
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
     import io
 
     from pypdf import PdfReader
 
-    scene = Scene(client, db_url, settings)
     judge = scene.as_user("judge-a@example.com")
     entry = scene.entries[0]
     for n, cid in enumerate(scene.category_ids(judge, entry)):
         htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"p{n}"})
     assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
-    judge.__exit__(None, None, None)
     pdf = client.get(f"/organizer/classes/{scene.class_a}/results.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -131,13 +128,10 @@ def test_class_results_pdf_explains_each_score(client: TestClient[Any], db_url: 
     # Nobody else gets it.
     other = scene.as_user("judge-b@example.com")
     assert other.get(f"/organizer/classes/{scene.class_a}/results.pdf").status_code == 403
-    other.__exit__(None, None, None)
 
 
 def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, settings: Settings) -> None:
-    from tests.integration.test_judging_systems import _event_with_car, _lines
-
-    event_id, class_id, entry_id = _event_with_car(
+    event_id, class_id, entry_id = event_with_car(
         client, db_url, settings, "ncrs_percent", [("nina@example.com", True)]
     )
     assert post(client, f"/organizer/classes/{class_id}/sections", {"share": "evenly"}).status_code == 303
@@ -145,7 +139,7 @@ def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, 
         from tests.helpers import login_by_link
 
         login_by_link(nina, db_url, "nina@example.com")
-        lines = _lines(nina.get(f"/judging/entries/{entry_id}").text)
+        lines = line_ids(nina.get(f"/judging/entries/{entry_id}").text)
         assert len(lines) == 5  # one judge owns all five areas
         for n, cid in enumerate(lines):  # 45 points off each area: 4,275 of 4,500 = 95 %
             assert (
@@ -159,20 +153,20 @@ def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, 
     assert "4275 (95.0 %)" in ranking and "Top Flight" in ranking
 
 
-def test_published_results_show_the_cars_as_certified(client: TestClient[Any], db_url: str, settings: Settings) -> None:
+def test_published_results_show_the_cars_as_certified(
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
     from sqlalchemy import update
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from concours.db import Vehicle
     from tests.conftest import run_db
 
-    scene = Scene(client, db_url, settings)
     judge = scene.as_user("judge-a@example.com")
     entry = scene.entries[0]
     for n, cid in enumerate(scene.category_ids(judge, entry)):
         htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"f{n}"})
     assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
-    judge.__exit__(None, None, None)
     assert post(client, f"/organizer/classes/{scene.class_a}/certify").status_code == 303
     assert post(client, f"/organizer/events/{scene.event_id}/publish").status_code == 303
 

@@ -5,119 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-from litestar.testing import TestClient
 from pypdf import PdfReader
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, Conflict, EventStaff, Judge, User
-from concours.settings import Settings
-from tests.conftest import new_client, run_db
-from tests.helpers import find_id, login_by_link, mails, post
-from tests.integration.test_thin_path import APPLICATION, set_up_event
-
-CARS = (  # class, owner e-mail, make, model, chassis
-    ("C", "ann@example.com", "Talbot-Lago", "T150-C SS", "C1"),
-    ("C", "cara@example.com", "Delahaye", "135M", "C2"),
-    ("D", "bob@example.com", "Ferrari", "250 GT", "D1"),
-    ("D", "dan@example.com", "Ferrari", "275 GTB", "D2"),
-)
-JUDGES = (  # name, e-mail, rank, specialties
-    ("Jo Master", "jo@example.com", "master", "Talbot-Lago, Pre-War"),
-    ("Kim Senior", "kim@example.com", "senior", "Ferrari"),
-    ("Lee Judge", "lee@example.com", "judge", "Delahaye"),
-    ("Max Apprentice", "max@example.com", "apprentice", ""),
-    ("Ann Owner", "ann@example.com", "judge", "French cars"),
-)
-
-
-class JudgeScene:
-    """An event with classes C and D, two accepted cars in each, and five judges invited by the organizer
-    (Ann also owns a car in class C). ``accept()`` has every judge accept by the e-mailed link."""
-
-    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
-        self.org, self.db_url, self.settings = client, db_url, settings
-        ev = set_up_event(client, db_url)
-        self.event_id, self.slug = ev["event_id"], ev["slug"]
-        self.classes = {"C": ev["class_id"]}
-        post(client, f"/organizer/events/{self.event_id}/classes", {"code": "D", "name": "Italian Sports Cars"})
-        page = client.get(f"/organizer/events/{self.event_id}").text
-        self.classes["D"] = max(int(x) for x in re.findall(r"/organizer/classes/(\d+)/results", page))
-        self.entries: dict[str, int] = {}
-        for code, email, make, model, chassis in CARS:
-            with new_client(settings) as c:
-                form = dict(
-                    APPLICATION,
-                    email=email,
-                    make=make,
-                    model=model,
-                    chassis_number=chassis,
-                    name=email.split("@")[0].title(),
-                )
-                assert post(c, f"/events/{self.slug}/apply", form).status_code == 200
-            entries = client.get(f"/organizer/events/{self.event_id}/entries?status=applied").text
-            entry_id = find_id(entries, r"/organizer/entries/(\d+)/decision")
-            r = post(
-                client,
-                f"/organizer/entries/{entry_id}/decision",
-                {"status": "accepted", "class_id": self.classes[code]},
-            )
-            assert r.status_code == 303
-            self.entries[chassis] = entry_id
-        for name, email, rank, specialties in JUDGES:
-            r = post(
-                client,
-                f"/organizer/events/{self.event_id}/roster",
-                {"name": name, "email": email, "rank": rank, "specialties": specialties},
-            )
-            assert r.status_code == 303, r.text
-        self.clients: list[TestClient[Any]] = []
-
-    def judge_id(self, email: str) -> int:
-        async def go(session: AsyncSession) -> int:
-            jid = await session.scalar(select(Judge.id).join(User, User.id == Judge.user_id).where(User.email == email))
-            assert jid is not None
-            return jid
-
-        return run_db(self.db_url, go)
-
-    def as_user(self, email: str) -> TestClient[Any]:
-        c = new_client(self.settings)
-        c.__enter__()
-        self.clients.append(c)
-        login_by_link(c, self.db_url, email)
-        return c
-
-    def accept(self, emails: tuple[str, ...] | None = None) -> dict[str, TestClient[Any]]:
-        out = {}
-        for _, email, _, _ in JUDGES:
-            if emails is None or email in emails:
-                c = self.as_user(email)
-                assert post(c, f"/judging/invitations/{self.event_id}/accept").status_code == 303
-                out[email] = c
-        return out
-
-    def close(self) -> None:
-        for c in self.clients:
-            c.__exit__(None, None, None)
-
-
-@pytest.fixture
-def jscene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator[JudgeScene]:
-    scene = JudgeScene(client, db_url, settings)
-    yield scene
-    scene.close()
-
-
-def count(db_url: str, model: Any, *where: Any) -> int:
-    async def go(session: AsyncSession) -> int:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-    return run_db(db_url, go)
+from concours.db import AuditLog, Conflict, EventStaff, User
+from tests.conftest import new_client
+from tests.helpers import find_id, mails, post
+from tests.scenes import JudgeScene, count
 
 
 def test_invited_judge_accepts_by_link_and_sets_specialties(jscene: JudgeScene) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,29 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.app import create_app
 from concours.db import AuditLog, ScoreLine, ScoreSheet, SheetChange
 from concours.settings import Settings
-from tests.conftest import new_client, run_db
+from tests.conftest import run_db
 from tests.helpers import htmx_post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
-
-
-@contextmanager
-def signed_in(settings: Settings, token: str) -> Iterator[TestClient[Any]]:
-    with new_client(settings) as c:
-        c.cookies.set(SESSION_COOKIE, token)
-        yield c
-
-
-def seed(db_url: str, settings: Settings, **kwargs: Any) -> Seeded:
-    async def go(session: AsyncSession) -> Seeded:
-        return await seed_scoring(session, settings, **kwargs)
-
-    return run_db(db_url, go)
-
-
-def categories(client: TestClient[Any], entry_id: int) -> list[int]:
-    page = client.get(f"/judging/entries/{entry_id}")
-    assert page.status_code == 200, page.text
-    return [int(x) for x in re.findall(r'/lines/(\d+)"', page.text)]
+from tests.scenes import Seeded, categories, seed, signed_in
 
 
 def state_data(fragment: str, key: str) -> dict[str, str]:

@@ -19,11 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entry, OutboxMessage, Vehicle
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import csrf, login_by_link, mails, post
-from tests.integration.test_access import Scene
-from tests.integration.test_applications import image_bytes, photo, post_multipart
-from tests.integration.test_outbox import Inbox, _deliver, _free_port
-from tests.integration.test_thin_path import APPLICATION, set_up_event
+from tests.helpers import (
+    Inbox,
+    csrf,
+    deliver,
+    free_port,
+    image_bytes,
+    login_by_link,
+    mails,
+    photo,
+    post,
+    post_multipart,
+)
+from tests.scenes import APPLICATION, Scene, set_up_event
 
 CARS = [
     # email, make, model, year, chassis, preferred class code
@@ -222,13 +230,6 @@ def test_an_absent_car_is_neither_judged_nor_ranked(scene: Scene) -> None:
     # Only the event's organizers run the field.
     assert post(ann, f"/organizer/entries/{car}/field", {"action": "check_in"}).status_code == 403
     assert ann.get(f"/organizer/events/{scene.event_id}/field").status_code == 403
-    judge_a.__exit__(None, None, None)
-    ann.__exit__(None, None, None)
-
-
-@pytest.fixture
-def scene(client: TestClient[Any], db_url: str, settings: Settings) -> Scene:
-    return Scene(client, db_url, settings)
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
@@ -342,13 +343,13 @@ def test_csv_import_checks_every_row_and_imports_nothing_if_one_is_wrong(field: 
 
 
 def test_decisions_are_delivered_to_a_real_smtp_server(field: Field) -> None:
-    port = _free_port()
+    port = free_port()
     smtp = replace(field.settings, smtp_host="127.0.0.1", smtp_port=port)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        assert _deliver(smtp) == 4  # the four sign-in links after applying
+        assert deliver(smtp) == 4  # the four sign-in links after applying
         assert (
             field.bulk(
                 ["Talbot-Lago"], action="decide", bulk_status="accepted", bulk_message="See you on the lawn."
@@ -356,8 +357,8 @@ def test_decisions_are_delivered_to_a_real_smtp_server(field: Field) -> None:
             == 303
         )
         assert field.bulk(["Jaguar"], action="decide", bulk_status="waitlisted").status_code == 303
-        assert _deliver(smtp) == 2
-        assert _deliver(smtp) == 0
+        assert deliver(smtp) == 2
+        assert deliver(smtp) == 0
     finally:
         controller.stop()
     by_to: dict[str, list[str]] = {}
@@ -412,7 +413,6 @@ def test_photos_are_seen_by_the_owner_the_organizers_and_the_judges_of_the_class
     for email, status in expected.items():
         c = scene.as_user(email)
         assert c.get(f"/photos/{pid}/thumb").status_code == status, email
-        c.__exit__(None, None, None)
 
 
 def test_the_organizer_sets_the_deadline_photos_history_limit_and_terms(field: Field) -> None:

@@ -19,8 +19,7 @@ from concours.db import AuditLog, Event, EventClass, JudgingSystem, Rubric, Scor
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, login, make_organizer, post
-from tests.integration.test_access import Scene
-from tests.integration.test_thin_path import set_up_event
+from tests.scenes import Scene, set_up_event
 
 # The class_placings preset's sheet ("class_elegance"), as the rubric page shows it.
 PRESET_ROWS: list[dict[str, str]] = [
@@ -212,9 +211,8 @@ def test_bad_rows_are_refused_next_to_their_field_and_nothing_changes(client: Te
 
 
 def test_edit_after_scoring_makes_version_2_and_the_scored_sheet_keeps_version_1(
-    client: TestClient[Any], db_url: str, settings: Settings
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
 ) -> None:
-    scene = Scene(client, db_url, settings)
     eid = scene.event_id
     state = rubric_state(db_url, eid)
     v1 = state["current"]
@@ -282,8 +280,6 @@ def test_edit_after_scoring_makes_version_2_and_the_scored_sheet_keeps_version_1
     assert final["rubrics"][v2]["categories"][-1][3] == 100
     # The page still says which version earlier sheets keep.
     assert "the 1 sheet already scored keeps version 1" in text_of(client.get(f"/organizer/events/{eid}/rubric").text)
-    judge.__exit__(None, None, None)
-    judge_b.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -420,8 +416,9 @@ def test_section_mode_is_accepted_once_every_category_has_a_section(client: Test
 # Who may
 
 
-def test_judge_and_other_organizer_get_403(client: TestClient[Any], db_url: str, settings: Settings) -> None:
-    scene = Scene(client, db_url, settings)
+def test_judge_and_other_organizer_get_403(
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
     eid = scene.event_id
     before = rubric_state(db_url, eid)
     judge = scene.as_user("judge-a@example.com")
@@ -438,7 +435,6 @@ def test_judge_and_other_organizer_get_403(client: TestClient[Any], db_url: str,
         assert r.status_code in (303, 401) and "/login" in r.headers.get("location", "/login")
     assert client.get(f"/organizer/events/{eid + 1000}/rubric").status_code == 404
     assert rubric_state(db_url, eid) == before
-    judge.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -12,29 +12,11 @@ from pypdf import PdfReader
 from concours.settings import Settings
 from tests.conftest import new_client
 from tests.helpers import find_id, htmx_post, login, login_by_link, make_organizer, post
-
-APPLICATION = {
-    "name": "Edith Entrant",
-    "email": "edith@example.com",
-    "phone": "+44 20 7946 0000",
-    "city": "Bath",
-    "country": "United Kingdom",
-    "year": "1937",
-    "make": "Talbot-Lago",
-    "model": "T150-C SS",
-    "body_style": "Coupé",
-    "coachbuilder": "Figoni et Falaschi",
-    "chassis_number": "90034",
-    "engine_number": "85012",
-    "colour": "Silver",
-    "restoration_state": "restored",
-    "history": "Delivered new in Paris; restored 2019.",
-    "prior_awards": "",
-    "terms": "on",
-}
+from tests.scenes import APPLICATION
 
 
-def set_up_event(client: TestClient[Any], db_url: str) -> dict[str, Any]:
+def set_up_event_through_pages(client: TestClient[Any], db_url: str) -> dict[str, Any]:
+    """The organizer signs in and sets the event up on the pages (the other tests use tests.scenes)."""
     make_organizer(db_url)
     login(client)
     r = post(
@@ -65,7 +47,7 @@ def set_up_event(client: TestClient[Any], db_url: str) -> dict[str, Any]:
 
 
 def test_thin_path(client: TestClient[Any], db_url: str, settings: Settings) -> None:
-    ev = set_up_event(client, db_url)
+    ev = set_up_event_through_pages(client, db_url)
 
     # An entrant applies through the public form.
     with new_client(settings) as entrant:

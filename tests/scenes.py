@@ -1,0 +1,439 @@
+"""Small worlds for tests, built through the services — the use cases a person's actions run — not by posting
+forms and scraping ids out of pages. Each builder is an ``async def (session, ...)`` usable inside one
+transaction; the sync wrappers (``set_up_event``, ``Scene``, ``JudgeScene``, ``seed``) run them in one committed
+transaction with :func:`tests.conftest.run_db`, so a test then drives the app over HTTP. Only the thin-path tests
+(``test_thin_path`` and its browser twin) still build their world through the pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Entrant, Entry, Event, EventClass, Judge, JudgingSystem, User, Vehicle
+from concours.services import accounts, entries, events, roster, teams
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+from tests.conftest import new_client, run_db
+from tests.helpers import login, login_by_link, make_organizer, post
+
+SESSION_COOKIE = "concours_session"
+ORGANIZER_EMAIL = "org@example.com"  # make_organizer's account
+
+APPLICATION = {
+    "name": "Edith Entrant",
+    "email": "edith@example.com",
+    "phone": "+44 20 7946 0000",
+    "city": "Bath",
+    "country": "United Kingdom",
+    "year": "1937",
+    "make": "Talbot-Lago",
+    "model": "T150-C SS",
+    "body_style": "Coupé",
+    "coachbuilder": "Figoni et Falaschi",
+    "chassis_number": "90034",
+    "engine_number": "85012",
+    "colour": "Silver",
+    "restoration_state": "restored",
+    "history": "Delivered new in Paris; restored 2019.",
+    "prior_awards": "",
+    "terms": "on",
+}
+
+
+# -- builders (async, inside one transaction) -------------------------------------------------------
+
+
+def viewer_of(user: User, *event_ids: int) -> Viewer:
+    """``user`` as an organizer (and chief judge) of these events."""
+    ids = frozenset(event_ids)
+    return Viewer(user.id, user.name, user.email, user.is_organizer, None, None, ids, ids)
+
+
+async def organizer(session: AsyncSession, email: str = ORGANIZER_EMAIL) -> Viewer:
+    user = await session.scalar(select(User).where(User.email == email))
+    assert user is not None, f"no account for {email}"
+    return viewer_of(user)
+
+
+async def new_event(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    name: str = "Lakeside Concours",
+    classes: tuple[tuple[str, str], ...] = (("C", "French Curves 1935-1939"),),
+    preset: str = "class_placings",
+    status: str = "registration_open",
+    venue: str = "Lakeside Park",
+    starts_on: str = "2027-06-12",
+    ends_on: str = "2027-06-12",
+    timezone: str = "Europe/London",
+) -> tuple[Event, dict[str, EventClass], Viewer]:
+    """An event as its organizer sets it up: classes, a judging-system preset, open for applications."""
+    event = await events.create_event(
+        session, viewer, name=name, venue=venue, starts_on=starts_on, ends_on=ends_on, timezone=timezone
+    )
+    viewer = Viewer(
+        viewer.user_id,
+        viewer.name,
+        viewer.email,
+        viewer.is_organizer,
+        viewer.judge_id,
+        viewer.entrant_id,
+        viewer.organizer_event_ids | {event.id},
+        viewer.chief_judge_event_ids | {event.id},
+    )
+    made = {}
+    for code, class_name in classes:
+        made[code] = await events.add_class(session, viewer, event, code=code, name=class_name)
+    await events.apply_presets(session, event, preset)
+    await advance(session, viewer, event, status)
+    return event, made, viewer
+
+
+STATUS_PATH = ("draft", "registration_open", "registration_closed", "judging")
+
+
+async def advance(session: AsyncSession, viewer: Viewer, event: Event, status: str) -> None:
+    """Move the event forward step by step (as the organizer's status buttons do) until it is in ``status``."""
+    while event.status != status:
+        await events.change_status(session, viewer, event, STATUS_PATH[STATUS_PATH.index(event.status) + 1])
+
+
+async def accepted_entry(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, cls: EventClass, **form: str
+) -> Entry:
+    """An application through the public form's use case, accepted into ``cls`` by the organizer."""
+    entry = await entries.apply(session, settings, event, dict(APPLICATION, **form))
+    await entries.decide(session, viewer, entry, status="accepted", class_id=str(cls.id))
+    return entry
+
+
+async def judge_id_of(session: AsyncSession, email: str) -> int:
+    jid = await session.scalar(select(Judge.id).join(User, User.id == Judge.user_id).where(User.email == email))
+    assert jid is not None, f"{email} is not a judge"
+    return jid
+
+
+# -- sync wrappers for HTTP tests ------------------------------------------------------------------
+
+
+def set_up_event(client: TestClient[Any], db_url: str) -> dict[str, Any]:
+    """The organizer's account and an event open for applications with class C; ``client`` signs in as the
+    organizer. Returns the event's id, class C's id and the event's slug."""
+    make_organizer(db_url)
+
+    async def go(session: AsyncSession) -> dict[str, Any]:
+        event, classes, _ = await new_event(session, await organizer(session))
+        return {"event_id": event.id, "class_id": classes["C"].id, "slug": event.slug}
+
+    ev = run_db(db_url, go)
+    login(client)
+    return ev
+
+
+def count(db_url: str, model: Any, *where: Any) -> int:
+    async def go(session: AsyncSession) -> int:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return run_db(db_url, go)
+
+
+def category_ids(judge: TestClient[Any], entry_id: int) -> list[int]:
+    """The category ids of the score lines on a car's sheet, as the judge's page offers them."""
+    page = judge.get(f"/judging/entries/{entry_id}")
+    assert page.status_code == 200, page.text
+    return [int(x) for x in re.findall(r'/lines/(\d+)"', page.text)]
+
+
+class _Clients:
+    """Signed-in browsers for a scene, each closed (by one ExitStack) when the scene is."""
+
+    settings: Settings
+    db_url: str
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+
+    def as_user(self, email: str) -> TestClient[Any]:
+        """A browser signed in as ``email`` by an e-mailed link; closed with the scene."""
+        c = self._stack.enter_context(new_client(self.settings))
+        login_by_link(c, self.db_url, email)
+        return c
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+class Scene(_Clients):
+    """An event in judging with two classes (C and D), two accepted cars (one per class, owned by ann@ and bob@),
+    a judge on each class (judge-a@ on C, judge-b@ on D). ``org`` is the organizer's signed-in client."""
+
+    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
+        super().__init__()
+        self.org, self.db_url, self.settings = client, db_url, settings
+        make_organizer(db_url)
+
+        async def go(session: AsyncSession) -> tuple[int, int, int, str, list[int]]:
+            event, classes, viewer = await new_event(
+                session,
+                await organizer(session),
+                classes=(("C", "French Curves 1935-1939"), ("D", "European Classic Closed")),
+            )
+            ids = []
+            for n, (code, email, chassis) in enumerate(
+                (("C", "ann@example.com", "A1"), ("D", "bob@example.com", "B2"))
+            ):
+                entry = await accepted_entry(
+                    session,
+                    settings,
+                    viewer,
+                    event,
+                    classes[code],
+                    email=email,
+                    chassis_number=chassis,
+                    name=f"Owner {n}",
+                )
+                ids.append(entry.id)
+            for code, email in (("C", "judge-a@example.com"), ("D", "judge-b@example.com")):
+                await teams.add_judge_to_class(
+                    session, settings, viewer, classes[code], name=email.split("@")[0], email=email
+                )
+            await advance(session, viewer, event, "judging")
+            return event.id, classes["C"].id, classes["D"].id, event.slug, ids
+
+        self.event_id, self.class_a, self.class_b, self.slug, self.entries = run_db(db_url, go)
+        login(client)
+
+    def category_ids(self, judge: TestClient[Any], entry_id: int) -> list[int]:
+        return category_ids(judge, entry_id)
+
+
+JUDGE_SCENE_CARS = (  # class, owner e-mail, make, model, chassis
+    ("C", "ann@example.com", "Talbot-Lago", "T150-C SS", "C1"),
+    ("C", "cara@example.com", "Delahaye", "135M", "C2"),
+    ("D", "bob@example.com", "Ferrari", "250 GT", "D1"),
+    ("D", "dan@example.com", "Ferrari", "275 GTB", "D2"),
+)
+JUDGE_SCENE_JUDGES = (  # name, e-mail, rank, specialties
+    ("Jo Master", "jo@example.com", "master", "Talbot-Lago, Pre-War"),
+    ("Kim Senior", "kim@example.com", "senior", "Ferrari"),
+    ("Lee Judge", "lee@example.com", "judge", "Delahaye"),
+    ("Max Apprentice", "max@example.com", "apprentice", ""),
+    ("Ann Owner", "ann@example.com", "judge", "French cars"),
+)
+
+
+class JudgeScene(_Clients):
+    """An event with classes C and D, two accepted cars in each (``entries`` by chassis), and five judges invited
+    by the organizer (Ann also owns a car in class C). ``accept()`` has every judge accept by the e-mailed link."""
+
+    def __init__(self, client: TestClient[Any], db_url: str, settings: Settings) -> None:
+        super().__init__()
+        self.org, self.db_url, self.settings = client, db_url, settings
+        self.clients: list[TestClient[Any]] = []
+        make_organizer(db_url)
+
+        async def go(session: AsyncSession) -> tuple[int, str, dict[str, int], dict[str, int]]:
+            event, classes, viewer = await new_event(
+                session,
+                await organizer(session),
+                classes=(("C", "French Curves 1935-1939"), ("D", "Italian Sports Cars")),
+            )
+            by_chassis = {}
+            for code, email, make, model, chassis in JUDGE_SCENE_CARS:
+                entry = await accepted_entry(
+                    session,
+                    settings,
+                    viewer,
+                    event,
+                    classes[code],
+                    email=email,
+                    make=make,
+                    model=model,
+                    chassis_number=chassis,
+                    name=email.split("@")[0].title(),
+                )
+                by_chassis[chassis] = entry.id
+            for name, email, rank, specialties in JUDGE_SCENE_JUDGES:
+                form = {"name": name, "email": email, "rank": rank, "specialties": specialties}
+                await roster.invite_judge(session, settings, viewer, event, form)
+            return event.id, event.slug, {code: c.id for code, c in classes.items()}, by_chassis
+
+        self.event_id, self.slug, self.classes, self.entries = run_db(db_url, go)
+        login(client)
+
+    def judge_id(self, email: str) -> int:
+        async def go(session: AsyncSession) -> int:
+            return await judge_id_of(session, email)
+
+        return run_db(self.db_url, go)
+
+    def as_user(self, email: str) -> TestClient[Any]:
+        c = super().as_user(email)
+        self.clients.append(c)
+        return c
+
+    def accept(self, emails: tuple[str, ...] | None = None) -> dict[str, TestClient[Any]]:
+        """Every judge (or these) signs in by their link and accepts the invitation, as on their profile page."""
+        out = {}
+        for _, email, _, _ in JUDGE_SCENE_JUDGES:
+            if emails is None or email in emails:
+                c = self.as_user(email)
+                assert post(c, f"/judging/invitations/{self.event_id}/accept").status_code == 303
+                out[email] = c
+        return out
+
+
+# -- a show ready for scoring (the scoring, chief-judge and offline tests) ---------------------------
+
+
+@dataclass
+class Seeded:
+    event_id: int
+    class_id: int
+    entries: list[int]
+    judge_ids: list[int]
+    judge_tokens: list[str]
+    organizer_token: str
+    judge_emails: list[str] = field(default_factory=list)
+
+
+async def seed_scoring(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    judges: int = 3,
+    cars: int = 2,
+    preset: str = "class_placings",
+    sheet_mode: str | None = None,
+    prefix: str = "",
+) -> Seeded:
+    """An event in judging, one class of accepted cars, a team of judges, and a session token for each of them
+    and for the organizer (chief judge)."""
+    org = User(email=f"{prefix}chief@example.com", name="Charlotte Chief", is_organizer=True)
+    session.add(org)
+    await session.flush()
+    viewer = Viewer(org.id, org.name, org.email, True, None, None)
+    event = await events.create_event(
+        session,
+        viewer,
+        name=f"{prefix}Lakeside Concours",
+        venue="Lakeside Park",
+        starts_on="2027-06-12",
+        ends_on="2027-06-13",
+        timezone="Europe/London",
+    )
+    if preset != "class_placings":
+        await events.apply_presets(session, event, preset)
+    if sheet_mode:
+        system = await session.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
+        assert system is not None
+        system.sheet_mode = sheet_mode
+    viewer = Viewer(org.id, org.name, org.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
+    cls = await events.add_class(session, viewer, event, code="C", name="French Curves 1935-1939")
+    entry_ids = []
+    for n in range(cars):
+        owner = User(email=f"{prefix}owner{n}@example.com", name=f"Owner {n}")
+        session.add(owner)
+        await session.flush()
+        entrant = Entrant(user_id=owner.id)
+        session.add(entrant)
+        await session.flush()
+        vehicle = Vehicle(
+            entrant_id=entrant.id,
+            year=1937 + n,
+            make="Talbot-Lago",
+            model=f"T150-C SS {n}",
+            history="Delivered new in Paris; restored 2019.",
+        )
+        session.add(vehicle)
+        await session.flush()
+        entry = Entry(
+            event_id=event.id,
+            vehicle_id=vehicle.id,
+            entrant_id=entrant.id,
+            class_id=cls.id,
+            status="accepted",
+            car_number=10 + n,
+        )
+        session.add(entry)
+        await session.flush()
+        entry_ids.append(entry.id)
+    judge_ids, tokens, emails = [], [], []
+    for j in range(judges):
+        email = f"{prefix}judge{j}@example.com"
+        judge = await teams.add_judge_to_class(
+            session, settings, viewer, cls, name=f"Judge {j}", email=email, captain=j == 0
+        )
+        judge_ids.append(judge.id)
+        emails.append(email)
+        user_id = await session.scalar(select(Judge.user_id).where(Judge.id == judge.id))
+        assert user_id is not None
+        tokens.append(await accounts.start_session(session, settings, user_id, "seed"))
+    event.status = "judging"
+    org_token = await accounts.start_session(session, settings, org.id, "seed")
+    await session.flush()
+    return Seeded(event.id, cls.id, entry_ids, judge_ids, tokens, org_token, emails)
+
+
+def seed(db_url: str, settings: Settings, **kwargs: Any) -> Seeded:
+    async def go(session: AsyncSession) -> Seeded:
+        return await seed_scoring(session, settings, **kwargs)
+
+    return run_db(db_url, go)
+
+
+@contextmanager
+def signed_in(settings: Settings, token: str) -> Iterator[TestClient[Any]]:
+    """A browser holding this session token (from ``seed``)."""
+    with new_client(settings) as c:
+        c.cookies.set(SESSION_COOKIE, token)
+        yield c
+
+
+def categories(client: TestClient[Any], entry_id: int) -> list[int]:
+    return category_ids(client, entry_id)
+
+
+def event_with_car(
+    client: TestClient[Any], db_url: str, settings: Settings, preset: str, judges: list[tuple[str, bool]]
+) -> tuple[int, int, int]:
+    """An event ("Sections Meet") in judging with this judging-system preset, class A with one accepted car, and
+    these judges (e-mail, captain?) on its team; ``client`` signs in as the organizer.
+    Returns (event id, class id, entry id)."""
+    make_organizer(db_url)
+
+    async def go(session: AsyncSession) -> tuple[int, int, int]:
+        event, classes, viewer = await new_event(
+            session,
+            await organizer(session),
+            name="Sections Meet",
+            classes=(("A", "Antique Automobiles"),),
+            preset=preset,
+            venue="",
+            starts_on="2027-05-01",
+            ends_on="2027-05-01",
+            timezone="UTC",
+        )
+        entry = await accepted_entry(session, settings, viewer, event, classes["A"])
+        for email, captain in judges:
+            await teams.add_judge_to_class(
+                session, settings, viewer, classes["A"], name=email.split("@")[0].title(), email=email, captain=captain
+            )
+        await advance(session, viewer, event, "judging")
+        return event.id, classes["A"].id, entry.id
+
+    ids = run_db(db_url, go)
+    login(client)
+    return ids
+
+
+def line_ids(page: str) -> list[int]:
+    return [int(x) for x in re.findall(r'/lines/(\d+)"', page)]
