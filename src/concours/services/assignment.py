@@ -262,7 +262,7 @@ async def apply_plan(session: AsyncSession, viewer: Viewer, event: Event, token:
     plan = proposal.plan
     before = await _current_teams(session, event)
     await _write(session, event, plan, loaded, replace_all=True)
-    audit.record(
+    audit.record_change(
         session,
         entity_type="event",
         entity_id=event.id,
@@ -612,7 +612,7 @@ async def change_team(
     if new:
         raise ConflictError("Refused: " + "; ".join(humanize(v, loaded) for v in new) + ".")
     await _write(session, event, after_plan, loaded, replace_all=False, class_ids=changed)
-    audit.record(
+    audit.record_change(
         session,
         entity_type="team",
         entity_id=judge_id,

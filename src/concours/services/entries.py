@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -176,22 +177,34 @@ def _duplicate_message(chassis: str) -> str:
     )
 
 
+VEHICLE_FIELDS = (
+    "year",
+    "make",
+    "model",
+    "body_style",
+    "coachbuilder",
+    "chassis_number",
+    "engine_number",
+    "colour",
+    "restoration_state",
+    "restoration_notes",
+    "history",
+    "prior_awards",
+)
+
+
 def fill_vehicle(vehicle: Vehicle, app: Application) -> None:
-    for key in (
-        "year",
-        "make",
-        "model",
-        "body_style",
-        "coachbuilder",
-        "chassis_number",
-        "engine_number",
-        "colour",
-        "restoration_state",
-        "restoration_notes",
-        "history",
-        "prior_awards",
-    ):
+    for key in VEHICLE_FIELDS:
         setattr(vehicle, key, getattr(app, key))
+
+
+def _application_snapshot(vehicle: Vehicle, entrant: Entrant, entry: Entry) -> dict[str, Any]:
+    """What an entrant's edit can change: the car's details, their contact details, the class they ask for."""
+    return {
+        **audit.snapshot(vehicle, VEHICLE_FIELDS),
+        **audit.snapshot(entrant, ("phone", "city", "country")),
+        "preferred_class_id": entry.preferred_class_id,
+    }
 
 
 async def _checked(
@@ -373,14 +386,14 @@ async def update_application(
     app, processed = await _checked(
         session, event, data, uploads, existing_photos=existing, except_entry=entry.id, photo_problem=photo_problem
     )
-    before = {"vehicle": vehicle.title, "chassis_number": vehicle.chassis_number, "history": len(vehicle.history)}
-    fill_vehicle(vehicle, app)
     entrant = await session.get(Entrant, entry.entrant_id)
     assert entrant is not None
+    before = {**_application_snapshot(vehicle, entrant, entry), "photos_added": 0, "photos_removed": 0}
+    fill_vehicle(vehicle, app)
     entrant.phone, entrant.city, entrant.country = app.phone, app.city, app.country
     entry.preferred_class_id = app.preferred_class_id
     await photos.store(session, settings, vehicle.id, processed)
-    audit.record(
+    audit.record_change(
         session,
         entity_type="entry",
         entity_id=entry.id,
@@ -389,9 +402,7 @@ async def update_application(
         event_id=entry.event_id,
         before=before,
         after={
-            "vehicle": vehicle.title,
-            "chassis_number": vehicle.chassis_number,
-            "history": len(vehicle.history),
+            **_application_snapshot(vehicle, entrant, entry),
             "photos_added": len(processed),
             "photos_removed": removed,
         },
@@ -491,7 +502,7 @@ async def decide(
     entry.status = status
     entry.decision_message = message.strip()
     entry.decided_at = utcnow()
-    audit.record(
+    audit.record_change(
         session,
         entity_type="entry",
         entity_id=entry.id,

@@ -162,13 +162,26 @@ def parse_tie_break(form: Mapping[str, str], keys: Sequence[str], errors: dict[s
     return out
 
 
-async def update_system(session: AsyncSession, viewer: Viewer, event: Event, form: dict[str, str]) -> None:
-    """Save the judging system's settings from the form; :class:`FormErrors` name each wrong field."""
-    event = await lock_event(session, event)
-    system = await judging_system_of(session, event, lock=True)
-    rubric = await current_rubric(session, event)
-    scale = rubric.scale if rubric is not None else DEFAULT_SCALE
-    categories = to_categories(rubric.categories) if rubric is not None else []
+@dataclass(frozen=True)
+class SystemSpec:
+    """A judging system as the organizer asked for it, checked against the current score sheet."""
+
+    sheet_mode: str
+    combine: str
+    award_rule: str
+    places: int
+    min_units_for_first: int | None
+    cap_units: int | None
+    show_percent: bool
+    tie_break_keys: tuple[str, ...]
+    levels: tuple[LevelSpec, ...]
+
+
+def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale: int) -> SystemSpec:
+    """Read the judging-system form against the current sheet's ``categories`` (in points of ``scale``).
+
+    Pure: every field is checked, then the settings that only make sense together; :class:`FormErrors`
+    names each wrong field."""
     max_units = sheet_max(categories)
     errors: dict[str, str] = {}
 
@@ -220,17 +233,38 @@ async def update_system(session: AsyncSession, viewer: Viewer, event: Event, for
         errors["min_first"] = "The minimum for a first is above the cap: no car could win."
     if errors:
         raise FormErrors(errors)
+    return SystemSpec(
+        sheet_mode, combine, award_rule, places, min_first, cap, show_percent, tuple(tie_keys), tuple(levels)
+    )
 
+
+async def update_system(session: AsyncSession, viewer: Viewer, event: Event, form: Mapping[str, str]) -> None:
+    """Save the judging system's settings from the form.
+
+    Steps: lock the event (set-up changes queue behind one another); parse the form against the current
+    score sheet (:func:`parse_system`, :class:`FormErrors` name each wrong field, nothing is written);
+    apply it (:func:`apply_system`: write, audit)."""
+    event = await lock_event(session, event)
+    rubric = await current_rubric(session, event)
+    scale = rubric.scale if rubric is not None else DEFAULT_SCALE
+    categories = to_categories(rubric.categories) if rubric is not None else []
+    await apply_system(session, viewer, event, parse_system(form, categories, scale))
+
+
+async def apply_system(session: AsyncSession, viewer: Viewer, event: Event, spec: SystemSpec) -> JudgingSystem:
+    """Make the event's judging system ``spec``. Steps: lock the system row; write the settings (the award
+    levels are replaced only when they changed); audit what changed."""
+    system = await judging_system_of(session, event, lock=True)
     if system is None:
         system = JudgingSystem(event_id=event.id, levels=[])
         session.add(system)
     before = _system_snapshot(system) if system.id is not None else None
-    system.sheet_mode, system.combine, system.award_rule = sheet_mode, combine, award_rule
-    system.places, system.min_units_for_first, system.cap_units = places, min_first, cap
-    system.show_percent = show_percent
-    system.tie_break_keys = tie_keys
+    system.sheet_mode, system.combine, system.award_rule = spec.sheet_mode, spec.combine, spec.award_rule
+    system.places, system.min_units_for_first, system.cap_units = spec.places, spec.min_units_for_first, spec.cap_units
+    system.show_percent = spec.show_percent
+    system.tie_break_keys = list(spec.tie_break_keys)
     old_levels = [(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in system.levels]
-    new_levels = [(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in levels]
+    new_levels = [(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in spec.levels]
     if old_levels != new_levels:
         system.levels = []
         await session.flush()
@@ -238,10 +272,10 @@ async def update_system(session: AsyncSession, viewer: Viewer, event: Event, for
             AwardLevel(
                 position=i, name=lv.name, min_units=lv.min_units, min_permille=lv.min_permille, band_units=lv.band_units
             )
-            for i, lv in enumerate(levels, start=1)
+            for i, lv in enumerate(spec.levels, start=1)
         ]
     await session.flush()
-    audit.record(
+    audit.record_change(
         session,
         entity_type="judging_system",
         entity_id=system.id,
@@ -251,6 +285,7 @@ async def update_system(session: AsyncSession, viewer: Viewer, event: Event, for
         before=before,
         after=_system_snapshot(system, levels=new_levels),
     )
+    return system
 
 
 def _system_snapshot(system: JudgingSystem, levels: list[tuple[Any, ...]] | None = None) -> dict[str, Any]:

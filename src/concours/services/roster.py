@@ -281,7 +281,7 @@ async def _put_on_roster(
                 "check your specialties and declare any conflict of interest (a car, an owner or a class)."
             ),
         )
-    audit.record(
+    audit.record_change(
         session,
         entity_type="judge",
         entity_id=judge.id,
@@ -397,11 +397,12 @@ async def update_judge(
             EventStaff.event_id == event.id, EventStaff.user_id == judge.user_id, EventStaff.role.in_(ROSTER_ROLES)
         )
     )
+    before["notes"] = seat.notes if seat is not None else None
     if seat is None:  # on a team without an invitation: now on the roster, accepted
         seat = EventStaff(event_id=event.id, user_id=judge.user_id, role=ACCEPTED, notes="")
         session.add(seat)
     seat.notes = str(profile["notes"])
-    audit.record(
+    audit.record_change(
         session,
         entity_type="judge",
         entity_id=judge.id,
@@ -424,7 +425,7 @@ async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mappin
         raise FormErrors({"specialties": f"Keep the specialties under {MAX_SPECIALTIES} characters."})
     before = judge.specialties
     judge.specialties = specialties
-    audit.record(
+    audit.record_change(
         session,
         entity_type="judge",
         entity_id=judge.id,
@@ -505,7 +506,7 @@ async def set_chief_judge(
         return user
     await session.execute(delete(EventStaff).where(EventStaff.event_id == event.id, EventStaff.role == "chief_judge"))
     session.add(EventStaff(event_id=event.id, user_id=user.id, role="chief_judge"))
-    audit.record(
+    audit.record_change(
         session,
         entity_type="event",
         entity_id=event.id,

@@ -279,6 +279,35 @@ def _fill(cat: RubricCategory, position: int, spec: CategorySpec, old: RubricCat
     return cat
 
 
+@dataclass(frozen=True)
+class RubricSpec:
+    """A score sheet as the organizer asked for it: its name and its categories in order."""
+
+    name: str
+    categories: tuple[CategorySpec, ...]
+
+
+def parse_rubric(
+    rows: Sequence[Mapping[str, str]], name: str | None, *, current_name: str, scale: int, sections_required: bool
+) -> RubricSpec:
+    """Read the sheet's name (``None`` keeps ``current_name``) and its category table (see :func:`parse_rows`).
+
+    Pure; :class:`FormErrors` names each wrong field, the name's and the rows' together."""
+    errors: dict[str, str] = {}
+    new_name = clean_text(name) if name is not None else current_name
+    if not new_name:
+        errors["sheet_name"] = "Name the score sheet, e.g. “100 points, six areas”."
+    elif len(new_name) > 200:
+        errors["sheet_name"] = "At most 200 characters."
+    try:
+        specs = parse_rows(rows, scale, sections_required=sections_required)
+    except FormErrors as exc:
+        raise FormErrors({**errors, **exc.errors}) from None
+    if errors:
+        raise FormErrors(errors)
+    return RubricSpec(new_name, tuple(specs))
+
+
 async def update_rubric(
     session: AsyncSession,
     viewer: Viewer,
@@ -287,66 +316,42 @@ async def update_rubric(
     *,
     name: str | None = None,
 ) -> RubricUpdate:
-    """Replace the event's category table with ``rows`` (see :func:`parse_rows`).
+    """Replace the event's category table with ``rows`` (and its name with ``name``, if given).
 
-    Edited in place while no sheet uses the current rubric; otherwise saved as a new version that the
-    event (and every class that used the old one) points to, leaving the old version and its sheets as
-    they were. The tie-break order loses keys that no longer exist."""
+    Steps: lock the event, its current rubric and its judging system; parse (:func:`parse_rubric`;
+    :class:`FormErrors` and nothing written when a row is wrong); apply (:func:`apply_rubric`)."""
     event = await lock_event(session, event)
     old = await current_rubric(session, event, lock=True)
     system = await judging_system_of(session, event, lock=True)
-    scale = old.scale if old is not None else DEFAULT_SCALE
-    errors: dict[str, str] = {}
-    new_name = clean_text(name) if name is not None else (old.name if old is not None else "Score sheet")
-    if not new_name:
-        errors["sheet_name"] = "Name the score sheet, e.g. “100 points, six areas”."
-    elif len(new_name) > 200:
-        errors["sheet_name"] = "At most 200 characters."
-    try:
-        specs = parse_rows(rows, scale, sections_required=system is not None and system.sheet_mode == "section")
-    except FormErrors as exc:
-        raise FormErrors({**errors, **exc.errors}) from None
-    if errors:
-        raise FormErrors(errors)
+    spec = parse_rubric(
+        rows,
+        name,
+        current_name=old.name if old is not None else "Score sheet",
+        scale=old.scale if old is not None else DEFAULT_SCALE,
+        sections_required=system is not None and system.sheet_mode == "section",
+    )
+    return await apply_rubric(session, viewer, event, spec)
 
+
+async def apply_rubric(session: AsyncSession, viewer: Viewer, event: Event, spec: RubricSpec) -> RubricUpdate:
+    """Make the event's score sheet ``spec``.
+
+    Steps: lock the current rubric and the judging system; nothing changed → nothing written; write — in
+    place while no sheet uses the current rubric, otherwise as a new version that the event (and every class
+    that used the old one) points to, leaving the old version and its sheets as they were; drop tie-break
+    keys that no longer exist; audit."""
+    old = await current_rubric(session, event, lock=True)
+    system = await judging_system_of(session, event, lock=True)
+    specs = list(spec.categories)
     before = [_spec_of(c) for c in old.categories] if old is not None else []
-    if old is not None and before == specs and new_name == old.name:
+    if old is not None and before == specs and spec.name == old.name:
         return RubricUpdate(old, changed=False, versioned=False, sheets_kept=0, message="Nothing changed.")
 
     sheets = await sheets_on_rubric(session, old.id) if old is not None else 0
-    old_by_key = {c.key: c for c in old.categories} if old is not None else {}
     if old is None or sheets:
-        rubric = Rubric(
-            event_id=event.id,
-            name=new_name,
-            preset=old.preset if old is not None else None,
-            scale=scale,
-            version=old.version + 1 if old is not None else 1,
-            replaces_id=old.id if old is not None else None,
-        )
-        rubric.categories = [
-            _fill(RubricCategory(), i, spec, old_by_key.get(spec.key)) for i, spec in enumerate(specs, start=1)
-        ]
-        session.add(rubric)
-        await session.flush()
-        event.rubric_id = rubric.id
-        if old is not None:
-            await session.execute(
-                update(EventClass)
-                .where(EventClass.event_id == event.id, EventClass.rubric_id == old.id)
-                .values(rubric_id=rubric.id)
-                .execution_options(synchronize_session="fetch")
-            )
+        rubric = await _new_version(session, event, old, spec)
     else:
-        rubric = old
-        rubric.name = new_name
-        # Unchanged keys keep their row (and id, which an open tablet page may still name);
-        # the rest are deleted or added. Keys never collide: a kept key is matched, not re-added.
-        kept: list[RubricCategory] = []
-        for i, spec in enumerate(specs, start=1):
-            existing = old_by_key.get(spec.key)
-            kept.append(_fill(existing if existing is not None else RubricCategory(), i, spec, existing))
-        rubric.categories = kept
+        rubric = _edit_in_place(old, spec)
 
     message = "Score sheet saved."
     if old is not None and sheets:
@@ -354,13 +359,12 @@ async def update_rubric(
     dropped: list[str] = []
     if system is not None:
         keys = {s.key for s in specs}
-        tie_keys = [k for k in system.tie_break_keys or [] if k in keys]
         dropped = [k for k in system.tie_break_keys or [] if k not in keys]
         if dropped:
-            system.tie_break_keys = tie_keys
+            system.tie_break_keys = [k for k in system.tie_break_keys or [] if k in keys]
             message += f" Removed from the tie-break order: {', '.join(dropped)}."
     await session.flush()
-    audit.record(
+    audit.record_change(
         session,
         entity_type="rubric",
         entity_id=rubric.id,
@@ -385,6 +389,46 @@ async def update_rubric(
     return RubricUpdate(
         rubric, changed=True, versioned=bool(old is not None and sheets), sheets_kept=sheets, message=message
     )
+
+
+async def _new_version(session: AsyncSession, event: Event, old: Rubric | None, spec: RubricSpec) -> Rubric:
+    """A new rubric (the next version of ``old``) that the event and old's classes now use."""
+    old_by_key = {c.key: c for c in old.categories} if old is not None else {}
+    rubric = Rubric(
+        event_id=event.id,
+        name=spec.name,
+        preset=old.preset if old is not None else None,
+        scale=old.scale if old is not None else DEFAULT_SCALE,
+        version=old.version + 1 if old is not None else 1,
+        replaces_id=old.id if old is not None else None,
+    )
+    rubric.categories = [
+        _fill(RubricCategory(), i, c, old_by_key.get(c.key)) for i, c in enumerate(spec.categories, start=1)
+    ]
+    session.add(rubric)
+    await session.flush()
+    event.rubric_id = rubric.id
+    if old is not None:
+        await session.execute(
+            update(EventClass)
+            .where(EventClass.event_id == event.id, EventClass.rubric_id == old.id)
+            .values(rubric_id=rubric.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    return rubric
+
+
+def _edit_in_place(rubric: Rubric, spec: RubricSpec) -> Rubric:
+    """Unchanged keys keep their row (and id, which an open tablet page may still name); the rest are deleted
+    or added. Keys never collide: a kept key is matched, not re-added."""
+    old_by_key = {c.key: c for c in rubric.categories}
+    rubric.name = spec.name
+    kept: list[RubricCategory] = []
+    for i, c in enumerate(spec.categories, start=1):
+        existing = old_by_key.get(c.key)
+        kept.append(_fill(existing if existing is not None else RubricCategory(), i, c, existing))
+    rubric.categories = kept
+    return rubric
 
 
 def rows_from_form(form: Mapping[str, str]) -> list[dict[str, str]]:

@@ -192,7 +192,7 @@ async def move_to_class(
         raise FormErrors({"bulk": "Tick at least one entry first."})
     for e in chosen:
         if e.class_id != target.id:
-            audit.record(
+            audit.record_change(
                 session,
                 entity_type="entry",
                 entity_id=e.id,
@@ -260,7 +260,7 @@ async def number_by_class(session: AsyncSession, viewer: Viewer, event: Event, *
     for n, e in enumerate(ordered, start=start):
         e.car_number = n
     await session.flush()
-    audit.record(
+    audit.record_change(
         session,
         entity_type="event",
         entity_id=event.id,
@@ -333,7 +333,7 @@ async def update_field(
         entry.field_position = position
     else:
         raise ServiceError("Unknown field action.")
-    audit.record(
+    audit.record_change(
         session,
         entity_type="entry",
         entity_id=entry.id,
@@ -400,7 +400,7 @@ async def update_registration(session: AsyncSession, viewer: Viewer, event: Even
     event.max_photos = numbers["max_photos"]
     event.history_max_chars = numbers["history_max_chars"]
     event.terms_text = terms
-    audit.record(
+    audit.record_change(
         session,
         entity_type="event",
         entity_id=event.id,

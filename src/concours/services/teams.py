@@ -114,7 +114,7 @@ async def share_sections(session: AsyncSession, viewer: Viewer, cls: EventClass)
         owned[members[i % len(members)].id].append(sections[i % len(sections)])
     for m in members:
         m.sections = [s for s in sections if s in owned[m.id]]
-    audit.record(
+    audit.record_change(
         session,
         entity_type="team",
         entity_id=team.id,
@@ -147,7 +147,7 @@ async def set_sections(
     before = {m.judge_id: list(m.sections or []) for m in members}
     for m in members:
         m.sections = [s for s in sections if s in assignment.get(m.judge_id, [])]
-    audit.record(
+    audit.record_change(
         session,
         entity_type="team",
         entity_id=team.id,
