@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from concours.settings import Settings
 from tests.conftest import new_client
 from tests.helpers import csrf, login, make_organizer, post
-from tests.integration.test_thin_path import APPLICATION, set_up_event
+from tests.scenes import APPLICATION, set_up_event
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff\xe0"
 

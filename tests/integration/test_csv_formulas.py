@@ -11,8 +11,8 @@ from litestar.testing import TestClient
 from concours.domain.spreadsheet import FORMULA_STARTS
 from concours.settings import Settings
 from tests.conftest import new_client
-from tests.integration.test_applications import image_bytes, photo, post_multipart
-from tests.integration.test_thin_path import APPLICATION, set_up_event
+from tests.helpers import image_bytes, photo, post_multipart
+from tests.scenes import APPLICATION, set_up_event
 
 NASTY = {
     "name": "=HYPERLINK(\"http://evil.example/\",\"Edith\")",
