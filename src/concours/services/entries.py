@@ -444,7 +444,11 @@ async def decide(
     car_number: str = "",
     message: str = "",
 ) -> None:
-    """Accept (into a class, with a car number), waitlist or decline an entry; e-mails the entrant."""
+    """Accept (into a class, with a car number), waitlist or decline an entry; e-mails the entrant.
+
+    Steps: check every field (:class:`FormErrors`, nothing written); write the decision (a car number from
+    the pool when accepted without one); audit what changed; outbox: the entrant's e-mail when the status
+    changed."""
     errors: dict[str, str] = {}
     if status != entry.status:
         try:
@@ -489,7 +493,12 @@ async def decide(
                 errors["car_number"] = f"Car number {number} is already taken."
     if errors:
         raise FormErrors(errors)
-    before = {"status": entry.status, "class_id": entry.class_id, "car_number": entry.car_number}
+    before = {
+        "status": entry.status,
+        "class_id": entry.class_id,
+        "car_number": entry.car_number,
+        "message": entry.decision_message,
+    }
     if cls is not None:
         entry.class_id = cls.id
     if status in ("declined", "withdrawn"):
@@ -510,7 +519,7 @@ async def decide(
         user_id=viewer.user_id,
         event_id=entry.event_id,
         before=before,
-        after={"status": status, "class_id": entry.class_id, "car_number": number},
+        after={"status": status, "class_id": entry.class_id, "car_number": number, "message": entry.decision_message},
     )
     if changed:
         await _notify_decision(session, entry, message.strip())

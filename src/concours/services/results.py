@@ -374,6 +374,8 @@ async def certify_class(
 
 
 async def publish(session: AsyncSession, viewer: Viewer, event: Event) -> None:
+    """Publish the event's certified classes. Steps: guard (judging has started, a class is certified);
+    write the status and the time; audit."""
     if event.status not in ("registration_closed", "judging", "results_certified"):
         raise ServiceError("Results can be published once judging has started and classes are certified.")
     certified = await session.scalar(
@@ -521,7 +523,10 @@ async def record_tie_decision(
 
 
 async def reopen_class(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass, *, reason: str) -> None:
-    """Undo a certification (its frozen results are withdrawn from publication until certified again)."""
+    """Undo a certification (its frozen results are withdrawn from publication until certified again).
+
+    Steps: guard (the chief judge, a certified class, a reason); delete the frozen results and the
+    certification; audit with the reason."""
     if not viewer.is_chief_judge(event.id):
         raise Forbidden("Only the chief judge reopens a class.")
     if cls.certified_at is None:
