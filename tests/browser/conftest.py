@@ -8,6 +8,7 @@ Between its calls, Playwright's sync API leaves its own event loop marked as run
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -182,3 +183,38 @@ def no_sideways_scroll(page: Page) -> bool:
 
 def sheet_line(page: Page, category: str) -> Locator:
     return page.locator("form.line").filter(has=page.get_by_role("heading", name=category))
+
+
+CLASS = "C — French Curves 1935-1939"
+
+
+def set_up(org: Page) -> str:
+    """The organizer signs in, creates the event with one class and opens registration; returns its public path."""
+    org.goto("/login")
+    org.locator("#f-email").fill("org@example.com")
+    org.get_by_label("Password").fill("correct horse battery")
+    org.get_by_role("button", name="Sign in", exact=True).click()
+    new_event = org.locator("#new-event")
+    new_event.get_by_label("Name").fill("Lakeside Concours")
+    new_event.get_by_label("Venue").fill("Lakeside Park")
+    new_event.get_by_label("First day").fill("2027-06-12")
+    new_event.get_by_label("Last day").fill("2027-06-12")
+    new_event.get_by_role("button", name="Create the event").click()
+    expect(org).to_have_url(re.compile(r"/organizer/events/\d+$"))
+    classes = org.locator("#classes")
+    classes.get_by_label("Code").fill("C")
+    classes.get_by_label("Name").fill("French Curves 1935-1939")
+    classes.get_by_role("button", name="Add class").click()
+    expect(classes.locator("tbody tr")).to_have_count(1)
+    move_status(org, "Registration open")
+    href = org.get_by_role("link", name="Public page").get_attribute("href")
+    assert href
+    return href
+
+
+def thumbs_loaded(page: Page, scope: str) -> int:
+    return int(
+        page.evaluate(
+            f"Array.from(document.querySelectorAll('{scope} img')).filter(i => i.complete && i.naturalWidth > 0).length"
+        )
+    )

@@ -10,45 +10,21 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
 from concours.settings import Settings
-from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS, Watch, move_status, no_sideways_scroll, off_loop
+from tests.browser.conftest import (
+    CLASS,
+    LAPTOP,
+    PHONE,
+    SCREENSHOTS,
+    Watch,
+    no_sideways_scroll,
+    off_loop,
+    set_up,
+    thumbs_loaded,
+)
 from tests.helpers import Inbox, deliver, free_port, image_bytes, jpeg_with_location, make_organizer
-
-CLASS = "C — French Curves 1935-1939"
-
-
-def set_up(org: Page) -> str:
-    """The organizer signs in, creates the event with one class and opens registration; returns its public path."""
-    org.goto("/login")
-    org.locator("#f-email").fill("org@example.com")
-    org.get_by_label("Password").fill("correct horse battery")
-    org.get_by_role("button", name="Sign in", exact=True).click()
-    new_event = org.locator("#new-event")
-    new_event.get_by_label("Name").fill("Lakeside Concours")
-    new_event.get_by_label("Venue").fill("Lakeside Park")
-    new_event.get_by_label("First day").fill("2027-06-12")
-    new_event.get_by_label("Last day").fill("2027-06-12")
-    new_event.get_by_role("button", name="Create the event").click()
-    expect(org).to_have_url(re.compile(r"/organizer/events/\d+$"))
-    classes = org.locator("#classes")
-    classes.get_by_label("Code").fill("C")
-    classes.get_by_label("Name").fill("French Curves 1935-1939")
-    classes.get_by_role("button", name="Add class").click()
-    expect(classes.locator("tbody tr")).to_have_count(1)
-    move_status(org, "Registration open")
-    href = org.get_by_role("link", name="Public page").get_attribute("href")
-    assert href
-    return href
-
-
-def thumbs_loaded(page: Page, scope: str) -> int:
-    return int(
-        page.evaluate(
-            f"Array.from(document.querySelectorAll('{scope} img')).filter(i => i.complete && i.naturalWidth > 0).length"
-        )
-    )
 
 
 @pytest.mark.browser

@@ -18,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ScoreLine, SheetChange
 from concours.settings import Settings
-from tests.browser.conftest import off_loop
-from tests.browser.test_thin_path_browser import TABLET, Watch, sheet_line
+from tests.browser.conftest import TABLET, Watch, off_loop, sheet_line
 from tests.conftest import run_db
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 PG_URL = os.environ.get("CONCOURS_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(

@@ -13,12 +13,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry, VehiclePhoto
-from tests.browser.conftest import off_loop
-from tests.browser.test_applications_browser import CLASS, set_up, thumbs_loaded
-from tests.browser.test_thin_path_browser import LAPTOP, PHONE, SCREENSHOTS, Watch, no_sideways_scroll
+from tests.browser.conftest import (
+    CLASS,
+    LAPTOP,
+    PHONE,
+    SCREENSHOTS,
+    Watch,
+    no_sideways_scroll,
+    off_loop,
+    set_up,
+    thumbs_loaded,
+)
 from tests.conftest import run_db
-from tests.helpers import make_organizer
-from tests.integration.test_applications import jpeg_with_location
+from tests.helpers import jpeg_with_location, make_organizer
 
 MB = 1024 * 1024
 

@@ -16,7 +16,7 @@ from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
 from tests.browser.conftest import off_loop
 from tests.conftest import run_db
-from tests.scoring_seed import Seeded, seed_scoring
+from tests.scenes import Seeded, seed_scoring
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 

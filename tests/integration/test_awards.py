@@ -36,7 +36,7 @@ from concours.services.awards import batch_codes
 from concours.settings import Settings
 from tests.conftest import TEST_SECRET, new_client, run_db
 from tests.helpers import post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
 @contextmanager

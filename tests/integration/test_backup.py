@@ -22,7 +22,7 @@ from concours.db.engine import Database
 from concours.services import backups
 from concours.settings import Settings, SettingsError
 from tests.conftest import run_db
-from tests.scoring_seed import seed_scoring
+from tests.scenes import seed_scoring
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CONCOURS_TEST_DATABASE_URL", "").startswith("postgresql") and shutil.which("pg_dump") is None,

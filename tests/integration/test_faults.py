@@ -22,7 +22,7 @@ from concours.db import ScoreLine
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import csrf
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 PG_URL = os.environ.get("CONCOURS_TEST_DATABASE_URL", "")
 needs_pg = pytest.mark.skipif(

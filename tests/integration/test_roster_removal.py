@@ -17,7 +17,7 @@ from concours.db import Assignment, AuditLog, EventStaff, Judge, ScoreSheet, Tea
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
 @contextmanager

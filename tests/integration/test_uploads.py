@@ -24,7 +24,7 @@ from concours.settings import Settings
 from concours.web.uploads import UPLOAD_BUDGET
 from tests.conftest import run_db
 from tests.helpers import csrf
-from tests.integration.test_thin_path import APPLICATION, set_up_event
+from tests.scenes import APPLICATION, set_up_event
 
 TOKEN_RE = re.compile(r'name="pending_photos" value="([0-9a-f]{32})"')
 
