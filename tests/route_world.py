@@ -35,7 +35,7 @@ from concours.services import accounts, teams
 from concours.services.judging import save_line
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from tests.scoring_seed import seed_scoring
+from tests.scenes import seed_scoring
 
 # Routes no test sends forms to: infrastructure, not the app's pages.
 SKIPPED_PREFIXES = ("/static/", "/healthz", "/schema")

@@ -18,7 +18,7 @@ from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
 from tests.browser.conftest import off_loop
 from tests.conftest import run_db
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 # Records what the browser reports, before any page script runs (an init script is not governed by the CSP).
 RECORD_VIOLATIONS = """
