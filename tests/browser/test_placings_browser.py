@@ -16,10 +16,9 @@ from sqlalchemy.orm import selectinload
 from concours.db import ClassSystem, PlacingSheet
 from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
-from tests.browser.conftest import off_loop
-from tests.browser.test_thin_path_browser import TABLET, Watch, sheet_line
+from tests.browser.conftest import TABLET, Watch, off_loop, sheet_line
 from tests.conftest import run_db
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 SCREENSHOTS = Path("/tmp/concours-browser")
 QUEUE = "JSON.parse(localStorage.getItem('concours-queue-v1') || '[]').length"

@@ -21,7 +21,7 @@ from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
 @contextmanager
