@@ -9,18 +9,19 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
+from concours.reports.pool import release_pool, use_pool
 from concours.resources import resource_dir
 from concours.services import backups, outbox, pending_uploads
 from concours.settings import Settings
@@ -29,6 +30,7 @@ from concours.web.chief import ChiefController
 from concours.web.common import MAX_ID, provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
 from concours.web.errors import EXCEPTION_HANDLERS
+from concours.web.jobs import JobsController
 from concours.web.judge_profile import JudgeProfileController
 from concours.web.judging import JudgingController
 from concours.web.judging_ballots import JudgingBallotsController
@@ -44,6 +46,7 @@ from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.public_awards import PublicAwardsController
 from concours.web.request import ConcoursRequest
+from concours.web.static import STATIC_PREFIX, static_file, static_url
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
@@ -59,6 +62,7 @@ def healthz() -> dict[str, str]:
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals["status_labels"] = EVENT_STATUS_LABELS
+    env.globals["static_url"] = static_url
     env.filters["points"] = format_units
     env.trim_blocks = True
     env.lstrip_blocks = True
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             tasks.append(asyncio.create_task(_media_clean_loop(settings, db)))
         if settings.backup_dir is not None:
             tasks.append(asyncio.create_task(_backup_loop(settings, db)))
+        use_pool()
         try:
             yield
         finally:
@@ -83,8 +88,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await db.dispose()
+            await asyncio.to_thread(release_pool)  # the PDF worker processes, with the last app
 
-    static = create_static_files_router(path="/static", directories=[resource_dir("static")], name="static")
     app = Litestar(
         route_handlers=[
             PublicController,
@@ -104,8 +109,9 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerAwardsController,
             JudgingBallotsController,
             PublicAwardsController,
+            JobsController,
             healthz,
-            static,
+            static_file,
         ],
         dependencies={
             "db": Provide(provide_db),
@@ -121,6 +127,16 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             cookie_secure=settings.secure_cookies,
             cookie_name="concours_csrf",
             header_name="x-csrftoken",
+            exclude=[STATIC_PREFIX, "/healthz"],  # no cookie on static files: they are cached and shared
+        ),
+        # HTML, CSS and JS compressed (brotli, gzip for clients without it). PDFs and photos are compressed
+        # already; a handler can opt out with ``opt={"skip_compression": True}`` (e.g. event streams).
+        compression_config=CompressionConfig(
+            backend="brotli",
+            brotli_gzip_fallback=True,
+            minimum_size=500,
+            exclude=[r"\.pdf$", "^/photos/"],
+            exclude_opt_key="skip_compression",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings, "db": db}),

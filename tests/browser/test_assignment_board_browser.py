@@ -100,7 +100,9 @@ def test_assignment_board(new_context: Callable[..., BrowserContext], scene: Jud
     page.screenshot(path=str(SCREENSHOTS / "assignment-board-laptop.png"), full_page=True)
 
     # The packets print from the same page.
-    with page.expect_response(re.compile(r"/packets\.pdf$"), timeout=60_000) as resp:  # the first PDF warms WeasyPrint
-        page.evaluate("url => fetch(url)", f"/organizer/events/{scene.event_id}/packets.pdf")
+    page.get_by_role("button", name="Judge packets (PDF)").click()
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(timeout=120_000)
+    with page.expect_response(re.compile(r"/document\.pdf$")) as resp:
+        page.evaluate("url => fetch(url)", page.get_by_role("link", name="Download the PDF").get_attribute("href"))
     assert resp.value.status == 200
     assert not problems, problems

@@ -141,11 +141,13 @@ def test_judge_declares_conflicts_and_the_chief_judge_sees_them(jscene: JudgeSce
 def test_judge_packet_pdf_has_a_page_per_car_with_its_sheet_link(jscene: JudgeScene) -> None:
     jscene.accept()
     base = f"/organizer/events/{jscene.event_id}"
-    assert jscene.org.get(f"{base}/packets.pdf").status_code == 404  # no teams yet: nothing to print
+    assert post(jscene.org, f"{base}/packets").status_code == 404  # no teams yet: nothing to print
     page = jscene.org.get(f"{base}/assignment?propose=1").text
     token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
     assert post(jscene.org, f"{base}/assignment/apply", {"token": token}).status_code == 303
-    r = jscene.org.get(f"{base}/packets.pdf")
+    started = post(jscene.org, f"{base}/packets")  # a job: its page, then the download
+    assert started.status_code == 303, started.text
+    r = jscene.org.get(started.headers["location"] + "/document.pdf")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/pdf")
     reader = PdfReader(io.BytesIO(r.content))
     text = "\n".join(p.extract_text() for p in reader.pages)

@@ -5,6 +5,7 @@ from concours.db.awards import AwardCandidate, AwardRoll, AwardVoter, SpecialAwa
 from concours.db.base import Base, utcnow
 from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
 from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
+from concours.db.jobs import ReportDocument, ReportJob
 from concours.db.judging import (
     Assignment,
     AuditLog,
@@ -43,6 +44,8 @@ __all__ = [
     "OutboxMessage",
     "PlacingLine",
     "PlacingSheet",
+    "ReportDocument",
+    "ReportJob",
     "Rubric",
     "RubricCategory",
     "ScoreLine",

@@ -1,15 +1,22 @@
 """Engine and session factories for SQLite (embedded) and PostgreSQL (production).
 
-SQLite is set up for concurrent use and durability: WAL with synchronous=FULL (an acknowledged commit
-survives a power cut), a busy timeout, foreign keys on, and write transactions that take the write
-lock up front (``BEGIN IMMEDIATE``) so two autosaves never deadlock on a lock upgrade ("database is
-locked").
+SQLite is set up for concurrent use and durability:
+
+- ``journal_mode=WAL`` with ``synchronous=FULL`` (an acknowledged commit survives a power cut): readers
+  never block the writer nor each other;
+- ``busy_timeout`` 30 s: a writer waits for another process's write lock instead of failing;
+- write transactions take the write lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on a
+  lock upgrade ("database is locked"); the autosave path keeps that transaction to its few writes and does
+  its reads before it, in ``Database.autocommit`` sessions (each statement its own snapshot, no BEGIN);
+- ``Database.write_lock``: in one process, writers queue on an asyncio lock rather than in SQLite's busy
+  handler, which sleeps in steps of up to 100 ms.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -17,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "concours_write"
+_AUTOCOMMIT_OPTION = "concours_autocommit"
 _KEPT = "concours_kept_writes"
 
 KeptWrite = Callable[[AsyncSession], Awaitable[None]]
@@ -49,7 +57,10 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_WRITE_OPTION):
+        options = conn.get_execution_options()
+        if options.get(_AUTOCOMMIT_OPTION):
+            return  # the driver is in autocommit mode: each statement is its own transaction
+        if options.get(_WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -65,20 +76,29 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 
 @dataclass
 class Database:
-    """The engine with two session factories: one for reads, one for writes."""
+    """The engine with its session factories: reads, writes, and single-statement reads outside a transaction."""
 
     engine: AsyncEngine
     read: async_sessionmaker[AsyncSession]
     write: async_sessionmaker[AsyncSession]
+    # Reads whose every statement is consistent on its own (SQLite: no BEGIN; PostgreSQL: a plain read).
+    autocommit: async_sessionmaker[AsyncSession] | None = None
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
 
     @classmethod
     def connect(cls, database_url: str, *, echo: bool = False) -> Database:
         engine = create_engine(database_url, echo=echo)
         write_bind = engine.execution_options(**{_WRITE_OPTION: True})
+        autocommit_bind = engine.execution_options(**{_AUTOCOMMIT_OPTION: True})
         return cls(
             engine=engine,
             read=async_sessionmaker(engine, expire_on_commit=False),
             write=async_sessionmaker(write_bind, expire_on_commit=False),
+            autocommit=async_sessionmaker(autocommit_bind, expire_on_commit=False),
         )
 
     async def after_request(self, session: AsyncSession, *, committed: bool) -> None:

@@ -8,6 +8,9 @@ a template that ``{% extends "reports/_print_base.html" %}``, and a builder that
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Self
@@ -16,6 +19,7 @@ import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from concours.db import Event
+from concours.reports.pool import RenderedPdf, pdf_in_pool
 from concours.resources import resource_dir
 
 _env: Environment | None = None
@@ -77,6 +81,56 @@ def render_pdf(html: str) -> bytes:
 
 
 async def report_pdf(report: Report) -> bytes:
-    """Render a report to PDF without blocking the event loop."""
-    html = render_html(report)
-    return await anyio.to_thread.run_sync(render_pdf, html)
+    """Render a report to PDF without blocking the event loop: the HTML in a thread, the PDF in the process pool
+    (:mod:`concours.reports.pool`), or from the cache when the same HTML was rendered recently."""
+    html = await anyio.to_thread.run_sync(render_html, report)
+    return (await html_pdf(html)).pdf
+
+
+# The same HTML gives the same PDF: recently rendered documents are kept, keyed by the HTML's hash, so a
+# document is rendered again only when its data change. Long documents run as jobs (``services/jobs.py``).
+CACHE_MAX_BYTES = 64 * 1024 * 1024
+_cache: OrderedDict[str, RenderedPdf] = OrderedDict()
+_cache_bytes = 0
+_cache_lock = threading.Lock()
+
+
+def html_key(*parts: str) -> str:
+    """The content hash that names a document: the same HTML parts, the same PDF."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part.encode()).digest())
+    return digest.hexdigest()
+
+
+def _cached(key: str) -> RenderedPdf | None:
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+        return hit
+
+
+def _remember(key: str, doc: RenderedPdf) -> None:
+    global _cache_bytes
+    if len(doc.pdf) > CACHE_MAX_BYTES // 4:
+        return
+    with _cache_lock:
+        if key in _cache:
+            return
+        _cache[key] = doc
+        _cache_bytes += len(doc.pdf)
+        while _cache_bytes > CACHE_MAX_BYTES and _cache:
+            _, old = _cache.popitem(last=False)
+            _cache_bytes -= len(old.pdf)
+
+
+async def html_pdf(html: str) -> RenderedPdf:
+    """One HTML document as a PDF (in the pool), from the cache when the same HTML was rendered recently."""
+    key = html_key(html)
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    doc = await pdf_in_pool(html)
+    _remember(key, doc)
+    return doc

@@ -3,8 +3,8 @@ that opens that car's sheet on a tablet — the backup for when tablets fail."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Self
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Self
 
 import anyio.to_thread
 import segno
@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, JudgingSystem
 from concours.domain.rubric import format_units
-from concours.reports import Letterhead, Report
+from concours.reports import Letterhead, Report, render_html
 from concours.services.assignment import PacketCar, PacketJudge, packets
 from concours.services.errors import NotFound
 from concours.services.events import load_rubric, to_categories
+from concours.services.jobs import JobDocument, register_kind
+from concours.services.permissions import event_for_chief_judge
 from concours.settings import Settings
 
 
@@ -126,3 +128,19 @@ async def judge_packet(
         sheets = [PacketSheet(c, url, qr[url]) for c in j.cars for url in [sheet_url(settings, c.entry_id)]]
         pages.append(PacketPages(j, lines, maximum, sheets))
     return JudgePacket(Letterhead.of(event), pages, mode == "section", event.slug)
+
+
+async def judge_packets_document(
+    session: AsyncSession, settings: Settings, event: Event, params: dict[str, Any]
+) -> JobDocument:
+    """Every judge's packet as a job: one part per judge (each numbered on its own), rendered on every core."""
+    packet = await judge_packet(session, settings, event)
+    parts = await anyio.to_thread.run_sync(
+        lambda: [render_html(replace(packet, judges=[pages])) for pages in packet.judges]
+    )
+    return JobDocument(filename=packet.filename(), parts=parts)
+
+
+JUDGE_PACKETS = register_kind(
+    "judge_packets", "Judge packets (every judge)", authorize=event_for_chief_judge, build=judge_packets_document
+)

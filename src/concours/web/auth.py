@@ -13,7 +13,16 @@ from concours.db import User
 from concours.services import accounts, throttle
 from concours.services.errors import ServiceError
 from concours.settings import Settings
-from concours.web.common import SESSION_COOKIE, BadForm, client_address, form_data, redirect, render, safe_next
+from concours.web.common import (
+    SESSION_COOKIE,
+    BadForm,
+    client_address,
+    forget_viewer,
+    form_data,
+    redirect,
+    render,
+    safe_next,
+)
 
 
 def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
@@ -114,6 +123,7 @@ class AuthController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+        forget_viewer(request.cookies.get(SESSION_COOKIE))
         await accounts.end_session(db, request.cookies.get(SESSION_COOKIE))
         response = redirect("/")
         response.delete_cookie(SESSION_COOKIE, path="/")

@@ -98,7 +98,11 @@ class ChiefController(Controller):
 
     @get("/entries/{entry_id:int}/paper")
     async def paper_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        entry_id: int,
         judge_id: Annotated[int, Parameter(gt=0, le=MAX_ID)],
     ) -> Template:
         return await self._paper_page(request, db, viewer, entry_id, judge_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncGenerator, Collection
 from typing import Any
 
@@ -48,6 +49,43 @@ async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncGene
 
 def provide_settings(state: State) -> Settings:
     return state.settings  # type: ignore[no-any-return]
+
+
+# The autosave path looks the signed-in judge up once per VIEWER_TTL per session, not on every save: a save
+# re-checks everything else (team, conflicts, locks) from the database. Signing out forgets the session here
+# at once; another worker process may accept its saves for at most VIEWER_TTL more seconds.
+VIEWER_TTL = 15.0
+_VIEWER_CACHE_MAX = 20_000
+_viewers: dict[str, tuple[float, Viewer]] = {}
+
+
+async def autosave_viewer(request: Request[Any, Any, Any], database: Database) -> Viewer:
+    """The signed-in viewer for the autosave routes (cached per session for VIEWER_TTL seconds)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotAuthorizedException("Sign in to continue.")
+    now = time.monotonic()
+    cached = _viewers.get(token)
+    if cached is not None and cached[0] > now:
+        viewer: Viewer | None = cached[1]
+    else:
+        async with (database.autocommit or database.read)() as session:
+            viewer = await load_viewer(session, token)
+        if viewer is None:
+            _viewers.pop(token, None)
+            raise NotAuthorizedException("Sign in to continue.")
+        if len(_viewers) >= _VIEWER_CACHE_MAX:
+            for key in [k for k, (expires, _) in _viewers.items() if expires <= now] or list(_viewers)[:1000]:
+                _viewers.pop(key, None)
+        _viewers[token] = (now + VIEWER_TTL, viewer)
+    request.state.viewer = viewer
+    return viewer
+
+
+def forget_viewer(token: str | None) -> None:
+    """Signing out: the session's cached viewer is gone at once (in this process)."""
+    if token:
+        _viewers.pop(token, None)
 
 
 async def provide_optional_viewer(request: Request[Any, Any, Any], db: AsyncSession) -> Viewer | None:

@@ -6,17 +6,19 @@ from fractions import Fraction
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry
+from concours.db.engine import Database
 from concours.domain.rubric import Category, format_units
-from concours.services import judge_home, judging, photos, placings
+from concours.services import autosave, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
 from concours.settings import Settings
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import autosave_viewer, device_of, form_data, redirect, render
 
 # The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
 _BENCH_CATEGORY = Category("condition", "Condition & presentation", 300, 5, "deduction", id=0)
@@ -40,11 +42,6 @@ def _require_judge(viewer: Viewer) -> int:
     if viewer.judge_id is None:
         raise Forbidden("This page is for judges.")
     return viewer.judge_id
-
-
-def _refusal(exc: ServiceError) -> int:
-    """A refused change answers with its reason as a fragment: 403 not yours, 409 locked, 422 invalid."""
-    return exc.status_code if exc.status_code in (403, 409) else 422
 
 
 async def _photos(db: AsyncSession, entry: Entry) -> list[dict[str, str]]:
@@ -102,99 +99,60 @@ class JudgingController(Controller):
             error="",
         )
 
-    async def _fragment(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        entry: Entry,
-        category_id: int | None,
-        error: str = "",
-        section: str = "",
-        status_code: int = 422,
-    ) -> Template:
+    @staticmethod
+    def _answer(request: Request[Any, Any, Any], saved: autosave.Saved, comment_key: str) -> Template:
         """The answer to a change: its line's save state (with what the server holds now) and the total."""
-        assert viewer.judge_id is not None
-        sheet = await judging.car_sheets(db, viewer.judge_id, entry)
-        line = next((ln for sv in sheet.sheets for ln in sv.lines if ln.category.id == category_id), None)
-        # The current comment (what a stale comment change is shown instead of), when this is a comment's answer.
-        comment = (
-            next((sv.overall_comment for sv in sheet.sheets if sv.section == section), "")
-            if category_id is None
-            else None
-        )
         return render(
             request,
             "judging/_saved.html",
-            status_code=status_code if error else 200,
-            sheet=sheet,
-            line=line,
-            comment=comment,
-            comment_key=str(category_id)
-            if category_id is not None and line is None
-            else (f"comment-{section}" if section else "comment"),
+            status_code=saved.status_code,
+            sheet=saved.sheets,
+            line=saved.line,
+            comment=saved.comment,
+            comment_key=comment_key,
             fmt=format_units,
-            error=error,
+            error=saved.error,
         )
+
+    # The two autosave routes take no ``db`` session: the save reads outside the write and keeps its write
+    # transaction to its few statements (services/autosave.py), instead of holding one for the request.
 
     @post("/entries/{entry_id:int}/lines/{category_id:int}")
     async def save_line(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int, category_id: int
+        self, request: Request[Any, Any, Any], state: State, entry_id: int, category_id: int
     ) -> Template:
+        database: Database = state.db
+        viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
-        entry = await entry_for_judge(db, viewer, entry_id)
         form = await form_data(request)
-        try:
-            await judging.save_line(
-                db,
-                viewer,
-                entry,
-                category_id=category_id,
-                value=form.get("value", ""),
-                note=form.get("note", ""),
-                change_id=form.get("change_id", ""),
-                device=device_of(request, form),
-                base_value=form.get("base_value"),
-                base_note=form.get("base_note"),
-            )
-        except ServiceError as exc:
-            return await self._fragment(
-                request, db, viewer, entry, category_id, error=exc.message, status_code=_refusal(exc)
-            )
-        await db.flush()
-        return await self._fragment(request, db, viewer, entry, category_id)
+        change = autosave.LineChange(
+            category_id=category_id,
+            value=form.get("value", ""),
+            note=form.get("note", ""),
+            change_id=form.get("change_id", ""),
+            device=device_of(request, form),
+            base_value=form.get("base_value"),
+            base_note=form.get("base_note"),
+        )
+        saved = await autosave.autosave(database, viewer, entry_id, change)
+        return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
     @post("/entries/{entry_id:int}/comment")
-    async def save_comment(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
-    ) -> Template:
+    async def save_comment(self, request: Request[Any, Any, Any], state: State, entry_id: int) -> Template:
+        database: Database = state.db
+        viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
-        entry = await entry_for_judge(db, viewer, entry_id)
         form = await form_data(request)
-        try:
-            await judging.save_comment(
-                db,
-                viewer,
-                entry,
-                comment=form.get("comment", ""),
-                change_id=form.get("change_id", ""),
-                device=device_of(request, form),
-                section=form.get("section", ""),
-                base_comment=form.get("base_comment"),
-            )
-        except ServiceError as exc:
-            return await self._fragment(
-                request,
-                db,
-                viewer,
-                entry,
-                None,
-                error=exc.message,
-                section=form.get("section", ""),
-                status_code=_refusal(exc),
-            )
-        await db.flush()
-        return await self._fragment(request, db, viewer, entry, None, section=form.get("section", ""))
+        section = form.get("section", "")
+        change = autosave.CommentChange(
+            comment=form.get("comment", ""),
+            change_id=form.get("change_id", ""),
+            device=device_of(request, form),
+            section=section,
+            base_comment=form.get("base_comment"),
+        )
+        saved = await autosave.autosave(database, viewer, entry_id, change)
+        return self._answer(request, saved, f"comment-{section}" if section else "comment")
 
     @post("/entries/{entry_id:int}/submit")
     async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:

@@ -8,19 +8,20 @@ from urllib.parse import quote
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
 from concours.reports import report_pdf
-from concours.reports.judge_packet import judge_packet
+from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflicts, roster, teams
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
 from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
 from concours.settings import Settings
 from concours.web.common import device_of, form_data, pdf_response, redirect, render
+from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -364,11 +365,12 @@ class OrganizerJudgesController(Controller):
 
     # -- judge packets -----------------------------------------------------------------------------
 
-    @get("/events/{event_id:int}/packets.pdf")
-    async def all_packets(self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int) -> Response[bytes]:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        packet = await judge_packet(db, settings, event)
-        return pdf_response(await report_pdf(packet), packet.filename())
+    @post("/events/{event_id:int}/packets", media_type=MediaType.HTML)
+    async def all_packets(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+    ) -> Redirect:
+        """Every judge's packet, rendered as a job (a progress page, then the download)."""
+        return await start_job_redirect(request, db, settings, viewer, event_id, JUDGE_PACKETS.name)
 
     @get("/events/{event_id:int}/judges/{judge_id:int}/packet.pdf")
     async def one_packet(

@@ -1,0 +1,824 @@
+"""The autosave path: one change to a line (or the comment) of a judge's sheet, in a few statements.
+
+A save reads what its checks need in ONE query outside the write (the car, the judge's seat on its team,
+the event's and class's locks, a conflict of interest, the judge's sheet(s) on the car with their lines,
+and whether this change id was applied before); the rubric comes from a per-process cache (a rubric that
+sheets use never changes: editing it then makes a new version). Then one short write transaction:
+
+1. bump the sheet's version with its optimistic check (``UPDATE … WHERE version = :read``), or create the
+   sheet (``INSERT … ON CONFLICT DO NOTHING RETURNING id``);
+2. claim the tablet's change id (``INSERT … ON CONFLICT DO NOTHING``: applied once however often it is sent);
+3. upsert the line (``INSERT … ON CONFLICT (sheet, category) DO UPDATE``) — or, for a comment, nothing more:
+   the comment is written by step 1;
+4. append the audit row (with the device); commit.
+
+If step 1 or 2 finds that someone else wrote the sheet since the read, the transaction rolls back and the
+save starts again from the read (a few times at most): a stale base is then refused with a 409 naming the
+current value, a replayed change id is answered as already applied. The answer (the line as stored, the
+totals) is computed from what was read plus the change just written, which the version check guarantees
+is what the sheet now holds: nothing is read back.
+
+Statements per save: SQLite 6 (read, BEGIN IMMEDIATE, the four writes), PostgreSQL 5.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from concours.db import (
+    AuditLog,
+    ClassSystem,
+    Entry,
+    Event,
+    EventClass,
+    JudgingSystem,
+    Rubric,
+    RubricCategory,
+    ScoreLine,
+    ScoreSheet,
+    SheetChange,
+    Team,
+    TeamMember,
+    utcnow,
+)
+from concours.db import (
+    Conflict as ConflictRow,
+)
+from concours.db.engine import Database
+from concours.domain.rubric import (
+    Category,
+    ScoreError,
+    check_value,
+    format_units,
+    missing_lines,
+    parse_points,
+    sheet_max,
+    sheet_total,
+)
+from concours.domain.states import judging_open
+from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from concours.services.events import to_categories
+from concours.services.permissions import Viewer
+
+MAX_ATTEMPTS = 5
+
+
+class StaleChange(Conflict):
+    """A change based on values the sheet no longer holds (another device, or a stale page)."""
+
+
+class _Raced(Exception):
+    """Someone wrote the sheet between the read and the write: read again."""
+
+
+# -- what a change says ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    category_id: int
+    value: str  # as typed: points in points mode, the deduction in deduction mode; "" clears the line
+    note: str
+    change_id: str
+    device: str
+    base_value: str | None = None  # the stored value units the change was made on ("" = empty), if sent
+    base_note: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentChange:
+    comment: str
+    change_id: str
+    device: str
+    section: str = ""
+    base_comment: str | None = None
+
+
+# -- what the read returns -----------------------------------------------------------------------------
+
+
+@dataclass
+class RubricData:
+    id: int
+    scale: int
+    categories: list[Category]
+
+
+@dataclass
+class SheetData:
+    id: int
+    section: str
+    version: int
+    status: str
+    rubric_id: int
+    comment: str
+    lines: dict[int, tuple[int | None, str]] = field(default_factory=dict)  # category id → (value, note)
+    applied: bool = False  # this change id was applied to this sheet before
+
+
+@dataclass
+class Target:
+    """Everything a save's checks need, from one read."""
+
+    entry_id: int
+    event_id: int
+    judge_id: int
+    mode: str
+    team_id: int
+    is_captain: bool
+    team_has_captain: bool
+    sections: list[str]
+    lock_reason: str
+    rubric: RubricData  # the class's current rubric (new sheets use it)
+    rubrics: dict[int, RubricData]
+    sheets: dict[str, SheetData]  # by section ("" = the whole sheet)
+    rubric_stamps: dict[int, Any] = field(default_factory=dict)  # id → created_at (the cache's key)
+
+    def sections_of(self, categories: list[Category]) -> list[tuple[str, list[Category]]]:
+        if self.mode != "section":
+            return [("", categories)]
+        order = list(dict.fromkeys(c.section or "" for c in categories))
+        return [(sec, [c for c in categories if (c.section or "") == sec]) for sec in order if sec in self.sections]
+
+    @property
+    def may_submit(self) -> bool:
+        return self.mode != "team" or self.is_captain or not self.team_has_captain
+
+    def categories_of(self, section: str) -> list[Category]:
+        """The categories of the judge's sheet for ``section``, on the rubric version that sheet was scored on."""
+        sheet = self.sheets.get(section)
+        rubric = self.rubrics[sheet.rubric_id] if sheet else self.rubric
+        return [c for c in rubric.categories if self.mode != "section" or (c.section or "") == section]
+
+
+# -- the answer ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineView:
+    category: Category
+    value_units: int | None
+    note: str
+
+
+@dataclass
+class SheetView:
+    """One sheet this judge writes on a car: the whole sheet, the team's, or one section of it."""
+
+    entry_id: int
+    scale: int
+    lines: list[LineView]
+    section: str = ""
+    title: str = ""
+    status: str = "not_started"
+    version: int = 0
+    overall_comment: str = ""
+    total: Fraction = Fraction(0)
+    maximum: Fraction = Fraction(0)
+    locked_reason: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def editable(self) -> bool:
+        return self.status != "submitted" and not self.locked_reason
+
+
+def combined_status(statuses: list[str]) -> str:
+    if statuses and all(st == "submitted" for st in statuses):
+        return "submitted"
+    if any(st in ("in_progress", "submitted") for st in statuses):
+        return "in_progress"
+    return "not_started"
+
+
+@dataclass
+class CarSheets:
+    """What a judge sees under a car: their sheet(s), and the totals across them."""
+
+    mode: str
+    sheets: list[SheetView]
+    scale: int
+    notice: str = ""
+    can_submit: bool = True
+
+    @property
+    def total(self) -> Fraction:
+        return sum((s.total for s in self.sheets), Fraction(0))
+
+    @property
+    def maximum(self) -> Fraction:
+        return sum((s.maximum for s in self.sheets), Fraction(0))
+
+    @property
+    def missing(self) -> list[str]:
+        return [m for s in self.sheets for m in s.missing]
+
+    @property
+    def editable(self) -> bool:
+        return any(s.editable for s in self.sheets)
+
+    @property
+    def status(self) -> str:
+        return combined_status([s.status for s in self.sheets])
+
+    @property
+    def locked_reason(self) -> str:
+        return next((s.locked_reason for s in self.sheets if s.locked_reason), "")
+
+
+def sheet_state(status: str | None, version: int | None) -> str:
+    if status is None or (status == "draft" and not version):
+        return "not_started"
+    return "submitted" if status == "submitted" else "in_progress"
+
+
+def car_sheets_of(target: Target) -> CarSheets:
+    """The judge's sheet(s) on the car as a page or a save's answer shows them (no query: from the read)."""
+    views = []
+    for section, _ in target.sections_of(target.rubric.categories):
+        sheet = target.sheets.get(section)
+        cats = target.categories_of(section)
+        lines = sheet.lines if sheet else {}
+        values = {c.key: lines[c.id][0] if c.id in lines else None for c in cats}
+        view = SheetView(
+            entry_id=target.entry_id,
+            scale=target.rubric.scale,
+            section=section,
+            title=section.replace("_", " ").capitalize() if section else "",
+            lines=[LineView(c, values[c.key], lines[c.id][1] if c.id in lines else "") for c in cats],
+            total=sheet_total(cats, values),
+            maximum=sheet_max(cats),
+            missing=missing_lines(cats, values),
+            locked_reason=target.lock_reason,
+            status=sheet_state(sheet.status if sheet else None, sheet.version if sheet else None),
+        )
+        if sheet is not None:
+            view.version, view.overall_comment = sheet.version, sheet.comment
+        views.append(view)
+    notice = ""
+    if target.mode == "section" and not views:
+        notice = "The chief judge has not given you a section of this sheet yet."
+    elif target.mode == "team":
+        notice = "One consensus sheet for the team: every member sees and edits the same sheet."
+        if not target.may_submit:
+            notice += " The team captain submits it."
+    return CarSheets(target.mode, views, target.rubric.scale, notice, target.may_submit)
+
+
+@dataclass
+class Saved:
+    """A save's answer: the judge's sheets as they now are, the line (or comment) it was about, and a refusal."""
+
+    sheets: CarSheets
+    line: LineView | None
+    comment: str | None  # the stored comment, for a comment's answer
+    error: str = ""
+    status_code: int = 200
+    applied: bool = False  # False: nothing was written (a refusal, or a replay of an applied change)
+
+
+# -- the rubric cache ------------------------------------------------------------------------------------
+
+_rubrics: dict[tuple[int, Any], RubricData] = {}  # by (id, created_at): SQLite may reuse a deleted row's id
+_rubrics_lock = threading.Lock()
+
+
+async def _load_rubrics(session: AsyncSession, wanted: dict[int, Any], frozen: set[int]) -> dict[int, RubricData]:
+    """The rubrics by id (``wanted``: id → created_at): from the cache, else one query. Only rubrics that sheets
+    use are cached (they are immutable); a rubric no sheet uses yet may still be edited in place, so it is read
+    every time."""
+    with _rubrics_lock:
+        found = {rid: _rubrics[(rid, stamp)] for rid, stamp in wanted.items() if (rid, stamp) in _rubrics}
+    missing = wanted.keys() - found.keys()
+    if missing:
+        rows = (
+            await session.execute(
+                select(Rubric.id, Rubric.scale, RubricCategory)
+                .outerjoin(RubricCategory, RubricCategory.rubric_id == Rubric.id)
+                .where(Rubric.id.in_(missing))
+            )
+        ).all()
+        grouped: dict[int, tuple[int, list[RubricCategory]]] = {}
+        for rid, scale, category in rows:
+            grouped.setdefault(rid, (scale, []))[1].extend([category] if category is not None else [])
+        for rid, (scale, categories) in grouped.items():
+            found[rid] = RubricData(rid, scale, to_categories(categories))
+        with _rubrics_lock:
+            for rid in missing & frozen & grouped.keys():
+                if wanted[rid] is not None:
+                    _rubrics[(rid, wanted[rid])] = found[rid]
+    return found
+
+
+def _remember_rubric(rubric: RubricData, stamp: Any) -> None:
+    if stamp is not None:
+        with _rubrics_lock:
+            _rubrics[(rubric.id, stamp)] = rubric
+
+
+# -- the read ---------------------------------------------------------------------------------------------
+
+
+def _change_key(sheet_id: Any, change_id: str) -> Any:
+    """The stored key of a tablet's change on a sheet (in SQL when ``sheet_id`` is a column)."""
+    if isinstance(sheet_id, int):
+        return f"{sheet_id}:{change_id}"[:64]
+    return func.substr(cast(sheet_id, String) + literal(f":{change_id}"), 1, 64)
+
+
+def _clean_change_id(change_id: str) -> str:
+    return change_id.strip()[:64]
+
+
+async def read_target(
+    session: AsyncSession,
+    judge_id: int | None,
+    entry_id: int,
+    change_id: str = "",
+    *,
+    entrant_id: int | None = None,
+    as_judge_page: bool = True,
+) -> Target:
+    """One query: the car, the judge's seat, the locks, a conflict, the judge's sheets and lines on the car, and
+    whether ``change_id`` was applied. With ``as_judge_page`` it refuses as ``entry_for_judge`` does (for a judge
+    who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused."""
+    if judge_id is None:
+        raise Forbidden("Only judges score cars.")
+    change_id = _clean_change_id(change_id)
+    captain = aliased(TeamMember)
+    mode = func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual")
+    method = func.coalesce(ClassSystem.method, JudgingSystem.method, "points")
+    current_rubric = func.coalesce(EventClass.rubric_id, Event.rubric_id)
+    has_captain = exists().where(captain.team_id == TeamMember.team_id, captain.is_captain.is_(True))
+    conflict = (
+        select(ConflictRow.reason)
+        .where(
+            ConflictRow.judge_id == judge_id,
+            ConflictRow.event_id == Entry.event_id,
+            or_(
+                ConflictRow.entry_id == Entry.id,
+                ConflictRow.entrant_id == Entry.entrant_id,
+                ConflictRow.class_id == Entry.class_id,
+            ),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    any_sheet = aliased(ScoreSheet)
+    current_rubric_row, sheet_rubric = aliased(Rubric), aliased(Rubric)
+    frozen = exists().where(any_sheet.rubric_id == current_rubric)  # sheets use it: it never changes
+    applied = (
+        exists().where(SheetChange.change_id == _change_key(ScoreSheet.id, change_id)) if change_id else literal(False)
+    )
+    seat_sheet = and_(
+        ScoreSheet.entry_id == Entry.id,
+        or_(
+            and_(mode == "team", ScoreSheet.team_id == TeamMember.team_id, ScoreSheet.judge_id.is_(None)),
+            and_(mode != "team", ScoreSheet.judge_id == judge_id),
+        ),
+    )
+    rows = (
+        await session.execute(
+            select(
+                Entry.event_id,
+                Entry.class_id,
+                Entry.entrant_id,
+                Entry.status,
+                Entry.absent_reason,
+                Event.status,
+                EventClass.certified_at,
+                current_rubric,
+                frozen,
+                TeamMember.team_id,
+                TeamMember.is_captain,
+                TeamMember.sections,
+                mode,
+                has_captain,
+                conflict,
+                ScoreSheet.id,
+                ScoreSheet.section,
+                ScoreSheet.version,
+                ScoreSheet.status,
+                ScoreSheet.rubric_id,
+                ScoreSheet.overall_comment,
+                applied,
+                ScoreLine.category_id,
+                ScoreLine.value_units,
+                ScoreLine.note,
+                current_rubric_row.created_at,
+                sheet_rubric.created_at,
+                method,
+            )
+            .select_from(Entry)
+            .join(Event, Event.id == Entry.event_id)
+            .outerjoin(EventClass, EventClass.id == Entry.class_id)
+            .outerjoin(JudgingSystem, JudgingSystem.event_id == Entry.event_id)
+            .outerjoin(ClassSystem, ClassSystem.class_id == Entry.class_id)
+            .outerjoin(
+                TeamMember,
+                and_(
+                    TeamMember.judge_id == judge_id,
+                    TeamMember.team_id.in_(select(Team.id).where(Team.class_id == Entry.class_id)),
+                ),
+            )
+            .outerjoin(current_rubric_row, current_rubric_row.id == current_rubric)
+            .outerjoin(ScoreSheet, seat_sheet)
+            .outerjoin(sheet_rubric, sheet_rubric.id == ScoreSheet.rubric_id)
+            .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
+            .where(Entry.id == entry_id)
+        )
+    ).all()
+    if not rows:
+        raise NotFound("There is no such car in judging.")
+    (
+        event_id,
+        class_id,
+        car_entrant_id,
+        entry_status,
+        absent_reason,
+        event_status,
+        certified_at,
+        rubric_id,
+        rubric_frozen,
+        team_id,
+        is_captain,
+        sections,
+        sheet_mode,
+        team_has_captain,
+        conflict_reason,
+    ) = rows[0][:15]
+    if as_judge_page:
+        if entry_status != "accepted" or class_id is None or absent_reason:
+            raise NotFound("There is no such car in judging.")
+        if team_id is None:
+            raise Forbidden("You are not on the judging team of this car's class.")
+        if entrant_id is not None and car_entrant_id == entrant_id:
+            raise Forbidden("This is your own car: you cannot judge it.")
+        if conflict_reason is not None:
+            raise Forbidden(f"You have a conflict of interest with this car: {conflict_reason}")
+    elif team_id is None:
+        raise Forbidden("You are not on the judging team of this car's class.")
+    if rows[0][27] != "points":
+        raise ServiceError(
+            "This class is judged by placings: order its cars on the class's placings sheet."
+            if rows[0][27] == "placings"
+            else "This is a display class: its cars are not judged."
+        )
+    if rubric_id is None:
+        raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
+    sheets: dict[str, SheetData] = {}
+    for row in rows:
+        sheet_id = row[15]
+        if sheet_id is None:
+            continue
+        sheet = sheets.get(row[16])
+        if sheet is None:
+            sheet = sheets[row[16]] = SheetData(
+                sheet_id, row[16], row[17], row[18], row[19], row[20], {}, bool(row[21])
+            )
+        if row[22] is not None:
+            sheet.lines[row[22]] = (row[23], row[24] or "")
+    wanted: dict[int, Any] = {rubric_id: rows[0][25]}
+    for row in rows:
+        if row[19] is not None:
+            wanted[row[19]] = row[26]
+    frozen_ids = {s.rubric_id for s in sheets.values()} | ({rubric_id} if rubric_frozen else set())
+    rubrics = await _load_rubrics(session, wanted, frozen_ids)
+    if rubric_id not in rubrics:
+        raise NotFound("This class has no score sheet yet.")
+    lock = ""
+    if certified_at is not None:
+        lock = "The class is certified: its sheets are locked."
+    elif not judging_open(event_status):
+        lock = "Judging is not open for this event."
+    return Target(
+        entry_id=entry_id,
+        event_id=event_id,
+        judge_id=judge_id,
+        mode=sheet_mode or "individual",
+        team_id=team_id,
+        is_captain=bool(is_captain),
+        team_has_captain=bool(team_has_captain),
+        sections=list(sections or []),
+        lock_reason=lock,
+        rubric=rubrics[rubric_id],
+        rubrics=rubrics,
+        sheets=sheets,
+        rubric_stamps=wanted,
+    )
+
+
+# -- the checks (pure: on what was read) -------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """A checked change, ready to write."""
+
+    section: str
+    sheet: SheetData | None  # None: the first change creates the sheet
+    rubric_id: int
+    change_id: str
+    audit_action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    device: str
+    category: Category | None = None
+    value_units: int | None = None
+    note: str = ""
+    comment: str | None = None
+
+
+def _shown(category: Category, value_units: int | None, scale: int) -> str:
+    """A stored value as the judge reads it: points, or the deduction in deduction mode."""
+    if value_units is None:
+        return "nothing"
+    if category.mode == "deduction":
+        return f"a deduction of {format_units(category.max_units - value_units, scale)}"
+    return f"{format_units(value_units, scale)} points"
+
+
+def _parse_base(text: str | None) -> int | None:
+    """The stored value a change was based on, as sent by the tablet ("" = the line was empty)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"-?\d{1,9}", text):
+        raise ServiceError("This change carries a malformed base value; reload the page.")
+    return int(text)
+
+
+def _open_section(target: Target, section: str) -> tuple[SheetData | None, RubricData]:
+    """The sheet a change of ``section`` goes to, refusing what the judge may not write (409 locked, 403 not theirs)."""
+    if target.lock_reason:
+        raise Conflict(target.lock_reason)
+    section = section if target.mode == "section" else ""
+    if target.mode == "section" and section not in target.sections:
+        raise Forbidden("That part of the sheet belongs to another judge of your team.")
+    sheet = target.sheets.get(section)
+    if sheet is not None and sheet.status == "submitted":
+        raise Conflict("This sheet is submitted and signed; only the chief judge can reopen it.")
+    return sheet, target.rubrics[sheet.rubric_id] if sheet else target.rubric
+
+
+def plan_line(target: Target, change: LineChange) -> Plan | None:
+    """Check a line change against what was read; None when it was applied before (a harmless replay)."""
+    current_category = next((c for c in target.rubric.categories if c.id == change.category_id), None)
+    section = (current_category.section or "") if current_category is not None and target.mode == "section" else ""
+    sheet, rubric = _open_section(target, section)
+    category = next((c for c in rubric.categories if c.id == change.category_id), None)
+    if category is None or (target.mode == "section" and (category.section or "") != section):
+        raise ServiceError("That category is not on this car's score sheet.")
+    note = change.note
+    if len(note) > 2000:
+        raise ServiceError(f"{category.name}: the note is {len(note)} characters; keep it under 2000.")
+    value_units: int | None = None
+    if change.value.strip():
+        try:
+            typed = parse_points(change.value, rubric.scale)
+            if category.mode == "deduction" and not 0 <= typed <= category.max_units:
+                raise ScoreError(
+                    f"{category.name}: a deduction is between 0 and {format_units(category.max_units, rubric.scale)}"
+                )
+            value_units = typed if category.mode == "points" else category.max_units - typed
+            check_value(category, value_units, rubric.scale)
+        except ScoreError as exc:
+            raise ServiceError(str(exc)) from exc
+    change_id = _clean_change_id(change.change_id)
+    if sheet is not None and sheet.applied and change_id:
+        return None
+    current = sheet.lines.get(category.id, (None, "")) if sheet else (None, "")
+    based_on = (change.base_value, change.base_note)
+    if based_on != (None, None) and (_parse_base(change.base_value), (change.base_note or "").strip()) != current:
+        raise StaleChange(
+            f"{category.name} was changed on another device or page: it now holds "
+            f"{_shown(category, current[0], rubric.scale)}. Your change was not saved; check the value and "
+            "enter it again if it is still right."
+        )
+    had_line = sheet is not None and category.id in sheet.lines
+    return Plan(
+        section=section,
+        sheet=sheet,
+        rubric_id=rubric.id,
+        change_id=change_id,
+        audit_action="line",
+        before={"value": current[0], "note": current[1]} if had_line else None,
+        after={"category": category.key, "value": value_units, "note": note.strip()},
+        device=change.device,
+        category=category,
+        value_units=value_units,
+        note=note.strip(),
+    )
+
+
+def plan_comment(target: Target, change: CommentChange) -> Plan | None:
+    sheet, rubric = _open_section(target, change.section)
+    if len(change.comment) > 5000:
+        raise ServiceError("The overall comment is limited to 5000 characters.")
+    change_id = _clean_change_id(change.change_id)
+    if sheet is not None and sheet.applied and change_id:
+        return None
+    current = sheet.comment if sheet else ""
+    if change.base_comment is not None and change.base_comment.strip() != current:
+        raise StaleChange(
+            "The comment was changed on another device or page; your change was not saved. "
+            "The current comment is shown: add to it and save again."
+        )
+    comment = change.comment.strip()
+    return Plan(
+        section=change.section if target.mode == "section" else "",
+        sheet=sheet,
+        rubric_id=rubric.id,
+        change_id=change_id,
+        audit_action="comment",
+        before={"comment": current},
+        after={"comment": comment},
+        device=change.device,
+        comment=comment,
+    )
+
+
+# -- the write --------------------------------------------------------------------------------------------
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
+    """The plan's writes (steps 1-4 of the module's docstring) in the session's transaction; raises
+    :class:`_Raced` when the sheet changed since the read. Returns the sheet as it now is."""
+    insert = _insert(session)
+    now: datetime = utcnow()
+    sheet = plan.sheet
+    if sheet is None:
+        values: dict[str, Any] = {
+            "entry_id": target.entry_id,
+            "judge_id": None if target.mode == "team" else target.judge_id,
+            "team_id": target.team_id if target.mode == "team" else None,
+            "section": plan.section,
+            "rubric_id": plan.rubric_id,
+            "status": "draft",
+            "version": 1,
+            "overall_comment": plan.comment or "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        sheet_id = await session.scalar(
+            insert(ScoreSheet).values(**values).on_conflict_do_nothing().returning(ScoreSheet.id)
+        )
+        if sheet_id is None:
+            raise _Raced()
+        written = SheetData(sheet_id, plan.section, 1, "draft", plan.rubric_id, plan.comment or "", {})
+    else:
+        changes: dict[str, Any] = {"version": sheet.version + 1, "updated_at": now}
+        if plan.comment is not None:
+            changes["overall_comment"] = plan.comment
+        result = await session.execute(
+            update(ScoreSheet)
+            .where(ScoreSheet.id == sheet.id, ScoreSheet.version == sheet.version, ScoreSheet.status == "draft")
+            .values(**changes)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise _Raced()
+        written = replace(
+            sheet,
+            version=sheet.version + 1,
+            comment=plan.comment if plan.comment is not None else sheet.comment,
+            lines=dict(sheet.lines),
+        )
+    if plan.change_id:
+        claimed = await session.execute(
+            insert(SheetChange)
+            .values(
+                change_id=_change_key(written.id, plan.change_id),
+                sheet_id=written.id,
+                applied_at=now,
+                sheet_version=written.version,
+            )
+            .on_conflict_do_nothing()
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise _Raced()
+    if plan.category is not None:
+        assert plan.category.id is not None
+        stmt = insert(ScoreLine).values(
+            sheet_id=written.id, category_id=plan.category.id, value_units=plan.value_units, note=plan.note
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[ScoreLine.sheet_id, ScoreLine.category_id],
+                set_={"value_units": stmt.excluded.value_units, "note": stmt.excluded.note},
+            )
+        )
+        written.lines[plan.category.id] = (plan.value_units, plan.note)
+    await session.execute(
+        insert(AuditLog).values(
+            at=now,
+            entity_type="score_sheet",
+            entity_id=written.id,
+            action=plan.audit_action,
+            user_id=viewer.user_id,
+            event_id=target.event_id,
+            before=plan.before,
+            after=plan.after,
+            device=plan.device[:300],
+        )
+    )
+    return written
+
+
+def _after(target: Target, written: SheetData) -> Target:
+    return replace(target, sheets={**target.sheets, written.section: written})
+
+
+def _answer(
+    target: Target, *, category_id: int | None, section: str, error: str = "", status: int = 200, applied: bool = False
+) -> Saved:
+    sheets = car_sheets_of(target)
+    line = (
+        next((ln for sv in sheets.sheets for ln in sv.lines if ln.category.id == category_id), None)
+        if category_id is not None
+        else None
+    )
+    comment = (
+        next((sv.overall_comment for sv in sheets.sheets if sv.section == section), "") if category_id is None else None
+    )
+    return Saved(sheets, line, comment, error, status, applied)
+
+
+def refusal_status(exc: ServiceError) -> int:
+    """A refused change answers with its reason: 403 not yours, 409 locked or stale, 422 invalid."""
+    return exc.status_code if exc.status_code in (403, 409) else 422
+
+
+async def autosave(database: Database, viewer: Viewer, entry_id: int, change: LineChange | CommentChange) -> Saved:
+    """Save one change from a tablet: read outside the write, then one short write transaction (see the module).
+
+    Refusals of the car itself (not in judging, not the judge's, a conflict) raise, as the page would;
+    refusals of the change come back in :class:`Saved` with the line as the server holds it."""
+    category_id = change.category_id if isinstance(change, LineChange) else None
+    section = change.section if isinstance(change, CommentChange) else ""
+    reads = database.autocommit or database.read
+    for _attempt in range(MAX_ATTEMPTS):
+        async with reads() as session:
+            target = await read_target(
+                session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id
+            )
+        try:
+            plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+        except ServiceError as exc:
+            return _answer(
+                target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
+            )
+        if plan is None:  # applied before: answer with what the sheet holds
+            return _answer(target, category_id=category_id, section=section)
+        try:
+            if database.is_sqlite:
+                async with database.write_lock:  # queue here, not in SQLite's sleeping busy handler
+                    written = await _write(database, viewer, target, plan)
+            else:
+                written = await _write(database, viewer, target, plan)
+        except _Raced:
+            continue
+        if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
+            _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
+        return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
+    raise Conflict("The sheet is being changed from several places at once; try again.")
+
+
+async def _write(database: Database, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
+    async with database.write() as session:
+        try:
+            written = await write_plan(session, viewer, target, plan)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+        return written
+
+
+async def save_in_session(
+    session: AsyncSession, viewer: Viewer, entry_id: int, change: LineChange | CommentChange
+) -> None:
+    """The same save inside a caller's transaction (e.g. a paper sheet typed in by the chief judge, many lines
+    in one transaction); refusals raise. The caller checked who acts for whom."""
+    target = await read_target(session, viewer.judge_id, entry_id, change.change_id, as_judge_page=False)
+    plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+    if plan is None:
+        return
+    try:
+        await write_plan(session, viewer, target, plan)
+    except _Raced:
+        raise Conflict("The sheet was changed meanwhile; try again.") from None

@@ -1,0 +1,253 @@
+"""Report jobs: long documents (every judge's packet, the results book, all placards) rendered in the background.
+
+How to add a document that runs as a job (the whole API):
+
+1. Register its kind once, at import time of the module that builds it::
+
+       register_kind("results_book", "Results book", authorize=event_for_organizer, build=build_results_book)
+
+   ``authorize(session, viewer, event_id) -> Event`` is a permission loader from ``services/permissions.py``
+   (it raises NotFound/Forbidden); ``build(session, settings, event, params) -> JobDocument`` loads the data
+   and returns the document's HTML as *parts* (complete HTML documents, e.g. one per judge or per class):
+   parts render in parallel on every core and are joined in order, and progress is counted in parts.
+2. In a controller, start it and send the person to its progress page::
+
+       return await start_job_redirect(request, db, settings, viewer, event_id, "results_book", {"lang": "en"})
+
+   (``web/jobs.py``). The page ``/jobs/{id}`` shows progress (htmx polling) and the download when done.
+
+The finished PDF is stored as a :class:`ReportDocument` named by the hash of its HTML: asking again for a
+document whose data have not changed answers at once with the stored one; a change to the data gives new HTML,
+so a new render (and older versions of the same document are deleted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from concours.db import Event, ReportDocument, ReportJob, utcnow
+from concours.reports import html_key
+from concours.reports.pool import merge, pdf_in_pool
+from concours.services.errors import NotFound
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+log = logging.getLogger("concours.jobs")
+
+RUNNING, DONE, FAILED = "running", "done", "failed"
+# A running job touches ``updated_at`` at least this often; one untouched for STALE_AFTER was interrupted.
+HEARTBEAT_SECONDS = 5.0
+STALE_AFTER = timedelta(seconds=60)
+KEEP_FINISHED = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class JobDocument:
+    """What a kind builds: the file name and the HTML parts, rendered in parallel and joined in order."""
+
+    filename: str
+    parts: list[str]
+
+
+Authorize = Callable[[AsyncSession, Viewer, int], Awaitable[Event]]
+Build = Callable[[AsyncSession, Settings, Event, dict[str, Any]], Awaitable[JobDocument]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    title: str
+    authorize: Authorize
+    build: Build
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def register_kind(name: str, title: str, *, authorize: Authorize, build: Build) -> JobKind:
+    kind = JobKind(name=name, title=title, authorize=authorize, build=build)
+    KINDS[name] = kind
+    return kind
+
+
+@dataclass
+class PendingRender:
+    """A job to render after the request that started it has committed (run by :func:`run_job`)."""
+
+    job_id: int
+    event_id: int
+    scope: str
+    content_hash: str
+    filename: str
+    parts: list[str] = field(repr=False)
+
+
+@dataclass
+class StartedJob:
+    job: ReportJob
+    pending: PendingRender | None  # None: the same document was already rendered, the job is done
+
+
+def scope_of(kind: str, params: dict[str, Any]) -> str:
+    return f"{kind}:{json.dumps(params, sort_keys=True, separators=(',', ':'))}"[:200]
+
+
+async def start_job(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event_id: int,
+    kind_name: str,
+    params: dict[str, Any] | None = None,
+) -> StartedJob:
+    """Authorize, build the document's HTML, and record a job: done at once when this HTML was rendered before.
+
+    Steps: authorize (the kind's permission loader) → build the HTML parts → look the document up by hash →
+    insert the job (done, or running with a :class:`PendingRender` for the caller to run after commit)."""
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise NotFound("There is no such document.")
+    params = dict(params or {})
+    event = await kind.authorize(session, viewer, event_id)
+    document = await kind.build(session, settings, event, params)
+    scope = scope_of(kind.name, params)
+    content_hash = html_key(*document.parts)
+    now = utcnow()
+    await session.execute(
+        delete(ReportJob).where(
+            ReportJob.user_id == viewer.user_id, ReportJob.status != RUNNING, ReportJob.created_at < now - KEEP_FINISHED
+        )
+    )
+    stored = (
+        await session.execute(
+            select(ReportDocument.id, ReportDocument.pages).where(
+                ReportDocument.event_id == event.id,
+                ReportDocument.scope == scope,
+                ReportDocument.content_hash == content_hash,
+            )
+        )
+    ).first()
+    job = ReportJob(
+        event_id=event.id,
+        user_id=viewer.user_id,
+        kind=kind.name,
+        params=params,
+        title=kind.title,
+        parts_total=len(document.parts),
+        updated_at=now,
+    )
+    if stored is not None:
+        job.status, job.parts_done, job.pages, job.document_id, job.finished_at = (
+            DONE,
+            job.parts_total,
+            stored.pages,
+            stored.id,
+            now,
+        )
+    session.add(job)
+    await session.flush()
+    if stored is not None:
+        return StartedJob(job, None)
+    return StartedJob(
+        job, PendingRender(job.id, event.id, scope, content_hash, document.filename, list(document.parts))
+    )
+
+
+async def job_for_viewer(session: AsyncSession, viewer: Viewer, job_id: int) -> ReportJob:
+    """The job, if the viewer started it (anyone else: 404, as for other private objects)."""
+    job = await session.get(ReportJob, job_id)
+    if job is None or job.user_id != viewer.user_id:
+        raise NotFound("There is no such document.")
+    return job
+
+
+def is_interrupted(job: ReportJob) -> bool:
+    return job.status == RUNNING and utcnow() - job.updated_at > STALE_AFTER
+
+
+async def document_of(session: AsyncSession, job: ReportJob) -> ReportDocument:
+    if job.status != DONE or job.document_id is None:
+        raise NotFound("This document is not ready, or has changed since: make it again.")
+    document = await session.get(ReportDocument, job.document_id)
+    if document is None:
+        raise NotFound("This document has changed since: make it again.")
+    return document
+
+
+async def _touch(sessions: async_sessionmaker[AsyncSession], job_id: int, **values: Any) -> None:
+    async with sessions() as session:
+        await session.execute(update(ReportJob).where(ReportJob.id == job_id).values(updated_at=utcnow(), **values))
+        await session.commit()
+
+
+async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRender) -> None:
+    """Render the parts on every core, join them, store the document and mark the job done (or failed).
+
+    Runs after the request that started the job has committed (a background task); ``sessions`` is the
+    app's write session factory. Progress is written as parts finish, at least every HEARTBEAT_SECONDS."""
+    tasks: list[asyncio.Future[Any]] = []
+    try:
+        tasks = [asyncio.ensure_future(pdf_in_pool(part)) for part in pending.parts]
+        done_count = 0
+        waiting: set[asyncio.Future[Any]] = set(tasks)
+        while waiting:
+            finished, waiting = await asyncio.wait(
+                waiting, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in finished:
+                task.result()  # a failed part fails the job
+            done_count += len(finished)
+            await _touch(sessions, pending.job_id, parts_done=done_count)
+        rendered = [t.result() for t in tasks]
+        whole = rendered[0] if len(rendered) == 1 else await merge([r.pdf for r in rendered])
+        async with sessions() as session:
+            document = ReportDocument(
+                event_id=pending.event_id,
+                scope=pending.scope,
+                content_hash=pending.content_hash,
+                filename=pending.filename,
+                pages=whole.pages,
+                pdf=whole.pdf,
+            )
+            session.add(document)
+            await session.flush()
+            await session.execute(
+                delete(ReportDocument).where(
+                    ReportDocument.event_id == pending.event_id,
+                    ReportDocument.scope == pending.scope,
+                    ReportDocument.id != document.id,
+                )
+            )
+            await session.execute(
+                update(ReportJob)
+                .where(ReportJob.id == pending.job_id)
+                .values(
+                    status=DONE,
+                    document_id=document.id,
+                    pages=whole.pages,
+                    parts_done=len(rendered),
+                    updated_at=utcnow(),
+                    finished_at=utcnow(),
+                )
+            )
+            await session.commit()
+    except Exception as exc:  # the job records why; the server keeps running
+        for task in tasks:
+            task.cancel()
+        log.exception("report job %s failed", pending.job_id)
+        await _touch(
+            sessions,
+            pending.job_id,
+            status=FAILED,
+            error=f"The document could not be rendered ({type(exc).__name__}).",
+            finished_at=utcnow(),
+        )

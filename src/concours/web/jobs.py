@@ -1,0 +1,87 @@
+"""Report jobs over HTTP: the progress page (htmx polling), the download, and starting a job from a controller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import ReportJob
+from concours.db.engine import Database
+from concours.services import jobs
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+from concours.web.common import redirect, render
+
+POLL_SECONDS = 1
+
+
+async def start_job_redirect(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event_id: int,
+    kind: str,
+    params: dict[str, Any] | None = None,
+) -> Redirect:
+    """Start a document job (see ``services/jobs.py``) and answer with a redirect to its progress page.
+
+    The rendering runs after this request commits (a background task of the response)."""
+    started = await jobs.start_job(db, settings, viewer, event_id, kind, params)
+    response = redirect(f"/jobs/{started.job.id}")
+    if started.pending is not None:
+        database: Database = request.app.state.db
+        response.background = BackgroundTask(jobs.run_job, database.write, started.pending)
+    return response
+
+
+def _view(job: ReportJob) -> dict[str, Any]:
+    interrupted = jobs.is_interrupted(job)
+    percent = 100 if job.status == jobs.DONE else int(100 * job.parts_done / job.parts_total) if job.parts_total else 0
+    return {
+        "job": job,
+        "interrupted": interrupted,
+        "percent": percent,
+        "poll": job.status == jobs.RUNNING and not interrupted,
+    }
+
+
+class JobsController(Controller):
+    path = "/jobs"
+
+    @get("/{job_id:int}")
+    async def page(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, job_id: int) -> Template:
+        job = await jobs.job_for_viewer(db, viewer, job_id)
+        return render(request, "jobs/job.html", poll_seconds=POLL_SECONDS, **_view(job))
+
+    @get("/{job_id:int}/progress")
+    async def progress(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, job_id: int
+    ) -> Template:
+        job = await jobs.job_for_viewer(db, viewer, job_id)
+        return render(request, "jobs/_progress.html", poll_seconds=POLL_SECONDS, **_view(job))
+
+    @get("/{job_id:int}/document.pdf")
+    async def download(self, db: AsyncSession, viewer: Viewer, job_id: int) -> Response[bytes]:
+        job = await jobs.job_for_viewer(db, viewer, job_id)
+        document = await jobs.document_of(db, job)
+        return Response(
+            content=document.pdf,
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="{document.filename}"',
+                "cache-control": "private, no-cache",
+            },
+        )
+
+    @post("/{job_id:int}/again", media_type=MediaType.HTML)
+    async def again(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, job_id: int
+    ) -> Redirect:
+        """Make the same document again (after a failure, an interruption, or a change of its data)."""
+        job = await jobs.job_for_viewer(db, viewer, job_id)
+        return await start_job_redirect(request, db, settings, viewer, job.event_id, job.kind, job.params)

@@ -1,0 +1,115 @@
+"""The autosave path stays small: one save is at most 6 SQL statements (a read, then BEGIN and four writes on
+SQLite; no BEGIN statement on PostgreSQL), a replayed change is one read, and the answer carries the totals
+without reading the car back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import AuditLog, ScoreLine, SheetChange
+from concours.settings import Settings
+from tests.conftest import new_client, run_db
+from tests.helpers import htmx_post
+from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+
+MAX_STATEMENTS_PER_SAVE = 6
+
+
+@contextmanager
+def signed_in(settings: Settings, token: str) -> Iterator[TestClient[Any]]:
+    with new_client(settings) as c:
+        c.cookies.set(SESSION_COOKIE, token)
+        yield c
+
+
+@contextmanager
+def statements(client: TestClient[Any]) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends while the block runs."""
+    seen: list[str] = []
+    engine = client.app.state.db.engine.sync_engine
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def seed(db_url: str, settings: Settings) -> Seeded:
+    async def go(session: AsyncSession) -> Seeded:
+        return await seed_scoring(session, settings, judges=2, cars=2)
+
+    return run_db(db_url, go)
+
+
+def stored(db_url: str) -> tuple[int, int, int]:
+    async def go(session: AsyncSession) -> tuple[int, int, int]:
+        lines = await session.scalar(select(func.count()).select_from(ScoreLine))
+        changes = await session.scalar(select(func.count()).select_from(SheetChange))
+        audits = await session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "line"))
+        return lines or 0, changes or 0, audits or 0
+
+    return run_db(db_url, go)
+
+
+def test_one_autosave_is_at_most_six_statements(db_url: str, settings: Settings) -> None:
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    with signed_in(settings, s.judge_tokens[0]) as judge:
+        page = judge.get(f"/judging/entries/{entry}").text
+        cats = [int(x) for x in re.findall(r'/lines/(\d+)"', page)]
+        url = f"/judging/entries/{entry}/lines/"
+        # The first change of the sheet creates it (and signs the session in for the autosave path).
+        first = htmx_post(
+            judge, url + str(cats[0]), {"value": "35", "change_id": "c1", "base_value": "", "base_note": ""}
+        )
+        assert first.status_code == 200, first.text
+
+        with statements(judge) as seen:
+            r = htmx_post(
+                judge,
+                url + str(cats[1]),
+                {"value": "2", "note": "chip", "change_id": "c2", "base_value": "", "base_note": ""},
+            )
+        assert r.status_code == 200 and "Saved" in r.text
+        assert len(seen) <= MAX_STATEMENTS_PER_SAVE, seen
+        assert seen.count("SELECT") == 1 and seen.count("INSERT") == 3 and seen.count("UPDATE") == 1, seen
+        # The answer's total is the stored lines' total, as a page read afresh shows it.
+        total = re.search(r"Total <strong>[^<]+</strong> / [^<]+(<small>[^<]+</small>)?", r.text)
+        assert total and total.group(0) in judge.get(f"/judging/entries/{entry}").text, r.text
+        assert "(2 to score)" in r.text
+
+        # A replay of an applied change: one read, nothing written.
+        with statements(judge) as seen:
+            again = htmx_post(
+                judge,
+                url + str(cats[1]),
+                {"value": "2", "note": "chip", "change_id": "c2", "base_value": "", "base_note": ""},
+            )
+        assert again.status_code == 200 and seen == ["SELECT"], seen
+
+        # A stale change: one read, refused with the current value.
+        with statements(judge) as seen:
+            stale = htmx_post(
+                judge, url + str(cats[1]), {"value": "5", "change_id": "c3", "base_value": "", "base_note": ""}
+            )
+        assert stale.status_code == 409 and "a deduction of 2" in stale.text and seen == ["SELECT"], seen
+
+        # The comment: read, then the sheet (with its comment), the change id and the audit row.
+        with statements(judge) as seen:
+            c = htmx_post(
+                judge, f"/judging/entries/{entry}/comment", {"comment": "Lovely", "change_id": "c4", "base_comment": ""}
+            )
+        assert c.status_code == 200 and len(seen) <= MAX_STATEMENTS_PER_SAVE - 1, seen
+
+    assert stored(db_url) == (2, 3, 2)  # two lines; three change ids (with the comment); two line audits
