@@ -23,6 +23,7 @@ from concours.db import (
     Event,
     EventClass,
     Judge,
+    ReportJob,
     RubricCategory,
     SpecialAward,
     User,
@@ -142,6 +143,12 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         session, j0_viewer, x_entry, category_id=int(category or 0), value="1", note="", change_id="w1", device="seed"
     )
     sheet_id = await session.scalar(text("SELECT id FROM score_sheet WHERE entry_id = :e"), {"e": x})
+    # A document job organizer A started (judge packets): only A sees its page, its progress and its PDF.
+    job = ReportJob(
+        event_id=event.id, user_id=org_a.id, kind="judge_packets", params={}, title="Judge packets", parts_total=1
+    )
+    session.add(job)
+    await session.flush()
 
     async def token_of(email: str) -> str:
         user = await session.scalar(select(User).where(User.email == email))
@@ -172,6 +179,7 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         "token": "not-a-real-token",
         "batch_id": batch.id,
         "key": "not-a-real-key",
+        "job_id": job.id,
     }
     return World(params=params, tokens=tokens, event_b_id=b.event_id, notes={"kay": k.id})
 

@@ -106,7 +106,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /organizer/events/{event_id:int}/judges/{judge_id:int}/packet.pdf": ALL,
     "POST /organizer/events/{event_id:int}/numbers": ALL,
     "GET /organizer/events/{event_id:int}/outbox": ALL,
-    "GET /organizer/events/{event_id:int}/packets.pdf": ALL,
+    "POST /organizer/events/{event_id:int}/packets": ALL,
+    "GET /jobs/{job_id:int}": ALL,  # organizer A's document job: nobody else's
+    "GET /jobs/{job_id:int}/progress": ALL,
+    "GET /jobs/{job_id:int}/document.pdf": ALL,
+    "POST /jobs/{job_id:int}/again": ALL,
     "POST /organizer/events/{event_id:int}/publish": ALL,
     "POST /organizer/events/{event_id:int}/registration": ALL,
     "POST /organizer/events/{event_id:int}/roster": ALL,
