@@ -17,7 +17,7 @@ from concours.db import AuditLog, ScoreLine, SheetChange
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 MAX_STATEMENTS_PER_SAVE = 6
 

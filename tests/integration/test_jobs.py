@@ -19,7 +19,7 @@ from concours.db import ReportDocument, ReportJob, Vehicle
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import post
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.scoring_seed import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 SHEET_BUDGET_BYTES = 60 * 1024
 
