@@ -18,6 +18,7 @@ from litestar.exceptions import NotFoundException
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from concours import live
 from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
@@ -38,6 +39,7 @@ from concours.web.judging_placings import JudgingPlacingsController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_class_system import OrganizerClassSystemController
+from concours.web.organizer_ceremony import OrganizerCeremonyController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
@@ -45,6 +47,7 @@ from concours.web.organizer_setup import OrganizerSetupController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.public_awards import PublicAwardsController
+from concours.web.public_ceremony import BoardStreamController, ShowDayController
 from concours.web.request import ConcoursRequest
 from concours.web.static import STATIC_PREFIX, static_file, static_url
 
@@ -71,6 +74,9 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database.connect(settings.database_url, echo=settings.sql_echo)
+    channels = live.make_plugin(settings.database_url)
+    for maker in (db.read, db.write):
+        maker.configure(info={live.SESSION_KEY: channels})  # use cases publish live updates after commit
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -110,6 +116,9 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             JudgingBallotsController,
             PublicAwardsController,
             JobsController,
+            OrganizerCeremonyController,
+            ShowDayController,
+            BoardStreamController,
             healthz,
             static_file,
         ],
@@ -138,6 +147,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             exclude=[r"\.pdf$", "^/photos/"],
             exclude_opt_key="skip_compression",
         ),
+        plugins=[channels],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings, "db": db}),
         lifespan=[lifespan],

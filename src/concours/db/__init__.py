@@ -3,6 +3,7 @@
 from concours.db.accounts import EventStaff, LoginToken, OutboxMessage, User, WebSession
 from concours.db.awards import AwardCandidate, AwardRoll, AwardVoter, SpecialAward, VotingCode, VotingCodeBatch
 from concours.db.base import Base, utcnow
+from concours.db.ceremony import CeremonyLine, EventBranding
 from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
 from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
 from concours.db.jobs import ReportDocument, ReportJob
@@ -30,12 +31,14 @@ __all__ = [
     "AuditLog",
     "AwardLevel",
     "Base",
+    "CeremonyLine",
     "ClassResult",
     "ClassSystem",
     "Conflict",
     "Entrant",
     "Entry",
     "Event",
+    "EventBranding",
     "EventClass",
     "EventStaff",
     "Judge",

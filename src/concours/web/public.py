@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
-from concours.services import awards, entries, events, pending_uploads, photos, results
+from concours.services import awards, ceremony, entries, events, pending_uploads, photos, results
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -249,6 +249,10 @@ class PublicController(Controller):
     ) -> Template:
         event = await events.get_event_by_slug(db, slug)
         if not results_public(event.status):
+            # During the ceremony: the awards presented so far, nothing else.
+            if ceremony.live_visible(event) and await ceremony.ceremony_started(db, event):
+                lines = await ceremony.presented_lines(db, event)
+                return render(request, "public/results_live.html", event=event, lines=lines)
             raise NotFound("The results of this event are not published yet.")
         return render(
             request,

@@ -1,0 +1,140 @@
+"""Live updates through Litestar's channels plugin: the ceremony's reveals and the chief judge's board.
+
+One process (SQLite) fans out in memory; several workers on one PostgreSQL database fan out through
+LISTEN/NOTIFY, so a reveal made through any worker reaches the clients of every worker.
+
+Use cases publish with :func:`publish_after_commit`: the message leaves only once the transaction that made
+the change has committed (never for a change that was rolled back), and publishing is one non-blocking call
+(the plugin's queue; a background task talks to the backend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
+
+import asyncpg
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger("concours.live")
+
+SESSION_KEY = "concours_live"
+_PENDING_KEY = "concours_live_pending"
+KEEPALIVE_SECONDS = 15.0
+STREAM_MAX_SECONDS = 600.0  # a stream ends after this; the browser reconnects and re-syncs
+
+
+def reveal_channel(event_id: int) -> str:
+    return f"concours_reveal_{event_id}"
+
+
+def board_channel(event_id: int) -> str:
+    return f"concours_board_{event_id}"
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """``postgresql+asyncpg://...`` as asyncpg wants it."""
+    return "postgresql://" + database_url.split("://", 1)[1]
+
+
+class PostgresChannelsBackend(AsyncPgChannelsBackend):
+    """Litestar's LISTEN/NOTIFY backend, keeping one connection for NOTIFY instead of one per message, and
+    never stopping the publishing task on a database hiccup (the message is logged and dropped)."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(dsn=dsn)
+        self._dsn = dsn
+        self._publisher: asyncpg.Connection | None = None
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        text = data.decode("utf-8")
+        for attempt in (1, 2):
+            try:
+                if self._publisher is None or self._publisher.is_closed():
+                    self._publisher = await asyncpg.connect(dsn=self._dsn)
+                for channel in channels:
+                    await self._publisher.execute("SELECT pg_notify($1, $2)", channel, text)
+                return
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                self._publisher = None
+                if attempt == 2:
+                    log.exception("live update not published")
+
+    async def on_shutdown(self) -> None:
+        if self._publisher is not None:
+            with contextlib.suppress(Exception):
+                await self._publisher.close()
+            self._publisher = None
+        await super().on_shutdown()
+
+
+def make_plugin(database_url: str) -> ChannelsPlugin:
+    backend = (
+        PostgresChannelsBackend(asyncpg_dsn(database_url))
+        if database_url.startswith("postgresql")
+        else MemoryChannelsBackend()
+    )
+    return ChannelsPlugin(
+        backend=backend,
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=200,
+        subscriber_backlog_strategy="dropleft",
+    )
+
+
+def _on_commit(session: Any) -> None:
+    pending: list[tuple[str, dict[str, Any]]] = session.info.pop(_PENDING_KEY, [])
+    plugin: ChannelsPlugin | None = session.info.get(SESSION_KEY)
+    for channel, message in pending:
+        try:
+            plugin.publish(json.dumps(message), channel)  # type: ignore[union-attr]
+        except RuntimeError:  # the plugin is not running (a script, a test without the app)
+            return
+
+
+def _on_rollback(session: Any) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def publish_after_commit(session: AsyncSession, channel: str, message: dict[str, Any]) -> None:
+    """Send ``message`` on ``channel`` once ``session`` commits; nothing if it rolls back or no app is running."""
+    sync = session.sync_session
+    if sync.info.get(SESSION_KEY) is None:
+        return
+    pending = sync.info.get(_PENDING_KEY)
+    if pending is None:
+        if not sa_event.contains(sync, "after_commit", _on_commit):
+            sa_event.listen(sync, "after_commit", _on_commit)
+            sa_event.listen(sync, "after_rollback", _on_rollback)
+        pending = sync.info[_PENDING_KEY] = []
+    pending.append((channel, message))
+
+
+async def stream(
+    plugin: ChannelsPlugin, channel: str, *, max_seconds: float = STREAM_MAX_SECONDS
+) -> AsyncGenerator[bytes | None, None]:
+    """The messages of ``channel`` as they arrive, and ``None`` every ``KEEPALIVE_SECONDS`` of silence (so a
+    dead connection is noticed). Subscribes before returning the first item, so a caller that loads the
+    current state after the first ``None`` misses nothing."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def put(data: bytes) -> None:
+        await queue.put(data)
+
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + max_seconds
+    async with plugin.start_subscription([channel]) as subscriber, subscriber.run_in_background(put, join=False):
+        yield None
+        while (left := ends - loop.time()) > 0:
+            try:
+                yield await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
+            except TimeoutError:
+                yield None

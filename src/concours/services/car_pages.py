@@ -1,0 +1,138 @@
+"""The public page of a car at an event: what the windshield placard's QR code opens. Before publication it
+shows the car, its class and only the awards already presented on the ramp; after publication, its class
+result and special awards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import (
+    CeremonyLine,
+    ClassResult,
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    User,
+    Vehicle,
+    VehiclePhoto,
+)
+from concours.domain.states import results_public
+from concours.services import ceremony
+from concours.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CarAward:
+    award: str
+    chosen_by: str = ""
+    score: str = ""
+
+
+@dataclass
+class PublicCar:
+    event_name: str
+    event_slug: str
+    car_number: int
+    title: str
+    body_style: str
+    coachbuilder: str
+    colour: str
+    history: str
+    class_code: str
+    class_name: str
+    owner: str
+    photo_count: int
+    awards: list[CarAward] = field(default_factory=list)
+    results_published: bool = False
+
+
+def car_visible(event: Event) -> bool:
+    """Cars have public pages once the event is public (placards are printed before the show)."""
+    return event.status != "draft"
+
+
+async def public_entry(session: AsyncSession, event: Event, number: int) -> Entry:
+    """The accepted car with this number, or 404 for anything else (an applicant's car is not public)."""
+    if not car_visible(event):
+        raise NotFound("There is no such event.")
+    entry = await session.scalar(
+        select(Entry).where(Entry.event_id == event.id, Entry.car_number == number, Entry.status == "accepted")
+    )
+    if entry is None:
+        raise NotFound(f"There is no car number {number} at this event.")
+    return entry
+
+
+async def public_photos(session: AsyncSession, entry: Entry) -> list[VehiclePhoto]:
+    return list(
+        (
+            await session.scalars(
+                select(VehiclePhoto)
+                .where(VehiclePhoto.vehicle_id == entry.vehicle_id)
+                .order_by(VehiclePhoto.position, VehiclePhoto.id)
+            )
+        ).all()
+    )
+
+
+def _awards_only(event: Event) -> bool:
+    # The awards engineer's "publish places and awards without scores" option, once it exists.
+    return bool(getattr(event, "awards_only", False))
+
+
+async def public_car(session: AsyncSession, event: Event, number: int) -> PublicCar:
+    entry = await public_entry(session, event, number)
+    row = (
+        await session.execute(
+            select(Vehicle, User.name, Entrant.name_public, EventClass)
+            .select_from(Entry)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .outerjoin(EventClass, EventClass.id == Entry.class_id)
+            .where(Entry.id == entry.id)
+        )
+    ).one()
+    vehicle, owner, name_public, cls = row
+    photos = await public_photos(session, entry)
+    car = PublicCar(
+        event_name=event.name,
+        event_slug=event.slug,
+        car_number=number,
+        title=vehicle.title,
+        body_style=vehicle.body_style,
+        coachbuilder=vehicle.coachbuilder,
+        colour=vehicle.colour,
+        history=vehicle.history,
+        class_code=cls.code if cls else "",
+        class_name=cls.name if cls else "",
+        owner=owner if name_public else "",
+        photo_count=len(photos),
+        results_published=results_public(event.status),
+    )
+    if car.results_published:
+        result = await session.scalar(
+            select(ClassResult)
+            .join(EventClass, EventClass.id == ClassResult.class_id)
+            .where(ClassResult.entry_id == entry.id, EventClass.certified_at.is_not(None))
+        )
+        if result is not None and result.award and cls is not None:
+            score = "" if _awards_only(event) else str(result.explanation.get("score", ""))
+            car.awards.append(CarAward(f"Class {cls.code}: {result.award}", "", score))
+        for award in await ceremony.decided_awards(session, event):
+            if award.entry_id == entry.id:
+                car.awards.append(CarAward(award.name, award.chosen_by))
+    else:
+        for line in (
+            await session.scalars(
+                select(CeremonyLine)
+                .where(CeremonyLine.entry_id == entry.id, CeremonyLine.presented_at.is_not(None))
+                .order_by(CeremonyLine.presented_at)
+            )
+        ).all():
+            car.awards.append(CarAward(line.award, line.chosen_by))
+    return car

@@ -1,0 +1,161 @@
+"""The organizer's ceremony pages: the run sheet (build, reorder, present line by line), emcee cards, branding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event
+from concours.reports import emcee_cards
+from concours.services import branding, ceremony
+from concours.services.errors import FormErrors, NotFound, ServiceError
+from concours.services.permissions import Viewer, event_for_organizer
+from concours.settings import Settings
+from concours.web.common import device_of, form_data, redirect, render
+from concours.web.public import read_uploads
+
+
+def pdf(data: bytes, filename: str, *, download: bool = True) -> Response[bytes]:
+    disposition = "attachment" if download else "inline"
+    return Response(
+        data, media_type="application/pdf", headers={"content-disposition": f'{disposition}; filename="{filename}"'}
+    )
+
+
+async def _run_sheet_page(
+    request: Request[Any, Any, Any], db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
+) -> Template:
+    lines = await ceremony.run_sheet(db, event)
+    return render(
+        request,
+        "organizer/ceremony.html",
+        status_code=status_code,
+        event=event,
+        lines=lines,
+        presented=sum(1 for ln in lines if ln.presented_at),
+        next_id=next((ln.id for ln in lines if not ln.presented_at), None),
+        error=error,
+    )
+
+
+async def _branding_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    event: Event,
+    *,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Template:
+    row = await branding.load(db, event)
+    if form is None:
+        form = {
+            "primary_colour": row.primary_colour if row else branding.DEFAULT_PRIMARY,
+            "accent_colour": row.accent_colour if row else branding.DEFAULT_ACCENT,
+        }
+    return render(
+        request,
+        "organizer/branding.html",
+        status_code=status_code,
+        event=event,
+        form=form,
+        errors=errors or {},
+        has_logo=bool(row and row.logo_key),
+        saved=saved,
+    )
+
+
+class OrganizerCeremonyController(Controller):
+    path = "/organizer"
+
+    @get("/events/{event_id:int}/ceremony")
+    async def run_sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await _run_sheet_page(request, db, event)
+
+    @post("/events/{event_id:int}/ceremony/build")
+    async def build(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            await ceremony.sync_run_sheet(db, viewer, event)
+        except ServiceError as exc:
+            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
+        return redirect(f"/organizer/events/{event.id}/ceremony")
+
+    @post("/events/{event_id:int}/ceremony/reset")
+    async def reset(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            await ceremony.reset_order(db, viewer, event)
+        except ServiceError as exc:
+            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
+        return redirect(f"/organizer/events/{event.id}/ceremony")
+
+    @post("/ceremony/lines/{line_id:int}/move")
+    async def move(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int) -> Any:
+        form = await form_data(request)
+        _, event = await ceremony.line_for_organizer(db, viewer, line_id)
+        try:
+            await ceremony.move_line(db, viewer, line_id, form.get("direction", ""))
+        except ServiceError as exc:
+            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
+        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+
+    @post("/ceremony/lines/{line_id:int}/present")
+    async def present(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int
+    ) -> Redirect:
+        form = await form_data(request)
+        event = await ceremony.present_line(db, viewer, line_id, device=device_of(request, form))
+        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+
+    @post("/ceremony/lines/{line_id:int}/unpresent")
+    async def unpresent(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int
+    ) -> Redirect:
+        form = await form_data(request)
+        event = await ceremony.unpresent_line(db, viewer, line_id, device=device_of(request, form))
+        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+
+    @get("/events/{event_id:int}/ceremony/emcee-cards.pdf")
+    async def emcee_cards_pdf(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            model = await emcee_cards.build(db, settings, event)
+        except ServiceError as exc:
+            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
+        return pdf(await emcee_cards.render(model), f"{event.slug}-emcee-cards.pdf")
+
+    @get("/events/{event_id:int}/branding")
+    async def branding_form(
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await _branding_page(request, db, event)
+
+    @post("/events/{event_id:int}/branding")
+    async def save_branding(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        form = await form_data(request)
+        uploads = await read_uploads(request, "logo")
+        try:
+            await branding.update(db, settings, viewer, event, form, uploads[0] if uploads else None)
+        except FormErrors as exc:
+            return await _branding_page(request, db, event, status_code=400, form=form, errors=exc.errors)
+        return await _branding_page(request, db, event, saved=True)
+
+    @get("/events/{event_id:int}/branding/logo")
+    async def logo(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+        event = await event_for_organizer(db, viewer, event_id)
+        data = await branding.logo_bytes(db, settings, event)
+        if data is None:
+            raise NotFound("This event has no logo yet.")
+        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=60"})
