@@ -226,3 +226,51 @@ def test_two_workers_on_postgresql_share_reveals(db_url: str, settings: Settings
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[str, Settings], db_url: str) -> None:
+    import re
+
+    from tests.scoring_seed import seed_scoring
+
+    base, settings = server
+    seeded = run_db(db_url, lambda s: seed_scoring(s, settings, judges=1, cars=1))
+    entry = seeded.entries[0]
+    judge = httpx.Client(base_url=base, cookies={SESSION_COOKIE: seeded.judge_tokens[0]}, follow_redirects=False)
+    with httpx.Client(base_url=base, cookies={SESSION_COOKIE: seeded.judge_tokens[0]}) as other:
+        # A judge is not the chief judge: no stream for them.
+        assert other.get(f"/chief/events/{seeded.event_id}/stream").status_code == 403
+    with httpx.Client(base_url=base) as anonymous:
+        assert anonymous.get(f"/chief/events/{seeded.event_id}/stream").status_code in (303, 401)  # sign in first
+    chief_url = f"{base}/chief/events/{seeded.event_id}/stream"
+    board = httpx.Client(cookies={SESSION_COOKIE: seeded.organizer_token})
+    page = board.get(chief_url.replace("/stream", ""))
+    assert page.status_code == 200 and f'data-board-stream="/chief/events/{seeded.event_id}/stream"' in page.text
+    assert "every 20s" not in page.text
+    events: queue.Queue[str] = queue.Queue()
+
+    def listen() -> None:
+        try:
+            with board.stream("GET", chief_url) as r:
+                events.put(f"status {r.status_code}")
+                for line in r.iter_lines():
+                    if line.startswith("event:"):
+                        events.put(line[6:].strip())
+        except httpx.HTTPError:
+            return
+
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        assert events.get(timeout=15) == "status 200"
+        sheet = judge.get(f"/judging/entries/{entry}").text
+        cats = [int(x) for x in re.findall(r'/lines/(\d+)"', sheet)]
+        token = judge.cookies.get("concours_csrf") or ""
+        headers = {"x-csrftoken": token, "hx-request": "true"}
+        r = judge.post(
+            f"/judging/entries/{entry}/lines/{cats[0]}", data={"value": "1", "change_id": "x1"}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        assert events.get(timeout=5) == "changed"
+    finally:
+        board.close()
+        judge.close()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from concours import live
 from concours.db import (
     AuditLog,
     Entry,
@@ -449,6 +450,7 @@ async def reopen_sheet(session: AsyncSession, viewer: Viewer, sheet_id: int, *, 
         after={"status": "draft", "reason": reason.strip()},
         device=device,
     )
+    live.publish_after_commit(session, live.board_channel(entry.event_id), {"entry_id": entry.id})
 
 
 @dataclass
