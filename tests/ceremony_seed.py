@@ -125,6 +125,11 @@ async def seed_show(
             )
         cls.certified_at = utcnow()
         cls.certified_by_id = org.id
+    if not show.entries:
+        event.status = status
+        show.organizer_token = await accounts.start_session(session, settings, org.id, "seed")
+        await session.flush()
+        return show
     sponsor = SpecialAward(
         event_id=event.id,
         name="The Sponsor's Trophy",

@@ -40,6 +40,7 @@ from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_class_system import OrganizerClassSystemController
 from concours.web.organizer_ceremony import OrganizerCeremonyController
+from concours.web.organizer_ceremony import OrganizerCeremonyController, OrganizerDocumentsController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PublicAwardsController,
             JobsController,
             OrganizerCeremonyController,
+            OrganizerDocumentsController,
             ShowDayController,
             BoardStreamController,
             healthz,

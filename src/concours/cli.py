@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="delete the demo database and build it again")
     demo.set_defaults(func=cmd_demo)
     db = sub.add_parser("db", help="database commands")
+
     def db_help(_args: argparse.Namespace) -> int:
         db.print_help()
         return 0

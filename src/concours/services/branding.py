@@ -34,9 +34,20 @@ class Branding:
     accent: str = DEFAULT_ACCENT
     logo: str = ""
 
+    @property
+    def css_name(self) -> str:
+        """The event's name as a quoted CSS string (for running footers), every unusual character escaped, so
+        it is safe to print unescaped inside a style sheet."""
+        return css_string(self.event_name)
+
     @classmethod
     def sample(cls) -> Branding:
         return cls("Lakeside Concours d'Elegance", "#0b3d2e", "#c8a24a", "")
+
+
+def css_string(text: str) -> str:
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-")
+    return '"' + "".join(c if c in safe else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def logo_dir(settings: Settings) -> Path:

@@ -198,21 +198,3 @@ async def submit_sheet(session: AsyncSession, viewer: Viewer, entry: Entry, *, d
             )
         )
     live.publish_after_commit(session, live.board_channel(entry.event_id), {"entry_id": entry.id})
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

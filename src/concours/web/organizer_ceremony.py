@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.reports import emcee_cards
+from concours.reports import emcee_cards, placards, results_book
 from concours.services import branding, ceremony
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
@@ -159,3 +159,67 @@ class OrganizerCeremonyController(Controller):
         if data is None:
             raise NotFound("This event has no logo yet.")
         return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=60"})
+
+
+async def _documents_page(
+    request: Request[Any, Any, Any], db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
+) -> Template:
+    return render(
+        request,
+        "organizer/documents.html",
+        status_code=status_code,
+        event=event,
+        error=error,
+        lines=len(await ceremony.run_sheet(db, event)),
+    )
+
+
+class OrganizerDocumentsController(Controller):
+    """Printed documents of the show: placards, award placards, the results book (long ones as jobs)."""
+
+    path = "/organizer/events/{event_id:int}/documents"
+
+    @get("/")
+    async def documents(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await _documents_page(request, db, event)
+
+    @get("/placards.pdf")
+    async def car_placards(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            doc = await placards.build_car_placards(db, settings, event)
+        except ServiceError as exc:
+            return await _documents_page(request, db, event, status_code=400, error=exc.message)
+        return pdf(await placards.render_document(doc), doc.filename)
+
+    @get("/award-placards.pdf")
+    async def award_placards(
+        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            doc = await placards.build_award_placards(db, settings, event)
+        except ServiceError as exc:
+            return await _documents_page(request, db, event, status_code=400, error=exc.message)
+        return pdf(await placards.render_document(doc), doc.filename)
+
+    @get("/results-book.pdf")
+    async def results_book(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        settings: Settings,
+        viewer: Viewer,
+        event_id: int,
+        scores: str = "0",
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+        try:
+            book = await results_book.build(db, settings, event, scores=scores == "1")
+        except ServiceError as exc:
+            return await _documents_page(request, db, event, status_code=400, error=exc.message)
+        doc = results_book.document(event, book)
+        return pdf(await placards.render_document(doc), doc.filename)

@@ -1,0 +1,234 @@
+"""Windshield placards (one per car: big car number, year make model, coachbuilder, class, the owner where the
+owner allows it, and a QR code that opens the car's public page) and award placards for the winners of the
+certified classes and the special awards. One page per placard; the HTML comes in parts (one per class) so a
+job can render them in parallel."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import anyio.to_thread
+import segno
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
+from concours.reports import _environment
+from concours.resources import resource_dir
+from concours.services import branding, ceremony
+from concours.services.branding import Branding
+from concours.services.errors import ServiceError
+from concours.settings import Settings
+
+
+@dataclass(frozen=True)
+class Placard:
+    car_number: int
+    title: str
+    coachbuilder: str
+    class_code: str
+    class_name: str
+    owner: str  # "" where the owner does not want to be named
+    url: str
+    qr: str  # PNG data URI of the QR code for ``url``
+
+
+@dataclass(frozen=True)
+class AwardPlacard:
+    award: str
+    chosen_by: str
+    car_number: int
+    title: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class PlacardSet:
+    """What the placards of one class (or the award placards) print."""
+
+    brand: Branding
+    heading: str
+    placards: list[Placard]
+    awards: list[AwardPlacard]
+
+    @classmethod
+    def sample(cls) -> PlacardSet:
+        url = "https://concours.example/events/lakeside-2027/cars/12"
+        return cls(
+            Branding.sample(),
+            "Class C",
+            [
+                Placard(
+                    12,
+                    "1937 Talbot-Lago T150-C SS",
+                    "Figoni et Falaschi",
+                    "C",
+                    "French Curves",
+                    "Ada Lovelace",
+                    url,
+                    qr_png(url),
+                )
+            ],
+            [AwardPlacard("Best of Show", "the honorary judges", 12, "1937 Talbot-Lago T150-C SS", "Ada Lovelace")],
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    parts: list[str]
+
+
+def car_page_url(settings: Settings, event: Event, car_number: int) -> str:
+    return f"{settings.base_url}{ceremony.car_url(event, car_number)}"
+
+
+def qr_png(url: str) -> str:
+    """A QR code for ``url`` as a PNG data URI (an image in the PDF, so it can be read back and decoded)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=10, border=4)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _qr_codes(urls: list[str]) -> dict[str, str]:
+    return {u: qr_png(u) for u in urls}
+
+
+def html(template: str, **context: object) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def _render_parts(parts: list[str]) -> bytes:
+    from weasyprint import HTML
+
+    base = str(resource_dir("static"))
+    docs = [HTML(string=part, base_url=base).render() for part in parts]
+    pages = [page for doc in docs for page in doc.pages]
+    return docs[0].copy(pages).write_pdf()  # type: ignore[no-any-return]
+
+
+async def render_document(doc: Document) -> bytes:
+    """The document's parts rendered and joined in order, in a worker thread."""
+    return await anyio.to_thread.run_sync(_render_parts, doc.parts)
+
+
+async def car_placards(session: AsyncSession, settings: Settings, event: Event) -> list[PlacardSet]:
+    """Every accepted car with a number, class by class in class order then car number (one query)."""
+    rows = (
+        await session.execute(
+            select(
+                Entry.car_number,
+                Vehicle.year,
+                Vehicle.make,
+                Vehicle.model,
+                Vehicle.coachbuilder,
+                EventClass.code,
+                EventClass.name.label("class_name"),
+                User.name.label("owner"),
+                Entrant.name_public,
+            )
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .outerjoin(EventClass, EventClass.id == Entry.class_id)
+            .where(Entry.event_id == event.id, Entry.status == "accepted", Entry.car_number.is_not(None))
+            .order_by(EventClass.position, Entry.car_number)
+        )
+    ).all()
+    if not rows:
+        raise ServiceError("There are no numbered cars yet: accept cars and give them numbers first.")
+    brand = await branding.branding_for(session, settings, event)
+    urls = {r.car_number: car_page_url(settings, event, r.car_number) for r in rows}
+    qr = await anyio.to_thread.run_sync(_qr_codes, list(urls.values()))
+    sets: dict[str, PlacardSet] = {}
+    for r in rows:
+        heading = f"Class {r.code}" if r.code else "Cars without a class"
+        if heading not in sets:
+            sets[heading] = PlacardSet(brand, heading, [], [])
+        url = urls[r.car_number]
+        sets[heading].placards.append(
+            Placard(
+                r.car_number,
+                f"{r.year} {r.make} {r.model}",
+                r.coachbuilder,
+                r.code or "",
+                r.class_name or "",
+                r.owner if r.name_public else "",
+                url,
+                qr[url],
+            )
+        )
+    return list(sets.values())
+
+
+async def award_placards(session: AsyncSession, settings: Settings, event: Event) -> PlacardSet:
+    """A placard per award of the certified classes (in class order, first place first) and per special award."""
+    rows = (
+        await session.execute(
+            select(
+                ClassResult,
+                EventClass.code,
+                Entry.car_number,
+                Vehicle.year,
+                Vehicle.make,
+                Vehicle.model,
+                User.name,
+                Entrant.name_public,
+            )
+            .join(EventClass, EventClass.id == ClassResult.class_id)
+            .join(Entry, Entry.id == ClassResult.entry_id)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None), ClassResult.award != "")
+            .order_by(EventClass.position, ClassResult.rank, Entry.car_number)
+        )
+    ).all()
+    placards = [
+        AwardPlacard(f"Class {code}: {res.award}", "", number, f"{y} {mk} {md}", owner if public else "")
+        for res, code, number, y, mk, md, owner, public in rows
+    ]
+    decided = await ceremony.decided_awards(session, event)
+    if decided:
+        cars = {
+            entry_id: (number, f"{y} {mk} {md}", owner if public else "")
+            for entry_id, number, y, mk, md, owner, public in (
+                await session.execute(
+                    select(
+                        Entry.id,
+                        Entry.car_number,
+                        Vehicle.year,
+                        Vehicle.make,
+                        Vehicle.model,
+                        User.name,
+                        Entrant.name_public,
+                    )
+                    .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+                    .join(Entrant, Entrant.id == Entry.entrant_id)
+                    .join(User, User.id == Entrant.user_id)
+                    .where(Entry.id.in_({a.entry_id for a in decided}))
+                )
+            ).all()
+        }
+        best = [a for a in decided if a.kind == "best_of_show"]
+        for a in best + [a for a in decided if a.kind != "best_of_show"]:
+            number, title, owner = cars[a.entry_id]
+            placards.append(AwardPlacard(a.name, a.chosen_by, number or 0, title, owner))
+    if not placards:
+        raise ServiceError("There are no winners yet: award placards are printed once a class is certified.")
+    return PlacardSet(await branding.branding_for(session, settings, event), "Award placards", [], placards)
+
+
+async def build_car_placards(session: AsyncSession, settings: Settings, event: Event) -> Document:
+    sets = await car_placards(session, settings, event)
+    parts = [html("reports/placards.html", brand=s.brand, placards=s.placards, awards=[]) for s in sets]
+    return Document(f"{event.slug}-placards.pdf", parts)
+
+
+async def build_award_placards(session: AsyncSession, settings: Settings, event: Event) -> Document:
+    s = await award_placards(session, settings, event)
+    return Document(
+        f"{event.slug}-award-placards.pdf", [html("reports/placards.html", brand=s.brand, placards=[], awards=s.awards)]
+    )
