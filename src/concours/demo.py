@@ -51,6 +51,7 @@ from concours.db import (
 from concours.db.engine import Database
 from concours.demo_awards import build_awards
 from concours.demo_placings import build_placings_class
+from concours.demo_ceremony import build_ceremony
 from concours.domain.rubric import Category, check_value
 from concours.services.accounts import hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories
@@ -949,6 +950,7 @@ async def build_demo(settings: Settings) -> bool:
             try:
                 await DemoBuilder(session, password_hash).build()
                 await build_awards(session, settings)
+                await build_ceremony(session, PAST_SLUG, ORGANIZER_EMAIL)  # after the awards: the whole ramp
                 await session.commit()
             except IntegrityError:
                 # Another process built it at the same moment (PostgreSQL has no up-front write lock).
