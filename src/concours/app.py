@@ -30,6 +30,7 @@ from concours.web.auth import AuthController
 from concours.web.chief import ChiefController
 from concours.web.common import MAX_ID, provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
+from concours.web.entrant_privacy import EntrantPrivacyController
 from concours.web.errors import EXCEPTION_HANDLERS
 from concours.web.jobs import JobsController
 from concours.web.judge_profile import JudgeProfileController
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerDocumentsController,
             ShowDayController,
             BoardStreamController,
+            EntrantPrivacyController,
             healthz,
             static_file,
         ],

@@ -198,3 +198,29 @@ def test_draft_event_has_no_live_page_or_car_pages(db_url: str, settings: Settin
         assert public.get(f"/events/{show.slug}/live").status_code == 404
         assert public.get(f"/events/{show.slug}/cars/101").status_code == 404
         assert public.get(f"/events/{show.slug}/cars/101/photo").status_code == 404
+
+
+def test_an_owner_leaves_their_name_out_of_public_pages(db_url: str, settings: Settings, show: Show) -> None:
+    from concours.db import Entrant, Entry
+    from concours.services import accounts
+
+    async def owner_session(session: AsyncSession) -> str:
+        entry = await session.get(Entry, show.entries[101])
+        assert entry is not None
+        entrant = await session.get(Entrant, entry.entrant_id)
+        assert entrant is not None
+        return await accounts.start_session(session, settings, entrant.user_id, "test")
+
+    token = run_db(db_url, owner_session)
+    with new_client(settings) as public:
+        assert "Owner 101" in public.get(f"/events/{show.slug}/cars/101").text
+    with new_client(settings) as owner:
+        owner.cookies.set(SESSION_COOKIE, token)
+        assert "Your name in public" in owner.get("/my/").text
+        page = owner.get("/my/privacy")
+        assert page.status_code == 200 and 'value="1" checked' in page.text
+        r = post(owner, "/my/privacy", {"name_public": "0"})
+        assert r.status_code == 200 and 'value="0" checked' in r.text
+    with new_client(settings) as public:
+        assert "Owner 101" not in public.get(f"/events/{show.slug}/cars/101").text
+        assert public.get("/my/privacy", follow_redirects=False).status_code in (303, 401)

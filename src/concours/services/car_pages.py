@@ -21,8 +21,9 @@ from concours.db import (
     VehiclePhoto,
 )
 from concours.domain.states import results_public
-from concours.services import ceremony
+from concours.services import audit, ceremony
 from concours.services.errors import NotFound
+from concours.services.permissions import Viewer
 
 
 @dataclass(frozen=True)
@@ -136,3 +137,28 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
         ).all():
             car.awards.append(CarAward(line.award, line.chosen_by))
     return car
+
+
+async def entrant_of(session: AsyncSession, viewer: Viewer) -> Entrant:
+    entrant = await session.get(Entrant, viewer.entrant_id) if viewer.entrant_id is not None else None
+    if entrant is None:
+        raise NotFound("This page is for entrants: you have no entries.")
+    return entrant
+
+
+async def set_name_public(session: AsyncSession, viewer: Viewer, public: bool) -> Entrant:
+    """Whether the entrant's name may be shown in public; recorded in the audit log."""
+    entrant = await entrant_of(session, viewer)
+    if entrant.name_public != public:
+        audit.record(
+            session,
+            entity_type="entrant",
+            entity_id=entrant.id,
+            action="name_public",
+            user_id=viewer.user_id,
+            event_id=None,
+            before={"name_public": entrant.name_public},
+            after={"name_public": public},
+        )
+        entrant.name_public = public
+    return entrant

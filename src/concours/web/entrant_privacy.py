@@ -1,0 +1,29 @@
+"""The entrant's choice whether their name appears in public: the car's page, the live page, placards and the
+results book (the organizers and the emcee's cards always have it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.services import car_pages
+from concours.services.permissions import Viewer
+from concours.web.common import form_data, render
+
+
+class EntrantPrivacyController(Controller):
+    path = "/my/privacy"
+
+    @get("/")
+    async def privacy(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+        entrant = await car_pages.entrant_of(db, viewer)
+        return render(request, "entrant/privacy.html", name_public=entrant.name_public, saved=False)
+
+    @post("/")
+    async def save(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+        form = await form_data(request)
+        entrant = await car_pages.set_name_public(db, viewer, form.get("name_public") == "1")
+        return render(request, "entrant/privacy.html", name_public=entrant.name_public, saved=True)
