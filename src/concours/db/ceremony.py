@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concours.db.base import Base, CreatedMixin, IdMixin
@@ -40,7 +40,5 @@ class EventBranding(IdMixin, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     primary_colour: Mapped[str] = mapped_column(String(7), default="#1d3557")
     accent_colour: Mapped[str] = mapped_column(String(7), default="#b08d57")
-    logo_key: Mapped[str | None] = mapped_column(String(100))
-    logo_content_type: Mapped[str] = mapped_column(String(50), default="")
-    logo_width: Mapped[int] = mapped_column(default=0)
-    logo_height: Mapped[int] = mapped_column(default=0)
+    # The logo re-encoded as a small JPEG (at most 400 px): kept with the event, so every document can print it.
+    logo_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary)

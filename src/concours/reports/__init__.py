@@ -39,6 +39,10 @@ class Letterhead:
     event_name: str
     date: str
     venue: str = ""
+    # The organizer's branding (services/branding.py): the logo as a data URI, the main and accent colours.
+    logo: str = ""
+    primary: str = ""
+    accent: str = ""
 
     @classmethod
     def of(cls, event: Event) -> Letterhead:

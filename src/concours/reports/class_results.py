@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass
 from concours.reports import Letterhead, Report
 from concours.services.class_systems import judging_of
+from concours.services import branding
 from concours.services.results import RankingRow, class_ranking
 
 
@@ -130,3 +131,4 @@ async def class_results_report(session: AsyncSession, event: Event, cls: EventCl
     rows, _ = await class_ranking(session, event, cls)
     judging = await judging_of(session, event, cls)
     return results_of(event, cls, rows, placings=judging.method == "placings")
+    return replace(results_of(event, cls, rows), letterhead=await branding.letterhead(session, event))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.reports import render_pdf
+from concours.reports import Letterhead, Report
 from concours.services import branding, ceremony
-from concours.services.branding import Branding
 from concours.services.errors import ServiceError
-from concours.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -29,44 +28,30 @@ class EmceeCard:
 
 
 @dataclass(frozen=True)
-class EmceeCards:
-    brand: Branding
+class EmceeCards(Report):
+    template: ClassVar[str] = "reports/emcee_cards.html"
+    letterhead: Letterhead
+    slug: str
     cards: list[EmceeCard]
+
+    def filename(self) -> str:
+        return f"{self.slug}-emcee-cards.pdf"
 
     @classmethod
     def sample(cls) -> EmceeCards:
+        title, coach = "1937 Talbot-Lago T150-C SS", "Figoni et Falaschi"
+        story = "Delivered new in Paris; raced at Le Mans in 1938; restored 2019."
         return cls(
-            Branding.sample(),
+            Letterhead.sample(),
+            "lakeside-2026",
             [
-                EmceeCard(
-                    1,
-                    2,
-                    "Class C, French Curves: 1st in class",
-                    "",
-                    12,
-                    "1937 Talbot-Lago T150-C SS",
-                    "Figoni et Falaschi",
-                    "Ada Lovelace",
-                    True,
-                    "Delivered new in Paris; restored 2019.",
-                ),
-                EmceeCard(
-                    2,
-                    2,
-                    "Best of Show",
-                    "the honorary judges",
-                    12,
-                    "1937 Talbot-Lago T150-C SS",
-                    "Figoni et Falaschi",
-                    "Ada Lovelace",
-                    False,
-                    "Delivered new in Paris; restored 2019.",
-                ),
+                EmceeCard(1, 2, "Class C: 1st in class", "", 12, title, coach, "Ada Lovelace", True, story),
+                EmceeCard(2, 2, "Best of Show", "the honorary judges", 12, title, coach, "Ada Lovelace", False, story),
             ],
         )
 
 
-async def build(session: AsyncSession, settings: Settings, event: Event) -> EmceeCards:
+async def build(session: AsyncSession, event: Event) -> EmceeCards:
     lines = await ceremony.run_sheet(session, event)
     if not lines:
         raise ServiceError("The run sheet is empty: build it from the results first.")
@@ -86,8 +71,4 @@ async def build(session: AsyncSession, settings: Settings, event: Event) -> Emce
         )
         for n, ln in enumerate(lines, start=1)
     ]
-    return EmceeCards(await branding.branding_for(session, settings, event), cards)
-
-
-async def render(model: EmceeCards) -> bytes:
-    return await render_pdf("reports/emcee_cards.html", brand=model.brand, cards=model.cards)
+    return EmceeCards(await branding.letterhead(session, event), event.slug, cards)

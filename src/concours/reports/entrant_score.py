@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry
 from concours.reports import Letterhead, Report
+from concours.services import branding
 from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback
 
 
@@ -56,4 +57,5 @@ class EntrantScoreReport(Report):
 async def entrant_score_report(session: AsyncSession, entry: Entry, owner_name: str) -> EntrantScoreReport:
     """The report for the entrant's own entry (refused until the class's results are published)."""
     fb = await entrant_feedback(session, entry, owner_name)
-    return EntrantScoreReport(Letterhead(fb.event_name, fb.event_date, fb.venue), fb)
+    letterhead = await branding.branded(session, entry.event_id, Letterhead(fb.event_name, fb.event_date, fb.venue))
+    return EntrantScoreReport(letterhead, fb)

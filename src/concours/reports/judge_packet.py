@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass, JudgingSystem
 from concours.domain.rubric import format_units
 from concours.reports import Letterhead, Report, render_html
+from concours.reports import Letterhead, Report
+from concours.services import branding
 from concours.services.assignment import PacketCar, PacketJudge, packets
 from concours.services.errors import NotFound
 from concours.services.events import load_rubric, to_categories
@@ -144,3 +146,4 @@ async def judge_packets_document(
 JUDGE_PACKETS = register_kind(
     "judge_packets", "Judge packets (every judge)", authorize=event_for_chief_judge, build=judge_packets_document
 )
+    return JudgePacket(await branding.letterhead(session, event), pages, mode == "section", event.slug)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from typing import ClassVar
 
 import anyio.to_thread
 import segno
@@ -15,10 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
-from concours.reports import _environment
-from concours.resources import resource_dir
+from concours.reports import Letterhead, Report
 from concours.services import branding, ceremony
-from concours.services.branding import Branding
 from concours.services.errors import ServiceError
 from concours.settings import Settings
 
@@ -45,20 +44,24 @@ class AwardPlacard:
 
 
 @dataclass(frozen=True)
-class PlacardSet:
-    """What the placards of one class (or the award placards) print."""
+class PlacardSet(Report):
+    """Placards to print: windshield placards (of one class, or all) and/or award placards."""
 
-    brand: Branding
-    heading: str
+    template: ClassVar[str] = "reports/placards.html"
+    letterhead: Letterhead
+    name: str
     placards: list[Placard]
     awards: list[AwardPlacard]
 
+    def filename(self) -> str:
+        return f"{self.name}.pdf"
+
     @classmethod
     def sample(cls) -> PlacardSet:
-        url = "https://concours.example/events/lakeside-2027/cars/12"
+        url = "https://concours.example/events/lakeside-2026/cars/12"
         return cls(
-            Branding.sample(),
-            "Class C",
+            Letterhead.sample(),
+            "lakeside-2026-placards",
             [
                 Placard(
                     12,
@@ -73,12 +76,6 @@ class PlacardSet:
             ],
             [AwardPlacard("Best of Show", "the honorary judges", 12, "1937 Talbot-Lago T150-C SS", "Ada Lovelace")],
         )
-
-
-@dataclass(frozen=True)
-class Document:
-    filename: str
-    parts: list[str]
 
 
 def car_page_url(settings: Settings, event: Event, car_number: int) -> str:
@@ -96,25 +93,7 @@ def _qr_codes(urls: list[str]) -> dict[str, str]:
     return {u: qr_png(u) for u in urls}
 
 
-def html(template: str, **context: object) -> str:
-    return _environment().get_template(template).render(**context)
-
-
-def _render_parts(parts: list[str]) -> bytes:
-    from weasyprint import HTML
-
-    base = str(resource_dir("static"))
-    docs = [HTML(string=part, base_url=base).render() for part in parts]
-    pages = [page for doc in docs for page in doc.pages]
-    return docs[0].copy(pages).write_pdf()  # type: ignore[no-any-return]
-
-
-async def render_document(doc: Document) -> bytes:
-    """The document's parts rendered and joined in order, in a worker thread."""
-    return await anyio.to_thread.run_sync(_render_parts, doc.parts)
-
-
-async def car_placards(session: AsyncSession, settings: Settings, event: Event) -> list[PlacardSet]:
+async def car_placards(session: AsyncSession, settings: Settings, event: Event) -> PlacardSet:
     """Every accepted car with a number, class by class in class order then car number (one query)."""
     rows = (
         await session.execute(
@@ -139,16 +118,12 @@ async def car_placards(session: AsyncSession, settings: Settings, event: Event) 
     ).all()
     if not rows:
         raise ServiceError("There are no numbered cars yet: accept cars and give them numbers first.")
-    brand = await branding.branding_for(session, settings, event)
     urls = {r.car_number: car_page_url(settings, event, r.car_number) for r in rows}
     qr = await anyio.to_thread.run_sync(_qr_codes, list(urls.values()))
-    sets: dict[str, PlacardSet] = {}
+    out: list[Placard] = []
     for r in rows:
-        heading = f"Class {r.code}" if r.code else "Cars without a class"
-        if heading not in sets:
-            sets[heading] = PlacardSet(brand, heading, [], [])
         url = urls[r.car_number]
-        sets[heading].placards.append(
+        out.append(
             Placard(
                 r.car_number,
                 f"{r.year} {r.make} {r.model}",
@@ -160,10 +135,10 @@ async def car_placards(session: AsyncSession, settings: Settings, event: Event) 
                 qr[url],
             )
         )
-    return list(sets.values())
+    return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-placards", out, [])
 
 
-async def award_placards(session: AsyncSession, settings: Settings, event: Event) -> PlacardSet:
+async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
     """A placard per award of the certified classes (in class order, first place first) and per special award."""
     rows = (
         await session.execute(
@@ -218,17 +193,4 @@ async def award_placards(session: AsyncSession, settings: Settings, event: Event
             placards.append(AwardPlacard(a.name, a.chosen_by, number or 0, title, owner))
     if not placards:
         raise ServiceError("There are no winners yet: award placards are printed once a class is certified.")
-    return PlacardSet(await branding.branding_for(session, settings, event), "Award placards", [], placards)
-
-
-async def build_car_placards(session: AsyncSession, settings: Settings, event: Event) -> Document:
-    sets = await car_placards(session, settings, event)
-    parts = [html("reports/placards.html", brand=s.brand, placards=s.placards, awards=[]) for s in sets]
-    return Document(f"{event.slug}-placards.pdf", parts)
-
-
-async def build_award_placards(session: AsyncSession, settings: Settings, event: Event) -> Document:
-    s = await award_placards(session, settings, event)
-    return Document(
-        f"{event.slug}-award-placards.pdf", [html("reports/placards.html", brand=s.brand, placards=[], awards=s.awards)]
-    )
+    return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-award-placards", [], placards)

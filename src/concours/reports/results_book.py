@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto
 from concours.domain.states import results_public
-from concours.reports.placards import Document, html
+from concours.reports import Letterhead, Report
 from concours.services import branding, ceremony, photos
-from concours.services.branding import Branding
 from concours.services.errors import ServiceError
 from concours.settings import Settings
 
@@ -46,21 +46,24 @@ class BookRow:
 class BookClass:
     code: str
     name: str
-    rows: list[BookRow] = field(default_factory=list)
+    rows: list[BookRow] = field(default_factory=list)  # filled while building; plain data once built
     winner_photo: str = ""
     winner_caption: str = ""
 
 
 @dataclass(frozen=True)
-class ResultsBook:
-    brand: Branding
-    event_name: str
-    venue: str
+class ResultsBook(Report):
+    template: ClassVar[str] = "reports/results_book.html"
+    letterhead: Letterhead
+    slug: str
     dates: str
     published: bool
     show_scores: bool
     awards: list[BookAward]
     classes: list[BookClass]
+
+    def filename(self) -> str:
+        return f"{self.slug}-results-book.pdf"
 
     @classmethod
     def sample(cls) -> ResultsBook:
@@ -68,10 +71,9 @@ class ResultsBook:
             1, "1st in class", 12, "1937 Talbot-Lago T150-C SS", "Figoni et Falaschi", "Ada Lovelace", "97.5", ""
         )
         return cls(
-            Branding.sample(),
-            "Lakeside Concours d'Elegance",
-            "Lakeside Park",
-            "12–13 June 2027",
+            Letterhead.sample(),
+            "lakeside-2026",
+            "14 June 2026",
             True,
             True,
             [BookAward("Best of Show", "the honorary judges", 12, row.title, row.coachbuilder, row.owner, "")],
@@ -205,16 +207,11 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
             )
         )
     return ResultsBook(
-        await branding.branding_for(session, settings, event),
-        event.name,
-        event.venue,
+        await branding.letterhead(session, event),
+        event.slug,
         _dates(event),
         results_public(event.status),
         show_scores,
         book_awards,
         book_classes,
     )
-
-
-def document(event: Event, book: ResultsBook) -> Document:
-    return Document(f"{event.slug}-results-book.pdf", [html("reports/results_book.html", book=book, brand=book.brand)])

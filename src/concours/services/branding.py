@@ -1,95 +1,51 @@
-"""The event's branding: a logo (checked and re-encoded like a car photo) and two colours, used by every
-printed document of the event (placards, emcee cards, the results book ...)."""
+"""The event's branding: a logo (checked and re-encoded like a car photo) and two colours, printed on every
+document of the event through the reports' letterhead (placards, emcee cards, the results book, judge packets,
+class results, entrant reports)."""
 
 from __future__ import annotations
 
 import base64
-import secrets
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import replace
 
-import anyio
 import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventBranding
 from concours.domain.ceremony import valid_colour
+from concours.reports import Letterhead
 from concours.services import audit, photos
 from concours.services.errors import FormErrors
 from concours.services.permissions import Viewer
-from concours.settings import Settings
 
 DEFAULT_PRIMARY = "#1d3557"
 DEFAULT_ACCENT = "#b08d57"
 MAX_LOGO_BYTES = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Branding:
-    """What a printed document needs: the event's name, its colours and its logo as a data URI (or "")."""
-
-    event_name: str
-    primary: str = DEFAULT_PRIMARY
-    accent: str = DEFAULT_ACCENT
-    logo: str = ""
-
-    @property
-    def css_name(self) -> str:
-        """The event's name as a quoted CSS string (for running footers), every unusual character escaped, so
-        it is safe to print unescaped inside a style sheet."""
-        return css_string(self.event_name)
-
-    @classmethod
-    def sample(cls) -> Branding:
-        return cls("Lakeside Concours d'Elegance", "#0b3d2e", "#c8a24a", "")
+async def load(session: AsyncSession, event_id: int) -> EventBranding | None:
+    return await session.scalar(select(EventBranding).where(EventBranding.event_id == event_id))
 
 
-def css_string(text: str) -> str:
-    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-")
-    return '"' + "".join(c if c in safe else f"\\{ord(c):x} " for c in text) + '"'
-
-
-def logo_dir(settings: Settings) -> Path:
-    return Path(settings.media_dir) / "logos"
-
-
-def _logo_path(settings: Settings, key: str) -> Path:
-    return logo_dir(settings) / f"{key}.jpg"
-
-
-async def load(session: AsyncSession, event: Event) -> EventBranding | None:
-    return await session.scalar(select(EventBranding).where(EventBranding.event_id == event.id))
-
-
-async def branding_for(session: AsyncSession, settings: Settings, event: Event) -> Branding:
-    """The branding of ``event`` for its PDFs (the defaults where the organizer set nothing)."""
-    row = await load(session, event)
+def _apply(letterhead: Letterhead, row: EventBranding | None) -> Letterhead:
     if row is None:
-        return Branding(event.name)
-    logo = ""
-    if row.logo_key:
-        try:
-            data = await anyio.Path(_logo_path(settings, row.logo_key)).read_bytes()
-            logo = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
-        except OSError:
-            logo = ""  # a missing file prints without a logo rather than failing the document
-    return Branding(event.name, row.primary_colour, row.accent_colour, logo)
+        return letterhead
+    logo = "data:image/jpeg;base64," + base64.b64encode(row.logo_jpeg).decode("ascii") if row.logo_jpeg else ""
+    return replace(letterhead, logo=logo, primary=row.primary_colour, accent=row.accent_colour)
 
 
-async def logo_bytes(session: AsyncSession, settings: Settings, event: Event) -> bytes | None:
-    row = await load(session, event)
-    if row is None or not row.logo_key:
-        return None
-    try:
-        return await anyio.Path(_logo_path(settings, row.logo_key)).read_bytes()
-    except OSError:
-        return None
+async def branded(session: AsyncSession, event_id: int, letterhead: Letterhead) -> Letterhead:
+    """``letterhead`` with the event's logo and colours, where the organizer set them (one query)."""
+    return _apply(letterhead, await load(session, event_id))
+
+
+async def letterhead(session: AsyncSession, event: Event) -> Letterhead:
+    """The event's letterhead, branded: what every report of the event prints."""
+    return await branded(session, event.id, Letterhead.of(event))
 
 
 async def update(
     session: AsyncSession,
-    settings: Settings,
     viewer: Viewer,
     event: Event,
     form: dict[str, str],
@@ -110,30 +66,21 @@ async def update(
             errors["logo"] = f"The logo is {len(logo.data) / 1048576:.1f} MB; a logo may be at most 4 MB."
         else:
             try:
-                processed = await anyio.to_thread.run_sync(photos.process, logo.data, logo.filename)
+                processed = await anyio.to_thread.run_sync(photos.process, logo.data, logo.filename or "The logo")
             except photos.PhotoError as exc:
                 errors["logo"] = str(exc)
     if errors:
         raise FormErrors(errors)
-    row = await load(session, event)
+    row = await load(session, event.id)
     before = None
     if row is None:
         row = EventBranding(event_id=event.id)
         session.add(row)
     else:
-        before = {"primary": row.primary_colour, "accent": row.accent_colour, "logo": row.logo_key}
+        before = {"primary": row.primary_colour, "accent": row.accent_colour, "logo": bool(row.logo_jpeg)}
     row.primary_colour, row.accent_colour = primary, accent
     if processed is not None:
-        key = secrets.token_hex(16)
-        directory = logo_dir(settings)
-
-        def write() -> None:
-            directory.mkdir(parents=True, exist_ok=True)
-            _logo_path(settings, key).write_bytes(processed.thumb)  # 400 px: plenty for a printed logo
-
-        await anyio.to_thread.run_sync(write)
-        row.logo_key, row.logo_content_type = key, "image/jpeg"
-        row.logo_width, row.logo_height = processed.width, processed.height
+        row.logo_jpeg = processed.thumb  # 400 px: plenty for a printed logo
     await session.flush()
     audit.record(
         session,
@@ -143,6 +90,6 @@ async def update(
         user_id=viewer.user_id,
         event_id=event.id,
         before=before,
-        after={"primary": primary, "accent": accent, "logo": row.logo_key},
+        after={"primary": primary, "accent": accent, "logo": bool(row.logo_jpeg)},
     )
     return row

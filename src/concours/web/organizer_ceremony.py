@@ -9,20 +9,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.reports import emcee_cards, placards, results_book
+from concours.reports import emcee_cards, placards, report_pdf, results_book
 from concours.services import branding, ceremony
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import device_of, form_data, pdf_response, redirect, render
 from concours.web.public import read_uploads
-
-
-def pdf(data: bytes, filename: str, *, download: bool = True) -> Response[bytes]:
-    disposition = "attachment" if download else "inline"
-    return Response(
-        data, media_type="application/pdf", headers={"content-disposition": f'{disposition}; filename="{filename}"'}
-    )
 
 
 async def _run_sheet_page(
@@ -51,7 +44,7 @@ async def _branding_page(
     errors: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Template:
-    row = await branding.load(db, event)
+    row = await branding.load(db, event.id)
     if form is None:
         form = {
             "primary_colour": row.primary_colour if row else branding.DEFAULT_PRIMARY,
@@ -64,7 +57,7 @@ async def _branding_page(
         event=event,
         form=form,
         errors=errors or {},
-        has_logo=bool(row and row.logo_key),
+        has_logo=bool(row and row.logo_jpeg),
         saved=saved,
     )
 
@@ -127,10 +120,10 @@ class OrganizerCeremonyController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
-            model = await emcee_cards.build(db, settings, event)
+            report = await emcee_cards.build(db, event)
         except ServiceError as exc:
             return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
-        return pdf(await emcee_cards.render(model), f"{event.slug}-emcee-cards.pdf")
+        return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/events/{event_id:int}/branding")
     async def branding_form(
@@ -147,18 +140,18 @@ class OrganizerCeremonyController(Controller):
         form = await form_data(request)
         uploads = await read_uploads(request, "logo")
         try:
-            await branding.update(db, settings, viewer, event, form, uploads[0] if uploads else None)
+            await branding.update(db, viewer, event, form, uploads[0] if uploads else None)
         except FormErrors as exc:
             return await _branding_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return await _branding_page(request, db, event, saved=True)
 
     @get("/events/{event_id:int}/branding/logo")
-    async def logo(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+    async def logo(self, db: AsyncSession, viewer: Viewer, event_id: int) -> Response[bytes]:
         event = await event_for_organizer(db, viewer, event_id)
-        data = await branding.logo_bytes(db, settings, event)
-        if data is None:
+        row = await branding.load(db, event.id)
+        if row is None or not row.logo_jpeg:
             raise NotFound("This event has no logo yet.")
-        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=60"})
+        return Response(row.logo_jpeg, media_type="image/jpeg", headers={"cache-control": "private, max-age=60"})
 
 
 async def _documents_page(
@@ -190,10 +183,10 @@ class OrganizerDocumentsController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
-            doc = await placards.build_car_placards(db, settings, event)
+            report = await placards.car_placards(db, settings, event)
         except ServiceError as exc:
             return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        return pdf(await placards.render_document(doc), doc.filename)
+        return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/award-placards.pdf")
     async def award_placards(
@@ -201,10 +194,10 @@ class OrganizerDocumentsController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
-            doc = await placards.build_award_placards(db, settings, event)
+            report = await placards.award_placards(db, event)
         except ServiceError as exc:
             return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        return pdf(await placards.render_document(doc), doc.filename)
+        return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/results-book.pdf")
     async def results_book(
@@ -221,5 +214,4 @@ class OrganizerDocumentsController(Controller):
             book = await results_book.build(db, settings, event, scores=scores == "1")
         except ServiceError as exc:
             return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        doc = results_book.document(event, book)
-        return pdf(await placards.render_document(doc), doc.filename)
+        return pdf_response(await report_pdf(book), book.filename(), download=True)
