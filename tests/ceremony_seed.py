@@ -78,7 +78,7 @@ async def seed_show(
             owner = User(email=f"{prefix}owner{number}@example.com", name=f"Owner {number}")
             session.add(owner)
             await session.flush()
-            entrant = Entrant(user_id=owner.id, name_public=number != private_owner)
+            entrant = Entrant(user_id=owner.id, publish_name=number != private_owner)
             session.add(entrant)
             await session.flush()
             vehicle = Vehicle(
@@ -135,6 +135,7 @@ async def seed_show(
         name="The Sponsor's Trophy",
         kind="designated",
         position=1,
+        status="decided",
         entry_id=show.entries[102],
         chosen_by="the sponsor",
         decided_by_id=org.id,
@@ -142,8 +143,9 @@ async def seed_show(
     best = SpecialAward(
         event_id=event.id,
         name="Best of Show",
-        kind="best_of_show",
-        position=0,
+        kind="designated",
+        position=0,  # Best of Show closes the ceremony whatever its position
+        status="decided",
         entry_id=show.entries[101],
         chosen_by="the honorary judges",
         decided_by_id=org.id,

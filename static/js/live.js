@@ -17,7 +17,7 @@
     var li = el("li");
     li.setAttribute("data-line", String(line.id));
     li.appendChild(el("strong", "", line.award));
-    if (line.chosen_by) li.appendChild(el("small", "", " (chosen by " + line.chosen_by + ")"));
+    if (line.chosen_by) li.appendChild(el("small", "", " (" + line.chosen_by + ")"));
     li.appendChild(document.createTextNode(" — "));
     var a = el("a", "", "No. " + line.car_number + " " + line.title);
     a.href = line.car_url;
@@ -38,7 +38,7 @@
     box.appendChild(fig);
     var text = el("div", "live-text");
     text.appendChild(el("p", "live-award", line.award));
-    if (line.chosen_by) text.appendChild(el("p", "live-chosen", "chosen by " + line.chosen_by));
+    if (line.chosen_by) text.appendChild(el("p", "live-chosen", line.chosen_by));
     var car = el("p", "live-car");
     car.appendChild(el("span", "live-number", "No. " + line.car_number));
     car.appendChild(document.createTextNode(" " + line.title));

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, CeremonyLine
+from concours.db import AuditLog, CeremonyLine, SpecialAward
 from concours.settings import Settings
 from tests.ceremony_seed import Show, seed_show
 from tests.conftest import new_client, run_db
@@ -109,12 +109,20 @@ def test_new_awards_join_the_run_sheet_where_the_default_order_puts_them(
     post(organizer, f"{url}/build")
     ids = line_ids(organizer.get(url).text)
     post(organizer, f"/organizer/ceremony/lines/{ids[-1]}/move", {"direction": "up"})  # BoS before the sponsor
-    r = post(
-        organizer,
-        f"/organizer/events/{show.event_id}/awards",
-        {"award_name": "Chairman's Award", "kind": "designated", "car_number": "203", "chosen_by": "the chairman"},
-    )
-    assert r.status_code == 303, r.text
+    async def chairman(session: AsyncSession) -> None:
+        session.add(
+            SpecialAward(
+                event_id=show.event_id,
+                name="Chairman's Award",
+                kind="designated",
+                position=2,
+                status="decided",
+                entry_id=show.entries[203],
+                chosen_by="the chairman",
+            )
+        )
+
+    run_db(db_url, chairman)
     post(organizer, f"{url}/build")
     order = card_awards(organizer.get(f"{url}/emcee-cards.pdf").content)
     assert order[:6] == DEFAULT[:6] and set(order[6:]) == {"Best of Show", "The Sponsor's Trophy", "Chairman's Award"}
@@ -219,7 +227,7 @@ def test_an_owner_leaves_their_name_out_of_public_pages(db_url: str, settings: S
         assert "Your name in public" in owner.get("/my/").text
         page = owner.get("/my/privacy")
         assert page.status_code == 200 and 'value="1" checked' in page.text
-        r = post(owner, "/my/privacy", {"name_public": "0"})
+        r = post(owner, "/my/privacy", {"publish_name": "0"})
         assert r.status_code == 200 and 'value="0" checked' in r.text
     with new_client(settings) as public:
         assert "Owner 101" not in public.get(f"/events/{show.slug}/cars/101").text

@@ -36,6 +36,11 @@ def default_order(lines: list[AwardToPresent]) -> list[str]:
     return [line.key for line in sorted(lines, key=sort_key)]
 
 
+def is_best_of_show(award_name: str) -> bool:
+    """Best of Show (or Best in Show) closes the ceremony, whatever its place among the special awards."""
+    return re.search(r"\bbest\s+(of|in)\s+show\b", award_name, re.IGNORECASE) is not None
+
+
 def move(keys: list[str], key: str, direction: str) -> list[str]:
     """The order with ``key`` moved one place ``up`` or ``down`` (unchanged at either end)."""
     if key not in keys or direction not in ("up", "down"):

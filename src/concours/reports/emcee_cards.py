@@ -46,7 +46,18 @@ class EmceeCards(Report):
             "lakeside-2026",
             [
                 EmceeCard(1, 2, "Class C: 1st in class", "", 12, title, coach, "Ada Lovelace", True, story),
-                EmceeCard(2, 2, "Best of Show", "the honorary judges", 12, title, coach, "Ada Lovelace", False, story),
+                EmceeCard(
+                    2,
+                    2,
+                    "Best of Show",
+                    "chosen by the honorary judges",
+                    12,
+                    title,
+                    coach,
+                    "Ada Lovelace",
+                    False,
+                    story,
+                ),
             ],
         )
 

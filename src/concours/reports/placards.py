@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
+from concours.domain.ceremony import is_best_of_show
 from concours.reports import Letterhead, Report
 from concours.services import branding, ceremony
+from concours.services.awards import decided_awards
 from concours.services.errors import ServiceError
 from concours.settings import Settings
 
@@ -74,7 +76,11 @@ class PlacardSet(Report):
                     qr_png(url),
                 )
             ],
-            [AwardPlacard("Best of Show", "the honorary judges", 12, "1937 Talbot-Lago T150-C SS", "Ada Lovelace")],
+            [
+                AwardPlacard(
+                    "Best of Show", "chosen by the honorary judges", 12, "1937 Talbot-Lago T150-C SS", "Ada Lovelace"
+                )
+            ],
         )
 
 
@@ -106,7 +112,7 @@ async def car_placards(session: AsyncSession, settings: Settings, event: Event) 
                 EventClass.code,
                 EventClass.name.label("class_name"),
                 User.name.label("owner"),
-                Entrant.name_public,
+                Entrant.publish_name,
             )
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
             .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -130,7 +136,7 @@ async def car_placards(session: AsyncSession, settings: Settings, event: Event) 
                 r.coachbuilder,
                 r.code or "",
                 r.class_name or "",
-                r.owner if r.name_public else "",
+                r.owner if r.publish_name else "",
                 url,
                 qr[url],
             )
@@ -150,7 +156,7 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
                 Vehicle.make,
                 Vehicle.model,
                 User.name,
-                Entrant.name_public,
+                Entrant.publish_name,
             )
             .join(EventClass, EventClass.id == ClassResult.class_id)
             .join(Entry, Entry.id == ClassResult.entry_id)
@@ -165,7 +171,7 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
         AwardPlacard(f"Class {code}: {res.award}", "", number, f"{y} {mk} {md}", owner if public else "")
         for res, code, number, y, mk, md, owner, public in rows
     ]
-    decided = await ceremony.decided_awards(session, event)
+    decided = await decided_awards(session, event)
     if decided:
         cars = {
             entry_id: (number, f"{y} {mk} {md}", owner if public else "")
@@ -178,7 +184,7 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
                         Vehicle.make,
                         Vehicle.model,
                         User.name,
-                        Entrant.name_public,
+                        Entrant.publish_name,
                     )
                     .join(Vehicle, Vehicle.id == Entry.vehicle_id)
                     .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -187,10 +193,10 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
                 )
             ).all()
         }
-        best = [a for a in decided if a.kind == "best_of_show"]
-        for a in best + [a for a in decided if a.kind != "best_of_show"]:
+        best = [a for a in decided if is_best_of_show(a.name)]
+        for a in best + [a for a in decided if not is_best_of_show(a.name)]:
             number, title, owner = cars[a.entry_id]
-            placards.append(AwardPlacard(a.name, a.chosen_by, number or 0, title, owner))
+            placards.append(AwardPlacard(a.name, a.how, number or 0, title, owner))
     if not placards:
         raise ServiceError("There are no winners yet: award placards are printed once a class is certified.")
     return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-award-placards", [], placards)

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto
+from concours.domain.ceremony import is_best_of_show
 from concours.domain.states import results_public
 from concours.reports import Letterhead, Report
-from concours.services import branding, ceremony, photos
+from concours.services import branding, photos
+from concours.services.awards import decided_awards
 from concours.services.errors import ServiceError
 from concours.settings import Settings
 
@@ -76,7 +78,11 @@ class ResultsBook(Report):
             "14 June 2026",
             True,
             True,
-            [BookAward("Best of Show", "the honorary judges", 12, row.title, row.coachbuilder, row.owner, "")],
+            [
+                BookAward(
+                    "Best of Show", "chosen by the honorary judges", 12, row.title, row.coachbuilder, row.owner, ""
+                )
+            ],
             [BookClass("C", "French Curves 1935–1939", [row])],
         )
 
@@ -93,7 +99,7 @@ def _dates(event: Event) -> str:
 
 
 def _awards_only(event: Event) -> bool:
-    return bool(getattr(event, "awards_only", False))
+    return not event.publish_scores
 
 
 async def build(session: AsyncSession, settings: Settings, event: Event, *, scores: bool = True) -> ResultsBook:
@@ -112,7 +118,7 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
                 ClassResult,
                 Entry.vehicle_id,
                 User.name,
-                Entrant.name_public,
+                Entrant.publish_name,
                 Vehicle.year,
                 Vehicle.make,
                 Vehicle.model,
@@ -127,7 +133,7 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
             .order_by(ClassResult.rank.is_(None), ClassResult.rank, Entry.car_number)
         )
     ).all()
-    decided = await ceremony.decided_awards(session, event)
+    decided = await decided_awards(session, event)
     award_cars = (
         {
             r.id: r
@@ -142,7 +148,7 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
                         Vehicle.model,
                         Vehicle.coachbuilder,
                         User.name,
-                        Entrant.name_public,
+                        Entrant.publish_name,
                     )
                     .join(Vehicle, Vehicle.id == Entry.vehicle_id)
                     .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -191,18 +197,18 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
                 bc.winner_photo = first_photo[vehicle_id]
                 bc.winner_caption = f"No. {number} {y} {mk} {md}"
         book_classes.append(bc)
-    ordered = [a for a in decided if a.kind == "best_of_show"] + [a for a in decided if a.kind != "best_of_show"]
+    ordered = [a for a in decided if is_best_of_show(a.name)] + [a for a in decided if not is_best_of_show(a.name)]
     book_awards = []
     for a in ordered:
         car = award_cars[a.entry_id]
         book_awards.append(
             BookAward(
                 a.name,
-                a.chosen_by,
+                a.how,
                 car.car_number,
                 f"{car.year} {car.make} {car.model}",
                 car.coachbuilder,
-                car.name if car.name_public else "",
+                car.name if car.publish_name else "",
                 first_photo.get(car.vehicle_id, ""),
             )
         )

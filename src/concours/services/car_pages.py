@@ -21,7 +21,8 @@ from concours.db import (
     VehiclePhoto,
 )
 from concours.domain.states import results_public
-from concours.services import audit, ceremony
+from concours.services import audit
+from concours.services.awards import awards_for_entries
 from concours.services.errors import NotFound
 from concours.services.permissions import Viewer
 
@@ -81,15 +82,14 @@ async def public_photos(session: AsyncSession, entry: Entry) -> list[VehiclePhot
 
 
 def _awards_only(event: Event) -> bool:
-    # The awards engineer's "publish places and awards without scores" option, once it exists.
-    return bool(getattr(event, "awards_only", False))
+    return not event.publish_scores
 
 
 async def public_car(session: AsyncSession, event: Event, number: int) -> PublicCar:
     entry = await public_entry(session, event, number)
     row = (
         await session.execute(
-            select(Vehicle, User.name, Entrant.name_public, EventClass)
+            select(Vehicle, User.name, Entrant.publish_name, EventClass)
             .select_from(Entry)
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
             .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -98,7 +98,7 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
             .where(Entry.id == entry.id)
         )
     ).one()
-    vehicle, owner, name_public, cls = row
+    vehicle, owner, publish_name, cls = row
     photos = await public_photos(session, entry)
     car = PublicCar(
         event_name=event.name,
@@ -111,7 +111,7 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
         history=vehicle.history,
         class_code=cls.code if cls else "",
         class_name=cls.name if cls else "",
-        owner=owner if name_public else "",
+        owner=owner if publish_name else "",
         photo_count=len(photos),
         results_published=results_public(event.status),
     )
@@ -124,9 +124,8 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
         if result is not None and result.award and cls is not None:
             score = "" if _awards_only(event) else str(result.explanation.get("score", ""))
             car.awards.append(CarAward(f"Class {cls.code}: {result.award}", "", score))
-        for award in await ceremony.decided_awards(session, event):
-            if award.entry_id == entry.id:
-                car.awards.append(CarAward(award.name, award.chosen_by))
+        for award in (await awards_for_entries(session, event, [entry.id])).get(entry.id, []):
+            car.awards.append(CarAward(award.name, award.how))
     else:
         for line in (
             await session.scalars(
@@ -146,19 +145,19 @@ async def entrant_of(session: AsyncSession, viewer: Viewer) -> Entrant:
     return entrant
 
 
-async def set_name_public(session: AsyncSession, viewer: Viewer, public: bool) -> Entrant:
+async def set_publish_name(session: AsyncSession, viewer: Viewer, public: bool) -> Entrant:
     """Whether the entrant's name may be shown in public; recorded in the audit log."""
     entrant = await entrant_of(session, viewer)
-    if entrant.name_public != public:
+    if entrant.publish_name != public:
         audit.record(
             session,
             entity_type="entrant",
             entity_id=entrant.id,
-            action="name_public",
+            action="publish_name",
             user_id=viewer.user_id,
             event_id=None,
-            before={"name_public": entrant.name_public},
-            after={"name_public": public},
+            before={"publish_name": entrant.publish_name},
+            after={"publish_name": public},
         )
-        entrant.name_public = public
+        entrant.publish_name = public
     return entrant

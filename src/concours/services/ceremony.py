@@ -19,40 +19,16 @@ from concours.db import (
     Entry,
     Event,
     EventClass,
-    SpecialAward,
     User,
     Vehicle,
     VehiclePhoto,
     utcnow,
 )
-from concours.domain.ceremony import AwardToPresent, default_order, move, short_story
+from concours.domain.ceremony import AwardToPresent, default_order, is_best_of_show, move, short_story
 from concours.services import audit
+from concours.services.awards import decided_awards
 from concours.services.errors import Forbidden, NotFound, ServiceError
 from concours.services.permissions import Viewer
-
-
-@dataclass(frozen=True)
-class DecidedAward:
-    """A special award with its winning car, as the ceremony needs it."""
-
-    award_id: int
-    name: str
-    kind: str  # best_of_show | peoples_choice | designated ...
-    position: int
-    entry_id: int
-    chosen_by: str
-
-
-async def decided_awards(session: AsyncSession, event: Event) -> list[DecidedAward]:
-    """The event's special awards that have a winner, in their ceremony order."""
-    rows = (
-        await session.scalars(
-            select(SpecialAward)
-            .where(SpecialAward.event_id == event.id, SpecialAward.entry_id.is_not(None))
-            .order_by(SpecialAward.position, SpecialAward.id)
-        )
-    ).all()
-    return [DecidedAward(a.id, a.name, a.kind, a.position, a.entry_id, a.chosen_by) for a in rows if a.entry_id]
 
 
 @dataclass(frozen=True)
@@ -97,7 +73,7 @@ class _Candidate:
     entry_id: int
     class_id: int | None
     award: str
-    chosen_by: str
+    chosen_by: str  # how a special award was decided, e.g. "chosen by the designer"
     rank: int | None
     order: AwardToPresent
 
@@ -142,7 +118,7 @@ async def _candidates(session: AsyncSession, event: Event) -> list[_Candidate]:
         )
     for award in await decided_awards(session, event):
         key = f"award:{award.award_id}"
-        kind = "best_of_show" if award.kind == "best_of_show" else "special"
+        kind = "best_of_show" if is_best_of_show(award.name) else "special"
         out.append(
             _Candidate(
                 key=key,
@@ -150,7 +126,7 @@ async def _candidates(session: AsyncSession, event: Event) -> list[_Candidate]:
                 entry_id=award.entry_id,
                 class_id=None,
                 award=award.name,
-                chosen_by=award.chosen_by,
+                chosen_by=award.how,
                 rank=None,
                 order=AwardToPresent(key, kind, 0, None, award.position, 0),
             )
@@ -354,7 +330,7 @@ async def run_sheet(session: AsyncSession, event: Event) -> list[RunSheetLine]:
                 Vehicle.model,
                 Vehicle.coachbuilder,
                 User.name,
-                Entrant.name_public,
+                Entrant.publish_name,
             )
             .join(Entry, Entry.id == CeremonyLine.entry_id)
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -375,11 +351,11 @@ async def run_sheet(session: AsyncSession, event: Event) -> list[RunSheetLine]:
             title=f"{year} {make} {model}",
             coachbuilder=coachbuilder,
             owner=owner,
-            owner_public=name_public,
+            owner_public=publish_name,
             story=ln.story,
             presented_at=ln.presented_at,
         )
-        for ln, number, year, make, model, coachbuilder, owner, name_public in rows
+        for ln, number, year, make, model, coachbuilder, owner, publish_name in rows
     ]
 
 
@@ -404,7 +380,7 @@ async def presented_lines(session: AsyncSession, event: Event) -> list[PublicLin
                 Vehicle.model,
                 Vehicle.coachbuilder,
                 User.name,
-                Entrant.name_public,
+                Entrant.publish_name,
             )
             .join(Entry, Entry.id == CeremonyLine.entry_id)
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -433,12 +409,12 @@ async def presented_lines(session: AsyncSession, event: Event) -> list[PublicLin
             car_number=number,
             title=f"{year} {make} {model}",
             coachbuilder=coachbuilder,
-            owner=owner if name_public else "",
+            owner=owner if publish_name else "",
             story=ln.story,
             photo_url=photo_url(event, number) if vehicle_id in with_photo else "",
             car_url=car_url(event, number),
         )
-        for ln, number, vehicle_id, year, make, model, coachbuilder, owner, name_public in rows
+        for ln, number, vehicle_id, year, make, model, coachbuilder, owner, publish_name in rows
     ]
 
 

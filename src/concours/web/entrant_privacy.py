@@ -20,10 +20,10 @@ class EntrantPrivacyController(Controller):
     @get("/")
     async def privacy(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
         entrant = await car_pages.entrant_of(db, viewer)
-        return render(request, "entrant/privacy.html", name_public=entrant.name_public, saved=False)
+        return render(request, "entrant/privacy.html", publish_name=entrant.publish_name, saved=False)
 
     @post("/")
     async def save(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
         form = await form_data(request)
-        entrant = await car_pages.set_name_public(db, viewer, form.get("name_public") == "1")
-        return render(request, "entrant/privacy.html", name_public=entrant.name_public, saved=True)
+        entrant = await car_pages.set_publish_name(db, viewer, form.get("publish_name") == "1")
+        return render(request, "entrant/privacy.html", publish_name=entrant.publish_name, saved=True)

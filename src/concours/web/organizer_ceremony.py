@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.reports import emcee_cards, placards, report_pdf, results_book
-from concours.services import branding, ceremony
+from concours.services import branding, ceremony, photos
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
 from concours.web.common import device_of, form_data, pdf_response, redirect, render
-from concours.web.public import read_uploads
 
 
 async def _run_sheet_page(
@@ -138,9 +138,12 @@ class OrganizerCeremonyController(Controller):
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
-        uploads = await read_uploads(request, "logo")
+        raw = (await request.form()).get("logo")
+        logo = None
+        if isinstance(raw, UploadFile) and raw.filename:  # an empty file input sends a nameless, empty part
+            logo = photos.Upload(filename=raw.filename[:100], data=await raw.read())
         try:
-            await branding.update(db, viewer, event, form, uploads[0] if uploads else None)
+            await branding.update(db, viewer, event, form, logo)
         except FormErrors as exc:
             return await _branding_page(request, db, event, status_code=400, form=form, errors=exc.errors)
         return await _branding_page(request, db, event, saved=True)
