@@ -180,6 +180,9 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         "batch_id": batch.id,
         "key": "not-a-real-key",
         "job_id": job.id,
+        "number": 10,  # car X's number
+        "index": 0,
+        "line_id": 1,  # no run sheet in this world: every ceremony line route answers 404
     }
     return World(params=params, tokens=tokens, event_b_id=b.event_id, notes={"kay": k.id})
 

@@ -251,7 +251,7 @@ def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[st
 
     def listen() -> None:
         try:
-            with board.stream("GET", chief_url) as r:
+            with board.stream("GET", chief_url, headers={"accept": "text/event-stream"}) as r:
                 events.put(f"status {r.status_code}")
                 for line in r.iter_lines():
                     if line.startswith("event:"):

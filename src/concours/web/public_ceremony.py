@@ -25,6 +25,11 @@ from concours.web.common import render
 STREAM_HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
 
+def wants_stream(request: Request[Any, Any, Any]) -> bool:
+    """Only an EventSource (which asks for ``text/event-stream``) is kept on a stream that stays open."""
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
 async def live_state(db: Database, event_id: int) -> str:
     """Everything presented so far, as the first message of every (re)connection."""
     async with db.read() as session:
@@ -62,6 +67,14 @@ class ShowDayController(Controller):
     ) -> ServerSentEvent:
         event = await _live_event(db, slug)
         event_id, database = event.id, request.app.state.db
+        if not wants_stream(request):
+            # Not an EventSource (a crawler, a link checker): the current state once, then the answer ends.
+            state = await live_state(database, event_id)
+
+            async def once() -> AsyncGenerator[ServerSentEventMessage, None]:
+                yield ServerSentEventMessage(event="state", data=state, retry=2000)
+
+            return ServerSentEvent(once(), headers=STREAM_HEADERS)
 
         async def messages() -> AsyncGenerator[ServerSentEventMessage, None]:
             first = True
@@ -111,10 +124,16 @@ class BoardStreamController(Controller):
 
     @get("/chief/events/{event_id:int}/stream")
     async def board_stream(
-        self, db: AsyncSession, viewer: Viewer, event_id: int, channels: ChannelsPlugin
+        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, channels: ChannelsPlugin
     ) -> ServerSentEvent:
         event = await event_for_chief_judge(db, viewer, event_id)
         channel = live.board_channel(event.id)
+        if not wants_stream(request):
+
+            async def nothing() -> AsyncGenerator[ServerSentEventMessage, None]:
+                yield ServerSentEventMessage(comment="connect with an EventSource to follow the board")
+
+            return ServerSentEvent(nothing(), headers=STREAM_HEADERS)
 
         async def messages() -> AsyncGenerator[ServerSentEventMessage, None]:
             async for item in live.stream(channels, channel):
