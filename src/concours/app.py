@@ -39,9 +39,8 @@ from concours.web.judging_ballots import JudgingBallotsController
 from concours.web.judging_placings import JudgingPlacingsController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
-from concours.web.organizer_class_system import OrganizerClassSystemController
-from concours.web.organizer_ceremony import OrganizerCeremonyController
 from concours.web.organizer_ceremony import OrganizerCeremonyController, OrganizerDocumentsController
+from concours.web.organizer_class_system import OrganizerClassSystemController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController

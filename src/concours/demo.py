@@ -50,8 +50,8 @@ from concours.db import (
 )
 from concours.db.engine import Database
 from concours.demo_awards import build_awards
-from concours.demo_placings import build_placings_class
 from concours.demo_ceremony import build_ceremony
+from concours.demo_placings import build_placings_class
 from concours.domain.rubric import Category, check_value
 from concours.services.accounts import hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories

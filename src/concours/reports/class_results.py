@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.reports import Letterhead, Report
-from concours.services.class_systems import judging_of
 from concours.services import branding
+from concours.services.class_systems import judging_of
 from concours.services.results import RankingRow, class_ranking
 
 
@@ -130,5 +130,5 @@ def results_of(event: Event, cls: EventClass, rows: list[RankingRow], *, placing
 async def class_results_report(session: AsyncSession, event: Event, cls: EventClass) -> ClassResultsReport:
     rows, _ = await class_ranking(session, event, cls)
     judging = await judging_of(session, event, cls)
-    return results_of(event, cls, rows, placings=judging.method == "placings")
-    return replace(results_of(event, cls, rows), letterhead=await branding.letterhead(session, event))
+    report = results_of(event, cls, rows, placings=judging.method == "placings")
+    return replace(report, letterhead=await branding.letterhead(session, event))
