@@ -231,7 +231,7 @@ def test_two_workers_on_postgresql_share_reveals(db_url: str, settings: Settings
 def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[str, Settings], db_url: str) -> None:
     import re
 
-    from tests.scoring_seed import seed_scoring
+    from tests.scenes import seed_scoring
 
     base, settings = server
     seeded = run_db(db_url, lambda s: seed_scoring(s, settings, judges=1, cars=1))
