@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass, JudgingSystem
 from concours.domain.rubric import format_units
 from concours.reports import Letterhead, Report, render_html
-from concours.reports import Letterhead, Report
 from concours.services import branding
 from concours.services.assignment import PacketCar, PacketJudge, packets
 from concours.services.errors import NotFound
@@ -129,7 +128,7 @@ async def judge_packet(
             lines = [ln for ln in lines if ln.section in j.sections]
         sheets = [PacketSheet(c, url, qr[url]) for c in j.cars for url in [sheet_url(settings, c.entry_id)]]
         pages.append(PacketPages(j, lines, maximum, sheets))
-    return JudgePacket(Letterhead.of(event), pages, mode == "section", event.slug)
+    return JudgePacket(await branding.letterhead(session, event), pages, mode == "section", event.slug)
 
 
 async def judge_packets_document(
@@ -146,4 +145,3 @@ async def judge_packets_document(
 JUDGE_PACKETS = register_kind(
     "judge_packets", "Judge packets (every judge)", authorize=event_for_chief_judge, build=judge_packets_document
 )
-    return JudgePacket(await branding.letterhead(session, event), pages, mode == "section", event.slug)

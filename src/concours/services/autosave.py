@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from concours import live
 from concours.db import (
     AuditLog,
     ClassSystem,
@@ -662,6 +663,8 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
     insert = _insert(session)
     now: datetime = utcnow()
     sheet = plan.sheet
+    # The chief judge's board is told once this commits (one non-blocking call; nothing on a rollback).
+    live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
     if sheet is None:
         values: dict[str, Any] = {
             "entry_id": target.entry_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours import live
 from concours.db import AuditLog, Entry, ScoreSheet, utcnow
 from concours.services.autosave import (
     CarSheets,
@@ -22,21 +23,6 @@ from concours.services.autosave import (
     read_target,
     save_in_session,
     sheet_state,
-from concours import live
-from concours.db import (
-    ClassSystem,
-    Entry,
-    Event,
-    EventClass,
-    JudgingSystem,
-    Rubric,
-    RubricCategory,
-    ScoreLine,
-    ScoreSheet,
-    SheetChange,
-    Team,
-    TeamMember,
-    utcnow,
 )
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
@@ -79,72 +65,6 @@ async def save_line(
     """Save one category of the judge's sheet in the caller's transaction (see ``autosave.plan_line``)."""
     change = LineChange(category_id, value, note, change_id, device, base_value, base_note)
     await save_in_session(session, viewer, entry.id, change)
-    """Save one category of the judge's sheet. ``value`` is points in points mode and the deduction in
-    deduction mode (both as typed, e.g. "2.5"); empty clears the line.
-
-    ``base_value``/``base_note`` (when sent) are the stored value units and note the change was made on: if the
-    line holds something else now (another device wrote it, or the page is stale) the change is refused with
-    :class:`StaleChange` (409) — unless this very change was applied before, which is a harmless replay."""
-    sheet, rubric = await _open_sheet(session, viewer, entry, category_id=category_id)
-    category = next((c for c in rubric.categories if c.id == category_id), None)
-    if category is None:
-        raise ServiceError("That category is not on this car's score sheet.")
-    if len(note) > 2000:
-        raise ServiceError(f"{category.name}: the note is {len(note)} characters; keep it under 2000.")
-    value_units: int | None = None
-    if value.strip():
-        try:
-            typed = parse_points(value, rubric.scale)
-            if category.mode == "deduction" and not 0 <= typed <= category.max_units:
-                raise ScoreError(
-                    f"{category.name}: a deduction is between 0 and {format_units(category.max_units, rubric.scale)}"
-                )
-            value_units = typed if category.mode == "points" else category.max_units - typed
-            check_value(to_categories([category])[0], value_units, rubric.scale)
-        except ScoreError as exc:
-            raise ServiceError(str(exc)) from exc
-    line = next((ln for ln in sheet.lines if ln.category_id == category.id), None)
-    if base_value is not None or base_note is not None:
-        if await _already_applied(session, sheet, change_id):
-            return
-        current = (line.value_units, line.note) if line else (None, "")
-        if (_parse_base(base_value), (base_note or "").strip()) != current:
-            raise StaleChange(
-                f"{category.name} was changed on another device or page: it now holds "
-                f"{_shown(category, current[0], rubric.scale)}. Your change was not saved; check the value and "
-                "enter it again if it is still right."
-            )
-    if not await _claim_change(session, sheet, change_id):
-        return
-    before = {"value": line.value_units, "note": line.note} if line else None
-    if line is None:
-        line = ScoreLine(sheet_id=sheet.id, category_id=category.id, value_units=value_units, note=note.strip())
-        sheet.lines.append(line)
-    else:
-        line.value_units, line.note = value_units, note.strip()
-    sheet.version += 1
-    sheet.updated_at = utcnow()
-    audit.record(
-        session,
-        entity_type="score_sheet",
-        entity_id=sheet.id,
-        action="line",
-        user_id=viewer.user_id,
-        event_id=entry.event_id,
-        before=before,
-        after={"category": category.key, "value": value_units, "note": note.strip()},
-        device=device,
-    )
-    live.publish_after_commit(session, live.board_channel(entry.event_id), {"entry_id": entry.id})
-
-
-def _shown(category: Category | RubricCategory, value_units: int | None, scale: int) -> str:
-    """A stored value as the judge reads it: points, or the deduction in deduction mode."""
-    if value_units is None:
-        return "nothing"
-    if category.mode == "deduction":
-        return f"a deduction of {format_units(category.max_units - value_units, scale)}"
-    return f"{format_units(value_units, scale)} points"
 
 
 async def save_comment(

@@ -1,7 +1,7 @@
 """The ceremony: the run sheet and the event's branding.
 
-Revision ID: 0010_ceremony
-Revises: 0009_placings
+Revision ID: 0011_ceremony
+Revises: 0010_report_jobs
 Create Date: 2026-12-02 15:48:14.670601
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import concours.db.base
 
-revision: str = '0010_ceremony'
-down_revision: str | None = '0009_placings'
+revision: str = '0011_ceremony'
+down_revision: str | None = '0010_report_jobs'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
