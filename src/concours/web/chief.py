@@ -13,9 +13,24 @@ from concours.domain.rubric import format_units
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import MAX_ID, device_of, form_data, redirect, render
+from concours.web.common import MAX_ID, Form, FormPage, device_of, form_data, redirect, render, submit
 
 STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
+
+
+async def _sheet_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:
+    viewer, sheet_id = subject
+    return {"sheet": await oversight.sheet_detail(db, viewer, sheet_id), "labels": STATE_LABELS}
+
+
+async def _paper_context(db: AsyncSession, subject: tuple[Viewer, int, int], form: Form | None) -> dict[str, Any]:
+    viewer, entry_id, judge_id = subject
+    target = await oversight.paper_target(db, viewer, entry_id, judge_id)
+    return {"target": target, "sheet": target.sheets, "fmt": format_units}
+
+
+SHEET = FormPage("chief/sheet.html", _sheet_context)
+PAPER = FormPage("chief/paper.html", _paper_context)
 
 
 class ChiefController(Controller):
@@ -42,59 +57,16 @@ class ChiefController(Controller):
 
     @get("/sheets/{sheet_id:int}")
     async def sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int) -> Template:
-        return render(
-            request,
-            "chief/sheet.html",
-            sheet=await oversight.sheet_detail(db, viewer, sheet_id),
-            labels=STATE_LABELS,
-            error="",
-        )
+        return await SHEET.render(request, db, (viewer, sheet_id))
 
     @post("/sheets/{sheet_id:int}/reopen")
-    async def reopen(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int
-    ) -> Template | Redirect:
-        form = await form_data(request)
-        try:
+    async def reopen(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int) -> Any:
+        async def act(form: Form) -> None:
             await oversight.reopen_sheet(
                 db, viewer, sheet_id, reason=form.get("reason", ""), device=device_of(request, form)
             )
-        except Forbidden:
-            raise
-        except ServiceError as exc:
-            return render(
-                request,
-                "chief/sheet.html",
-                status_code=exc.status_code if exc.status_code in (404, 409) else 400,
-                sheet=await oversight.sheet_detail(db, viewer, sheet_id),
-                labels=STATE_LABELS,
-                error=exc.message,
-            )
-        return redirect(f"/chief/sheets/{sheet_id}")
 
-    async def _paper_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        entry_id: int,
-        judge_id: int,
-        *,
-        error: str = "",
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-    ) -> Template:
-        target = await oversight.paper_target(db, viewer, entry_id, judge_id)
-        return render(
-            request,
-            "chief/paper.html",
-            status_code=status_code,
-            target=target,
-            sheet=target.sheets,
-            fmt=format_units,
-            error=error,
-            form=form or {},
-        )
+        return await submit(request, db, SHEET, (viewer, sheet_id), act, f"/chief/sheets/{sheet_id}")
 
     @get("/entries/{entry_id:int}/paper")
     async def paper_form(
@@ -105,7 +77,7 @@ class ChiefController(Controller):
         entry_id: int,
         judge_id: Annotated[int, Parameter(gt=0, le=MAX_ID)],
     ) -> Template:
-        return await self._paper_page(request, db, viewer, entry_id, judge_id)
+        return await PAPER.render(request, db, (viewer, entry_id, judge_id))
 
     @post("/entries/{entry_id:int}/paper")
     async def paper_save(
@@ -125,7 +97,8 @@ class ChiefController(Controller):
                 (values if kind == "value" else notes)[int(rest)] = value
             elif kind == "comment":
                 comments[rest] = value
-        try:
+
+        async def act(form: Form) -> int:
             await oversight.enter_paper_sheet(
                 db,
                 viewer,
@@ -137,12 +110,9 @@ class ChiefController(Controller):
                 submit=form.get("submit") == "on",
                 device=device_of(request, form),
             )
-        except Forbidden:
-            raise
-        except ServiceError as exc:
-            # Nothing of a refused paper sheet is kept: the page answers 400, so the request's session rolls back.
-            return await self._paper_page(
-                request, db, viewer, entry_id, judge_id, error=exc.message, status_code=400, form=form
-            )
-        event_id = (await oversight.paper_target(db, viewer, entry_id, judge_id)).entry.event_id
-        return redirect(f"/chief/events/{event_id}")
+            return (await oversight.paper_target(db, viewer, entry_id, judge_id)).entry.event_id
+
+        # Nothing of a refused paper sheet is kept: the page answers 400, so the request's session rolls back.
+        return await submit(
+            request, db, PAPER, (viewer, entry_id, judge_id), act, lambda event_id: f"/chief/events/{event_id}"
+        )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncGenerator, Collection
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from litestar import MediaType, Request
 from litestar.datastructures import State
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
-from concours.services.errors import FormErrors
+from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from concours.web.request import REPLACEMENT
@@ -216,3 +217,81 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Respon
         media_type="application/pdf",
         headers={"content-disposition": f'{disposition}; filename="{safe}"'},
     )
+
+
+# -- form pages -------------------------------------------------------------------------------------------------
+
+Form = dict[str, str]
+Errors = dict[str, str]
+PAGE_ERROR = "__all__"  # the key of a message about the whole form rather than one field
+
+S = TypeVar("S")  # what a page is about: an event, a class and its event, an entry ...
+T = TypeVar("T")  # what a submitted action returns (the created event, a count ...)
+
+
+@dataclass(frozen=True)
+class FormPage(Generic[S]):
+    """A page with one or more forms: its template and the queries that fill it, given what it is about.
+
+    GET, a refused POST and any re-render go through :meth:`render`, so a refused form shows the same page with
+    the values that were typed (``form``) and each error beside its field (``errors``; ``errors["__all__"]`` for
+    the whole form). ``context(db, subject, form)`` runs the page's queries; ``form`` is None on a first showing
+    (the loader may then return a ``form`` of defaults) and the submitted fields after a refusal."""
+
+    template: str
+    context: Callable[[AsyncSession, S, Form | None], Awaitable[dict[str, Any]]]
+
+    async def render(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        subject: S,
+        *,
+        status_code: int = 200,
+        form: Form | None = None,
+        errors: Errors | None = None,
+        **extra: Any,
+    ) -> Template:
+        context = await self.context(db, subject, form)
+        context.setdefault("form", form if form is not None else {})
+        context.update(errors=errors or {}, **extra)
+        return render(request, self.template, status_code=status_code, **context)
+
+
+async def submit(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    page: FormPage[S],
+    subject: S,
+    act: Callable[[Form], Awaitable[T]],
+    success: str | Callable[[T], str | Response[Any]],
+    *,
+    field: str = PAGE_ERROR,
+    keep_form: bool = True,
+    multi: Collection[str] = (),
+    **extra: Any,
+) -> Response[Any]:
+    """Run ``act`` on the submitted form; on success redirect to ``success`` (a path, or a function of what ``act``
+    returned giving a path or a response), on refusal show ``page`` again with the typed values.
+
+    Field errors (:class:`FormErrors`) answer 400 beside their fields; any other refusal (:class:`ServiceError`)
+    answers its status with its message under ``field`` (the whole form by default). Not found and not allowed
+    are not the form's business: they reach the app-wide error page. A refusal answers an error status, so the
+    request's transaction rolls back and nothing half-done is kept. ``extra`` goes to the page on refusal;
+    ``keep_form=False`` when the typed values are not the page's main form (a row's own form keeps them itself);
+    ``multi`` names the fields that may be sent more than once (see :func:`form_data`)."""
+    try:
+        form = await form_data(request, multi=multi)
+    except BadForm as exc:  # malformed (not text, NUL, too long, repeated): shown like any field error
+        kept = exc.form if keep_form else None
+        return await page.render(request, db, subject, status_code=400, form=kept, errors=exc.errors, **extra)
+    try:
+        result = await act(form)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:
+        status, errors = (400, exc.errors) if isinstance(exc, FormErrors) else (exc.status_code, {field: exc.message})
+        kept = form if keep_form else None
+        return await page.render(request, db, subject, status_code=status, form=kept, errors=errors, **extra)
+    target = success if isinstance(success, str) else success(result)
+    return redirect(target) if isinstance(target, str) else target

@@ -12,10 +12,10 @@ from concours.db import Event, Judge
 from concours.reports import report_pdf
 from concours.reports.judge_packet import judge_packet
 from concours.services import conflicts, roster
-from concours.services.errors import Forbidden, FormErrors
+from concours.services.errors import Forbidden
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import form_data, pdf_response, redirect, render
+from concours.web.common import Form, FormPage, pdf_response, redirect, submit
 
 
 def _judge_id(viewer: Viewer) -> int:
@@ -24,48 +24,48 @@ def _judge_id(viewer: Viewer) -> int:
     return viewer.judge_id
 
 
+async def _profile_context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:
+    judge = await db.get(Judge, _judge_id(viewer))
+    assert judge is not None
+    return {
+        "judge": judge,
+        "rank_label": roster.RANK_LABELS.get(judge.rank, judge.rank),
+        "invitations": await roster.my_invitations(db, viewer),
+        "form": form if form is not None else {"specialties": judge.specialties},
+        "saved": False,
+    }
+
+
+async def _conflicts_context(db: AsyncSession, subject: tuple[Viewer, Event], form: Form | None) -> dict[str, Any]:
+    viewer, event = subject
+    return {
+        "event": event,
+        "conflicts": await conflicts.list_conflicts(db, event, judge_id=_judge_id(viewer)),
+        "choices": await conflicts.conflict_choices(db, event),
+        "kinds": conflicts.CONFLICT_KINDS,
+    }
+
+
+PROFILE = FormPage("judging/profile.html", _profile_context)
+CONFLICTS = FormPage("judging/conflicts.html", _conflicts_context)
+
+
 class JudgeProfileController(Controller):
     path = "/judging"
 
     @get("/profile")
     async def profile(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
         _judge_id(viewer)
-        return await self._profile_page(request, db, viewer, saved=request.query_params.get("saved") == "1")
-
-    async def _profile_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        saved: bool = False,
-    ) -> Template:
-        judge = await db.get(Judge, _judge_id(viewer))
-        assert judge is not None
-        return render(
-            request,
-            "judging/profile.html",
-            status_code=status_code,
-            judge=judge,
-            rank_label=roster.RANK_LABELS.get(judge.rank, judge.rank),
-            invitations=await roster.my_invitations(db, viewer),
-            form=form or {"specialties": judge.specialties},
-            errors=errors or {},
-            saved=saved,
-        )
+        return await PROFILE.render(request, db, viewer, saved=request.query_params.get("saved") == "1")
 
     @post("/profile", media_type=MediaType.HTML)
     async def save_profile(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Any:
         _judge_id(viewer)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await roster.update_own_profile(db, viewer, form)
-        except FormErrors as exc:
-            return await self._profile_page(request, db, viewer, status_code=400, form=form, errors=exc.errors)
-        return redirect("/judging/profile?saved=1")
+
+        return await submit(request, db, PROFILE, viewer, act, "/judging/profile?saved=1")
 
     @post("/invitations/{event_id:int}/accept", media_type=MediaType.HTML)
     async def accept(self, db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
@@ -77,41 +77,16 @@ class JudgeProfileController(Controller):
     async def conflicts(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
-        event = await roster.event_for_judge(db, viewer, event_id)
-        return await self._conflicts_page(request, db, viewer, event)
-
-    async def _conflicts_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        return render(
-            request,
-            "judging/conflicts.html",
-            status_code=status_code,
-            event=event,
-            conflicts=await conflicts.list_conflicts(db, event, judge_id=_judge_id(viewer)),
-            choices=await conflicts.conflict_choices(db, event),
-            kinds=conflicts.CONFLICT_KINDS,
-            form=form or {},
-            errors=errors or {},
-        )
+        return await CONFLICTS.render(request, db, (viewer, await roster.event_for_judge(db, viewer, event_id)))
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
     async def declare(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await roster.event_for_judge(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await conflicts.add_conflict(db, viewer, event, _judge_id(viewer), form, source="declared")
-        except FormErrors as exc:
-            return await self._conflicts_page(request, db, viewer, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/judging/events/{event.id}/conflicts")
+
+        return await submit(request, db, CONFLICTS, (viewer, event), act, f"/judging/events/{event.id}/conflicts")
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def withdraw(self, db: AsyncSession, viewer: Viewer, conflict_id: int) -> Any:

@@ -3,6 +3,7 @@ check-in, CSV import and export."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -16,7 +17,7 @@ from concours.domain.states import ENTRY_STATUSES
 from concours.services import csv_entries, entries, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, entry_for_organizer, event_for_organizer
-from concours.web.common import form_data, form_list, redirect, render
+from concours.web.common import Form, FormPage, form_list, submit
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -37,6 +38,54 @@ def _csv_response(text: str, filename: str) -> Response[bytes]:
     )
 
 
+@dataclass(frozen=True)
+class Queue:
+    """The review queue of an event, filtered."""
+
+    event: Event
+    filters: selection.QueueFilters = field(default_factory=selection.QueueFilters)
+
+
+async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) -> dict[str, Any]:
+    event, filters = subject.event, subject.filters
+    queue = await selection.review_queue(db, event, filters)
+    registration = selection.registration_form(event)
+    return {
+        "event": event,
+        "queue": queue,
+        "rows": queue.rows,
+        "classes": await _classes(db, event),
+        "statuses": ENTRY_STATUSES,
+        "decisions": selection.DECISIONS,
+        "filters": filters,
+        "current": filters.status,
+        "error_entry": None,
+        "notice": "",
+        "registration": dict(registration, **form) if form is not None else registration,
+        "registration_open": entries.registration_open(event),
+    }
+
+
+async def _field_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    rows = await selection.field_rows(db, event)
+    return {
+        "event": event,
+        "rows": rows,
+        "checked_in": sum(1 for r in rows if r.entry.checked_in_at),
+        "absent": sum(1 for r in rows if r.entry.absent_reason),
+        "error_entry": None,
+    }
+
+
+async def _import_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    return {"event": event, "columns": csv_entries.COLUMNS, "imported": None}
+
+
+ENTRIES = FormPage("organizer/entries.html", _entries_context)
+FIELD = FormPage("organizer/entries_field.html", _field_context)
+IMPORT = FormPage("organizer/entries_import.html", _import_context)
+
+
 class OrganizerEntriesController(Controller):
     path = "/organizer"
 
@@ -54,61 +103,28 @@ class OrganizerEntriesController(Controller):
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         filters = selection.QueueFilters.parse(status, class_id, make, era)
-        return await self._entries_page(request, db, event, filters)
-
-    async def _entries_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        filters: selection.QueueFilters | None = None,
-        *,
-        status_code: int = 200,
-        errors: dict[str, str] | None = None,
-        error_entry: int | None = None,
-        form: dict[str, str] | None = None,
-        notice: str = "",
-    ) -> Template:
-        filters = filters or selection.QueueFilters()
-        queue = await selection.review_queue(db, event, filters)
-        registration = dict(selection.registration_form(event), **(form or {})) if errors else None
-        return render(
-            request,
-            "organizer/entries.html",
-            status_code=status_code,
-            event=event,
-            queue=queue,
-            rows=queue.rows,
-            classes=await _classes(db, event),
-            statuses=ENTRY_STATUSES,
-            decisions=selection.DECISIONS,
-            filters=filters,
-            current=filters.status,
-            errors=errors or {},
-            error_entry=error_entry,
-            form=form or {},
-            notice=notice,
-            registration=registration or selection.registration_form(event),
-            registration_open=entries.registration_open(event),
-        )
+        return await ENTRIES.render(request, db, Queue(event, filters))
 
     @post("/events/{event_id:int}/registration")
     async def registration(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await selection.update_registration(db, viewer, event, form)
-        except FormErrors as exc:
-            return await self._entries_page(request, db, event, status_code=400, errors=exc.errors, form=form)
-        return redirect(f"/organizer/events/{event.id}/entries#registration")
+
+        return await submit(
+            request, db, ENTRIES, Queue(event), act, f"/organizer/events/{event.id}/entries#registration"
+        )
 
     @post("/entries/{entry_id:int}/decision")
     async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
         entry = await entry_for_organizer(db, viewer, entry_id)
-        form = await form_data(request)
-        try:
+        event = await db.get(Event, entry.event_id)
+        assert event is not None
+
+        async def act(form: Form) -> None:
             await entries.decide(
                 db,
                 viewer,
@@ -118,99 +134,75 @@ class OrganizerEntriesController(Controller):
                 car_number=form.get("car_number", ""),
                 message=form.get("message", ""),
             )
-        except FormErrors as exc:
-            event = await db.get(Event, entry.event_id)
-            assert event is not None
-            return await self._entries_page(
-                request, db, event, status_code=400, errors=exc.errors, error_entry=entry.id, form=form
-            )
-        return redirect(f"/organizer/events/{entry.event_id}/entries#entry-{entry.id}")
+
+        success = f"/organizer/events/{entry.event_id}/entries#entry-{entry.id}"
+        return await submit(request, db, ENTRIES, Queue(event), act, success, error_entry=entry.id)
 
     @post("/events/{event_id:int}/entries/bulk")
     async def bulk(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request, multi=("entry_ids",))
         ids = selection.parse_ids(await form_list(request, "entry_ids"))
-        try:
+
+        async def act(form: Form) -> int:
             if form.get("action") == "move":
-                n = await selection.move_to_class(db, viewer, event, ids, form.get("move_class_id", ""))
-            else:
-                n = await selection.decide_many(
-                    db,
-                    viewer,
-                    event,
-                    ids,
-                    status=form.get("bulk_status", ""),
-                    class_id=form.get("bulk_class_id", ""),
-                    message=form.get("bulk_message", ""),
-                )
-        except FormErrors as exc:
-            return await self._entries_page(request, db, event, status_code=400, errors=exc.errors, form=form)
-        except ServiceError as exc:
-            return await self._entries_page(
-                request, db, event, status_code=400, errors={"bulk": exc.message}, form=form
+                return await selection.move_to_class(db, viewer, event, ids, form.get("move_class_id", ""))
+            return await selection.decide_many(
+                db,
+                viewer,
+                event,
+                ids,
+                status=form.get("bulk_status", ""),
+                class_id=form.get("bulk_class_id", ""),
+                message=form.get("bulk_message", ""),
             )
-        return redirect(f"/organizer/events/{event.id}/entries?done={n}")
+
+        return await submit(
+            request,
+            db,
+            ENTRIES,
+            Queue(event),
+            act,
+            lambda n: f"/organizer/events/{event.id}/entries?done={n}",
+            field="bulk",
+            multi=("entry_ids",),
+        )
 
     @post("/events/{event_id:int}/classes/combine")
     async def combine(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await selection.combine_classes(
                 db, viewer, event, form.get("combine_from", ""), form.get("combine_into", "")
             )
-        except FormErrors as exc:
-            return await self._entries_page(request, db, event, status_code=400, errors=exc.errors, form=form)
-        return redirect(f"/organizer/events/{event.id}/entries")
+
+        return await submit(request, db, ENTRIES, Queue(event), act, f"/organizer/events/{event.id}/entries")
 
     @post("/events/{event_id:int}/numbers")
     async def numbers(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        start = form.get("start", "1").strip() or "1"
-        if not start.isdecimal() or not 0 < int(start) < 100000:
-            return await self._field_page(
-                request, db, event, status_code=400, errors={"start": "Start from a positive whole number."}
-            )
-        await selection.number_by_class(db, viewer, event, start=int(start))
-        return redirect(f"/organizer/events/{event.id}/field")
+
+        async def act(form: Form) -> None:
+            start = form.get("start", "1").strip() or "1"
+            if not start.isdecimal() or not 0 < int(start) < 100000:
+                raise FormErrors({"start": "Start from a positive whole number."})
+            await selection.number_by_class(db, viewer, event, start=int(start))
+
+        return await submit(request, db, FIELD, event, act, f"/organizer/events/{event.id}/field")
 
     @get("/events/{event_id:int}/field")
     async def field(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await self._field_page(request, db, event)
-
-    async def _field_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        errors: dict[str, str] | None = None,
-        error_entry: int | None = None,
-    ) -> Template:
-        rows = await selection.field_rows(db, event)
-        return render(
-            request,
-            "organizer/entries_field.html",
-            status_code=status_code,
-            event=event,
-            rows=rows,
-            checked_in=sum(1 for r in rows if r.entry.checked_in_at),
-            absent=sum(1 for r in rows if r.entry.absent_reason),
-            errors=errors or {},
-            error_entry=error_entry,
-        )
+        return await FIELD.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/entries/{entry_id:int}/field")
     async def update_field(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
     ) -> Any:
         entry = await entry_for_organizer(db, viewer, entry_id)
-        form = await form_data(request)
-        try:
+        event = await db.get(Event, entry.event_id)
+        assert event is not None
+
+        async def act(form: Form) -> None:
             await selection.update_field(
                 db,
                 viewer,
@@ -219,11 +211,9 @@ class OrganizerEntriesController(Controller):
                 field_position=form.get("field_position", ""),
                 reason=form.get("reason", ""),
             )
-        except FormErrors as exc:
-            event = await db.get(Event, entry.event_id)
-            assert event is not None
-            return await self._field_page(request, db, event, status_code=400, errors=exc.errors, error_entry=entry.id)
-        return redirect(f"/organizer/events/{entry.event_id}/field#entry-{entry.id}")
+
+        success = f"/organizer/events/{entry.event_id}/field#entry-{entry.id}"
+        return await submit(request, db, FIELD, event, act, success, error_entry=entry.id)
 
     @get("/events/{event_id:int}/entries.csv")
     async def export(self, db: AsyncSession, viewer: Viewer, event_id: int, all: str | None = None) -> Response[bytes]:
@@ -240,10 +230,7 @@ class OrganizerEntriesController(Controller):
     async def import_form(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return render(
-            request, "organizer/entries_import.html", event=event, errors={}, columns=csv_entries.COLUMNS, imported=None
-        )
+        return await IMPORT.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/entries/import")
     async def import_csv(
@@ -267,12 +254,6 @@ class OrganizerEntriesController(Controller):
                     errors = exc.errors
                 except ServiceError as exc:
                     errors = {"file": exc.message}
-        return render(
-            request,
-            "organizer/entries_import.html",
-            status_code=400 if errors else 200,
-            event=event,
-            errors=errors,
-            columns=csv_entries.COLUMNS,
-            imported=imported,
+        return await IMPORT.render(
+            request, db, event, status_code=400 if errors else 200, errors=errors, imported=imported
         )

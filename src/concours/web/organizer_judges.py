@@ -3,6 +3,7 @@ conflicts of interest, the assignment board and judge packets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -16,14 +17,96 @@ from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMembe
 from concours.reports import report_pdf
 from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflicts, roster, teams
-from concours.services.errors import FormErrors, ServiceError
+from concours.services.errors import FormErrors
 from concours.services.events import load_rubric
 from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import device_of, form_data, pdf_response, redirect, render
+from concours.web.common import Form, FormPage, device_of, form_data, form_list, pdf_response, redirect, submit
 from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Board:
+    """The assignment board of an event, with the automatic plan proposed or not."""
+
+    event: Event
+    propose: bool = False
+
+
+async def _judges_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    classes = (
+        await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
+    ).all()
+    members = (
+        await db.execute(
+            select(
+                Team.class_id,
+                User.name,
+                User.email,
+                TeamMember.is_captain,
+                Judge.rank,
+                Judge.id.label("judge_id"),
+                TeamMember.sections,
+            )
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .join(Judge, Judge.id == TeamMember.judge_id)
+            .join(User, User.id == Judge.user_id)
+            .where(Team.event_id == event.id)
+            .order_by(TeamMember.is_captain.desc(), User.name)
+        )
+    ).all()
+    system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
+    sections: list[str] = []
+    if system is not None and system.sheet_mode == "section" and event.rubric_id:
+        rubric = await load_rubric(db, event.rubric_id)
+        sections = list(dict.fromkeys(c.section for c in rubric.categories if c.section))
+    return {"event": event, "classes": classes, "members": members, "sections": sections}
+
+
+async def _roster_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    return {
+        "event": event,
+        "judges": await roster.roster(db, event),
+        "chief": await roster.chief_judge(db, event),
+        "ranks": list(roster.RANK_LABELS.items()),
+        "form": form if form is not None else {"rank": "judge"},
+        "import_errors": [],
+        "edit_forms": {},
+        "notice": "",
+    }
+
+
+async def _conflicts_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    return {
+        "event": event,
+        "conflicts": await conflicts.list_conflicts(db, event),
+        "judges": await roster.roster(db, event),
+        "choices": await conflicts.conflict_choices(db, event),
+        "kinds": conflicts.CONFLICT_KINDS,
+    }
+
+
+async def _board_context(db: AsyncSession, subject: Board, form: Form | None) -> dict[str, Any]:
+    board, loaded = await assignment.board(db, subject.event)
+    proposal = (await assignment.propose(db, subject.event))[0] if subject.propose else None
+    return {
+        "event": subject.event,
+        "board": board,
+        "proposal": proposal,
+        "names": loaded.judge_names,
+        "codes": loaded.class_codes,
+        "ranks": {j.id: j.rank for j in loaded.inputs.judges},
+        "notice": "",
+        "humanize": lambda text: assignment.humanize(text, loaded),
+    }
+
+
+JUDGES = FormPage("organizer/judges.html", _judges_context)
+ROSTER = FormPage("organizer/judges_roster.html", _roster_context)
+CONFLICTS = FormPage("organizer/conflicts.html", _conflicts_context)
+BOARD = FormPage("organizer/assignment.html", _board_context)
 
 
 class OrganizerJudgesController(Controller):
@@ -35,67 +118,18 @@ class OrganizerJudgesController(Controller):
     async def judges(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await self._judges_page(request, db, event)
-
-    async def _judges_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        classes = (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
-        members = (
-            await db.execute(
-                select(
-                    Team.class_id,
-                    User.name,
-                    User.email,
-                    TeamMember.is_captain,
-                    Judge.rank,
-                    Judge.id.label("judge_id"),
-                    TeamMember.sections,
-                )
-                .join(TeamMember, TeamMember.team_id == Team.id)
-                .join(Judge, Judge.id == TeamMember.judge_id)
-                .join(User, User.id == Judge.user_id)
-                .where(Team.event_id == event.id)
-                .order_by(TeamMember.is_captain.desc(), User.name)
-            )
-        ).all()
-        system = await db.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
-        sections: list[str] = []
-        if system is not None and system.sheet_mode == "section" and event.rubric_id:
-            rubric = await load_rubric(db, event.rubric_id)
-            sections = list(dict.fromkeys(c.section for c in rubric.categories if c.section))
-        return render(
-            request,
-            "organizer/judges.html",
-            status_code=status_code,
-            event=event,
-            classes=classes,
-            members=members,
-            sections=sections,
-            form=form or {},
-            errors=errors or {},
-        )
+        return await JUDGES.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/judges", media_type=MediaType.HTML)
     async def add_judge(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        cls = None
-        if form.get("class_id", "").isdecimal() and len(form["class_id"]) < 10:
-            cls = await db.get(EventClass, int(form["class_id"]))
-        try:
+
+        async def act(form: Form) -> None:
+            cls = None
+            if form.get("class_id", "").isdecimal() and len(form["class_id"]) < 10:
+                cls = await db.get(EventClass, int(form["class_id"]))
             if cls is None or cls.event_id != event.id:
                 raise FormErrors({"class_id": "Choose the class this judge will judge."})
             await teams.add_judge_to_class(
@@ -107,28 +141,32 @@ class OrganizerJudgesController(Controller):
                 email=form.get("email", ""),
                 captain=form.get("captain") == "on",
             )
-        except FormErrors as exc:
-            return await self._judges_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/judges")
+
+        return await submit(request, db, JUDGES, event, act, f"/organizer/events/{event.id}/judges")
 
     @post("/classes/{class_id:int}/sections", media_type=MediaType.HTML)
     async def sections(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
         cls, event = await class_for_organizer(db, viewer, class_id)
-        form = await request.form()
-        try:
+        # A judge's sections come as one ``sections-<judge id>`` field per ticked box.
+        judges = [k for k in await request.form() if k.startswith("sections-") and k[9:].isdecimal() and len(k) < 20]
+
+        async def act(form: Form) -> None:
             if form.get("share") == "evenly":
                 await teams.share_sections(db, viewer, cls)
-            else:
-                chosen: dict[int, list[str]] = {}
-                for key in form:
-                    if key.startswith("sections-") and key[9:].isdecimal() and len(key) < 20:
-                        chosen[int(key[9:])] = [v for v in form.getall(key) if isinstance(v, str)]
-                await teams.set_sections(db, viewer, cls, chosen)
-        except ServiceError as exc:
-            return await self._judges_page(
-                request, db, event, status_code=400, errors={f"sections-{cls.id}": exc.message}
-            )
-        return redirect(f"/organizer/events/{event.id}/judges#class-{cls.id}")
+                return
+            chosen = {int(key[9:]): await form_list(request, key) for key in judges}
+            await teams.set_sections(db, viewer, cls, chosen)
+
+        return await submit(
+            request,
+            db,
+            JUDGES,
+            event,
+            act,
+            f"/organizer/events/{event.id}/judges#class-{cls.id}",
+            field=f"sections-{cls.id}",
+            multi=judges,
+        )
 
     # -- the roster ------------------------------------------------------------------------------------
 
@@ -137,49 +175,18 @@ class OrganizerJudgesController(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        return await self._roster_page(request, db, event, notice=request.query_params.get("done", ""))
-
-    async def _roster_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        import_errors: list[str] | None = None,
-        edit_forms: dict[int, dict[str, str]] | None = None,
-        notice: str = "",
-    ) -> Template:
-        judges = await roster.roster(db, event)
-        chief = await roster.chief_judge(db, event)
-        return render(
-            request,
-            "organizer/judges_roster.html",
-            status_code=status_code,
-            event=event,
-            judges=judges,
-            chief=chief,
-            ranks=list(roster.RANK_LABELS.items()),
-            form=form or {"rank": "judge"},
-            errors=errors or {},
-            import_errors=import_errors or [],
-            edit_forms=edit_forms or {},
-            notice=notice[:200],
-        )
+        return await ROSTER.render(request, db, event, notice=request.query_params.get("done", "")[:200])
 
     @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
     async def invite(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await roster.invite_judge(db, settings, viewer, event, form)
-        except FormErrors as exc:
-            return await self._roster_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/roster?done=invited")
+
+        return await submit(request, db, ROSTER, event, act, f"/organizer/events/{event.id}/roster?done=invited")
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
@@ -202,7 +209,7 @@ class OrganizerJudgesController(Controller):
                 text = str(form.get("csv_text") or "")
             result = await roster.import_csv(db, settings, viewer, event, text.replace("\x00", ""))
         except roster.ImportErrors as exc:
-            return await self._roster_page(request, db, event, status_code=400, import_errors=exc.rows)
+            return await ROSTER.render(request, db, event, status_code=400, import_errors=exc.rows)
         return redirect(
             f"/organizer/events/{event.id}/roster?done=imported+{result.invited}+invited+{result.updated}+updated"
         )
@@ -213,26 +220,42 @@ class OrganizerJudgesController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         judge = await roster.judge_on_roster(db, event, judge_id)
-        form = await form_data(request)
-        try:
+        # The typed values belong to this judge's row, not to the invitation form.
+        typed: dict[int, Form] = {}
+
+        async def act(form: Form) -> None:
+            typed[judge_id] = form
             await roster.update_judge(db, viewer, event, judge, form)
-        except FormErrors as exc:
-            return await self._roster_page(
-                request, db, event, status_code=400, errors=exc.errors, edit_forms={judge_id: form}
-            )
-        return redirect(f"/organizer/events/{event.id}/roster#judge-{judge_id}")
+
+        return await submit(
+            request,
+            db,
+            ROSTER,
+            event,
+            act,
+            f"/organizer/events/{event.id}/roster#judge-{judge_id}",
+            keep_form=False,
+            edit_forms=typed,
+        )
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
     async def chief_judge(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await roster.set_chief_judge(db, settings, viewer, event, form.get("chief_judge", ""))
-        except FormErrors as exc:
-            return await self._roster_page(request, db, event, status_code=400, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/roster?done=chief+judge+chosen")
+
+        return await submit(
+            request,
+            db,
+            ROSTER,
+            event,
+            act,
+            f"/organizer/events/{event.id}/roster?done=chief+judge+chosen",
+            keep_form=False,
+        )
 
     # -- conflicts -------------------------------------------------------------------------------------
 
@@ -240,47 +263,22 @@ class OrganizerJudgesController(Controller):
     async def conflicts(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Template:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        return await self._conflicts_page(request, db, event)
-
-    async def _conflicts_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        return render(
-            request,
-            "organizer/conflicts.html",
-            status_code=status_code,
-            event=event,
-            conflicts=await conflicts.list_conflicts(db, event),
-            judges=await roster.roster(db, event),
-            choices=await conflicts.conflict_choices(db, event),
-            kinds=conflicts.CONFLICT_KINDS,
-            form=form or {},
-            errors=errors or {},
-        )
+        return await CONFLICTS.render(request, db, await event_for_chief_judge(db, viewer, event_id))
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
     async def add_conflict(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             judge_text = form.get("judge_id", "")
             judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
             if judge_id not in await roster.roster_judge_ids(db, event.id):
                 raise FormErrors({"judge_id": "Choose a judge of the roster."})
             await conflicts.add_conflict(db, viewer, event, judge_id, form, source="organizer")
-        except FormErrors as exc:
-            return await self._conflicts_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/conflicts")
+
+        return await submit(request, db, CONFLICTS, event, act, f"/organizer/events/{event.id}/conflicts")
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def remove_conflict(
@@ -295,49 +293,18 @@ class OrganizerJudgesController(Controller):
     async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)
         propose = request.query_params.get("propose") == "1"
-        return await self._board_page(request, db, event, propose=propose, notice=request.query_params.get("done", ""))
-
-    async def _board_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event: Event,
-        *,
-        status_code: int = 200,
-        propose: bool = False,
-        error: str = "",
-        error_judge: int | None = None,
-        notice: str = "",
-    ) -> Template:
-        board, loaded = await assignment.board(db, event)
-        proposal = None
-        if propose:
-            proposal, _ = await assignment.propose(db, event)
-        return render(
-            request,
-            "organizer/assignment.html",
-            status_code=status_code,
-            event=event,
-            board=board,
-            proposal=proposal,
-            names=loaded.judge_names,
-            codes=loaded.class_codes,
-            ranks={j.id: j.rank for j in loaded.inputs.judges},
-            error=error,
-            error_judge=error_judge,
-            notice=notice[:200],
-            humanize=lambda text: assignment.humanize(text, loaded),
-        )
+        notice = request.query_params.get("done", "")[:200]
+        return await BOARD.render(request, db, Board(event, propose), notice=notice)
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
     async def apply(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await assignment.apply_plan(db, viewer, event, form.get("token", ""))
-        except ServiceError as exc:
-            return await self._board_page(request, db, event, status_code=409, propose=True, error=exc.message)
-        return redirect(f"/organizer/events/{event.id}/assignment?done=The+automatic+plan+is+in+place.")
+
+        done = f"/organizer/events/{event.id}/assignment?done=The+automatic+plan+is+in+place."
+        return await submit(request, db, BOARD, Board(event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
     async def change(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
@@ -346,8 +313,9 @@ class OrganizerJudgesController(Controller):
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
         judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
         class_id = int(class_text) if class_text.isdecimal() and len(class_text) < 10 else None
-        try:
-            done = await assignment.change_team(
+
+        async def act(form: Form) -> str:
+            return await assignment.change_team(
                 db,
                 viewer,
                 event,
@@ -356,12 +324,16 @@ class OrganizerJudgesController(Controller):
                 captain=form.get("action") == "captain",
                 device=device_of(request),
             )
-        except ServiceError as exc:
-            status = 409 if exc.status_code == 409 else exc.status_code
-            return await self._board_page(
-                request, db, event, status_code=status, error=exc.message, error_judge=judge_id
-            )
-        return redirect(f"/organizer/events/{event.id}/assignment?done={quote(done)}#judge-{judge_id}")
+
+        return await submit(
+            request,
+            db,
+            BOARD,
+            Board(event),
+            act,
+            lambda done: f"/organizer/events/{event.id}/assignment?done={quote(done)}#judge-{judge_id}",
+            field=f"judge-{judge_id}",
+        )
 
     # -- judge packets -----------------------------------------------------------------------------
 

@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.services import judging_systems, rubrics, setup
-from concours.services.errors import FormErrors
 from concours.services.permissions import Viewer, event_for_organizer
-from concours.web.common import form_data, redirect, render
+from concours.web.common import Form, FormPage, submit
 
 BLANK_ROWS = 3
 BLANK_LEVELS = 2
@@ -26,42 +25,19 @@ def _with_blanks(rows: list[dict[str, str]], blanks: int) -> list[dict[str, str]
     return rows + [{} for _ in range(blanks)]
 
 
-async def _rubric_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    event: Event,
-    *,
-    status_code: int = 200,
-    rows: list[dict[str, str]] | None = None,
-    form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    message: str = "",
-) -> Template:
+async def _rubric_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
     page = await rubrics.rubric_page(db, event)
-    return render(
-        request,
-        "organizer/rubric.html",
-        status_code=status_code,
-        event=event,
-        page=page,
-        rows=_with_blanks(rows if rows is not None else page.rows, BLANK_ROWS),
-        sheet_name=(form or {}).get("sheet_name", page.name),
-        errors=errors or {},
-        message=message,
-        modes=rubrics.CATEGORY_MODES,
-    )
+    rows = rubrics.rows_from_form(form) if form is not None else page.rows
+    return {
+        "event": event,
+        "page": page,
+        "rows": _with_blanks(rows, BLANK_ROWS),
+        "sheet_name": (form or {}).get("sheet_name", page.name),
+        "modes": rubrics.CATEGORY_MODES,
+    }
 
 
-async def _system_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    event: Event,
-    *,
-    status_code: int = 200,
-    form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    message: str = "",
-) -> Template:
+async def _system_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
     page = await judging_systems.system_page(db, event)
     if form is None:
         values, level_rows = page.form, page.level_rows
@@ -76,21 +52,20 @@ async def _system_page(
     next_index = max((int(r["index"]) for r in shown), default=-1) + 1
     shown += [{"index": str(next_index + n)} for n in range(BLANK_LEVELS)]
     tie_slots = max(len(page.categories), 1)
-    return render(
-        request,
-        "organizer/system.html",
-        status_code=status_code,
-        event=event,
-        page=page,
-        form=values,
-        levels=shown,
-        tie_break=[values.get(f"tie_break-{i}", "") for i in range(tie_slots)],
-        errors=errors or {},
-        message=message,
-        sheet_modes=judging_systems.SHEET_MODE_LABELS,
-        combines=judging_systems.COMBINE_LABELS,
-        award_rules=judging_systems.AWARD_RULE_LABELS,
-    )
+    return {
+        "event": event,
+        "page": page,
+        "form": values,
+        "levels": shown,
+        "tie_break": [values.get(f"tie_break-{i}", "") for i in range(tie_slots)],
+        "sheet_modes": judging_systems.SHEET_MODE_LABELS,
+        "combines": judging_systems.COMBINE_LABELS,
+        "award_rules": judging_systems.AWARD_RULE_LABELS,
+    }
+
+
+RUBRIC = FormPage("organizer/rubric.html", _rubric_context)
+SYSTEM = FormPage("organizer/system.html", _system_context)
 
 
 SAVED_MESSAGES = {
@@ -113,21 +88,22 @@ class OrganizerSetupController(Controller):
         message = SAVED_MESSAGES.get(saved, "")
         if saved == "version":
             message = "version"  # the page states which version existing sheets keep
-        return await _rubric_page(request, db, event, message=message)
+        return await RUBRIC.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/rubric")
     async def save_rubric(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        rows = rubrics.rows_from_form(form)
-        try:
+
+        async def act(form: Form) -> str:
+            rows = rubrics.rows_from_form(form)
             result = await rubrics.update_rubric(db, viewer, event, rows, name=form.get("sheet_name"))
-        except FormErrors as exc:
-            return await _rubric_page(request, db, event, status_code=400, rows=rows, form=form, errors=exc.errors)
-        saved = "version" if result.versioned else ("1" if result.changed else "same")
-        return redirect(f"/organizer/events/{event.id}/rubric?saved={saved}")
+            return "version" if result.versioned else ("1" if result.changed else "same")
+
+        return await submit(
+            request, db, RUBRIC, event, act, lambda saved: f"/organizer/events/{event.id}/rubric?saved={saved}"
+        )
 
     # POST .../system is the set-up page's "apply a preset" (OrganizerController.system), and Litestar refuses
     # two controllers on one path, so the settings page lives one level down.
@@ -137,16 +113,15 @@ class OrganizerSetupController(Controller):
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         message = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
-        return await _system_page(request, db, event, message=message)
+        return await SYSTEM.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/system/settings")
     async def save_system(
         self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        try:
+
+        async def act(form: Form) -> None:
             await judging_systems.update_system(db, viewer, event, form)
-        except FormErrors as exc:
-            return await _system_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return redirect(f"/organizer/events/{event.id}/system/settings?saved=1")
+
+        return await submit(request, db, SYSTEM, event, act, f"/organizer/events/{event.id}/system/settings?saved=1")
