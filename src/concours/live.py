@@ -53,6 +53,7 @@ class PostgresChannelsBackend(AsyncPgChannelsBackend):
         super().__init__(dsn=dsn)
         self._dsn = dsn
         self._publisher: asyncpg.Connection | None = None
+        self._listener_conn: asyncpg.Connection | None = None  # type: ignore[assignment]  # None until reachable
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         text = data.decode("utf-8")
@@ -68,12 +69,40 @@ class PostgresChannelsBackend(AsyncPgChannelsBackend):
                 if attempt == 2:
                     log.exception("live update not published")
 
+    async def on_startup(self) -> None:
+        """Start even when PostgreSQL is briefly away (the app answers 503 meanwhile): the listening
+        connection is then opened by the first subscription."""
+        self._listener_lock = asyncio.Lock()
+        self._queue = asyncio.Queue()
+        self._listener_conn = None
+        async with self._listener_lock:
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                self._listener_conn = await self._connect()
+        if self._listener_conn is None:
+            log.warning("live updates: PostgreSQL not reachable at start; listening once it is")
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        async with self._listener_lock:
+            conn = self._listener_conn
+            if conn is None or conn.is_closed():
+                # A new listening connection (first use, or after the database restarted) listens again
+                # on every channel this worker follows.
+                self._listener_conn = await self._connect()
+                for channel in self._subscribed_channels:
+                    await self._listener_conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+        await super().subscribe(channels)
+
     async def on_shutdown(self) -> None:
         if self._publisher is not None:
             with contextlib.suppress(Exception):
                 await self._publisher.close()
             self._publisher = None
-        await super().on_shutdown()
+        if self._listener_conn is None:
+            self._subscribed_channels.clear()
+            self._queue = None
+            return
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            await super().on_shutdown()
 
 
 def make_plugin(database_url: str) -> ChannelsPlugin:
