@@ -66,4 +66,3 @@ def test_a_judges_profile_saved_unchanged_leaves_no_row(db_url: str, settings: S
     unchanged, rows = run_db(db_url, go)
     assert unchanged == 0
     assert rows == [({"rank": "master"}, {"rank": "senior"})]
-

@@ -109,6 +109,7 @@ def test_new_awards_join_the_run_sheet_where_the_default_order_puts_them(
     post(organizer, f"{url}/build")
     ids = line_ids(organizer.get(url).text)
     post(organizer, f"/organizer/ceremony/lines/{ids[-1]}/move", {"direction": "up"})  # BoS before the sponsor
+
     async def chairman(session: AsyncSession) -> None:
         session.add(
             SpecialAward(

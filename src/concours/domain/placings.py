@@ -123,10 +123,10 @@ def combine_placings(
     reasons = dict(decision_reasons or {})
     points = borda_points(cars, rankings)
     results = {c: PlacingResult(c, points[c]) for c in cars}
-    for r in rankings:
-        for p, car in enumerate(r.order, start=1):
+    for ranking in rankings:
+        for p, car in enumerate(ranking.order, start=1):
             if car in results:
-                results[car].placed[r.ranker] = p
+                results[car].placed[ranking.ranker] = p
                 if p == 1:
                     results[car].firsts += 1
     placed = [results[c] for c in cars if results[c].points is not None]

@@ -55,8 +55,8 @@ from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import NotFound
 from concours.services.events import load_rubric
-from concours.services.permissions import Viewer
-from concours.services.roster import ACCEPTED, specialty_set
+from concours.services.permissions import ACCEPTED, Viewer
+from concours.services.roster import specialty_set
 
 _RANK = {r: i for i, r in enumerate(RANKS)}
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
@@ -339,10 +339,10 @@ def build_plan(
                     share[team[i % len(team)]].append(s)
                 plan_sections[cid] = {j: tuple(s) for j, s in share.items()}
     for e in inputs.entries:
-        team = teams.get(e.class_id)
-        if not team:
+        car_team = teams.get(e.class_id)
+        if not car_team:
             continue
-        judging = tuple(j for j in team if not any(_with_entry(c, e) for c in by_judge.get(j, ())))
+        judging = tuple(j for j in car_team if not any(_with_entry(c, e) for c in by_judge.get(j, ())))
         entries[e.id] = judging
         for j in judging:
             if j in load:
@@ -602,7 +602,7 @@ async def change_team(
                 team.remove(best)
                 team.insert(0, best)
         if class_id is None:
-            done = f"{name} is off the class {loaded.class_codes[current or 0]} team."  # type: ignore[index]
+            done = f"{name} is off the class {loaded.class_codes[current or 0]} team."
         else:
             done = f"{name} is on the class {loaded.class_codes[class_id]} team."
     sections = {cid: s for cid, s in old_sections.items() if cid not in changed or captain}

@@ -42,7 +42,13 @@ from concours.db import (
 from concours.domain import awards as rules
 from concours.services import audit
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
-from concours.services.permissions import Viewer, roster_judge_ids
+from concours.services.permissions import (
+    Viewer,
+    require_in_event,
+    roster_judge_ids,
+    why_not_organize,
+    why_not_run_judging,
+)
 
 KINDS = rules.KINDS
 ELIGIBILITY = rules.ELIGIBILITY
@@ -178,10 +184,9 @@ async def award_for_organizer(session: AsyncSession, viewer: Viewer, award_id: i
     award = await session.get(SpecialAward, award_id)
     if award is None:
         raise NotFound("There is no such award.")
-    if not viewer.organizes(award.event_id):
-        raise Forbidden("You are not an organizer of this event.")
     event = await session.get(Event, award.event_id)
     assert event is not None
+    require_in_event(why_not_organize(viewer, event.id), viewer, event, hide="There is no such award.")
     return award, event
 
 
@@ -190,10 +195,9 @@ async def award_for_chief_judge(session: AsyncSession, viewer: Viewer, award_id:
     award = await session.get(SpecialAward, award_id)
     if award is None:
         raise NotFound("There is no such award.")
-    if not viewer.is_chief_judge(award.event_id):
-        raise Forbidden("You do not run the judging of this event.")
     event = await session.get(Event, award.event_id)
     assert event is not None
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such award.")
     return award, event
 
 
@@ -1103,9 +1107,7 @@ async def generate_codes(
     text = count_text.strip()
     if not text.isdecimal() or not text.isascii() or len(text) > 5 or not 1 <= int(text) <= MAX_CODES_PER_BATCH:
         raise FormErrors({"count": f"Give a number of codes from 1 to {MAX_CODES_PER_BATCH}."})
-    batch = VotingCodeBatch(
-        award_id=award.id, size=int(text), salt=secrets.token_hex(16), created_by_id=viewer.user_id
-    )
+    batch = VotingCodeBatch(award_id=award.id, size=int(text), salt=secrets.token_hex(16), created_by_id=viewer.user_id)
     session.add(batch)
     await session.flush()
     session.add_all(

@@ -21,8 +21,8 @@ from concours.db import (
     Vehicle,
 )
 from concours.services import audit
-from concours.services.errors import Forbidden, FormErrors, NotFound
-from concours.services.permissions import Viewer, roster_judge_ids
+from concours.services.errors import FormErrors, NotFound
+from concours.services.permissions import Viewer, require_in_event, roster_judge_ids, why_not_run_judging
 
 CONFLICT_KINDS = {"entry": "a car", "entrant": "an owner (all their cars)", "class": "a whole class"}
 
@@ -107,7 +107,9 @@ async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | No
             cars[r[0]] = (f"car #{r[2]} " if r[2] is not None else "car ") + f"{r[3]} {r[4]} {r[5]}"
             owners[r[1]] = r[6]
     classes = dict(
-        (await session.execute(select(EventClass.id, EventClass.code).where(EventClass.event_id == event.id))).all()
+        (await session.execute(select(EventClass.id, EventClass.code).where(EventClass.event_id == event.id)))
+        .tuples()
+        .all()
     )
     out: list[ConflictView] = []
     for c, name in rows:
@@ -137,19 +139,19 @@ async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | No
                 .order_by(User.name, Entry.car_number)
             )
         ).all()
-        for r in own:
-            car = (f"car #{r[2]} " if r[2] is not None else "car ") + f"{r[3]} {r[4]} {r[5]}"
-            where = f" in class {r[6]}" if r[6] else ""
+        for o in own:
+            car = (f"car #{o[2]} " if o[2] is not None else "car ") + f"{o[3]} {o[4]} {o[5]}"
+            where = f" in class {o[6]}" if o[6] else ""
             out.append(
                 ConflictView(
                     None,
-                    r[0],
-                    r[1],
+                    o[0],
+                    o[1],
                     "own_car",
                     f"own {car}{where}",
                     f"has a car entered{where}: never on that class's team",
                     "automatic",
-                    r[6] or "",
+                    o[6] or "",
                 )
             )
     out.sort(key=lambda c: (c.judge_name.lower(), c.id is None, c.id or 0))
@@ -242,8 +244,10 @@ async def remove_conflict(session: AsyncSession, viewer: Viewer, conflict_id: in
     if own_only:
         if conflict.judge_id != viewer.judge_id or conflict.source != "declared":
             raise NotFound("There is no such conflict among the ones you declared.")
-    elif not viewer.is_chief_judge(conflict.event_id):
-        raise Forbidden("You do not run the judging of this event.")
+    else:
+        event = await session.get(Event, conflict.event_id)
+        assert event is not None
+        require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such conflict.")
     audit.record(
         session,
         entity_type="conflict",

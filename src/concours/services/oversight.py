@@ -36,7 +36,13 @@ from concours.db import Conflict as ConflictRow
 from concours.domain.rubric import format_units
 from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
-from concours.services.permissions import Viewer, conflict_reason
+from concours.services.permissions import (
+    Viewer,
+    conflict_reason,
+    event_for_chief_judge,
+    require_in_event,
+    why_not_run_judging,
+)
 
 # A sheet in progress with no change for this long is late (the judge has moved on or is stuck).
 IDLE_LATE = timedelta(minutes=30)
@@ -44,11 +50,6 @@ IDLE_LATE = timedelta(minutes=30)
 # mean on the same car and category; a sheet's total, this far (share of the sheet's maximum).
 CATEGORY_SPREAD = Fraction(1, 5)
 TOTAL_SPREAD = Fraction(1, 10)
-
-
-def _require_chief(viewer: Viewer, event_id: int) -> None:
-    if not viewer.is_chief_judge(event_id):
-        raise Forbidden("Only the chief judge of this event oversees its judging.")
 
 
 @dataclass
@@ -159,10 +160,7 @@ def outlier_flags(
 async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: datetime | None = None) -> Board:
     """Every class, every car, every expected sheet's state, what is late and what stands out — a fixed
     number of queries however large the show."""
-    _require_chief(viewer, event_id)
-    event = await session.get(Event, event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
+    event = await event_for_chief_judge(session, viewer, event_id)
     now = now or utcnow()
     mode = await session.scalar(select(JudgingSystem.sheet_mode).where(JudgingSystem.event_id == event_id))
     mode = mode or "individual"
@@ -211,9 +209,9 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
         await session.scalars(select(RubricCategory).where(RubricCategory.rubric_id.in_([r for r in rubric_ids if r])))
     ).all()
     scales = dict(
-        (
-            await session.execute(select(Rubric.id, Rubric.scale).where(Rubric.id.in_([r for r in rubric_ids if r])))
-        ).all()
+        (await session.execute(select(Rubric.id, Rubric.scale).where(Rubric.id.in_([r for r in rubric_ids if r]))))
+        .tuples()
+        .all()
     )
     cats_by_rubric: dict[int, list[RubricCategory]] = {}
     for c in categories:
@@ -351,16 +349,18 @@ class SheetDetail:
 async def sheet_for_chief(session: AsyncSession, viewer: Viewer, sheet_id: int) -> tuple[ScoreSheet, Entry, EventClass]:
     row = (
         await session.execute(
-            select(ScoreSheet, Entry, EventClass)
+            select(ScoreSheet, Entry, EventClass, Event)
             .join(Entry, Entry.id == ScoreSheet.entry_id)
             .join(EventClass, EventClass.id == Entry.class_id)
+            .join(Event, Event.id == Entry.event_id)
             .where(ScoreSheet.id == sheet_id)
         )
     ).first()
     if row is None:
         raise NotFound("There is no such score sheet.")
-    _require_chief(viewer, row[1].event_id)
-    return row[0], row[1], row[2]
+    sheet, entry, cls, event = row
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such score sheet.")
+    return sheet, entry, cls
 
 
 async def sheet_detail(session: AsyncSession, viewer: Viewer, sheet_id: int) -> SheetDetail:
@@ -469,7 +469,9 @@ async def paper_target(session: AsyncSession, viewer: Viewer, entry_id: int, jud
     entry = await session.get(Entry, entry_id)
     if entry is None or entry.status != "accepted" or entry.class_id is None:
         raise NotFound("There is no such car in judging.")
-    _require_chief(viewer, entry.event_id)
+    event = await session.get(Event, entry.event_id)
+    assert event is not None
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such car in judging.")
     row = (
         await session.execute(
             select(Judge.id, User.name)

@@ -1,4 +1,15 @@
-"""Who may do what, checked where the data is loaded (object level)."""
+"""Who may do what, checked where the data is loaded (object level).
+
+**The rule for refusals, everywhere: 404 where the object's existence is private to its owner, 403 where the viewer
+may know it exists.** What belongs to a person is private to them: an entrant's entries, applications and sheets
+(another entrant or the public get 404, as for an id that names nothing), a judge's own declared conflicts. An event
+in draft is private to its organizers (and chief judge). Once an event is out of draft anyone may know it and what it
+holds (classes, cars, sheets, awards, conflicts): a viewer who may not act on them gets 403 with the reason, and the
+owner of a thing gets 403 on an action that is not theirs to take (an entrant checking in their own car).
+
+Each action is a named rule, a pair: ``why_not_<action>(viewer, ...) -> str | None`` gives the reason it is refused
+(None: allowed), ``can_<action>(...) -> bool`` is for templates, so a button and the check behind it agree. The
+loaders below (``event_for_organizer`` ...) load the object and apply a rule through :func:`require`."""
 
 from __future__ import annotations
 
@@ -13,6 +24,8 @@ from concours.services.errors import Forbidden, NotFound
 # The roster lives in ``event_staff``: an invited judge has the role ``judge_invited``, ``judge`` once accepted.
 INVITED, ACCEPTED = "judge_invited", "judge"
 ROSTER_ROLES = (INVITED, ACCEPTED)
+
+NO_EVENT = "There is no such event."
 
 
 @dataclass(frozen=True)
@@ -35,26 +48,124 @@ class Viewer:
         return event_id in self.chief_judge_event_ids or event_id in self.organizer_event_ids
 
 
-async def event_for_organizer(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+# -- the rules ------------------------------------------------------------------------------------------------
+
+
+def why_not_organize(viewer: Viewer | None, event_id: int) -> str | None:
+    """Set-up, entries, the roster, awards, publication: the event's organizers."""
+    if viewer is None or not viewer.organizes(event_id):
+        return "You are not an organizer of this event."
+    return None
+
+
+def can_organize(viewer: Viewer | None, event_id: int) -> bool:
+    return why_not_organize(viewer, event_id) is None
+
+
+def why_not_run_judging(viewer: Viewer | None, event_id: int) -> str | None:
+    """Teams, conflicts, the assignment board, oversight, ties, certification: the chief judge or an organizer."""
+    if viewer is None or not viewer.is_chief_judge(event_id):
+        return "You do not run the judging of this event."
+    return None
+
+
+def can_run_judging(viewer: Viewer | None, event_id: int) -> bool:
+    return why_not_run_judging(viewer, event_id) is None
+
+
+def why_not_create_event(viewer: Viewer | None) -> str | None:
+    if viewer is None or not viewer.is_organizer:
+        return "Only organizer accounts create events."
+    return None
+
+
+def can_create_event(viewer: Viewer | None) -> bool:
+    return why_not_create_event(viewer) is None
+
+
+def why_not_judge(viewer: Viewer | None) -> str | None:
+    """The judge's own pages (their cars, profile, invitations, conflicts): a judge."""
+    if viewer is None or viewer.judge_id is None:
+        return "This page is for judges."
+    return None
+
+
+def why_not_enter(viewer: Viewer | None) -> str | None:
+    """The entrant's portal: someone who has applied with a car."""
+    if viewer is None or viewer.entrant_id is None:
+        return "This page is for entrants: apply to an event with your car first."
+    return None
+
+
+def judge_id_of(viewer: Viewer) -> int:
+    """The viewer's judge id, for the judge's own pages; anyone else is refused."""
+    require(why_not_judge(viewer))
+    assert viewer.judge_id is not None
+    return viewer.judge_id
+
+
+def entrant_id_of(viewer: Viewer) -> int:
+    """The viewer's entrant id, for the entrant's portal; anyone else is refused."""
+    require(why_not_enter(viewer))
+    assert viewer.entrant_id is not None
+    return viewer.entrant_id
+
+
+def knows_event(viewer: Viewer | None, event: Event) -> bool:
+    """Whether the viewer may know the event exists: it is out of draft, or they organize or chief-judge it."""
+    return event.status != "draft" or (viewer is not None and viewer.is_chief_judge(event.id))
+
+
+def require(reason: str | None, *, hide: str | None = None) -> None:
+    """Refuse when a rule gives a ``reason``: 403 with the reason, or, where the object's existence is private
+    (``hide`` is the not-found message to answer instead), 404 as for an id that names nothing."""
+    if reason is None:
+        return
+    if hide is not None:
+        raise NotFound(hide)
+    raise Forbidden(reason)
+
+
+def require_in_event(reason: str | None, viewer: Viewer | None, event: Event, *, hide: str = NO_EVENT) -> None:
+    """:func:`require` for something of ``event``: hidden (404) while the viewer may not know the event."""
+    require(reason, hide=None if knows_event(viewer, event) else hide)
+
+
+# -- the loaders ----------------------------------------------------------------------------------------------
+
+
+async def _event(session: AsyncSession, event_id: int) -> Event:
     event = await session.get(Event, event_id)
     if event is None:
-        raise NotFound("There is no such event.")
-    if not viewer.organizes(event.id):
-        raise Forbidden("You are not an organizer of this event.")
+        raise NotFound(NO_EVENT)
+    return event
+
+
+async def event_for_organizer(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
+    event = await _event(session, event_id)
+    require_in_event(why_not_organize(viewer, event.id), viewer, event)
     return event
 
 
 async def event_for_chief_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
     """The event, if the viewer runs its judging (an organizer or the chief judge)."""
-    event = await session.get(Event, event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    if not viewer.is_chief_judge(event.id):
-        raise Forbidden("You do not run the judging of this event.")
+    event = await _event(session, event_id)
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event)
     return event
 
 
-async def class_for_organizer(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
+async def event_for_public(session: AsyncSession, viewer: Viewer | None, slug: str) -> Event:
+    """The event's public pages: anyone, once it is out of draft; its organizers before."""
+    event = await session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(NO_EVENT)
+    if event.status == "draft":
+        require(why_not_organize(viewer, event.id), hide=NO_EVENT)
+    return event
+
+
+async def class_for_chief_judge(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
+    """The class and its event, if the viewer runs the event's judging (results, ties, certification, sections)."""
     row = (
         await session.execute(
             select(EventClass, Event).join(Event, Event.id == EventClass.event_id).where(EventClass.id == class_id)
@@ -62,17 +173,19 @@ async def class_for_organizer(session: AsyncSession, viewer: Viewer, class_id: i
     ).first()
     if row is None:
         raise NotFound("There is no such class.")
-    if not viewer.is_chief_judge(row[1].id):
-        raise Forbidden("You do not run the judging of this event.")
-    return row[0], row[1]
+    cls, event = row
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such class.")
+    return cls, event
 
 
 async def entry_for_organizer(session: AsyncSession, viewer: Viewer, entry_id: int) -> Entry:
-    entry = await session.get(Entry, entry_id)
-    if entry is None:
+    row = (
+        await session.execute(select(Entry, Event).join(Event, Event.id == Entry.event_id).where(Entry.id == entry_id))
+    ).first()
+    if row is None:
         raise NotFound("There is no such entry.")
-    if not viewer.organizes(entry.event_id):
-        raise Forbidden("You are not an organizer of this event.")
+    entry, event = row._tuple()
+    require_in_event(why_not_organize(viewer, event.id), viewer, event, hide="There is no such entry.")
     return entry
 
 
@@ -91,8 +204,8 @@ async def conflict_reason(session: AsyncSession, judge_id: int, entry: Entry) ->
 
 async def entry_for_judge(session: AsyncSession, viewer: Viewer, entry_id: int) -> Entry:
     """The entry, if the viewer judges its class and has no conflict with it."""
-    if viewer.judge_id is None:
-        raise Forbidden("Only judges score cars.")
+    require(why_not_judge(viewer))
+    assert viewer.judge_id is not None
     entry = await session.get(Entry, entry_id)
     if entry is None or entry.status != "accepted" or entry.class_id is None or entry.absent_reason:
         raise NotFound("There is no such car in judging.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from PIL import Image, ImageOps
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Conflict, Entry, Team, TeamMember, Vehicle, VehiclePhoto
@@ -71,9 +71,9 @@ def process(data: bytes, filename: str = "") -> Processed:
                 if probe.width * probe.height > MAX_PIXELS:
                     raise PhotoError(f"{name} has too many pixels; send a photo of at most 40 megapixels.")
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                img: Image.Image = ImageOps.exif_transpose(opened)
                 if img.mode in ("RGBA", "LA", "P"):
                     img = img.convert("RGBA")
                     background = Image.new("RGB", img.size, (255, 255, 255))
@@ -197,11 +197,11 @@ async def photo_for_viewer(session: AsyncSession, viewer: Viewer | None, photo_i
     ).first()
     if row is None or viewer is None:
         raise NotFound("There is no such photo.")
-    photo, owner_id = row
+    photo, owner_id = row._tuple()
     if viewer.entrant_id is not None and viewer.entrant_id == owner_id:
         return photo
     staff = viewer.organizer_event_ids | viewer.chief_judge_event_ids
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if staff:
         conditions.append(Entry.event_id.in_(staff))
     if viewer.judge_id is not None:

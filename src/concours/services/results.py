@@ -31,9 +31,9 @@ from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class
 from concours.services import audit, class_systems, placings
-from concours.services.errors import Forbidden, ServiceError
+from concours.services.errors import ServiceError
 from concours.services.events import to_categories
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, require, why_not_run_judging
 
 
 async def load_system(session: AsyncSession, event: Event) -> tuple[System, int, bool]:
@@ -479,8 +479,7 @@ async def record_tie_decision(
     reason: str,
 ) -> None:
     """The chief judge places ``winner`` above every other car it is tied with, and says why."""
-    if not viewer.is_chief_judge(event.id):
-        raise Forbidden("Only the chief judge decides ties.")
+    require(why_not_run_judging(viewer, event.id))
     if cls.certified_at is not None:
         raise ServiceError(f"Class {cls.code} is certified; reopen it to change a decision.")
     rows, _ = await class_ranking(session, event, cls)
@@ -527,8 +526,7 @@ async def reopen_class(session: AsyncSession, viewer: Viewer, event: Event, cls:
 
     Steps: guard (the chief judge, a certified class, a reason); delete the frozen results and the
     certification; audit with the reason."""
-    if not viewer.is_chief_judge(event.id):
-        raise Forbidden("Only the chief judge reopens a class.")
+    require(why_not_run_judging(viewer, event.id))
     if cls.certified_at is None:
         raise ServiceError(f"Class {cls.code} is not certified.")
     if len(reason.strip()) < 5:

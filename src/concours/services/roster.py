@@ -29,8 +29,16 @@ from concours.db import (
 from concours.domain.assignment import RANKS
 from concours.services import accounts, audit
 from concours.services.conflicts import list_conflicts
-from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
-from concours.services.permissions import ACCEPTED, INVITED, ROSTER_ROLES, Viewer, roster_judge_ids
+from concours.services.errors import FormErrors, NotFound, ServiceError
+from concours.services.permissions import (
+    ACCEPTED,
+    INVITED,
+    ROSTER_ROLES,
+    Viewer,
+    require,
+    roster_judge_ids,
+    why_not_judge,
+)
 from concours.settings import Settings
 
 RANK_LABELS = {"apprentice": "Apprentice", "judge": "Judge", "senior": "Senior", "master": "Master"}
@@ -63,8 +71,8 @@ async def judge_on_roster(session: AsyncSession, event: Event, judge_id: int) ->
 
 async def event_for_judge(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:
     """An event the signed-in judge is on the roster of."""
-    if viewer.judge_id is None:
-        raise Forbidden("This page is for judges.")
+    require(why_not_judge(viewer))
+    assert viewer.judge_id is not None
     event = await session.get(Event, event_id)
     if event is None or viewer.judge_id not in await roster_judge_ids(session, event_id):
         raise NotFound("You are not on the roster of such an event.")
@@ -202,7 +210,9 @@ async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:
                 .where(Assignment.event_id == event.id)
                 .group_by(Assignment.judge_id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     conflicts: dict[int, list[str]] = {}
     for c in await list_conflicts(session, event):
@@ -416,8 +426,8 @@ async def update_judge(
 
 async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mapping[str, str]) -> Judge:
     """A judge sets their own specialties (rank, honorary and notes are the organizers')."""
-    if viewer.judge_id is None:
-        raise Forbidden("This page is for judges.")
+    require(why_not_judge(viewer))
+    assert viewer.judge_id is not None
     judge = await session.get(Judge, viewer.judge_id)
     assert judge is not None
     specialties = clean_specialties(form.get("specialties", ""))
@@ -481,13 +491,14 @@ async def accept_invitation(session: AsyncSession, viewer: Viewer, event_id: int
 
 
 async def chief_judge(session: AsyncSession, event: Event) -> User | None:
-    return await session.scalar(
+    chief: User | None = await session.scalar(
         select(User)
         .join(EventStaff, EventStaff.user_id == User.id)
         .where(EventStaff.event_id == event.id, EventStaff.role == "chief_judge")
         .order_by(EventStaff.id)
         .limit(1)
     )
+    return chief
 
 
 async def set_chief_judge(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import User
 from concours.services import accounts, throttle
@@ -15,7 +15,9 @@ from concours.services.errors import ServiceError
 from concours.settings import Settings
 from concours.web.common import (
     SESSION_COOKIE,
+    AppSettings,
     BadForm,
+    Db,
     client_address,
     forget_viewer,
     form_data,
@@ -49,11 +51,11 @@ class AuthController(Controller):
         )
 
     @get("/login")
-    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
+    async def login_page(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
         return render(request, "auth/login.html", next=safe_next(next, ""), form={}, errors={})
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Any:
+    async def login(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Any:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -80,7 +82,7 @@ class AuthController(Controller):
         return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
 
     @post("/login/link")
-    async def request_link(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
+    async def request_link(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Template:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -107,13 +109,15 @@ class AuthController(Controller):
         return render(request, "auth/link_sent.html", email=email)
 
     @get("/auth/link/{token:str}")
-    async def link_page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
+    async def link_page(self, request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
         # Opening the link does not use it (mail scanners open links); the button below does.
         tok = await accounts.peek_login_token(db, token)
         return render(request, "auth/link.html", token=token, valid=tok is not None, status_code=200 if tok else 410)
 
     @post("/auth/link/{token:str}")
-    async def use_link(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, token: str) -> Any:
+    async def use_link(
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, token: FromPath[str]
+    ) -> Any:
         try:
             tok = await accounts.consume_login_token(db, token)
         except ServiceError:
@@ -122,7 +126,7 @@ class AuthController(Controller):
         return _signed_in(settings, session_token, safe_next(tok.next_url))
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], db: Db) -> Redirect:
         forget_viewer(request.cookies.get(SESSION_COOKIE))
         await accounts.end_session(db, request.cookies.get(SESSION_COOKIE))
         response = redirect("/")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from concours.domain.rubric import format_units
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import MAX_ID, Form, FormPage, device_of, form_data, redirect, render, submit
+from concours.web.common import MAX_ID, Db, Form, FormPage, SignedIn, device_of, form_data, redirect, render, submit
 
 STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
 
@@ -37,7 +37,7 @@ class ChiefController(Controller):
     path = "/chief"
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template | Redirect:
+    async def index(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template | Redirect:
         events = await oversight.chief_events(db, viewer)
         if not events:
             raise Forbidden("This page is for the chief judge.")
@@ -46,7 +46,9 @@ class ChiefController(Controller):
         return render(request, "chief/index.html", events=events)
 
     @get("/events/{event_id:int}")
-    async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+    async def board(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
         return render(
             request,
             "chief/board.html",
@@ -56,11 +58,13 @@ class ChiefController(Controller):
         )
 
     @get("/sheets/{sheet_id:int}")
-    async def sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int) -> Template:
+    async def sheet(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, sheet_id: FromPath[int]
+    ) -> Template:
         return await SHEET.render(request, db, (viewer, sheet_id))
 
     @post("/sheets/{sheet_id:int}/reopen")
-    async def reopen(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, sheet_id: int) -> Any:
+    async def reopen(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, sheet_id: FromPath[int]) -> Any:
         async def act(form: Form) -> None:
             await oversight.reopen_sheet(
                 db, viewer, sheet_id, reason=form.get("reason", ""), device=device_of(request, form)
@@ -72,17 +76,17 @@ class ChiefController(Controller):
     async def paper_form(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        entry_id: int,
-        judge_id: Annotated[int, Parameter(gt=0, le=MAX_ID)],
+        db: Db,
+        viewer: SignedIn,
+        entry_id: FromPath[int],
+        judge_id: Annotated[int, QueryParameter(gt=0, le=MAX_ID)],
     ) -> Template:
         return await PAPER.render(request, db, (viewer, entry_id, judge_id))
 
     @post("/entries/{entry_id:int}/paper")
     async def paper_save(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
-    ) -> Template | Redirect:
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
+    ) -> Response[Any]:
         form = await form_data(request)
         judge_text = form.get("judge_id", "")
         if not judge_text.isdecimal() or len(judge_text) > 9:

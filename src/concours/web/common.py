@@ -10,16 +10,24 @@ from typing import Any, Generic, TypeVar
 
 from litestar import MediaType, Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours.db import Event
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, can_organize, can_run_judging
 from concours.settings import Settings
 from concours.web.request import REPLACEMENT
+
+# The app-wide dependencies (see ``create_app``), declared by name: a handler asks for ``db: Db`` and so on.
+Db = NamedDependency[AsyncSession]
+AppSettings = NamedDependency[Settings]
+SignedIn = NamedDependency[Viewer]
+MaybeSignedIn = NamedDependency[Viewer | None]
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -89,13 +97,13 @@ def forget_viewer(token: str | None) -> None:
         _viewers.pop(token, None)
 
 
-async def provide_optional_viewer(request: Request[Any, Any, Any], db: AsyncSession) -> Viewer | None:
+async def provide_optional_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer | None:
     if "viewer" not in request.state:
         request.state.viewer = await load_viewer(db, request.cookies.get(SESSION_COOKIE))
     return request.state.viewer  # type: ignore[no-any-return]
 
 
-async def provide_viewer(request: Request[Any, Any, Any], db: AsyncSession) -> Viewer:
+async def provide_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer:
     viewer = await provide_optional_viewer(request, db)
     if viewer is None:
         raise NotAuthorizedException("Sign in to continue.")
@@ -103,7 +111,12 @@ async def provide_viewer(request: Request[Any, Any, Any], db: AsyncSession) -> V
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    context.setdefault("viewer", request.state.get("viewer"))
+    viewer = context.setdefault("viewer", request.state.get("viewer"))
+    event = context.get("event")
+    if isinstance(event, Event):
+        # What the viewer may do at this event, from the same rules the services check: links and buttons agree.
+        context.setdefault("can_organize", can_organize(viewer, event.id))
+        context.setdefault("can_run_judging", can_run_judging(viewer, event.id))
     if status_code >= 400:
         request.state.rollback = True
     # Explicit, because a handler annotated ``-> Any`` would otherwise label the page application/json.

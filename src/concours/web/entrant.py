@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,27 +15,20 @@ from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
 from concours.services import awards, entries, pending_uploads, photos, selection
-from concours.services.errors import Forbidden, FormErrors, ServiceError
+from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
-from concours.services.permissions import Viewer, entry_for_entrant
-from concours.settings import Settings
-from concours.web.common import form_data, form_list, pdf_response, redirect, render
+from concours.services.permissions import entrant_id_of, entry_for_entrant
+from concours.web.common import AppSettings, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
 from concours.web.public import vehicle_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
-
-
-def _require_entrant(viewer: Viewer) -> int:
-    if viewer.entrant_id is None:
-        raise Forbidden("This page is for entrants: apply to an event with your car first.")
-    return viewer.entrant_id
 
 
 class EntrantController(Controller):
     path = "/my"
 
     @get("/")
-    async def portal(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
-        entrant_id = _require_entrant(viewer)
+    async def portal(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+        entrant_id = entrant_id_of(viewer)
         rows = (
             await db.execute(
                 select(Entry, Vehicle, Event, EventClass, ClassResult)
@@ -90,7 +84,7 @@ class EntrantController(Controller):
 
     @get("/entries/{entry_id:int}/edit")
     async def edit_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Template:
         entry = await entry_for_entrant(db, viewer, entry_id)
         vehicle = await db.get(Vehicle, entry.vehicle_id)
@@ -140,7 +134,7 @@ class EntrantController(Controller):
 
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])
     async def edit(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, entry_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
         form = await form_data(request, multi=("remove_photo", *PHOTO_FORM_LISTS))
@@ -161,21 +155,21 @@ class EntrantController(Controller):
         return redirect(f"/my/#entry-{entry.id}")
 
     @post("/entries/{entry_id:int}/withdraw")
-    async def withdraw(self, db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+    async def withdraw(self, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
         await entries.withdraw(db, viewer, entry)
         return redirect(f"/my/#entry-{entry.id}")
 
     @get("/entries/{entry_id:int}")
     async def sheets(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Template:
         entry = await entry_for_entrant(db, viewer, entry_id)
         feedback = await entrant_feedback(db, entry, viewer.name)
         return render(request, "entrant/sheets.html", entry=entry, fb=feedback)
 
     @get("/entries/{entry_id:int}/report.pdf")
-    async def report(self, db: AsyncSession, viewer: Viewer, entry_id: int) -> Response[bytes]:
+    async def report(self, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Response[bytes]:
         entry = await entry_for_entrant(db, viewer, entry_id)
         report = await entrant_score_report(db, entry, viewer.name)
         filename = f"score-report-car-{entry.car_number or entry.id}.pdf"

@@ -44,7 +44,7 @@ def _page(request: Request[Any, Any, Any], status: int, message: str) -> Respons
         title=TITLES.get(status, "Something went wrong"),
         message=message,
     )
-    return template  # type: ignore[return-value]
+    return template
 
 
 def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:

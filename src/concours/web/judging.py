@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +18,7 @@ from concours.domain.rubric import Category, format_units
 from concours.services import autosave, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
-from concours.settings import Settings
-from concours.web.common import autosave_viewer, device_of, form_data, redirect, render
+from concours.web.common import AppSettings, Db, SignedIn, autosave_viewer, device_of, form_data, redirect, render
 
 # The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
 _BENCH_CATEGORY = Category("condition", "Condition & presentation", 300, 5, "deduction", id=0)
@@ -57,17 +57,15 @@ class JudgingController(Controller):
     path = "/judging"
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
         judge_id = _require_judge(viewer)
         classes = await judge_home.judge_home(db, judge_id)
         windows = await judge_home.judging_windows(db, [c.class_id for c in classes])
         placings_classes = await placings.placings_class_ids(db, [c.class_id for c in classes])
-        return render(
-            request, "judging/home.html", classes=classes, windows=windows, placings_classes=placings_classes
-        )
+        return render(request, "judging/home.html", classes=classes, windows=windows, placings_classes=placings_classes)
 
     @get("/_bench/fragment", include_in_schema=False)
-    async def bench_fragment(self, request: Request[Any, Any, Any], settings: Settings) -> Template:
+    async def bench_fragment(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
         """Load-test baseline (scripts/load_autosave.py): the fragment a save answers, without the database."""
         if settings.environment == "production":
             raise NotFoundException()
@@ -83,7 +81,7 @@ class JudgingController(Controller):
         )
 
     @get("/entries/{entry_id:int}")
-    async def car(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+    async def car(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
         if entry.class_id is not None and entry.class_id in await placings.placings_class_ids(db, [entry.class_id]):
@@ -119,7 +117,7 @@ class JudgingController(Controller):
 
     @post("/entries/{entry_id:int}/lines/{category_id:int}")
     async def save_line(
-        self, request: Request[Any, Any, Any], state: State, entry_id: int, category_id: int
+        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int], category_id: FromPath[int]
     ) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
@@ -138,7 +136,7 @@ class JudgingController(Controller):
         return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
     @post("/entries/{entry_id:int}/comment")
-    async def save_comment(self, request: Request[Any, Any, Any], state: State, entry_id: int) -> Template:
+    async def save_comment(self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int]) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
@@ -155,7 +153,7 @@ class JudgingController(Controller):
         return self._answer(request, saved, f"comment-{section}" if section else "comment")
 
     @post("/entries/{entry_id:int}/submit")
-    async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+    async def submit(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
         form = await form_data(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from concours.domain.placings import METHOD_TEXT, ordinal
 from concours.services import placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import Db, SignedIn, device_of, form_data, redirect, render
 
 
 def _refusal(exc: ServiceError) -> int:
@@ -46,7 +47,9 @@ class JudgingPlacingsController(Controller):
         )
 
     @get("/")
-    async def sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Template:
+    async def sheet(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
+    ) -> Template:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         return await self._page(request, db, viewer, cls, event)
 
@@ -56,7 +59,9 @@ class JudgingPlacingsController(Controller):
         )
 
     @post("/order")
-    async def order(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Template:
+    async def order(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
+    ) -> Template:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
         try:
@@ -69,7 +74,12 @@ class JudgingPlacingsController(Controller):
 
     @post("/notes/{entry_id:int}")
     async def note(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int, entry_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        class_id: FromQuery[int],
+        entry_id: FromPath[int],
     ) -> Template:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
@@ -84,7 +94,7 @@ class JudgingPlacingsController(Controller):
 
     @post("/comment")
     async def comment(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
     ) -> Template:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
@@ -97,7 +107,7 @@ class JudgingPlacingsController(Controller):
         return self._state(request, "comment")
 
     @post("/move")
-    async def move(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+    async def move(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         """Without scripts: move a car a place and show the sheet again."""
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
@@ -118,7 +128,7 @@ class JudgingPlacingsController(Controller):
         return redirect(f"/judging/classes/{cls.id}/placings#car-{form.get('entry_id', '')}")
 
     @post("/submit")
-    async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+    async def submit(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +28,10 @@ from concours.services import class_systems, events, placings, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
-    Viewer,
-    class_for_organizer,
+    class_for_chief_judge,
     event_for_organizer,
 )
-from concours.web.common import device_of, form_data, pdf_response, redirect, render
+from concours.web.common import Db, SignedIn, device_of, form_data, pdf_response, redirect, render
 
 TIMEZONES = (
     "Europe/London",
@@ -98,7 +98,7 @@ class OrganizerController(Controller):
     path = "/organizer"
 
     @get("/")
-    async def dashboard(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Template:
+    async def dashboard(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
         ids = viewer.organizer_event_ids | viewer.chief_judge_event_ids
         rows = (await db.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.starts_on.desc()))).all()
         return render(
@@ -112,7 +112,7 @@ class OrganizerController(Controller):
         )
 
     @post("/events")
-    async def create_event(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer) -> Any:
+    async def create_event(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
         if not viewer.is_organizer:
             raise Forbidden("Only organizer accounts create events.")
         form = await form_data(request)
@@ -142,12 +142,14 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/events/{event.id}")
 
     @get("/events/{event_id:int}")
-    async def event(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+    async def event(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await _event_page(request, db, event)
 
     @post("/events/{event_id:int}/status")
-    async def status(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def status(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         try:
@@ -157,7 +159,9 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/events/{event.id}")
 
     @post("/events/{event_id:int}/classes")
-    async def add_class(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def add_class(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         try:
@@ -169,7 +173,7 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/events/{event.id}#classes")
 
     @post("/events/{event_id:int}/system")
-    async def system(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def system(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
         try:
@@ -180,9 +184,9 @@ class OrganizerController(Controller):
 
     @get("/classes/{class_id:int}/results")
     async def class_results(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
     ) -> Template:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         return await self._results_page(request, db, event, cls)
 
     async def _results_page(
@@ -236,14 +240,14 @@ class OrganizerController(Controller):
         )
 
     @get("/classes/{class_id:int}/results.pdf")
-    async def class_results_pdf(self, db: AsyncSession, viewer: Viewer, class_id: int) -> Response[bytes]:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+    async def class_results_pdf(self, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Response[bytes]:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         report = await class_results_report(db, event, cls)
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
-    async def certify(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+    async def certify(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         try:
             form = await form_data(request)
             acknowledged = [int(k[4:]) for k, v in form.items() if k.startswith("ack_") and k[4:].isdigit() and v]
@@ -254,9 +258,14 @@ class OrganizerController(Controller):
 
     @post("/classes/{class_id:int}/orders/{sheet_id:int}/reopen")
     async def reopen_order(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int, sheet_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        class_id: FromPath[int],
+        sheet_id: FromPath[int],
     ) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         form = await form_data(request)
         try:
             await placings.reopen_order(
@@ -269,8 +278,10 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/classes/{cls.id}/results")
 
     @post("/classes/{class_id:int}/ties")
-    async def decide_tie(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+    async def decide_tie(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
+    ) -> Any:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         form = await form_data(request)
         try:
             await results.record_tie_decision(
@@ -281,8 +292,8 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/classes/{cls.id}/results")
 
     @post("/classes/{class_id:int}/reopen")
-    async def reopen(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+    async def reopen(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         form = await form_data(request)
         try:
             await results.reopen_class(db, viewer, event, cls, reason=form.get("reason", ""))
@@ -291,7 +302,7 @@ class OrganizerController(Controller):
         return redirect(f"/organizer/classes/{cls.id}/results")
 
     @post("/events/{event_id:int}/publish")
-    async def publish(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def publish(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await results.publish(db, viewer, event)
@@ -301,7 +312,7 @@ class OrganizerController(Controller):
 
     @get("/events/{event_id:int}/outbox")
     async def outbox(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         messages = (

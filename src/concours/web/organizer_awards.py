@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +18,10 @@ from concours.reports import report_pdf
 from concours.reports.voting_codes import voting_code_sheet
 from concours.services import awards, export
 from concours.services.errors import FormErrors, ServiceError
-from concours.services.permissions import Viewer, event_for_chief_judge, event_for_organizer
+from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import form_data, form_list, pdf_response, redirect, render
+from concours.web.common import AppSettings, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
 
 
 async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
@@ -65,7 +66,7 @@ class OrganizerAwardsController(Controller):
         return render(
             request,
             "organizer/awards.html",
-            is_organizer=viewer.organizes(event.id),
+            is_organizer=can_organize(viewer, event.id),
             status_code=status_code,
             event=event,
             status_label=EVENT_STATUS_LABELS[event.status],
@@ -81,11 +82,13 @@ class OrganizerAwardsController(Controller):
         )
 
     @get("/events/{event_id:int}/awards")
-    async def index(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+    async def index(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
         return await self._index(request, db, event_id, viewer)
 
     @post("/events/{event_id:int}/awards")
-    async def create(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def create(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request, multi=("class_ids",))
         class_ids = await form_list(request, "class_ids")
@@ -98,7 +101,9 @@ class OrganizerAwardsController(Controller):
         return redirect(f"/organizer/awards/{award.id}")
 
     @post("/events/{event_id:int}/awards/rules")
-    async def set_rules(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def set_rules(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await awards.set_rules(db, viewer, event, await form_data(request))
@@ -122,7 +127,7 @@ class OrganizerAwardsController(Controller):
         message: str = "",
     ) -> Template:
         award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-        is_organizer = viewer.organizes(event.id)
+        is_organizer = can_organize(viewer, event.id)
         roll = await awards.ballot_roll(db, event, award) if award.kind == "ballot" else []
         voter_ids = {r.judge_id for r in roll}
         judges = await roster(db, event) if award.kind == "ballot" and award.status == "setup" else []
@@ -159,12 +164,12 @@ class OrganizerAwardsController(Controller):
 
     @get("/awards/{award_id:int}")
     async def detail(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
     ) -> Template:
         return await self._detail(request, db, viewer, award_id)
 
     @post("/awards/{award_id:int}")
-    async def update(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def update(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         award, event = await awards.award_for_organizer(db, viewer, award_id)
         form = await form_data(request, multi=("class_ids",))
         class_ids = await form_list(request, "class_ids")
@@ -181,7 +186,7 @@ class OrganizerAwardsController(Controller):
         return redirect(f"/organizer/awards/{award.id}")
 
     @post("/awards/{award_id:int}/remove")
-    async def remove(self, db: AsyncSession, viewer: Viewer, award_id: int) -> Redirect:
+    async def remove(self, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Redirect:
         award = await awards.remove_award(db, viewer, award_id)
         return redirect(f"/organizer/events/{award.event_id}/awards")
 
@@ -233,49 +238,53 @@ class OrganizerAwardsController(Controller):
         return redirect(f"/organizer/awards/{award.id}")
 
     @post("/awards/{award_id:int}/decide")
-    async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "decide")
 
     @post("/awards/{award_id:int}/undo")
-    async def undo(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def undo(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "undo")
 
     @post("/awards/{award_id:int}/voters")
-    async def voters(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def voters(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "voters")
 
     @post("/awards/{award_id:int}/nominate")
-    async def nominate(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def nominate(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "nominate")
 
     @post("/awards/{award_id:int}/open")
     async def open_voting(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
     ) -> Any:
         return await self._act(request, db, viewer, award_id, "open")
 
     @post("/awards/{award_id:int}/close")
     async def close_voting(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
     ) -> Any:
         return await self._act(request, db, viewer, award_id, "close")
 
     @post("/awards/{award_id:int}/run-off")
-    async def run_off(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def run_off(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "run-off")
 
     @post("/awards/{award_id:int}/tie")
-    async def decide_tie(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, award_id: int) -> Any:
+    async def decide_tie(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
+    ) -> Any:
         return await self._act(request, db, viewer, award_id, "tie")
 
     @post("/awards/{award_id:int}/codes")
     async def codes(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, award_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, award_id: FromPath[int]
     ) -> Any:
         return await self._act(request, db, viewer, award_id, "codes", settings)
 
     @get("/code-batches/{batch_id:int}/sheet.pdf")
-    async def code_sheet(self, db: AsyncSession, settings: Settings, viewer: Viewer, batch_id: int) -> Response[bytes]:
+    async def code_sheet(
+        self, db: Db, settings: AppSettings, viewer: SignedIn, batch_id: FromPath[int]
+    ) -> Response[bytes]:
         batch, award, event = await awards.batch_for_organizer(db, viewer, batch_id)
         sheet = await voting_code_sheet(settings, event, award, batch)
         return pdf_response(await report_pdf(sheet), sheet.filename(), download=True)
@@ -283,7 +292,9 @@ class OrganizerAwardsController(Controller):
     # -- the results export -----------------------------------------------------------------------
 
     @get("/events/{event_id:int}/results.csv")
-    async def export_csv(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+    async def export_csv(
+        self, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Response[bytes]:
         event = await event_for_organizer(db, viewer, event_id)
         data = export.to_csv(await export.results_rows(db, settings, event))
         return Response(
@@ -293,7 +304,9 @@ class OrganizerAwardsController(Controller):
         )
 
     @get("/events/{event_id:int}/results.json")
-    async def export_json(self, db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int) -> Response[bytes]:
+    async def export_json(
+        self, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Response[bytes]:
         event = await event_for_organizer(db, viewer, event_id)
         data = export.to_json(event, await export.results_rows(db, settings, event))
         return Response(

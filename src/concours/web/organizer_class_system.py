@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,7 @@ from concours.db import Event, EventClass
 from concours.services import class_systems
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.permissions import Viewer, class_for_organizer
-from concours.web.common import form_data, redirect, render
+from concours.web.common import Db, SignedIn, form_data, redirect, render
 
 
 async def _class(db: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
@@ -50,12 +51,14 @@ class OrganizerClassSystemController(Controller):
         )
 
     @get("/")
-    async def show(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Template:
+    async def show(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
+    ) -> Template:
         cls, event = await _class(db, viewer, class_id)
         return await self._page(request, db, cls, event)
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
+    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         cls, event = await _class(db, viewer, class_id)
         form = await form_data(request)
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,8 @@ from concours.db import Event, EventClass
 from concours.domain.states import ENTRY_STATUSES
 from concours.services import csv_entries, entries, selection
 from concours.services.errors import FormErrors, ServiceError
-from concours.services.permissions import Viewer, entry_for_organizer, event_for_organizer
-from concours.web.common import Form, FormPage, form_list, submit
+from concours.services.permissions import entry_for_organizer, event_for_organizer
+from concours.web.common import Db, Form, FormPage, SignedIn, form_list, submit
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -93,13 +94,13 @@ class OrganizerEntriesController(Controller):
     async def entries(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        event_id: int,
-        status: str | None = None,
-        class_id: str | None = None,
-        make: str | None = None,
-        era: str | None = None,
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        status: FromQuery[str | None] = None,
+        class_id: FromQuery[str | None] = None,
+        make: FromQuery[str | None] = None,
+        era: FromQuery[str | None] = None,
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         filters = selection.QueueFilters.parse(status, class_id, make, era)
@@ -107,7 +108,7 @@ class OrganizerEntriesController(Controller):
 
     @post("/events/{event_id:int}/registration")
     async def registration(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -119,7 +120,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/entries/{entry_id:int}/decision")
-    async def decide(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int) -> Any:
+    async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry = await entry_for_organizer(db, viewer, entry_id)
         event = await db.get(Event, entry.event_id)
         assert event is not None
@@ -139,7 +140,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, Queue(event), act, success, error_entry=entry.id)
 
     @post("/events/{event_id:int}/entries/bulk")
-    async def bulk(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def bulk(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         ids = selection.parse_ids(await form_list(request, "entry_ids"))
 
@@ -168,7 +169,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/events/{event_id:int}/classes/combine")
-    async def combine(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def combine(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -179,7 +180,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, Queue(event), act, f"/organizer/events/{event.id}/entries")
 
     @post("/events/{event_id:int}/numbers")
-    async def numbers(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def numbers(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -191,12 +192,14 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, FIELD, event, act, f"/organizer/events/{event.id}/field")
 
     @get("/events/{event_id:int}/field")
-    async def field(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+    async def field(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
         return await FIELD.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/entries/{entry_id:int}/field")
     async def update_field(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, entry_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Any:
         entry = await entry_for_organizer(db, viewer, entry_id)
         event = await db.get(Event, entry.event_id)
@@ -216,25 +219,27 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, FIELD, event, act, success, error_entry=entry.id)
 
     @get("/events/{event_id:int}/entries.csv")
-    async def export(self, db: AsyncSession, viewer: Viewer, event_id: int, all: str | None = None) -> Response[bytes]:
+    async def export(
+        self, db: Db, viewer: SignedIn, event_id: FromPath[int], all: FromQuery[str | None] = None
+    ) -> Response[bytes]:
         event = await event_for_organizer(db, viewer, event_id)
         text = await csv_entries.export_csv(db, event, field_only=not all)
         return _csv_response(text, f"{event.slug}-{'entries' if all else 'field'}.csv")
 
     @get("/events/{event_id:int}/entries/template.csv")
-    async def template(self, db: AsyncSession, viewer: Viewer, event_id: int) -> Response[bytes]:
+    async def template(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Response[bytes]:
         await event_for_organizer(db, viewer, event_id)
         return _csv_response(csv_entries.template_csv(), "entries-template.csv")
 
     @get("/events/{event_id:int}/entries/import")
     async def import_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         return await IMPORT.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/entries/import")
     async def import_csv(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         raw = await request.form()

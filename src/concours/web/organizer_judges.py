@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +20,25 @@ from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflicts, roster, teams
 from concours.services.errors import FormErrors
 from concours.services.events import load_rubric
-from concours.services.permissions import Viewer, class_for_organizer, event_for_chief_judge, event_for_organizer
-from concours.settings import Settings
-from concours.web.common import Form, FormPage, device_of, form_data, form_list, pdf_response, redirect, submit
+from concours.services.permissions import (
+    class_for_chief_judge,
+    event_for_chief_judge,
+    event_for_organizer,
+    roster_judge_ids,
+)
+from concours.web.common import (
+    AppSettings,
+    Db,
+    Form,
+    FormPage,
+    SignedIn,
+    device_of,
+    form_data,
+    form_list,
+    pdf_response,
+    redirect,
+    submit,
+)
 from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -116,13 +133,13 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/judges")
     async def judges(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         return await JUDGES.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/judges", media_type=MediaType.HTML)
     async def add_judge(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -145,8 +162,8 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, JUDGES, event, act, f"/organizer/events/{event.id}/judges")
 
     @post("/classes/{class_id:int}/sections", media_type=MediaType.HTML)
-    async def sections(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, class_id: int) -> Any:
-        cls, event = await class_for_organizer(db, viewer, class_id)
+    async def sections(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
         # A judge's sections come as one ``sections-<judge id>`` field per ticked box.
         judges = [k for k in await request.form() if k.startswith("sections-") and k[9:].isdecimal() and len(k) < 20]
 
@@ -172,14 +189,14 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/roster")
     async def roster_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await ROSTER.render(request, db, event, notice=request.query_params.get("done", "")[:200])
 
     @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
     async def invite(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -190,7 +207,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await request.form()
@@ -216,7 +233,12 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
     async def update_judge(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        judge_id: FromPath[int],
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         judge = await roster.judge_on_roster(db, event, judge_id)
@@ -240,7 +262,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
     async def chief_judge(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -261,20 +283,20 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/conflicts")
     async def conflicts(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         return await CONFLICTS.render(request, db, await event_for_chief_judge(db, viewer, event_id))
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
     async def add_conflict(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
             judge_text = form.get("judge_id", "")
             judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
-            if judge_id not in await roster.roster_judge_ids(db, event.id):
+            if judge_id not in await roster_judge_ids(db, event.id):
                 raise FormErrors({"judge_id": "Choose a judge of the roster."})
             await conflicts.add_conflict(db, viewer, event, judge_id, form, source="organizer")
 
@@ -282,7 +304,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def remove_conflict(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, conflict_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
     ) -> Any:
         conflict = await conflicts.remove_conflict(db, viewer, conflict_id, own_only=False)
         return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
@@ -290,14 +312,16 @@ class OrganizerJudgesController(Controller):
     # -- the assignment board --------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/assignment")
-    async def board(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Template:
+    async def board(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)
         propose = request.query_params.get("propose") == "1"
         notice = request.query_params.get("done", "")[:200]
         return await BOARD.render(request, db, Board(event, propose), notice=notice)
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
-    async def apply(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def apply(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -307,7 +331,7 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, BOARD, Board(event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
-    async def change(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def change(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
         form = await form_data(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
@@ -339,14 +363,14 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/packets", media_type=MediaType.HTML)
     async def all_packets(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Redirect:
         """Every judge's packet, rendered as a job (a progress page, then the download)."""
         return await start_job_redirect(request, db, settings, viewer, event_id, JUDGE_PACKETS.name)
 
     @get("/events/{event_id:int}/judges/{judge_id:int}/packet.pdf")
     async def one_packet(
-        self, db: AsyncSession, viewer: Viewer, settings: Settings, event_id: int, judge_id: int
+        self, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int], judge_id: FromPath[int]
     ) -> Response[bytes]:
         event = await event_for_chief_judge(db, viewer, event_id)
         packet = await judge_packet(db, settings, event, judge_id)

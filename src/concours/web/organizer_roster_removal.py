@@ -6,13 +6,13 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from litestar import Controller, MediaType, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import roster, roster_removal
 from concours.services.errors import ServiceError
-from concours.services.permissions import Viewer, event_for_organizer
-from concours.web.common import device_of, redirect, render
+from concours.services.permissions import event_for_organizer
+from concours.web.common import Db, SignedIn, device_of, redirect, render
 
 
 class OrganizerRosterRemovalController(Controller):
@@ -20,7 +20,12 @@ class OrganizerRosterRemovalController(Controller):
 
     @get("/events/{event_id:int}/roster/{judge_id:int}/remove")
     async def confirm_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        judge_id: FromPath[int],
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         judge = await roster.judge_on_roster(db, event, judge_id)
@@ -29,7 +34,12 @@ class OrganizerRosterRemovalController(Controller):
 
     @post("/events/{event_id:int}/roster/{judge_id:int}/remove", media_type=MediaType.HTML)
     async def remove(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        judge_id: FromPath[int],
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         judge = await roster.judge_on_roster(db, event, judge_id)

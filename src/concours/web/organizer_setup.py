@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.services import judging_systems, rubrics, setup
-from concours.services.permissions import Viewer, event_for_organizer
-from concours.web.common import Form, FormPage, submit
+from concours.services.permissions import event_for_organizer
+from concours.web.common import Db, Form, FormPage, SignedIn, submit
 
 BLANK_ROWS = 3
 BLANK_LEVELS = 2
@@ -81,7 +82,7 @@ class OrganizerSetupController(Controller):
 
     @get("/events/{event_id:int}/rubric")
     async def rubric(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         saved = request.query_params.get("saved", "")
@@ -92,7 +93,7 @@ class OrganizerSetupController(Controller):
 
     @post("/events/{event_id:int}/rubric")
     async def save_rubric(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -109,7 +110,7 @@ class OrganizerSetupController(Controller):
     # two controllers on one path, so the settings page lives one level down.
     @get("/events/{event_id:int}/system/settings")
     async def system(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         message = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
@@ -117,7 +118,7 @@ class OrganizerSetupController(Controller):
 
     @post("/events/{event_id:int}/system/settings")
     async def save_system(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 

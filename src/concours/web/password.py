@@ -5,24 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import accounts, password_reset, throttle
 from concours.services.errors import FormErrors
-from concours.settings import Settings
 from concours.web.auth import _signed_in
-from concours.web.common import BadForm, client_address, device_of, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, client_address, device_of, form_data, render
 
 
 class PasswordController(Controller):
     @get("/password/forgot")
-    async def forgot_page(self, request: Request[Any, Any, Any], email: str | None = None) -> Template:
+    async def forgot_page(self, request: Request[Any, Any, Any], email: FromQuery[str | None] = None) -> Template:
         form = {"email": (email or "")[:254].replace("\x00", "")}
         return render(request, "auth/password_forgot.html", form=form, errors={})
 
     @post("/password/forgot")
-    async def forgot(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings) -> Template:
+    async def forgot(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Template:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -44,7 +43,7 @@ class PasswordController(Controller):
         return render(request, "auth/password_sent.html", email=accounts.normalize_email(email))
 
     @get("/password/reset/{token:str}")
-    async def reset_page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
+    async def reset_page(self, request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
         # Opening the link does not use it (mail scanners open links); setting the password does.
         valid = await password_reset.check_reset_token(db, token) is not None
         return render(
@@ -58,7 +57,7 @@ class PasswordController(Controller):
         )
 
     @post("/password/reset/{token:str}")
-    async def reset(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, token: str) -> Any:
+    async def reset(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, token: FromPath[str]) -> Any:
         try:
             form = await form_data(request)
         except BadForm as exc:

@@ -6,6 +6,7 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +15,9 @@ from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
 from concours.services import awards, ceremony, entries, events, pending_uploads, photos, results
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
-from concours.web.common import BadForm, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
@@ -116,7 +117,7 @@ async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:
 
 class PublicController(Controller):
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], db: AsyncSession, optional_viewer: Viewer | None) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db: Db, optional_viewer: MaybeSignedIn) -> Template:
         rows = (
             await db.scalars(
                 select(Event)
@@ -132,11 +133,9 @@ class PublicController(Controller):
 
     @get("/events/{slug:str}")
     async def event_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, slug: str, optional_viewer: Viewer | None
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], optional_viewer: MaybeSignedIn
     ) -> Template:
-        event = await events.get_event_by_slug(db, slug)
-        if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
-            raise NotFound("There is no such event.")
+        event = await event_for_public(db, optional_viewer, slug)
         return render(
             request,
             "public/event.html",
@@ -152,14 +151,12 @@ class PublicController(Controller):
     async def apply_form(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        slug: str,
-        optional_viewer: Viewer | None,
-        vehicle: str | None = None,
+        db: Db,
+        slug: FromPath[str],
+        optional_viewer: MaybeSignedIn,
+        vehicle: FromQuery[str | None] = None,
     ) -> Template:
-        event = await events.get_event_by_slug(db, slug)
-        if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
-            raise NotFound("There is no such event.")
+        event = await event_for_public(db, optional_viewer, slug)
         form: dict[str, str] = {}
         saved: list[Vehicle] = []
         if optional_viewer is not None and optional_viewer.entrant_id is not None:
@@ -175,14 +172,12 @@ class PublicController(Controller):
     async def apply(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        settings: Settings,
-        slug: str,
-        optional_viewer: Viewer | None,
+        db: Db,
+        settings: AppSettings,
+        slug: FromPath[str],
+        optional_viewer: MaybeSignedIn,
     ) -> Template:
-        event = await events.get_event_by_slug(db, slug)
-        if event.status == "draft" and not (optional_viewer and optional_viewer.organizes(event.id)):
-            raise NotFound("There is no such event.")
+        event = await event_for_public(db, optional_viewer, slug)
         try:
             form = await form_data(request, multi=PHOTO_FORM_LISTS)
         except BadForm as exc:
@@ -223,7 +218,7 @@ class PublicController(Controller):
         return render(request, "public/applied.html", event=event, email=form.get("email", ""))
 
     @get("/pending-photos/{token:str}/{key:str}")
-    async def pending_thumb(self, settings: Settings, token: str, key: str) -> Response[bytes]:
+    async def pending_thumb(self, settings: AppSettings, token: FromPath[str], key: FromPath[str]) -> Response[bytes]:
         """A photo kept from a refused form (the random token is the only key to it)."""
         path = pending_uploads.thumb_path(settings, token, key)
         if path is None:
@@ -233,19 +228,19 @@ class PublicController(Controller):
 
     @get("/photos/{photo_id:int}")
     async def photo(
-        self, db: AsyncSession, settings: Settings, photo_id: int, optional_viewer: Viewer | None
+        self, db: Db, settings: AppSettings, photo_id: FromPath[int], optional_viewer: MaybeSignedIn
     ) -> Response[bytes]:
         return await _photo_response(db, settings, optional_viewer, photo_id, thumb=False)
 
     @get("/photos/{photo_id:int}/thumb")
     async def photo_thumb(
-        self, db: AsyncSession, settings: Settings, photo_id: int, optional_viewer: Viewer | None
+        self, db: Db, settings: AppSettings, photo_id: FromPath[int], optional_viewer: MaybeSignedIn
     ) -> Response[bytes]:
         return await _photo_response(db, settings, optional_viewer, photo_id, thumb=True)
 
     @get("/events/{slug:str}/results")
     async def results_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, slug: str, optional_viewer: Viewer | None
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], optional_viewer: MaybeSignedIn
     ) -> Template:
         event = await events.get_event_by_slug(db, slug)
         if not results_public(event.status):

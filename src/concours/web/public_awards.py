@@ -7,16 +7,18 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, VehiclePhoto
 from concours.domain.awards import format_code, normalize_code
 from concours.domain.states import results_public
-from concours.services import awards, events, export, photos, throttle
+from concours.services import awards, export, photos, throttle
 from concours.services.errors import FormErrors, NotFound
+from concours.services.permissions import event_for_public
 from concours.settings import Settings
-from concours.web.common import client_address, form_data, render
+from concours.web.common import AppSettings, Db, client_address, form_data, render
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
 THROTTLE_SCOPE = "voting-code"
@@ -29,10 +31,8 @@ def _throttle_keys(request: Request[Any, Any, Any]) -> list[str]:
 
 
 async def _public_event(db: AsyncSession, slug: str) -> Event:
-    event = await events.get_event_by_slug(db, slug)
-    if event.status == "draft":
-        raise NotFound("There is no such event.")
-    return event
+    """The ballot and results pages are for the public: a draft event is not there, even for its organizers."""
+    return await event_for_public(db, None, slug)
 
 
 def _shown_code(text: str) -> str:
@@ -57,11 +57,11 @@ class PublicAwardsController(Controller):
     async def ballot(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        settings: Settings,
-        slug: str,
-        code: str = "",
-        q: str = "",
+        db: Db,
+        settings: AppSettings,
+        slug: FromPath[str],
+        code: FromQuery[str] = "",
+        q: FromQuery[str] = "",
     ) -> Template:
         event = await _public_event(db, slug)
         ballot = await awards.public_ballot(db, event)
@@ -107,7 +107,9 @@ class PublicAwardsController(Controller):
         )
 
     @post("/events/{slug:str}/vote")
-    async def vote(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, slug: str) -> Template:
+    async def vote(
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, slug: FromPath[str]
+    ) -> Template:
         event = await _public_event(db, slug)
         ballot = await awards.public_ballot(db, event)
         if ballot is None:
@@ -136,12 +138,16 @@ class PublicAwardsController(Controller):
         return render(request, "public/voted.html", event=event, ballot=ballot, car=car)
 
     @get("/events/{slug:str}/vote/cars/{entry_id:int}/photo")
-    async def ballot_photo(self, db: AsyncSession, settings: Settings, slug: str, entry_id: int) -> Response[bytes]:
+    async def ballot_photo(
+        self, db: Db, settings: AppSettings, slug: FromPath[str], entry_id: FromPath[int]
+    ) -> Response[bytes]:
         event = await _public_event(db, slug)
         return await _photo(settings, await awards.ballot_photo(db, event, entry_id), thumb=True)
 
     @get("/events/{slug:str}/results/photos/{photo_id:int}")
-    async def results_photo(self, db: AsyncSession, settings: Settings, slug: str, photo_id: int) -> Response[bytes]:
+    async def results_photo(
+        self, db: Db, settings: AppSettings, slug: FromPath[str], photo_id: FromPath[int]
+    ) -> Response[bytes]:
         event = await _public_event(db, slug)
         if not results_public(event.status):
             raise NotFound("There is no such photo.")
