@@ -84,7 +84,7 @@ def lock_seconds(policy: Policy, failures: int) -> int:
     over = failures - policy.free
     if over <= 0:
         return 0
-    return min(policy.longest_lock, policy.first_lock * 2 ** min(over - 1, 20))
+    return min(policy.longest_lock, policy.first_lock * (1 << min(over - 1, 20)))
 
 
 async def check(db: AsyncSession, scope: str, keys: Sequence[str]) -> None:
@@ -117,14 +117,14 @@ async def _record(db: AsyncSession, scope: str, hashes: list[str], now: datetime
         stmt = insert(ThrottleState).values(
             scope=scope, key_hash=key_hash, failures=1, last_failure_at=now, locked_until=None
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=[ThrottleState.scope, ThrottleState.key_hash],
             set_={
                 "failures": case((ThrottleState.last_failure_at < stale, 1), else_=ThrottleState.failures + 1),
                 "last_failure_at": now,
             },
         ).returning(ThrottleState.failures)
-        failures = (await db.execute(stmt)).scalar_one()
+        failures = (await db.execute(upsert)).scalar_one()
         seconds = lock_seconds(policy, failures)
         if seconds:
             await db.execute(

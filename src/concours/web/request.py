@@ -88,3 +88,4 @@ class ConcoursRequest(Request[Any, Any, Any]):
                 )
                 self._connection_state.form = cast(Any, parsed)
         return await super().form()
+
