@@ -136,7 +136,8 @@ def database_has_data(database_url: str) -> bool:
             return False
         con = sqlite3.connect(path)
         try:
-            return con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+            tables: int = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            return tables > 0
         finally:
             con.close()
     pg = pg_target(database_url)

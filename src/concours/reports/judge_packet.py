@@ -87,7 +87,7 @@ def sheet_url(settings: Settings, entry_id: int) -> str:
 
 
 def qr_code(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)  # type: ignore[no-any-return]
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _qr_codes(urls: list[str]) -> dict[str, str]:
@@ -122,8 +122,8 @@ async def judge_packet(
     qr = await anyio.to_thread.run_sync(_qr_codes, urls)
     pages = []
     for j in judges:
-        rid = rubric_ids.get(j.class_id)
-        maximum, lines = rubric_sheets.get(rid or 0, ("", []))
+        class_rubric = rubric_ids.get(j.class_id)
+        maximum, lines = rubric_sheets.get(class_rubric or 0, ("", []))
         if mode == "section" and j.sections:
             lines = [ln for ln in lines if ln.section in j.sections]
         sheets = [PacketSheet(c, url, qr[url]) for c in j.cars for url in [sheet_url(settings, c.entry_id)]]

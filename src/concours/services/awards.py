@@ -566,7 +566,9 @@ async def nominate(session: AsyncSession, viewer: Viewer, award: SpecialAward, e
                     Entry.event_id == event.id, Entry.status == "accepted", Entry.car_number.in_(wanted)
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     missing = [str(n) for n in wanted if n not in found]
     if missing:
@@ -750,7 +752,9 @@ async def ballot_roll(session: AsyncSession, event: Event, award: SpecialAward) 
     ).all()
     candidates = await _candidate_ids(session, award) if award.round else await _eligible_ids(session, event, award)
     conflicts = await _conflicts(session, event, [r[0] for r in rows], candidates)
-    numbers = dict((await session.execute(select(Entry.id, Entry.car_number).where(Entry.id.in_(candidates)))).all())
+    numbers = dict(
+        (await session.execute(select(Entry.id, Entry.car_number).where(Entry.id.in_(candidates)))).tuples().all()
+    )
     voted = set(
         (
             await session.scalars(
@@ -954,7 +958,9 @@ async def counts(session: AsyncSession, award: SpecialAward, rnd: int) -> dict[i
                     AwardCandidate.award_id == award.id, AwardCandidate.round == rnd
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -971,7 +977,9 @@ async def close_voting(session: AsyncSession, viewer: Viewer, award: SpecialAwar
     if total == 0:
         award.status = "open"
         raise ServiceError("No vote has been cast yet: nothing to count.")
-    numbers = dict((await session.execute(select(Entry.id, Entry.car_number).where(Entry.id.in_(list(result))))).all())
+    numbers = dict(
+        (await session.execute(select(Entry.id, Entry.car_number).where(Entry.id.in_(list(result))))).tuples().all()
+    )
     by_number = {str(numbers.get(e)): n for e, n in sorted(result.items(), key=lambda kv: numbers.get(kv[0]) or 0)}
     winner, tied = rules.outcome(result)
     audit.record(
@@ -1140,7 +1148,9 @@ async def code_batches(session: AsyncSession, award: SpecialAward) -> list[tuple
                 .where(VotingCode.award_id == award.id, VotingCode.spent.is_(True))
                 .group_by(VotingCode.batch_id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     batches = (
         await session.scalars(
@@ -1231,7 +1241,7 @@ async def check_code(session: AsyncSession, secret: str, event: Event, code_text
             "Check the letters on your card (no 0, 1, I, L or O are used).",
             "unknown",
         )
-    voting_code, status = row
+    voting_code, status = row._tuple()
     if voting_code.spent:
         raise CodeRefused("This code has already been used to vote. Each code votes once.", "spent")
     if status != "open":
@@ -1304,7 +1314,9 @@ async def award_lines(session: AsyncSession, event: Event) -> list[AwardLine]:
                     .where(AwardVoter.award_id.in_(ids))
                     .group_by(AwardVoter.award_id)
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         if ids
         else {}

@@ -10,11 +10,12 @@ bare 413. The browser checks sizes before sending (static/js/concours.js); this 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request
 from litestar.datastructures import UploadFile
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPDisconnectEvent, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser  # type: ignore[import-untyped]
 
 from concours.services import pending_uploads, photos
@@ -49,7 +50,11 @@ class UploadBudget:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
         ctype = headers.get(b"content-type", b"").decode("latin-1")
-        if scope["type"] != "http" or scope.get("method") != "POST" or not ctype.startswith("multipart/form-data"):
+        if (
+            scope["type"] != ScopeType.HTTP
+            or scope.get("method") != "POST"
+            or not ctype.startswith("multipart/form-data")
+        ):
             await self.app(scope, receive, send)
             return
         boundary = next(
@@ -65,7 +70,7 @@ class UploadBudget:
             return
         new_headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         new_headers.append((b"content-length", str(len(body)).encode()))
-        await self.app({**scope, "headers": new_headers}, _replay(body), send)
+        await self.app(cast(Scope, {**scope, "headers": new_headers}), _replay(body), send)
 
     async def _filtered(self, boundary: bytes, receive: Receive) -> bytes | None:
         out: list[bytes] = []
@@ -79,7 +84,7 @@ class UploadBudget:
             with PushMultipartParser(boundary, max_segment_count=1000) as parser:
                 more = True
                 while more and not parser.closed:
-                    message: Message = await receive()
+                    message = cast(dict[str, Any], await receive())
                     if message["type"] == "http.disconnect":
                         return None
                     chunk = message.get("body", b"")
@@ -120,12 +125,12 @@ class UploadBudget:
 def _replay(body: bytes, *, more: bool = False) -> Receive:
     sent = False
 
-    async def receive() -> Message:
+    async def receive() -> ReceiveMessage:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": more}
-        return {"type": "http.disconnect"}
+            return HTTPRequestEvent(type="http.request", body=body, more_body=more)
+        return HTTPDisconnectEvent(type="http.disconnect")
 
     return receive
 
