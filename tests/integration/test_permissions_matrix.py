@@ -20,7 +20,7 @@ from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import post
-from tests.scoring_seed import SESSION_COOKIE, seed_scoring
+from tests.scenes import SESSION_COOKIE, seed_scoring
 
 ROLES = (
     "organizer",

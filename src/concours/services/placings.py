@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -166,7 +166,7 @@ async def _cars(session: AsyncSession, cls: EventClass, judge_id: int) -> tuple[
     return cars, excluded
 
 
-def _sheet_filter(seat: _Seat, cls: EventClass, judge_id: int) -> list[object]:
+def _sheet_filter(seat: _Seat, cls: EventClass, judge_id: int) -> list[ColumnElement[bool]]:
     if seat.team_mode:
         return [PlacingSheet.class_id == cls.id, PlacingSheet.team_id == seat.team_id, PlacingSheet.judge_id.is_(None)]
     return [PlacingSheet.class_id == cls.id, PlacingSheet.judge_id == judge_id]

@@ -293,6 +293,7 @@ async def certify_class(
             .where(Entry.id.in_([r.entry_id for r in rows]))
         )
     }
+    drafts: int | None
     if cj.method == "placings":
         drafts = await placings.drafts_in_class(session, cls.id)
     else:

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass
 from concours.services import class_systems
 from concours.services.errors import Forbidden, FormErrors, ServiceError
-from concours.services.permissions import Viewer, class_for_organizer
+from concours.services.permissions import Viewer, class_for_chief_judge
 from concours.web.common import Db, SignedIn, form_data, redirect, render
 
 
 async def _class(db: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
-    cls, event = await class_for_organizer(db, viewer, class_id)
+    cls, event = await class_for_chief_judge(db, viewer, class_id)
     if not viewer.organizes(event.id):
         raise Forbidden("Only the event's organizers choose how a class is judged.")
     return cls, event
