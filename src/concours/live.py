@@ -53,7 +53,7 @@ class PostgresChannelsBackend(AsyncPgChannelsBackend):
         super().__init__(dsn=dsn)
         self._dsn = dsn
         self._publisher: asyncpg.Connection | None = None
-        self._listener_conn: asyncpg.Connection | None = None  # type: ignore[assignment]  # None until reachable
+        self._listener_conn: asyncpg.Connection | None = None  # None until reachable
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         text = data.decode("utf-8")
@@ -89,7 +89,7 @@ class PostgresChannelsBackend(AsyncPgChannelsBackend):
                 # on every channel this worker follows.
                 self._listener_conn = await self._connect()
                 for channel in self._subscribed_channels:
-                    await self._listener_conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+                    await self._listener_conn.add_listener(channel, self._listener)
         await super().subscribe(channels)
 
     async def on_shutdown(self) -> None:

@@ -598,7 +598,7 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
     change_id = _clean_change_id(change.change_id)
     if sheet is not None and sheet.applied and change_id:
         return None
-    current = sheet.lines.get(category.id, (None, "")) if sheet else (None, "")
+    current = sheet.lines.get(change.category_id, (None, "")) if sheet else (None, "")
     based_on = (change.base_value, change.base_note)
     if based_on != (None, None) and (_parse_base(change.base_value), (change.base_note or "").strip()) != current:
         raise StaleChange(

@@ -24,7 +24,8 @@ MAX_LOGO_BYTES = 4 * 1024 * 1024
 
 
 async def load(session: AsyncSession, event_id: int) -> EventBranding | None:
-    return await session.scalar(select(EventBranding).where(EventBranding.event_id == event_id))
+    row: EventBranding | None = await session.scalar(select(EventBranding).where(EventBranding.event_id == event_id))
+    return row
 
 
 def _apply(letterhead: Letterhead, row: EventBranding | None) -> Letterhead:

@@ -163,15 +163,12 @@ async def sync_run_sheet(session: AsyncSession, viewer: Viewer, event: Event) ->
     if not candidates:
         raise ServiceError("There is nothing to present yet: certify a class or decide a special award first.")
     by_key = {c.key: c for c in candidates}
-    stories = dict(
-        (
-            await session.execute(
-                select(Entry.id, Vehicle.history)
-                .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-                .where(Entry.id.in_({c.entry_id for c in candidates}))
-            )
-        ).all()
+    story_rows = await session.execute(
+        select(Entry.id, Vehicle.history)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+        .where(Entry.id.in_({c.entry_id for c in candidates}))
     )
+    stories: dict[int, str] = {entry_id: history for entry_id, history in story_rows.all()}
     lines = await _lines(session, event)
     kept: list[CeremonyLine] = []
     removed = 0

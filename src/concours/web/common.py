@@ -76,13 +76,14 @@ async def autosave_viewer(request: Request[Any, Any, Any], database: Database) -
     now = time.monotonic()
     cached = _viewers.get(token)
     if cached is not None and cached[0] > now:
-        viewer: Viewer | None = cached[1]
+        viewer = cached[1]
     else:
         async with (database.autocommit or database.read)() as session:
-            viewer = await load_viewer(session, token)
-        if viewer is None:
+            loaded = await load_viewer(session, token)
+        if loaded is None:
             _viewers.pop(token, None)
             raise NotAuthorizedException("Sign in to continue.")
+        viewer = loaded
         if len(_viewers) >= _VIEWER_CACHE_MAX:
             for key in [k for k, (expires, _) in _viewers.items() if expires <= now] or list(_viewers)[:1000]:
                 _viewers.pop(key, None)

@@ -88,4 +88,3 @@ class ConcoursRequest(Request[Any, Any, Any]):
                 )
                 self._connection_state.form = cast(Any, parsed)
         return await super().form()
-
