@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from concours.db.engine import Database
 from concours.services import jobs
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import redirect, render
+from concours.web.common import AppSettings, Db, SignedIn, redirect, render
 
 POLL_SECONDS = 1
 
@@ -54,19 +55,19 @@ class JobsController(Controller):
     path = "/jobs"
 
     @get("/{job_id:int}")
-    async def page(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, job_id: int) -> Template:
+    async def page(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Template:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         return render(request, "jobs/job.html", poll_seconds=POLL_SECONDS, **_view(job))
 
     @get("/{job_id:int}/progress")
     async def progress(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, job_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, job_id: FromPath[int]
     ) -> Template:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         return render(request, "jobs/_progress.html", poll_seconds=POLL_SECONDS, **_view(job))
 
     @get("/{job_id:int}/document.pdf")
-    async def download(self, db: AsyncSession, viewer: Viewer, job_id: int) -> Response[bytes]:
+    async def download(self, db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Response[bytes]:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         document = await jobs.document_of(db, job)
         return Response(
@@ -80,7 +81,7 @@ class JobsController(Controller):
 
     @post("/{job_id:int}/again", media_type=MediaType.HTML)
     async def again(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, job_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, job_id: FromPath[int]
     ) -> Redirect:
         """Make the same document again (after a failure, an interruption, or a change of its data)."""
         job = await jobs.job_for_viewer(db, viewer, job_id)

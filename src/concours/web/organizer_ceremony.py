@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,8 @@ from concours.db import Event
 from concours.reports import emcee_cards, placards, report_pdf, results_book
 from concours.services import branding, ceremony, photos
 from concours.services.errors import FormErrors, NotFound, ServiceError
-from concours.services.permissions import Viewer, event_for_organizer
-from concours.settings import Settings
-from concours.web.common import device_of, form_data, pdf_response, redirect, render
+from concours.services.permissions import event_for_organizer
+from concours.web.common import AppSettings, Db, SignedIn, device_of, form_data, pdf_response, redirect, render
 
 
 async def _run_sheet_page(
@@ -66,12 +66,14 @@ class OrganizerCeremonyController(Controller):
     path = "/organizer"
 
     @get("/events/{event_id:int}/ceremony")
-    async def run_sheet(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def run_sheet(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         return await _run_sheet_page(request, db, event)
 
     @post("/events/{event_id:int}/ceremony/build")
-    async def build(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def build(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await ceremony.sync_run_sheet(db, viewer, event)
@@ -80,7 +82,7 @@ class OrganizerCeremonyController(Controller):
         return redirect(f"/organizer/events/{event.id}/ceremony")
 
     @post("/events/{event_id:int}/ceremony/reset")
-    async def reset(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def reset(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await ceremony.reset_order(db, viewer, event)
@@ -89,7 +91,7 @@ class OrganizerCeremonyController(Controller):
         return redirect(f"/organizer/events/{event.id}/ceremony")
 
     @post("/ceremony/lines/{line_id:int}/move")
-    async def move(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int) -> Any:
+    async def move(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Any:
         form = await form_data(request)
         _, event = await ceremony.line_for_organizer(db, viewer, line_id)
         try:
@@ -100,7 +102,7 @@ class OrganizerCeremonyController(Controller):
 
     @post("/ceremony/lines/{line_id:int}/present")
     async def present(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
     ) -> Redirect:
         form = await form_data(request)
         event = await ceremony.present_line(db, viewer, line_id, device=device_of(request, form))
@@ -108,7 +110,7 @@ class OrganizerCeremonyController(Controller):
 
     @post("/ceremony/lines/{line_id:int}/unpresent")
     async def unpresent(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, line_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
     ) -> Redirect:
         form = await form_data(request)
         event = await ceremony.unpresent_line(db, viewer, line_id, device=device_of(request, form))
@@ -116,7 +118,7 @@ class OrganizerCeremonyController(Controller):
 
     @get("/events/{event_id:int}/ceremony/emcee-cards.pdf")
     async def emcee_cards_pdf(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
@@ -127,14 +129,14 @@ class OrganizerCeremonyController(Controller):
 
     @get("/events/{event_id:int}/branding")
     async def branding_form(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await _branding_page(request, db, event)
 
     @post("/events/{event_id:int}/branding")
     async def save_branding(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         form = await form_data(request)
@@ -149,7 +151,7 @@ class OrganizerCeremonyController(Controller):
         return await _branding_page(request, db, event, saved=True)
 
     @get("/events/{event_id:int}/branding/logo")
-    async def logo(self, db: AsyncSession, viewer: Viewer, event_id: int) -> Response[bytes]:
+    async def logo(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Response[bytes]:
         event = await event_for_organizer(db, viewer, event_id)
         row = await branding.load(db, event.id)
         if row is None or not row.logo_jpeg:
@@ -176,13 +178,15 @@ class OrganizerDocumentsController(Controller):
     path = "/organizer/events/{event_id:int}/documents"
 
     @get("/")
-    async def documents(self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int) -> Any:
+    async def documents(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         return await _documents_page(request, db, event)
 
     @get("/placards.pdf")
     async def car_placards(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
@@ -193,7 +197,7 @@ class OrganizerDocumentsController(Controller):
 
     @get("/award-placards.pdf")
     async def award_placards(
-        self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, viewer: Viewer, event_id: int
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
@@ -206,11 +210,11 @@ class OrganizerDocumentsController(Controller):
     async def results_book(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        settings: Settings,
-        viewer: Viewer,
-        event_id: int,
-        scores: str = "0",
+        db: Db,
+        settings: AppSettings,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        scores: FromQuery[str] = "0",
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:

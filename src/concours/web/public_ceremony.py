@@ -10,6 +10,8 @@ from typing import Any
 import anyio
 from litestar import Controller, Request, Response, get
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import ServerSentEvent, ServerSentEventMessage, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +20,11 @@ from concours.db import Event
 from concours.db.engine import Database
 from concours.services import car_pages, ceremony, events, photos
 from concours.services.errors import NotFound
-from concours.services.permissions import Viewer, event_for_chief_judge
+from concours.services.permissions import event_for_chief_judge
 from concours.settings import Settings
-from concours.web.common import render
+from concours.web.common import AppSettings, Db, SignedIn, render
+
+Channels = NamedDependency[ChannelsPlugin]  # the channels plugin's own dependency
 
 STREAM_HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
@@ -49,7 +53,7 @@ async def _live_event(db: AsyncSession, slug: str) -> Event:
 
 class ShowDayController(Controller):
     @get("/events/{slug:str}/live")
-    async def live_page(self, request: Request[Any, Any, Any], db: AsyncSession, slug: str) -> Template:
+    async def live_page(self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]) -> Template:
         event = await _live_event(db, slug)
         lines = await ceremony.presented_lines(db, event)
         return render(
@@ -63,7 +67,7 @@ class ShowDayController(Controller):
 
     @get("/events/{slug:str}/live/stream")
     async def live_stream(
-        self, request: Request[Any, Any, Any], db: AsyncSession, slug: str, channels: ChannelsPlugin
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], channels: Channels
     ) -> ServerSentEvent:
         event = await _live_event(db, slug)
         event_id, database = event.id, request.app.state.db
@@ -91,18 +95,22 @@ class ShowDayController(Controller):
         return ServerSentEvent(messages(), headers=STREAM_HEADERS)
 
     @get("/events/{slug:str}/cars/{number:int}")
-    async def car_page(self, request: Request[Any, Any, Any], db: AsyncSession, slug: str, number: int) -> Template:
+    async def car_page(
+        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], number: FromPath[int]
+    ) -> Template:
         event = await events.get_event_by_slug(db, slug)
         car = await car_pages.public_car(db, event, number)
         return render(request, "public/car.html", event=event, car=car)
 
     @get("/events/{slug:str}/cars/{number:int}/photo")
-    async def car_photo(self, db: AsyncSession, settings: Settings, slug: str, number: int) -> Response[bytes]:
+    async def car_photo(
+        self, db: Db, settings: AppSettings, slug: FromPath[str], number: FromPath[int]
+    ) -> Response[bytes]:
         return await self._photo(db, settings, slug, number, 0)
 
     @get("/events/{slug:str}/cars/{number:int}/photos/{index:int}")
     async def car_photo_n(
-        self, db: AsyncSession, settings: Settings, slug: str, number: int, index: int
+        self, db: Db, settings: AppSettings, slug: FromPath[str], number: FromPath[int], index: FromPath[int]
     ) -> Response[bytes]:
         return await self._photo(db, settings, slug, number, index)
 
@@ -124,7 +132,7 @@ class BoardStreamController(Controller):
 
     @get("/chief/events/{event_id:int}/stream")
     async def board_stream(
-        self, request: Request[Any, Any, Any], db: AsyncSession, viewer: Viewer, event_id: int, channels: ChannelsPlugin
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int], channels: Channels
     ) -> ServerSentEvent:
         event = await event_for_chief_judge(db, viewer, event_id)
         channel = live.board_channel(event.id)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from litestar import get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
 from concours.resources import resource_dir
@@ -56,7 +57,7 @@ def static_url(path: str) -> str:
     opt={"exclude_from_csrf": True},
     name="static",
 )
-def static_file(path: str, v: str | None = None) -> File:
+def static_file(path: FromPath[str], v: FromQuery[str | None] = None) -> File:
     """A file under ``static/``; cached for a year when asked for by its current versioned URL."""
     root = _root().resolve()
     file = (root / path.lstrip("/")).resolve()
