@@ -51,7 +51,7 @@ from concours.web.public import PublicController
 from concours.web.public_awards import PublicAwardsController
 from concours.web.public_ceremony import BoardStreamController, ShowDayController
 from concours.web.request import ConcoursRequest
-from concours.web.static import STATIC_PREFIX, static_file, static_url
+from concours.web.static import STATIC_PREFIX, service_worker, static_file, static_url
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             EntrantPrivacyController,
             healthz,
             static_file,
+            service_worker,
         ],
         dependencies={
             "db": Provide(provide_db),
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             cookie_secure=settings.secure_cookies,
             cookie_name="concours_csrf",
             header_name="x-csrftoken",
-            exclude=[STATIC_PREFIX, "/healthz"],  # no cookie on static files: they are cached and shared
+            exclude=[STATIC_PREFIX, "/healthz", "/judging/sw.js"],  # no cookie on static files (cached, shared)
         ),
         # HTML, CSS and JS compressed (brotli, gzip for clients without it). PDFs and photos are compressed
         # already; a handler can opt out with ``opt={"skip_compression": True}`` (e.g. event streams).

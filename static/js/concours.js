@@ -15,6 +15,13 @@
 
   const QUEUE_KEY = "concours-queue-v1";
   const RETRY_MS = 4000;
+  // A line is saved this long after the judge stops typing in it (no need to leave the box).
+  const TYPING_MS = 700;
+  // A save with no answer in this time (Wi-Fi that hangs rather than refuses) is counted as queued and retried;
+  // the change id makes a retry of a save that did arrive harmless.
+  const ANSWER_MS = 8000;
+  // The judge's sheets kept for an offline reload (by the service worker, where the browser allows one).
+  const SHEET_CACHE = "concours-judging-v1";
   // Each page load sends its own changes; another tab's are left to it (so the tab that made a change is the
   // one that shows its answer), unless they are older than this, when that tab is gone and this one adopts them.
   const ORPHAN_MS = 10000;
@@ -74,6 +81,8 @@
   let refused = false;
   let blocked = "";  // a reason the queue cannot be sent until the judge acts (signed out, expired form)
   let submitHeld = false;  // the judge tried to submit with changes still waiting
+  let refusedLine = null;  // {key, name, message}: the last refused change, named in the bar
+  const typingTimers = {};  // line key -> timer of a save waiting for the judge to stop typing
 
   function showSync() {
     const el = document.getElementById("sync-state");
@@ -88,9 +97,11 @@
       text = "Not submitted: " + n + (n === 1 ? " change is" : " changes are") + " still waiting to be sent";
       cls = "failed";
     }
-    else if (n && offline) { text = "Offline — " + waiting; cls = "pending"; }
+    else if (n && offline) { text = "Offline — " + waiting + " (queued, sent when the connection is back)"; cls = "pending"; }
     else if (n) { text = "Saving… " + waiting; cls = "pending"; }
+    else if (refused && refusedLine) { text = "Not saved — " + refusedLine.name + ": " + refusedLine.message; cls = "failed"; }
     else if (refused) { text = "A change was refused"; cls = "failed"; }
+    else if (Object.keys(typingTimers).length) { text = "Typing…"; cls = "pending"; }
     else { text = "All changes saved"; cls = ""; }
     el.textContent = text;
     el.className = "sync " + cls;
@@ -152,8 +163,26 @@
     return String(form.dataset.mode === "deduction" ? parseInt(input.dataset.max, 10) - typed : typed);
   }
 
+  // What a line's form holds, to send a change only when it differs from the last one sent (typing, then
+  // leaving the box, then pressing Return must not save three times).
+  const lastSent = {};
+
+  function signature(form) {
+    const parts = [];
+    new FormData(form).forEach((v, k) => { if (typeof v === "string") parts.push(k + "=" + v); });
+    return parts.join("&");
+  }
+
+  function cancelTyping(key) {
+    if (typingTimers[key]) { clearTimeout(typingTimers[key]); delete typingTimers[key]; }
+  }
+
   function enqueue(form) {
     const key = form.dataset.autosave;
+    cancelTyping(key);
+    const sig = signature(form);
+    if (lastSent[key] === sig) { showSync(); return; }
+    lastSent[key] = sig;
     const fields = {};
     new FormData(form).forEach((v, k) => { if (typeof v === "string") fields[k] = v; });
     fields.change_id = newId();
@@ -223,6 +252,8 @@
       }
       // Later queued changes of this line were based on the refused one: they will be refused in turn.
     }
+    const answered = document.querySelector('form[data-autosave="' + item.key + '"]');
+    if (answered && !pendingForKey) lastSent[item.key] = signature(answered);
     if (!pendingForKey) delete bases[item.key];  // the server's answer is the truth again
     else if (status === 200) markLine(item.key, "Saving…", "pending");
   }
@@ -236,12 +267,16 @@
     if (item.pageId !== PAGE_ID && Date.now() - item.at < ORPHAN_MS) { scheduleRetry(); return; }
     sending = true;
     const body = new URLSearchParams(item.fields);
+    const abort = window.AbortController ? new AbortController() : null;
+    const timer = abort ? setTimeout(function () { abort.abort(); }, ANSWER_MS) : null;
     fetch(item.url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
       headers: { "x-csrftoken": csrfToken(), "hx-request": "true" },
+      signal: abort ? abort.signal : undefined,
     }).then(function (response) {
+      if (timer) clearTimeout(timer);
       return response.text().then(function (text) {
         return { status: response.status, text: text, type: response.headers.get("content-type") || "",
                  retryAfter: response.headers.get("retry-after") };
@@ -252,7 +287,9 @@
       if (r.status === 200) {
         removeItem(item.id);
         applyFragment(item, r.text, 200);
+        markValid(item.key, true);
         refused = false;
+        refusedLine = null;
       } else if (r.status === 401) {
         blocked = "Signed out: sign in again to send your changes";
       } else if (r.status === 403 && /expired/i.test(r.text) && r.type.indexOf("text/html") !== 0) {
@@ -262,6 +299,7 @@
         refused = true;
         if (r.type.indexOf("text/html") === 0) applyFragment(item, r.text, r.status);
         else markLine(item.key, r.text, "failed");
+        showRefusal(item.key);
       } else {
         // 503 (the database is briefly away, e.g. restarting), a proxy's 502/504 while the app restarts, or
         // anything else unexpected: the change stays queued and is sent again, after Retry-After if given.
@@ -275,12 +313,42 @@
       showSync();
       if (!blocked) pump();
     }).catch(function () {
+      if (timer) clearTimeout(timer);
       sending = false;
       offline = true;
       mine(loadQueue()).forEach((it) => markLine(it.key, "Queued", "pending"));
       showSync();
       scheduleRetry();
     });
+  }
+
+  // A refused change: its line is marked invalid, its message (the server's fragment, beside the line) is what
+  // the field describes, the bar names the line, and the line is scrolled into view and focused.
+  function fieldOf(key) {
+    const form = document.querySelector('form[data-autosave="' + key + '"]');
+    return form ? form.querySelector("input[name=value], textarea[name=comment]") : null;
+  }
+
+  function markValid(key, valid) {
+    const field = fieldOf(key);
+    if (!field) return;
+    if (valid) field.removeAttribute("aria-invalid");
+    else field.setAttribute("aria-invalid", "true");
+  }
+
+  function showRefusal(key) {
+    const form = document.querySelector('form[data-autosave="' + key + '"]');
+    const state = lineState(key);
+    const heading = form && form.querySelector("h2");
+    const name = heading ? (heading.firstChild ? heading.firstChild.textContent : heading.textContent).trim() : "a line";
+    lastSent[key] = form ? signature(form) : "";
+    refusedLine = { key: key, name: name, message: state ? state.textContent.trim() : "see the line" };
+    markValid(key, false);
+    if (form) {
+      form.scrollIntoView({ block: "center", behavior: "smooth" });
+      const field = fieldOf(key);
+      if (field && !field.disabled) field.focus({ preventScroll: true });
+    }
   }
 
   // After a reload: put the queued values back on the screen, and base later changes on them.
@@ -438,14 +506,77 @@
     });
   }, true);
 
+  // Typing saves once the judge pauses: no need to leave the box first.
+  document.addEventListener("input", function (evt) {
+    const form = evt.target.closest && evt.target.closest("form[data-autosave]");
+    if (!form || !queueUser() || evt.target.disabled) return;
+    const key = form.dataset.autosave;
+    cancelTyping(key);
+    typingTimers[key] = setTimeout(function () { delete typingTimers[key]; enqueue(form); }, TYPING_MS);
+    showSync();
+  });
+
+  // Return in a score box or note saves the line; it never submits the form as a page (which would reload it).
+  document.addEventListener("submit", function (evt) {
+    const form = evt.target.closest && evt.target.closest("form[data-autosave]");
+    if (!form) return;
+    evt.preventDefault();
+    if (queueUser()) enqueue(form);
+    else if (window.htmx) window.htmx.trigger(form, "change");
+  });
+
+  // A sheet restored from the back/forward cache may be out of date (submitted since, changed on another
+  // device): load it afresh before anything can be typed into it.
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted && queueUser()) {
+      document.querySelectorAll("form[data-autosave] input, form[data-autosave] textarea, form[data-autosave] button, form.submit-sheet button")
+        .forEach(function (el) { el.disabled = true; });
+      location.reload();
+    }
+  });
+
+  // Offline reload: a service worker keeps the judge's pages (where the browser allows one: https or localhost).
+  // Where it does not, leaving a sheet while offline with changes queued asks first (they stay queued either way).
+  function offlineSupport() {
+    const signedIn = Boolean(queueUser()) || document.body.dataset.signedIn === "1";
+    if (!signedIn) {
+      // Signed out (or another person's turn on a shared tablet): nothing of the last judge's stays cached.
+      if (window.caches) window.caches.delete(SHEET_CACHE).catch(function () {});
+      return;
+    }
+    if (!queueUser() || !("serviceWorker" in navigator) || !window.isSecureContext) return;
+    navigator.serviceWorker.register("/judging/sw.js", { scope: "/judging/" }).then(function () {
+      // The judge's list of cars: keep every one of their sheets for offline use, not only those opened.
+      const links = Array.from(document.querySelectorAll('a[href^="/judging/entries/"]'))
+        .map((a) => a.getAttribute("href")).filter((h) => /^\/judging\/entries\/\d+$/.test(h));
+      if (links.length && window.caches) {
+        window.caches.open(SHEET_CACHE).then(function (cache) {
+          links.forEach(function (href) {
+            fetch(href, { credentials: "same-origin" }).then(function (resp) { if (resp.ok) cache.put(href, resp); })
+              .catch(function () {});
+          });
+        }).catch(function () {});
+      }
+    }).catch(function () {});
+  }
+
+  window.addEventListener("beforeunload", function (evt) {
+    const controlled = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (offline && !controlled && mine(loadQueue()).length) { evt.preventDefault(); evt.returnValue = ""; }
+  });
+
   window.addEventListener("online", function () { offline = false; pump(); });
   window.addEventListener("offline", function () { offline = true; showSync(); });
   window.addEventListener("storage", function (evt) { if (evt.key === QUEUE_KEY) showSync(); });
   setInterval(function () { if (mine(loadQueue()).length) pump(); }, RETRY_MS * 2);
 
   function start() {
+    offlineSupport();
     if (!queueUser()) return;
     restoreQueued();
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      lastSent[form.dataset.autosave] = signature(form);  // what is on the screen is saved, or queued
+    });
     showSync();
     pump();
   }

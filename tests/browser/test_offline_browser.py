@@ -117,7 +117,9 @@ def test_offline_scoring_survives_a_reload_and_lands_once(
     overall.fill("Scored while offline.")
     overall.blur()
     offline_changes = 5  # two taps, the points (on leaving the field), the note, the comment
-    expect(sync(judge)).to_have_text(f"Offline — {offline_changes} changes waiting")
+    expect(sync(judge)).to_have_text(
+        f"Offline — {offline_changes} changes waiting (queued, sent when the connection is back)"
+    )
     # The running total follows the screen while the changes wait: 38.5 + 29 + 9 + 17.5.
     expect(judge.locator("#sheet-total")).to_have_text("Total 94 / 100 (not yet saved)")
     assert judge.evaluate(QUEUE) == offline_changes
@@ -181,7 +183,7 @@ def test_two_tablets_on_one_sheet(new_context: Callable[..., BrowserContext], db
     expect(stale.get_by_role("status")).to_contain_text("was changed on another device or page")
     expect(stale.get_by_role("textbox", name="Deduction")).to_have_value("5")
     expect(stale.get_by_role("button", name="Does not start −5")).to_have_attribute("aria-pressed", "true")
-    expect(sync(second)).to_have_text("A change was refused")
+    expect(sync(second)).to_contain_text("Not saved — Function: Function was changed on another device or page")
     # Now based on the current value, the second tablet's change goes through.
     stale.get_by_role("button", name="Deduct more").tap()
     expect(stale.get_by_role("status")).to_have_text("Saved")

@@ -95,7 +95,9 @@ def test_ordering_a_class_on_an_ipad_survives_the_wifi(
     note = judge.get_by_label("Note for the owner of #12")
     note.fill("The finest line on the lawn.")
     note.blur()
-    expect(judge.locator("#sync-state")).to_have_text("Offline — 2 changes waiting")
+    expect(judge.locator("#sync-state")).to_have_text(
+        "Offline — 2 changes waiting (queued, sent when the connection is back)"
+    )
     assert places(judge) == ["#12", "#11", "#10"]
     judge.screenshot(path=str(SCREENSHOTS / "judge-placings-ipad.png"), full_page=True)
     assert saved_order(db_url)[0] == [e2, e0, e1]  # nothing reached the server

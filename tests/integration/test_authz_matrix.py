@@ -50,6 +50,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /events/{slug:str}/results": ALL,  # event A is not published: nobody sees its results
     "GET /judging": ANONYMOUS,
     "GET /judging/_bench/fragment": NOBODY,  # a load-test baseline without data (404 in production)
+    "GET /judging/sw.js": NOBODY,  # the offline service worker: a static script
     "POST /judging/conflicts/{conflict_id:int}/delete": ALL,
     "GET /judging/entries/{entry_id:int}": ALL,
     "POST /judging/entries/{entry_id:int}/comment": ALL,

@@ -75,3 +75,22 @@ def static_file(path: FromPath[str], v: FromQuery[str | None] = None) -> File:
         content_disposition_type="inline",
         headers={"cache-control": cache},
     )
+
+
+@get(
+    "/judging/sw.js",
+    include_in_schema=False,
+    sync_to_thread=False,
+    opt={"exclude_from_csrf": True},
+    name="service_worker",
+)
+def service_worker() -> File:
+    """The judge's offline service worker (``static/js/sw.js``), served under /judging/ so that its scope covers
+    the judge's pages; always revalidated, so a new version reaches the tablets at their next visit."""
+    return File(
+        path=_root() / "js" / "sw.js",
+        filename="sw.js",
+        media_type="application/javascript; charset=utf-8",
+        content_disposition_type="inline",
+        headers={"cache-control": REVALIDATE},
+    )
