@@ -173,6 +173,7 @@ def status_badge(page: Page) -> Locator:
 
 
 def move_status(page: Page, label: str) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())  # the move asks to confirm
     page.get_by_role("button", name=f"Move to “{label}”").click()
     expect(status_badge(page)).to_have_text(label)
 

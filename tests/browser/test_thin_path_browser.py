@@ -277,6 +277,7 @@ def test_thin_path_in_a_browser(new_context: Callable[..., BrowserContext], db_u
     expect(org.get_by_role("button", name="Certify class C")).to_have_count(0)
     org.get_by_role("link", name="Set-up").click()
     expect(org.locator("#classes")).to_contain_text("Ranking (certified)")
+    org.once("dialog", lambda dialog: dialog.accept())  # publishing asks to confirm
     org.get_by_role("button", name="Publish certified results").click()
     expect(org).to_have_url(re.compile(re.escape(public_event_path) + "/results$"))
     expect(org.get_by_role("heading", name="Results — Lakeside Concours")).to_be_visible()

@@ -9,6 +9,7 @@ import pytest
 from concours.domain.states import (
     ENTRY_STATUSES,
     ENTRY_TRANSITIONS,
+    EVENT_STATUS_HELP,
     EVENT_STATUS_LABELS,
     EVENT_STATUSES,
     TransitionError,
@@ -17,6 +18,7 @@ from concours.domain.states import (
     check_event_transition,
     judging_open,
     next_event_status,
+    previous_event_status,
     results_public,
 )
 
@@ -141,3 +143,26 @@ def test_status_predicates() -> None:
     assert [s for s in EVENT_STATUSES if accepts_applications(s)] == ["registration_open"]
     assert [s for s in EVENT_STATUSES if judging_open(s)] == ["registration_closed", "judging"]
     assert [s for s in EVENT_STATUSES if results_public(s)] == ["published", "archived"]
+
+
+@pytest.mark.parametrize(
+    ("status", "back"),
+    [
+        ("draft", None),
+        ("registration_open", "draft"),
+        ("registration_closed", "registration_open"),
+        ("judging", "registration_closed"),
+        ("results_certified", "judging"),
+        ("published", "results_certified"),
+        ("archived", None),
+    ],
+)
+def test_the_step_back_offered_is_one_the_machine_allows(status: str, back: str | None) -> None:
+    assert previous_event_status(status) == back
+    if back is not None:
+        check_event_transition(status, back)  # raises if not allowed
+
+
+def test_every_status_says_what_it_means() -> None:
+    assert set(EVENT_STATUS_HELP) == set(EVENT_STATUSES)
+    assert all(text.endswith(".") for text in EVENT_STATUS_HELP.values())

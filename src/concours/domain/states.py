@@ -22,6 +22,18 @@ EVENT_STATUS_LABELS = {
     "archived": "Archived",
 }
 
+# What each status means for the people using the app: shown where the organizer moves the event, and in the
+# question asked before the move.
+EVENT_STATUS_HELP = {
+    "draft": "Only organizers see the event; set up classes, the score sheet and the judging system.",
+    "registration_open": "The public application form is open: owners apply with their cars.",
+    "registration_closed": "Applications are closed. Judges can already score; place cars and assign judges.",
+    "judging": "Judging day: judges score on their tablets; the chief judge follows the board.",
+    "results_certified": "Every judged class is certified: results are frozen, ready to publish.",
+    "published": "Results, awards and score sheets are public; entrants see their own sheets.",
+    "archived": "The event is closed for good: nothing changes any more.",
+}
+
 ENTRY_STATUSES = ("applied", "accepted", "waitlisted", "declined", "withdrawn")
 ENTRY_TRANSITIONS: dict[str, frozenset[str]] = {
     "applied": frozenset({"accepted", "waitlisted", "declined", "withdrawn"}),
@@ -39,6 +51,15 @@ class TransitionError(ValueError):
 def next_event_status(status: str) -> str | None:
     i = EVENT_STATUSES.index(status)
     return EVENT_STATUSES[i + 1] if i + 1 < len(EVENT_STATUSES) else None
+
+
+def previous_event_status(status: str) -> str | None:
+    """The step back an organizer may take to correct a mistake (none from the first status, none out of archived;
+    from published it takes the results off the public pages again)."""
+    i = EVENT_STATUSES.index(status)
+    if i == 0 or status == "archived":
+        return None
+    return EVENT_STATUSES[i - 1]
 
 
 def check_event_transition(current: str, target: str) -> None:

@@ -21,7 +21,7 @@ from concours.db import (
 )
 from concours.domain import presets
 from concours.domain.rubric import format_units
-from concours.domain.states import EVENT_STATUS_LABELS, next_event_status
+from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
 from concours.services import class_systems, events, placings, results
@@ -87,7 +87,9 @@ async def _event_page(
         presets=presets.SYSTEM_PRESETS,
         label=EVENT_STATUS_LABELS[event.status],
         next_status=next_event_status(event.status),
+        previous_status=previous_event_status(event.status),
         labels=EVENT_STATUS_LABELS,
+        status_help=EVENT_STATUS_HELP,
         class_form=class_form or {},
         errors=errors or {},
         judged_by=judged_by,
