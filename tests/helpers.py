@@ -6,12 +6,14 @@ import asyncio
 import io
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from typing import Any
 
 from litestar.testing import TestClient
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import OutboxMessage, User
@@ -22,6 +24,22 @@ from concours.settings import Settings
 from tests.conftest import LINK_RE, run_db
 
 CSRF_COOKIE = "concours_csrf"
+
+
+@contextmanager
+def statements(client: TestClient[Any]) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends while the block runs (the first word of each)."""
+    seen: list[str] = []
+    engine = client.app.state.db.engine.sync_engine
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def csrf(client: TestClient[Any]) -> str:

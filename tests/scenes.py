@@ -16,7 +16,20 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entrant, Entry, Event, EventClass, Judge, JudgingSystem, User, Vehicle
+from concours.db import (
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    Judge,
+    JudgingSystem,
+    RubricCategory,
+    ScoreLine,
+    ScoreSheet,
+    User,
+    Vehicle,
+    utcnow,
+)
 from concours.services import accounts, entries, events, roster, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -437,3 +450,147 @@ def event_with_car(
 
 def line_ids(page: str) -> list[int]:
     return [int(x) for x in re.findall(r'/lines/(\d+)"', page)]
+
+
+# -- a show of any size (page weight, filters and pagination of the long lists) -----------------------
+
+BIG_MAKES = ("Talbot-Lago", "Bugatti", "Packard", "Jaguar", "Delahaye", "Duesenberg", "Alfa Romeo", "Mercedes-Benz")
+BIG_OTHER_STATUSES = ("applied", "waitlisted", "declined")
+
+
+@dataclass
+class BigShow:
+    event_id: int
+    class_ids: list[int]
+    entries: list[int]  # every entry, accepted ones first
+    accepted: list[int]
+    organizer_token: str
+
+
+async def big_show(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    cars: int,
+    classes: int = 12,
+    judges_per_class: int = 3,
+    prefix: str = "",
+) -> BigShow:
+    """An event in judging with ``cars`` applications: five in six accepted into ``classes`` classes (numbered
+    in order), the others applied, waitlisted or declined; ``judges_per_class`` judges on each class. The
+    accepted cars' sheets go round four states: nobody started; one judge in progress; everyone submitted;
+    all but one submitted (the last is late), with the last judge far from the others on the first category
+    (flagged). The cars, owners and sheets are written as rows: a show of hundreds builds in seconds."""
+    org = User(email=f"{prefix}bigchief@example.com", name="Charlotte Chief", is_organizer=True)
+    session.add(org)
+    await session.flush()
+    viewer = Viewer(org.id, org.name, org.email, True, None, None)
+    event = await events.create_event(
+        session,
+        viewer,
+        name=f"{prefix}Grand Lawn Concours",
+        venue="The Great Lawn",
+        starts_on="2027-06-12",
+        ends_on="2027-06-13",
+        timezone="Europe/London",
+    )
+    viewer = Viewer(org.id, org.name, org.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
+    class_rows = [
+        await events.add_class(session, viewer, event, code=f"K{n:02d}", name=f"Class {n} of the lawn")
+        for n in range(classes)
+    ]
+    judges: dict[int, list[int]] = {}
+    for n, cls in enumerate(class_rows):
+        judges[cls.id] = []
+        for j in range(judges_per_class):
+            judge = await teams.add_judge_to_class(
+                session,
+                settings,
+                viewer,
+                cls,
+                name=f"Judge {n}-{j}",
+                email=f"{prefix}j{n}-{j}@example.com",
+                captain=j == 0,
+            )
+            judges[cls.id].append(judge.id)
+    owners = [User(email=f"{prefix}owner{n}@example.com", name=f"Owner {n} Lawnsby") for n in range(cars)]
+    session.add_all(owners)
+    await session.flush()
+    entrants = [Entrant(user_id=u.id) for u in owners]
+    session.add_all(entrants)
+    await session.flush()
+    vehicles = [
+        Vehicle(
+            entrant_id=entrants[n].id,
+            year=1925 + n % 40,
+            make=BIG_MAKES[n % len(BIG_MAKES)],
+            model=f"Model {n}",
+            history="Delivered new in Paris; restored 2019.",
+        )
+        for n in range(cars)
+    ]
+    session.add_all(vehicles)
+    await session.flush()
+    accepted_count = cars * 5 // 6
+    entry_rows = []
+    for n in range(cars):
+        cls = class_rows[n * classes // max(accepted_count, 1)] if n < accepted_count else class_rows[n % classes]
+        accepted = n < accepted_count
+        entry_rows.append(
+            Entry(
+                event_id=event.id,
+                vehicle_id=vehicles[n].id,
+                entrant_id=entrants[n].id,
+                class_id=cls.id if accepted else None,
+                preferred_class_id=None if accepted else cls.id,
+                status="accepted" if accepted else BIG_OTHER_STATUSES[n % 3],
+                car_number=n + 1 if accepted else None,
+            )
+        )
+    session.add_all(entry_rows)
+    await session.flush()
+    rubric_id = event.rubric_id
+    assert rubric_id is not None
+    cats = (
+        await session.scalars(
+            select(RubricCategory).where(RubricCategory.rubric_id == rubric_id).order_by(RubricCategory.position)
+        )
+    ).all()
+    sheets: list[tuple[ScoreSheet, list[int]]] = []
+    for n, entry in enumerate(entry_rows[:accepted_count]):
+        team = judges[entry.class_id or 0]
+        pattern = n % 4
+        for j, judge_id in enumerate(team):
+            if pattern == 0 or (pattern == 1 and j > 0):
+                continue
+            submitted = pattern == 2 or (pattern == 3 and j < len(team) - 1)
+            far = pattern == 3 and j == len(team) - 1
+            values = [c.max_units if far and i == 0 else c.max_units // 2 for i, c in enumerate(cats)]
+            sheet = ScoreSheet(
+                entry_id=entry.id,
+                judge_id=judge_id,
+                rubric_id=rubric_id,
+                status="submitted" if submitted else "draft",
+                version=len(cats),
+                submitted_at=utcnow() if submitted else None,
+            )
+            sheets.append((sheet, values))
+    session.add_all([s for s, _ in sheets])
+    await session.flush()
+    session.add_all(
+        [
+            ScoreLine(sheet_id=s.id, category_id=c.id, value_units=v)
+            for s, values in sheets
+            for c, v in zip(cats, values, strict=True)
+        ]
+    )
+    event.status = "judging"
+    token = await accounts.start_session(session, settings, org.id, "seed")
+    await session.flush()
+    return BigShow(
+        event.id,
+        [c.id for c in class_rows],
+        [e.id for e in entry_rows],
+        [e.id for e in entry_rows[:accepted_count]],
+        token,
+    )

@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from litestar.testing import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AuditLog, ScoreLine, SheetChange
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import htmx_post
+from tests.helpers import htmx_post, statements
 from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 MAX_STATEMENTS_PER_SAVE = 6
@@ -27,22 +27,6 @@ def signed_in(settings: Settings, token: str) -> Iterator[TestClient[Any]]:
     with new_client(settings) as c:
         c.cookies.set(SESSION_COOKIE, token)
         yield c
-
-
-@contextmanager
-def statements(client: TestClient[Any]) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the block runs."""
-    seen: list[str] = []
-    engine = client.app.state.db.engine.sync_engine
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.split(None, 1)[0].upper())
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def seed(db_url: str, settings: Settings) -> Seeded:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
+from tests.scenes import SESSION_COOKIE, BigShow, Seeded, big_show, seed_scoring
 
 SHEET_BUDGET_BYTES = 60 * 1024
 
@@ -81,3 +81,35 @@ def test_static_files_are_versioned_cached_for_a_year_and_set_no_cookie(client: 
     assert fresh.get("/static/../pyproject.toml").status_code == 404
     assert fresh.get("/static/css/nothing.css").status_code == 404
     assert fresh.get("/static/%2e%2e/%2e%2e/pyproject.toml").status_code == 404
+
+
+# -- the long lists: the organizer's entries and the chief judge's board stay the same size whatever the show --
+
+LIST_BUDGET_BYTES = 200 * 1024  # raw HTML of one page of either list (50 cars), before compression
+
+
+def big(db_url: str, settings: Settings, cars: int, prefix: str) -> BigShow:
+    async def go(session: AsyncSession) -> BigShow:
+        return await big_show(session, settings, cars=cars, prefix=prefix)
+
+    return run_db(db_url, go)
+
+
+def test_entries_page_and_chief_board_are_the_same_size_at_60_and_300_cars(db_url: str, settings: Settings) -> None:
+    small, large = big(db_url, settings, 60, "s-"), big(db_url, settings, 300, "l-")
+    sizes: dict[str, dict[int, int]] = {"entries": {}, "board": {}}
+    for show, cars in ((small, 60), (large, 300)):
+        with signed_in(settings, show.organizer_token) as org:
+            for name, url in (
+                ("entries", f"/organizer/events/{show.event_id}/entries"),
+                ("board", f"/chief/events/{show.event_id}"),
+            ):
+                page = org.get(url)
+                assert page.status_code == 200, page.text[:300]
+                sizes[name][cars] = len(page.content)
+                compressed, _ = transferred(org, url, "br")
+                assert compressed < len(page.content) / 4, (name, cars, compressed)
+    for name, by_cars in sizes.items():
+        assert by_cars[300] <= LIST_BUDGET_BYTES, (name, by_cars)
+        # Constant in the show's size: 5× the cars, within 10 % of the same weight.
+        assert abs(by_cars[300] - by_cars[60]) <= by_cars[60] / 10, (name, by_cars)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from statistics import median
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,6 +117,7 @@ class Board:
     event_name: str
     event_status: str
     classes: list[BoardClass]
+    event: Event | None = None
 
     @property
     def expected(self) -> int:
@@ -288,7 +290,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
             _flag(seats, by_key, car.id, cats_by_rubric.get(rubric_id, []), scale, mode)
             board_cars.append(BoardCar(car.id, car.car_number, f"{car.year} {car.make} {car.model}", seats))
         out.append(BoardClass(cls.id, cls.code, cls.name, cls.certified_at is not None, mode, scale, board_cars))
-    return Board(event.id, event.name, event.status, out)
+    return Board(event.id, event.name, event.status, out, event)
 
 
 def _flag(
@@ -315,6 +317,128 @@ def _flag(
         for s in group:
             assert s.judge_id is not None
             s.flags = flags.get(s.judge_id, [])
+
+
+# -- the board as the chief judge reads it: filtered, one page of cars at a time ------------------------------
+
+BOARD_PAGE_SIZE = 50
+# What a car's sheets say, as the board's filters name it: nobody started, started and not all signed, every
+# sheet signed; and, across those, a late sheet or a flagged judge.
+BOARD_STATES = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "late": "Late",
+    "submitted": "Submitted",
+    "flagged": "Flagged",
+}
+
+
+@dataclass
+class BoardFilters:
+    class_id: int | None = None
+    state: str = ""  # a key of BOARD_STATES
+    q: str = ""  # a car number, or words of the car's name or a judge's name
+    page: int = 1
+
+    @classmethod
+    def parse(cls, class_id: str | None, show: str | None, q: str | None, page: str | None) -> BoardFilters:
+        return cls(
+            class_id=int(class_id) if class_id and class_id.isdecimal() and len(class_id) < 10 else None,
+            state=show if show in BOARD_STATES else "",
+            q=" ".join((q or "").split())[:100],
+            page=max(1, int(page)) if page and page.isdecimal() and len(page) < 7 else 1,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.class_id or self.state or self.q)
+
+    def query(self, **changes: object) -> str:
+        """The query string of these filters with ``changes`` (``page=2``, ``state="late"`` …), empty ones left out."""
+        values: dict[str, object] = {"class_id": self.class_id, "show": self.state, "q": self.q, "page": self.page}
+        values.update({"show" if k == "state" else k: v for k, v in changes.items()})
+        return urlencode(
+            {k: str(v) for k, v in values.items() if v not in ("", None) and not (k == "page" and str(v) == "1")}
+        )
+
+
+def car_state(car: BoardCar) -> str:
+    """not_started, in_progress or submitted: what the car's sheets say together."""
+    if car.seats and all(s.status == "submitted" for s in car.seats):
+        return "submitted"
+    if all(s.status == "not_started" for s in car.seats):
+        return "not_started"
+    return "in_progress"
+
+
+def car_in_state(car: BoardCar, state: str) -> bool:
+    if state == "late":
+        return any(s.late for s in car.seats)
+    if state == "flagged":
+        return any(s.flags for s in car.seats)
+    return not state or car_state(car) == state
+
+
+def _car_found(car: BoardCar, q: str) -> bool:
+    number = q.lstrip("#")
+    if number.isdecimal():
+        return car.car_number == int(number)
+    text = " ".join([car.title, *(s.judge_name for s in car.seats)]).lower()
+    return all(word in text for word in q.lower().split())
+
+
+@dataclass
+class BoardPage:
+    """One page of the board's cars under the filters, grouped by class, with the counts the filters show."""
+
+    board: Board
+    filters: BoardFilters
+    groups: list[tuple[BoardClass, list[BoardCar]]]  # this page's cars, by class in class order
+    counts: dict[str, int]  # cars per state, under the class and search filters
+    class_counts: dict[int, int]  # cars per class, under the state and search filters
+    total: int  # cars under every filter
+    page: int
+    pages: int
+    shown_class: BoardClass | None  # the class filtered on, if any (a placings class shows its orders)
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * BOARD_PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * BOARD_PAGE_SIZE)
+
+
+def board_page(board: Board, filters: BoardFilters) -> BoardPage:
+    """Pure: the cars of ``board`` under ``filters``, one page of :data:`BOARD_PAGE_SIZE` cars."""
+    counts = dict.fromkeys(BOARD_STATES, 0)
+    class_counts: dict[int, int] = {}
+    matching: list[tuple[BoardClass, BoardCar]] = []
+    for cls in board.classes:
+        class_counts[cls.class_id] = 0
+        for car in cls.cars:
+            if filters.q and not _car_found(car, filters.q):
+                continue
+            in_state = car_in_state(car, filters.state)
+            if in_state:
+                class_counts[cls.class_id] += 1
+            if filters.class_id is not None and cls.class_id != filters.class_id:
+                continue
+            for state in BOARD_STATES:
+                counts[state] += car_in_state(car, state)
+            if in_state:
+                matching.append((cls, car))
+    total = len(matching)
+    pages = max(1, -(-total // BOARD_PAGE_SIZE))
+    page = min(filters.page, pages)
+    groups: list[tuple[BoardClass, list[BoardCar]]] = []
+    for cls, car in matching[(page - 1) * BOARD_PAGE_SIZE : page * BOARD_PAGE_SIZE]:
+        if not groups or groups[-1][0] is not cls:
+            groups.append((cls, []))
+        groups[-1][1].append(car)
+    shown = next((c for c in board.classes if c.class_id == filters.class_id), None)
+    return BoardPage(board, filters, groups, counts, class_counts, total, page, pages, shown)
 
 
 @dataclass

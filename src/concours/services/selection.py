@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto, utcnow
@@ -39,29 +41,69 @@ def era_of(year: int) -> str:
     return f"{year // 10 * 10}s"
 
 
+# One page of the review queue: the page weighs the same at 60 cars and at 600.
+PAGE_SIZE = 50
+MAX_SEARCH = 100
+
+
 @dataclass
 class QueueFilters:
     status: str = ""
     class_id: int | None = None
     make: str = ""
     era: str = ""
+    q: str = ""  # a car number, or part of the owner's name or e-mail, the make or the model
+    page: int = 1
 
     @classmethod
-    def parse(cls, status: str | None, class_id: str | None, make: str | None, era: str | None) -> QueueFilters:
+    def parse(
+        cls,
+        status: str | None,
+        class_id: str | None,
+        make: str | None,
+        era: str | None,
+        q: str | None = None,
+        page: str | None = None,
+    ) -> QueueFilters:
         cid: int | None = None
         if class_id and class_id.isdecimal() and len(class_id) < 10:
             cid = int(class_id)
         era_value = era if era and len(era) == 5 and era[:4].isdecimal() and era.endswith("s") else ""
+        number = int(page) if page and page.isdecimal() and len(page) < 7 else 1
         return cls(
             status=status if status in ENTRY_STATUSES else "",
             class_id=cid,
             make=(make or "").strip()[:100],
             era=era_value,
+            q=" ".join((q or "").split())[:MAX_SEARCH],
+            page=max(1, number),
         )
+
+    @classmethod
+    def from_query(cls, query: str) -> QueueFilters:
+        """The filters of a list's query string (kept in a form so that a decision returns to the same list)."""
+        values = {k: v[0] for k, v in parse_qs(query[:1000]).items()}
+        return cls.parse(*(values.get(k) for k in ("status", "class_id", "make", "era", "q", "page")))
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.class_id or self.make or self.era)
+        return bool(self.status or self.class_id or self.make or self.era or self.q)
+
+    def params(self, **changes: object) -> dict[str, str]:
+        """The query parameters of these filters with ``changes`` (e.g. ``page=2``), empty ones left out."""
+        values: dict[str, object] = {
+            "status": self.status,
+            "class_id": self.class_id or "",
+            "make": self.make,
+            "era": self.era,
+            "q": self.q,
+            "page": self.page if self.page > 1 else "",
+        }
+        values.update(changes)
+        return {k: str(v) for k, v in values.items() if v not in ("", None) and not (k == "page" and str(v) == "1")}
+
+    def query(self, **changes: object) -> str:
+        return urlencode(self.params(**changes))
 
 
 @dataclass
@@ -80,13 +122,87 @@ class Queue:
     rows: list[QueueRow]
     makes: list[str]
     eras: list[str]
-    counts: dict[str, int]
+    counts: dict[str, int]  # entries per status, under the other filters
+    class_counts: dict[int, int] = field(default_factory=dict)  # entries per class, under the other filters
+    total: int = 0  # entries matching every filter
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * PAGE_SIZE)
 
 
-async def review_queue(session: AsyncSession, event: Event, filters: QueueFilters) -> Queue:
-    """The entries of an event with their cars and photos, filtered: three queries whatever the size."""
+def _search(q: str) -> ColumnElement[bool]:
+    """A car number (``12`` or ``#12``), or words each found in the owner's name or e-mail, the make or model."""
+    number = q.lstrip("#")
+    words = [
+        or_(
+            *(
+                func.lower(col).contains(word.lower(), autoescape=True)
+                for col in (User.name, User.email, Vehicle.make, Vehicle.model)
+            )
+        )
+        for word in q.split()
+    ]
+    if number.isdecimal() and len(number) < 9:
+        return or_(Entry.car_number == int(number), and_(*words))
+    return and_(*words)
+
+
+def _queue_conditions(
+    event: Event, filters: QueueFilters, *, status: bool = True, cls: bool = True
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Entry.event_id == event.id]
+    if status and filters.status:
+        where.append(Entry.status == filters.status)
+    if cls and filters.class_id is not None:
+        where.append(or_(Entry.class_id == filters.class_id, Entry.preferred_class_id == filters.class_id))
+    if filters.make:
+        where.append(func.lower(Vehicle.make) == filters.make.lower())
+    if filters.era:
+        start = int(filters.era[:4])
+        where.extend([Vehicle.year >= start, Vehicle.year < start + 10])
+    if filters.q:
+        where.append(_search(filters.q))
+    return where
+
+
+def _count_by(column: Any) -> Select[tuple[Any, int]]:
+    """Entries counted per ``column`` (one aggregate), joined to what the filters look at."""
+    return (
+        select(column, func.count(Entry.id))
+        .select_from(Entry)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+        .join(Entrant, Entrant.id == Entry.entrant_id)
+        .join(User, User.id == Entrant.user_id)
+    )
+
+
+async def review_queue(
+    session: AsyncSession, event: Event, filters: QueueFilters, *, focus: int | None = None
+) -> Queue:
+    """One page of an event's entries with their cars and photos, filtered, with the counts per status and per
+    class under the other filters: five queries whatever the size (``focus``, an entry whose form was refused,
+    is shown first even when the filters or the page would leave it out: one more query)."""
     cls_alias = EventClass.__table__.alias("cls")
     pref_alias = EventClass.__table__.alias("pref")
+    counts: dict[str, int] = dict(
+        (
+            await session.execute(
+                _count_by(Entry.status).where(*_queue_conditions(event, filters, status=False)).group_by(Entry.status)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
     query = (
         select(Entry, Vehicle, User.name, User.email, cls_alias.c.code, pref_alias.c.code)
         .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -94,40 +210,52 @@ async def review_queue(session: AsyncSession, event: Event, filters: QueueFilter
         .join(User, User.id == Entrant.user_id)
         .outerjoin(cls_alias, cls_alias.c.id == Entry.class_id)
         .outerjoin(pref_alias, pref_alias.c.id == Entry.preferred_class_id)
-        .where(Entry.event_id == event.id)
-        .order_by(Entry.car_number.is_(None), Entry.car_number, Entry.id)
     )
-    if filters.status:
-        query = query.where(Entry.status == filters.status)
-    if filters.class_id is not None:
-        query = query.where((Entry.class_id == filters.class_id) | (Entry.preferred_class_id == filters.class_id))
-    if filters.make:
-        query = query.where(func.lower(Vehicle.make) == filters.make.lower())
-    if filters.era:
-        start = int(filters.era[:4])
-        query = query.where(Vehicle.year >= start, Vehicle.year < start + 10)
+    listed = query.where(*_queue_conditions(event, filters)).order_by(
+        Entry.car_number.is_(None), Entry.car_number, Entry.id
+    )
+    found = (await session.execute(listed.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))).all()
+    if focus is not None and all(e.id != focus for e, *_ in found):
+        found = [*(await session.execute(query.where(Entry.event_id == event.id, Entry.id == focus))).all(), *found]
     rows = [
         QueueRow(entry=e, vehicle=v, owner=name, email=email, class_code=code or "", preferred_code=pref or "")
-        for e, v, name, email, code, pref in (await session.execute(query)).all()
+        for e, v, name, email, code, pref in found
     ]
     by_vehicle = await photos.photos_by_vehicle(session, [r.vehicle.id for r in rows])
     for r in rows:
         r.photos = by_vehicle.get(r.vehicle.id, [])
+    class_counts: dict[int, int] = dict(
+        (
+            await session.execute(
+                _count_by(EventClass.id)
+                .join(
+                    EventClass,
+                    or_(EventClass.id == Entry.class_id, EventClass.id == Entry.preferred_class_id),
+                )
+                .where(*_queue_conditions(event, filters, cls=False))
+                .group_by(EventClass.id)
+            )
+        )
+        .tuples()
+        .all()
+    )
     facets = (
         await session.execute(
-            select(Vehicle.make, Vehicle.year, Entry.status)
+            select(Vehicle.make, Vehicle.year)
             .join(Entry, Entry.vehicle_id == Vehicle.id)
             .where(Entry.event_id == event.id)
+            .distinct()
         )
     ).all()
-    counts: dict[str, int] = {}
-    for _make, _year, status in facets:
-        counts[status] = counts.get(status, 0) + 1
     return Queue(
         rows=rows,
-        makes=sorted({m for m, _, _ in facets}, key=str.lower),
-        eras=sorted({era_of(y) for _, y, _ in facets}),
+        makes=sorted({m for m, _ in facets}, key=str.lower),
+        eras=sorted({era_of(y) for _, y in facets}),
         counts=counts,
+        class_counts=class_counts,
+        total=total,
+        page=page,
+        pages=pages,
     )
 
 

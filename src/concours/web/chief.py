@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,12 +47,26 @@ class ChiefController(Controller):
 
     @get("/events/{event_id:int}")
     async def board(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        class_id: FromQuery[str | None] = None,
+        show: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
     ) -> Template:
+        board = await oversight.board(db, viewer, event_id)
+        filters = oversight.BoardFilters.parse(class_id, show, q, page)
         return render(
             request,
             "chief/board.html",
-            board=await oversight.board(db, viewer, event_id),
+            board=board,
+            event=board.event,
+            view=oversight.board_page(board, filters),
+            filters=filters,
+            states=oversight.BOARD_STATES,
             fmt=format_units,
             labels=STATE_LABELS,
         )

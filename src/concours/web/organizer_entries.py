@@ -45,11 +45,20 @@ class Queue:
 
     event: Event
     filters: selection.QueueFilters = field(default_factory=selection.QueueFilters)
+    focus: int | None = None  # an entry whose own form was refused: shown whatever the filters and page
+
+
+def _list_url(event_id: int, form: Form, anchor: str = "", **extra: object) -> str:
+    """The entries page with the filters and page the form was sent from (its ``list`` field, parsed again)."""
+    query = selection.QueueFilters.from_query(form.get("list", "")).query(**extra)
+    return f"/organizer/events/{event_id}/entries{'?' + query if query else ''}{anchor}"
 
 
 async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) -> dict[str, Any]:
     event, filters = subject.event, subject.filters
-    queue = await selection.review_queue(db, event, filters)
+    if form is not None and "list" in form:  # a refused form: the list it was sent from
+        filters = selection.QueueFilters.from_query(form["list"])
+    queue = await selection.review_queue(db, event, filters, focus=subject.focus)
     registration = selection.registration_form(event)
     return {
         "event": event,
@@ -101,9 +110,11 @@ class OrganizerEntriesController(Controller):
         class_id: FromQuery[str | None] = None,
         make: FromQuery[str | None] = None,
         era: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        filters = selection.QueueFilters.parse(status, class_id, make, era)
+        filters = selection.QueueFilters.parse(status, class_id, make, era, q, page)
         return await ENTRIES.render(request, db, Queue(event, filters))
 
     @post("/events/{event_id:int}/registration")
@@ -125,7 +136,7 @@ class OrganizerEntriesController(Controller):
         event = await db.get(Event, entry.event_id)
         assert event is not None
 
-        async def act(form: Form) -> None:
+        async def act(form: Form) -> str:
             await entries.decide(
                 db,
                 viewer,
@@ -135,27 +146,30 @@ class OrganizerEntriesController(Controller):
                 car_number=form.get("car_number", ""),
                 message=form.get("message", ""),
             )
+            return _list_url(entry.event_id, form, f"#entry-{entry.id}")
 
-        success = f"/organizer/events/{entry.event_id}/entries#entry-{entry.id}"
-        return await submit(request, db, ENTRIES, Queue(event), act, success, error_entry=entry.id)
+        queue = Queue(event, focus=entry.id)
+        return await submit(request, db, ENTRIES, queue, act, lambda url: url, error_entry=entry.id)
 
     @post("/events/{event_id:int}/entries/bulk")
     async def bulk(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         ids = selection.parse_ids(await form_list(request, "entry_ids"))
 
-        async def act(form: Form) -> int:
+        async def act(form: Form) -> str:
             if form.get("action") == "move":
-                return await selection.move_to_class(db, viewer, event, ids, form.get("move_class_id", ""))
-            return await selection.decide_many(
-                db,
-                viewer,
-                event,
-                ids,
-                status=form.get("bulk_status", ""),
-                class_id=form.get("bulk_class_id", ""),
-                message=form.get("bulk_message", ""),
-            )
+                done = await selection.move_to_class(db, viewer, event, ids, form.get("move_class_id", ""))
+            else:
+                done = await selection.decide_many(
+                    db,
+                    viewer,
+                    event,
+                    ids,
+                    status=form.get("bulk_status", ""),
+                    class_id=form.get("bulk_class_id", ""),
+                    message=form.get("bulk_message", ""),
+                )
+            return _list_url(event.id, form, done=done)
 
         return await submit(
             request,
@@ -163,7 +177,7 @@ class OrganizerEntriesController(Controller):
             ENTRIES,
             Queue(event),
             act,
-            lambda n: f"/organizer/events/{event.id}/entries?done={n}",
+            lambda url: url,
             field="bulk",
             multi=("entry_ids",),
         )
