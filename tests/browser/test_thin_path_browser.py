@@ -319,7 +319,7 @@ def test_thin_path_in_a_browser(new_context: Callable[..., BrowserContext], db_u
     assert no_sideways_scroll(ent), "the score sheets scroll sideways on a phone"
     ent.screenshot(path=str(SCREENSHOTS / "entrant-sheets-phone.png"), full_page=True)
 
-    with ent.expect_download() as download_info:
+    with ent.expect_download(timeout=60_000) as download_info:  # a PDF rendered on a busy machine
         ent.get_by_role("link", name="Download PDF report").tap()
     download = download_info.value
     assert download.suggested_filename == f"score-report-car-{car_number}.pdf"
