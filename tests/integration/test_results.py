@@ -8,7 +8,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from concours.settings import Settings
-from tests.conftest import new_client
+from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, post
 from tests.scenes import APPLICATION, Scene, event_with_car, line_ids
 
@@ -128,6 +128,50 @@ def test_class_results_pdf_explains_each_score(
     # Nobody else gets it.
     other = scene.as_user("judge-b@example.com")
     assert other.get(f"/organizer/classes/{scene.class_a}/results.pdf").status_code == 403
+
+
+def test_class_results_to_post_name_no_judge(
+    scene: Scene, client: TestClient[Any], db_url: str, settings: Settings
+) -> None:
+    """The copy to post on the board: places and how they were reached, without judges' names or their totals;
+    scores only where the event publishes them; an owner who asked not to be named is not named."""
+    import io
+
+    from pypdf import PdfReader
+    from sqlalchemy import update
+
+    from concours.db import Entrant, Event
+
+    judge = scene.as_user("judge-a@example.com")
+    entry = scene.entries[0]
+    for n, cid in enumerate(scene.category_ids(judge, entry)):
+        htmx_post(judge, f"/judging/entries/{entry}/lines/{cid}", {"value": "1", "change_id": f"q{n}"})
+    assert post(judge, f"/judging/entries/{entry}/submit").status_code == 303
+
+    def posted() -> str:
+        pdf = client.get(f"/organizer/classes/{scene.class_a}/results.pdf", params={"public": "true"})
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert "-public.pdf" in pdf.headers["content-disposition"]
+        return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+
+    text = posted()
+    assert "Talbot-Lago" in text and "1st in class" in text and "Owner 0" in text
+    assert "without the judges' names" in text
+    assert "judge-a" not in text and "Judge A" not in text  # neither the name nor the sheet's total
+    assert "78" in text  # the car's score: this event publishes scores
+
+    async def private(session: Any) -> None:
+        await session.execute(update(Entrant).values(publish_name=False))
+        await session.execute(update(Event).where(Event.id == scene.event_id).values(publish_scores=False))
+        await session.commit()
+
+    run_db(db_url, private)
+    text = posted()
+    assert "Talbot-Lago" in text and "1st in class" in text
+    assert "Owner 0" not in text and "78" not in text and "Score" not in text
+    # The judges' room copy still has every sheet.
+    full = client.get(f"/organizer/classes/{scene.class_a}/results.pdf")
+    assert "judge-a 78" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(full.content)).pages)
 
 
 def test_percent_systems_show_the_percent(client: TestClient[Any], db_url: str, settings: Settings) -> None:

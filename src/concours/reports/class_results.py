@@ -6,9 +6,10 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, EventClass
+from concours.db import Entrant, Entry, Event, EventClass
 from concours.reports import Letterhead, Report
 from concours.services import branding
 from concours.services.class_systems import judging_of
@@ -36,9 +37,11 @@ class ClassResultsReport(Report):
     certified: str  # when the class was certified, in the event's timezone; "" while provisional
     lines: list[ResultLine]
     placings: bool = False  # judged by placings: places and how each was given, no score
+    public: bool = False  # for posting: no judges' names, no sheet-by-sheet figures
+    scores: bool = True  # the score column (a public copy follows the event's choice to publish scores)
 
     def filename(self) -> str:
-        return f"class-{self.class_code}-results.pdf"
+        return f"class-{self.class_code}-results{'-public' if self.public else ''}.pdf"
 
     @classmethod
     def sample(cls) -> Self:
@@ -85,10 +88,13 @@ def _when(event: Event, cls: EventClass) -> str:
     return cls.certified_at.astimezone(zone).strftime("%d %B %Y %H:%M %Z")
 
 
-def _line(row: RankingRow, placings: bool = False) -> ResultLine:
+def _line(row: RankingRow, placings: bool = False, public: bool = False) -> ResultLine:
     r = row.result
     if placings:  # the places each judge gave, no Borda points: a placings class shows no numbers
-        how = "Placed " + "; ".join(f"{s.total} by {s.judge}" for s in row.sheets) if row.sheets else "On no order"
+        if public:
+            how = f"Placed by {len(row.sheets)} judge{'s' if len(row.sheets) != 1 else ''}" if row.sheets else ""
+        else:
+            how = "Placed " + "; ".join(f"{s.total} by {s.judge}" for s in row.sheets) if row.sheets else "On no order"
         return ResultLine(
             str(r.rank) if r.rank else "—",
             str(row.car_number) if row.car_number is not None else "—",
@@ -103,7 +109,7 @@ def _line(row: RankingRow, placings: bool = False) -> ResultLine:
         f"{s.judge}{f' ({s.section})' if s.section else ''} {s.total}{'' if s.counted else ' dropped'}"
         for s in row.sheets
     )
-    how = f"{r.combine_note}: {sheets}" if sheets else r.combine_note
+    how = f"{r.combine_note}: {sheets}" if sheets and not public else r.combine_note
     return ResultLine(
         str(r.rank) if r.rank else "—",
         str(row.car_number) if row.car_number is not None else "—",
@@ -116,19 +122,38 @@ def _line(row: RankingRow, placings: bool = False) -> ResultLine:
     )
 
 
-def results_of(event: Event, cls: EventClass, rows: list[RankingRow], *, placings: bool = False) -> ClassResultsReport:
+def results_of(
+    event: Event, cls: EventClass, rows: list[RankingRow], *, placings: bool = False, public: bool = False
+) -> ClassResultsReport:
+    """The class's results; ``public`` for posting on the board or handing to the press: how each score was reached
+    without judges' names or per-judge totals, and scores only where the event publishes them."""
     return ClassResultsReport(
         Letterhead.of(event),
         cls.code,
         cls.name,
         _when(event, cls),
-        [_line(r, placings) for r in rows],
+        [_line(r, placings, public) for r in rows],
         placings,
+        public,
+        not public or bool(event.publish_scores),
     )
 
 
-async def class_results_report(session: AsyncSession, event: Event, cls: EventClass) -> ClassResultsReport:
+async def class_results_report(
+    session: AsyncSession, event: Event, cls: EventClass, *, public: bool = False
+) -> ClassResultsReport:
     rows, _ = await class_ranking(session, event, cls)
     judging = await judging_of(session, event, cls)
-    report = results_of(event, cls, rows, placings=judging.method == "placings")
+    if public:  # owners who asked not to be named are not named on a posted copy
+        private = set(
+            (
+                await session.scalars(
+                    select(Entry.id)
+                    .join(Entrant, Entrant.id == Entry.entrant_id)
+                    .where(Entry.class_id == cls.id, Entrant.publish_name.is_(False))
+                )
+            ).all()
+        )
+        rows = [replace(r, owner="") if r.entry_id in private else r for r in rows]
+    report = results_of(event, cls, rows, placings=judging.method == "placings", public=public)
     return replace(report, letterhead=await branding.letterhead(session, event))

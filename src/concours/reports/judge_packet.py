@@ -29,6 +29,7 @@ class SheetLine:
     section: str
     maximum: str
     mode: str
+    guidance: str = ""  # what to weigh, from the rubric, printed under the category
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ class JudgePacket(Report):
             7, "Jo Master", "master", "B", "Pre-war European Open", 3, True, ["Jo Master", "Lee Senior"], [], cars
         )
         lines = [
-            SheetLine("Exterior", "", "30", "points"),
-            SheetLine("Interior", "", "20", "points"),
-            SheetLine("Authenticity", "", "10", "deduction"),
+            SheetLine("Exterior", "", "30", "points", "Paint, brightwork, panel fit, glass."),
+            SheetLine("Interior", "", "20", "points", "Upholstery, instruments, carpets."),
+            SheetLine("Authenticity", "", "10", "deduction", "Deduct for parts not correct for the car."),
         ]
         base = "https://concours.example.org/judging/entries"
         sheets = [PacketSheet(c, f"{base}/{c.entry_id}", qr_code(f"{base}/{c.entry_id}")) for c in cars]
@@ -116,7 +117,10 @@ async def judge_packet(
         maximum = format_units(sum(c.max_units for c in cats), rubric.scale)
         rubric_sheets[rid] = (
             maximum,
-            [SheetLine(c.name, c.section or "", format_units(c.max_units, rubric.scale), c.mode) for c in cats],
+            [
+                SheetLine(c.name, c.section or "", format_units(c.max_units, rubric.scale), c.mode, c.guidance)
+                for c in cats
+            ],
         )
     urls = sorted({sheet_url(settings, car.entry_id) for j in judges for car in j.cars})
     qr = await anyio.to_thread.run_sync(_qr_codes, urls)

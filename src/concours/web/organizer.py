@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -242,9 +242,12 @@ class OrganizerController(Controller):
         )
 
     @get("/classes/{class_id:int}/results.pdf")
-    async def class_results_pdf(self, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Response[bytes]:
+    async def class_results_pdf(
+        self, db: Db, viewer: SignedIn, class_id: FromPath[int], public: FromQuery[bool] = False
+    ) -> Response[bytes]:
+        """The class results: with each judge's sheet for the judges' room, or ``public`` to post (no judges)."""
         cls, event = await class_for_chief_judge(db, viewer, class_id)
-        report = await class_results_report(db, event, cls)
+        report = await class_results_report(db, event, cls, public=public)
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
