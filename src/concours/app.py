@@ -28,6 +28,7 @@ from concours.resources import resource_dir
 from concours.services import backups, outbox, pending_uploads
 from concours.settings import Settings
 from concours.web.auth import AuthController
+from concours.web.calibration import CalibrationController
 from concours.web.chief import ChiefController
 from concours.web.common import MAX_ID, provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             JudgingController,
             JudgingPlacingsController,
             ChiefController,
+            CalibrationController,
             JudgeProfileController,
             EntrantController,
             OrganizerAwardsController,

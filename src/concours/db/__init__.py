@@ -10,6 +10,7 @@ from concours.db.jobs import ReportDocument, ReportJob
 from concours.db.judging import (
     Assignment,
     AuditLog,
+    CalibrationReview,
     ClassResult,
     Conflict,
     Judge,
@@ -31,6 +32,7 @@ __all__ = [
     "AuditLog",
     "AwardLevel",
     "Base",
+    "CalibrationReview",
     "CeremonyLine",
     "ClassResult",
     "ClassSystem",

@@ -98,6 +98,10 @@ class JudgingSystem(IdMixin, Base):
     show_percent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Ordered category keys compared to break a tie, before the chief judge decides.
     tie_break_keys: Mapped[list[Any]] = mapped_column(default=list)
+    # Calibration: a car is flagged when its sheets differ by more than this share (per mille) of a line's
+    # maximum (the total, a section's total, a category), or, judged by placings, by more than this many places.
+    disagreement_permille: Mapped[int] = mapped_column(default=100, server_default="100")
+    disagreement_places: Mapped[int] = mapped_column(default=2, server_default="2")
 
     levels: Mapped[list[AwardLevel]] = relationship(
         lazy="raise", order_by="AwardLevel.position", cascade="all, delete-orphan"

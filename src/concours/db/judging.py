@@ -153,6 +153,22 @@ class TieDecision(IdMixin, CreatedMixin, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
+class CalibrationReview(IdMixin, CreatedMixin, Base):
+    """The chief judge has looked at a car its judges disagreed on and acknowledged it with a note
+    (the other way to look at it, reopening a sheet with a reason, is kept in the audit log)."""
+
+    __tablename__ = "calibration_review"
+    __table_args__ = (UniqueConstraint("entry_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("event_class.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    # What the figures said when it was acknowledged, e.g. "Total 18 points apart (threshold 15)".
+    figures: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
 class AuditLog(IdMixin, Base):
     """Who changed what, when, from which device: before and after."""
 

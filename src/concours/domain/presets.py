@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category
 from concours.domain.tabulation import Level, System
 
@@ -201,6 +202,9 @@ class SystemPreset:
     description: str
     system: System
     rubric: str
+    # When a car's sheets disagree enough to flag it for the chief judge (see concours.domain.calibration):
+    # 10 % of a line's maximum by default; 5 % where the club's award levels sit a few points apart.
+    calibration: Threshold = Threshold()
 
 
 SYSTEM_PRESETS: dict[str, SystemPreset] = {
@@ -275,6 +279,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
                 ),
             ),
             "aaca_400",
+            Threshold(permille=50),
         ),
         SystemPreset(
             "clc_levels",
@@ -287,6 +292,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
                 levels=tuple(Level(f"{p} points", min_units=p * 10) for p in (99, 98, 95, 90, 80, 70)),
             ),
             "classic_100",
+            Threshold(permille=50),
         ),
         SystemPreset(
             "ncrs_percent",
@@ -304,6 +310,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
                 ),
             ),
             "ncrs_4500",
+            Threshold(permille=50),
         ),
     )
 }

@@ -181,6 +181,7 @@ async def apply_presets(session: AsyncSession, event: Event, system_key: str) ->
     system.places, system.min_units_for_first, system.cap_units = s.places, s.min_units_for_first, s.cap_units
     system.show_percent = any(lv.min_permille is not None for lv in s.levels)
     system.tie_break_keys = list(s.tie_break_keys)
+    system.disagreement_permille, system.disagreement_places = sp.calibration.permille, sp.calibration.places
     system.levels = [
         AwardLevel(
             position=i, name=lv.name, min_units=lv.min_units, min_permille=lv.min_permille, band_units=lv.band_units

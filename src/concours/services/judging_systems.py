@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AwardLevel, Event, JudgingSystem
+from concours.domain.calibration import MAX_PLACES, Threshold
 from concours.domain.rubric import Category, format_units, sheet_max
 from concours.domain.tabulation import AWARD_RULES, COMBINES, SHEET_MODES, place_name
 from concours.services import audit
@@ -175,6 +176,8 @@ class SystemSpec:
     show_percent: bool
     tie_break_keys: tuple[str, ...]
     levels: tuple[LevelSpec, ...]
+    # When a car is flagged for calibration; None: the form did not ask (the saved threshold stays).
+    threshold: Threshold | None = None
 
 
 def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale: int) -> SystemSpec:
@@ -231,11 +234,44 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
         errors["levels"] = "Award levels need at least one level: name it and give its minimum."
     if cap is not None and min_first is not None and min_first > cap and "min_first" not in errors:
         errors["min_first"] = "The minimum for a first is above the cap: no car could win."
+    threshold = parse_threshold(form, errors)
     if errors:
         raise FormErrors(errors)
     return SystemSpec(
-        sheet_mode, combine, award_rule, places, min_first, cap, show_percent, tuple(tie_keys), tuple(levels)
+        sheet_mode,
+        combine,
+        award_rule,
+        places,
+        min_first,
+        cap,
+        show_percent,
+        tuple(tie_keys),
+        tuple(levels),
+        threshold,
     )
+
+
+def parse_threshold(form: Mapping[str, str], errors: dict[str, str]) -> Threshold | None:
+    """The calibration threshold: ``disagreement_percent`` (a percent of a line's maximum, e.g. 10 or 7.5) and
+    ``disagreement_places`` (placings: how many places apart). None when the form has neither field."""
+    if "disagreement_percent" not in form and "disagreement_places" not in form:
+        return None
+    permille = 0
+    text = clean_text(form.get("disagreement_percent")).rstrip("%").strip()
+    try:
+        permille = points_units(text, 10, "The percent")
+        if not 0 < permille <= 1000:
+            raise ValueError
+    except ValueError:
+        errors["disagreement_percent"] = "A percent of the maximum above 0 and at most 100, such as 10 or 7.5."
+    places = 0
+    try:
+        places = int(clean_text(form.get("disagreement_places")))
+        if not 1 <= places <= MAX_PLACES:
+            raise ValueError
+    except ValueError:
+        errors["disagreement_places"] = f"A whole number of places from 1 to {MAX_PLACES}, such as 2."
+    return Threshold(permille, places)
 
 
 async def update_system(session: AsyncSession, viewer: Viewer, event: Event, form: Mapping[str, str]) -> None:
@@ -263,6 +299,8 @@ async def apply_system(session: AsyncSession, viewer: Viewer, event: Event, spec
     system.places, system.min_units_for_first, system.cap_units = spec.places, spec.min_units_for_first, spec.cap_units
     system.show_percent = spec.show_percent
     system.tie_break_keys = list(spec.tie_break_keys)
+    if spec.threshold is not None:
+        system.disagreement_permille, system.disagreement_places = spec.threshold.permille, spec.threshold.places
     old_levels = [(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in system.levels]
     new_levels = [(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in spec.levels]
     if old_levels != new_levels:
@@ -298,6 +336,8 @@ def _system_snapshot(system: JudgingSystem, levels: list[tuple[Any, ...]] | None
         "cap_units": system.cap_units,
         "show_percent": system.show_percent,
         "tie_break_keys": list(system.tie_break_keys or []),
+        "disagreement_permille": system.disagreement_permille,
+        "disagreement_places": system.disagreement_places,
         "levels": [list(lv) for lv in levels]
         if levels is not None
         else [[lv.name, lv.min_units, lv.min_permille, lv.band_units] for lv in system.levels],
@@ -318,7 +358,14 @@ class SystemPage:
 def system_form(system: JudgingSystem | None, scale: int) -> tuple[dict[str, str], list[dict[str, str]]]:
     """The saved settings as the form's text fields, and the award levels as rows."""
     if system is None:
-        return {"sheet_mode": "individual", "combine": "mean", "award_rule": "places", "places": "3"}, []
+        return {
+            "sheet_mode": "individual",
+            "combine": "mean",
+            "award_rule": "places",
+            "places": "3",
+            "disagreement_percent": format_units(Threshold().permille, 10),
+            "disagreement_places": str(Threshold().places),
+        }, []
     form = {
         "sheet_mode": system.sheet_mode,
         "combine": system.combine,
@@ -327,6 +374,8 @@ def system_form(system: JudgingSystem | None, scale: int) -> tuple[dict[str, str
         "min_first": format_units(system.min_units_for_first, scale) if system.min_units_for_first else "",
         "cap": format_units(system.cap_units, scale) if system.cap_units else "",
         "show_percent": "on" if system.show_percent else "",
+        "disagreement_percent": format_units(system.disagreement_permille, 10),
+        "disagreement_places": str(system.disagreement_places),
     }
     for i, key in enumerate(system.tie_break_keys or []):
         form[f"tie_break-{i}"] = str(key)
@@ -363,6 +412,7 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
             "Orders combine by Borda count (a car placed p-th of n earns n − p points); equal points go to the "
             "car with more first places, then to the chief judge's recorded decision.",
             f"{system.places} places are awarded in each class. A class can use its own system instead.",
+            threshold_words(system, Fraction(0), scale),
         ]
 
     def pts(units: int | Fraction) -> str:
@@ -415,6 +465,7 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
         out.append(f"Cars above {pts(system.cap_units)} points are over-qualified and not placed.")
     if system.show_percent:
         out.append(f"Scores are shown as a percent of the sheet's maximum ({pts(maximum)} points).")
+    out.append(threshold_words(system, maximum, scale))
     names = {c.key: c.name for c in categories}
     if system.tie_break_keys:
         order = [names.get(k, k) for k in system.tie_break_keys]
@@ -422,6 +473,24 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
     elif system.award_rule == "places":
         out.append("A tie on score is decided by the chief judge.")
     return out
+
+
+def threshold_words(system: JudgingSystem, maximum: Fraction, scale: int) -> str:
+    """When a car is flagged for the chief judge to look at before certifying its class, in words."""
+    percent = format_units(system.disagreement_permille, 10)
+    places = plural(system.disagreement_places, "place")
+    if system.method == "placings":
+        return (
+            f"A car is flagged for the chief judge when the judges' places for it are more than {places} apart "
+            f"(in a points class, when its sheets differ by more than {percent} % of a line's maximum)."
+        )
+    on_total = (
+        f": {format_units(maximum * system.disagreement_permille / 1000, scale)} points on the total" if maximum else ""
+    )
+    return (
+        f"A car is flagged for the chief judge when its sheets differ by more than {percent} % of a line's maximum"
+        f"{on_total}, the same share of each category's maximum (in a placings class, more than {places} apart)."
+    )
 
 
 def system_warnings(system: JudgingSystem | None, categories: Sequence[Category], scale: int) -> list[str]:

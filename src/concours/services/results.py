@@ -30,7 +30,7 @@ from concours.db import (
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class
-from concours.services import audit, class_systems, placings
+from concours.services import audit, calibration, class_systems, placings
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer, require, why_not_run_judging
@@ -319,6 +319,11 @@ async def certify_class(
         raise ServiceError(
             f"Class {cls.code} has a tie {broke} did not break; record the chief judge's decision first."
         )
+    # Cars whose judges disagree beyond the event's threshold wait for the chief judge to look at them.
+    flags = {f.entry_id: f for f in await calibration.class_flags(session, event, cls)}
+    waiting = calibration.unreviewed_message(cls, list(flags.values()))
+    if waiting:
+        raise ServiceError(waiting)
     unjudged = [r for r in rows if r.result.score is None and not r.result.ineligible]
     missing = [r for r in unjudged if r.entry_id not in set(acknowledged)]
     if missing:
@@ -358,6 +363,7 @@ async def certify_class(
                         {"judge": sl.judge, "section": sl.section, "total": sl.total, "counted": sl.counted}
                         for sl in r.sheets
                     ],
+                    "calibration": _review_record(flags.get(r.entry_id)),
                 },
             )
         )
@@ -370,8 +376,22 @@ async def certify_class(
         action="certify",
         user_id=viewer.user_id,
         event_id=event.id,
-        after={"entries": len(rows), "acknowledged_unjudged": [r.entry_id for r in unjudged]},
+        after={
+            "entries": len(rows),
+            "acknowledged_unjudged": [r.entry_id for r in unjudged],
+            "calibration_flags": [{"entry_id": f.entry_id} | _review_record(f) for f in flags.values()],
+        },
     )
+
+
+def _review_record(flag: calibration.Flag | None) -> dict[str, object]:
+    """A flagged car on the certification record: what the figures said and how the chief judge looked at it."""
+    if flag is None:
+        return {}
+    return {
+        "figures": flag.figures,
+        "reviews": [{"kind": r.kind, "note": r.note, "by": r.by, "at": r.at.isoformat()} for r in flag.reviews],
+    }
 
 
 async def publish(session: AsyncSession, viewer: Viewer, event: Event) -> None:

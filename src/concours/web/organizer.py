@@ -24,7 +24,7 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import class_systems, events, placings, results
+from concours.services import calibration, class_systems, events, placings, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
@@ -239,6 +239,7 @@ class OrganizerController(Controller):
             judging=judging,
             agreement=agreement,
             orders=orders,
+            flags=await calibration.class_flags(db, event, cls) if judging.method != "display" else [],
         )
 
     @get("/classes/{class_id:int}/results.pdf")

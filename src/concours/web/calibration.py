@@ -1,0 +1,65 @@
+"""Calibration: the chief judge's and organizer's page (judges' severity, each car's disagreement, flags to look
+at before certifying), acknowledging a flagged car, and the organizer's view of a judge over past events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.services import calibration
+from concours.services.permissions import Viewer
+from concours.web.common import Db, Form, FormPage, SignedIn, render, submit
+
+
+async def _page_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:
+    viewer, event_id = subject
+    page = await calibration.page(db, viewer, event_id)
+    return {"page": page, "event": page.event}
+
+
+PAGE = FormPage("chief/calibration.html", _page_context)
+
+
+class CalibrationController(Controller):
+    path = "/"
+
+    @get("/chief/events/{event_id:int}/calibration")
+    async def calibration_page(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
+        return await PAGE.render(request, db, (viewer, event_id))
+
+    @post("/chief/entries/{entry_id:int}/acknowledge")
+    async def acknowledge(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
+    ) -> Response[Any]:
+        _, _, event = await calibration.entry_for_review(db, viewer, entry_id)
+
+        async def act(form: Form) -> None:
+            await calibration.acknowledge(db, viewer, entry_id, note=form.get(f"note-{entry_id}", ""))
+
+        return await submit(
+            request,
+            db,
+            PAGE,
+            (viewer, event.id),
+            act,
+            f"/chief/events/{event.id}/calibration#car-{entry_id}",
+            field=f"note-{entry_id}",
+        )
+
+    @get("/organizer/events/{event_id:int}/judges/{judge_id:int}/severity")
+    async def judge_severity(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        event_id: FromPath[int],
+        judge_id: FromPath[int],
+    ) -> Template:
+        history = await calibration.judge_history(db, viewer, event_id, judge_id)
+        return render(request, "organizer/judge_severity.html", history=history, event=history.event)
