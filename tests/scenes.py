@@ -30,7 +30,7 @@ from concours.db import (
     Vehicle,
     utcnow,
 )
-from concours.services import accounts, entries, events, roster, teams
+from concours.services import accounts, entries, events, judging, roster, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
@@ -394,6 +394,25 @@ async def seed_scoring(
     org_token = await accounts.start_session(session, settings, org.id, "seed")
     await session.flush()
     return Seeded(event.id, cls.id, entry_ids, judge_ids, tokens, org_token, emails)
+
+
+async def score_and_submit(session: AsyncSession, show: Seeded, sheets: dict[tuple[int, int], list[str]]) -> None:
+    """Each (judge index, car index) sheet of ``show`` filled in category order with these values as the judge
+    types them, then submitted: through the judge's own use cases (the checks a tablet's saves go through)."""
+    for (j, c), values in sheets.items():
+        judge_id = show.judge_ids[j]
+        user = await session.scalar(select(User).join(Judge, Judge.user_id == User.id).where(Judge.id == judge_id))
+        entry = await session.get(Entry, show.entries[c])
+        assert user is not None and entry is not None
+        viewer = Viewer(user.id, user.name, user.email, False, judge_id, None)
+        view = await judging.car_sheets(session, judge_id, entry)
+        cats = [ln.category.id for sv in view.sheets for ln in sv.lines]
+        for n, (cid, value) in enumerate(zip(cats, values, strict=True)):
+            assert cid is not None
+            await judging.save_line(
+                session, viewer, entry, category_id=cid, value=value, note="", change_id=f"s{j}-{c}-{n}", device="scene"
+            )
+        await judging.submit_sheet(session, viewer, entry, device="scene")
 
 
 def seed(db_url: str, settings: Settings, **kwargs: Any) -> Seeded:

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours import demo_calibration
 from concours.db import (
     Conflict,
     Entrant,
@@ -52,6 +53,7 @@ from concours.db.engine import Database
 from concours.demo_awards import build_awards
 from concours.demo_ceremony import build_ceremony
 from concours.demo_placings import build_placings_class
+from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category, check_value
 from concours.services.accounts import hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories
@@ -494,6 +496,7 @@ class DemoBuilder:
         self.entrants: dict[str, Entrant] = {}
         self.judges: dict[str, Judge] = {}
         self.past_teams: dict[str, list[Judge]] = {}
+        self.acknowledged_entry = 0  # the demo's acknowledged calibration flag (see demo_calibration)
 
     # People ---------------------------------------------------------------------------------------
 
@@ -599,7 +602,9 @@ class DemoBuilder:
         await s.flush()
 
         viewer = self._organizer(main.id, past.id)
+        await demo_calibration.acknowledge_the_story(s, viewer, self.acknowledged_entry)
         for cls in past_ed.classes.values():
+            await demo_calibration.acknowledge_before_certifying(s, viewer, past, cls)
             await certify_class(s, viewer, past, cls)
             cls.certified_at = _at(past.ends_on, 13, 5 + 7 * cls.position)
         # The French-style placings class (its own judging system): places and notes, no points.
@@ -890,6 +895,11 @@ class DemoBuilder:
                             comment_odds=0.0,
                         )
                         sheets.append(self._sheet(row.entry, judge, ed.event.rubric_id, sp, "draft", at))
+        # The calibration page's story: one severe and one lenient judge, two cars their teams disagree on.
+        teams = {spec.code: [j for _, j, code, _ in plan if code == spec.code] for spec in MAIN_CLASSES}
+        cars = {code: [row.entry.id for row in rows] for code, rows in ed.entries_by_class.items()}
+        _, _, acknowledged, _ = demo_calibration.shape(sheets, categories, teams, cars, Threshold())
+        self.acknowledged_entry = acknowledged.entry_id
         self.session.add_all(sheets)
 
     def _score_past(self, ed: EditionResult, categories: list[Category], plan: list[JudgeSeat]) -> None:

@@ -1,0 +1,122 @@
+"""The demo's calibration story: a calibration page worth looking at.
+
+On this year's field (in judging) one judge of class D scores below the team on every car (severe) and one judge
+of class C above it (lenient); the judges otherwise agree within the event's threshold, and two cars are flagged:
+class D's car where the severe judge found a wrong engine the others missed (acknowledged by the chief judge,
+with a note), and class C's car its captain found would not start while the others saw it start (still to look
+at).
+
+Last year's finished edition: any car its judges disagreed on was acknowledged at certification, as the chief
+judge did on the day.
+
+Everything here is deterministic (no random draws), so the rest of the demo is what it was.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from statistics import median_low
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event, EventClass, Judge, ScoreSheet
+from concours.domain.calibration import Threshold
+from concours.domain.rubric import Category
+from concours.services import calibration
+from concours.services.permissions import Viewer
+
+SEVERE_CLASS, LENIENT_CLASS = "D", "C"
+# Points (in units of the demo's scale, tenths) the severe judge takes off and the lenient judge adds, per category.
+SEVERE = {"authenticity": -15, "condition": -10, "elegance": -5}
+LENIENT = {"authenticity": 15, "condition": 10, "elegance": 10}
+ACKNOWLEDGED_NOTE = (
+    "Walked the car with the team: the engine is a later type, as the lower sheet says; the others had missed it. "
+    "The sheets stand."
+)
+PAST_NOTE = "Looked at with the team at tallying: the notes on the sheets explain the difference. The sheets stand."
+
+
+def _grid(category: Category, value: int) -> int:
+    """The nearest value on the category's steps (counted down from the maximum for deductions), within 0..max."""
+    anchor = 0 if category.mode == "points" else category.max_units % category.step_units
+    snapped = anchor + round((value - anchor) / category.step_units) * category.step_units
+    return max(0, min(category.max_units, snapped))
+
+
+def _lines(sheet: ScoreSheet, category: Category) -> list[object]:
+    return [ln for ln in sheet.lines if ln.category_id == category.id]
+
+
+def calm_the_noise(sheets: Sequence[ScoreSheet], categories: Sequence[Category], threshold: Threshold) -> None:
+    """Bring each car's submitted values for a category within a quarter of the threshold of their median, so
+    the only flags are the story's (the random sheets otherwise disagree a little here and there)."""
+    by_car: dict[int, list[ScoreSheet]] = defaultdict(list)
+    for s in sheets:
+        if s.status == "submitted":
+            by_car[s.entry_id].append(s)
+    for car_sheets in by_car.values():
+        for c in categories:
+            lines = [(ln, ln.value_units) for s in car_sheets for ln in s.lines if ln.category_id == c.id]
+            scored = [(ln, v) for ln, v in lines if v is not None]
+            if len(scored) < 2:
+                continue
+            middle = _grid(c, median_low(v for _, v in scored))
+            band = (c.max_units * threshold.permille // 1000 // 4) // c.step_units * c.step_units
+            for ln, v in scored:
+                ln.value_units = _grid(c, min(middle + band, max(middle - band, v)))
+
+
+def _shift(sheet: ScoreSheet, categories: Sequence[Category], by: dict[str, int]) -> None:
+    for c in categories:
+        for ln in sheet.lines:
+            if ln.category_id == c.id and ln.value_units is not None and c.key in by:
+                ln.value_units = _grid(c, ln.value_units + by[c.key])
+
+
+def shape(
+    sheets: Sequence[ScoreSheet],
+    categories: Sequence[Category],
+    teams: dict[str, list[Judge]],
+    cars: dict[str, list[int]],
+    threshold: Threshold,
+) -> tuple[Judge, Judge, ScoreSheet, ScoreSheet]:
+    """Calm the noise, make one judge severe and one lenient, and flag one car of each of their classes.
+    ``cars`` are the entry ids of each class in field order. Returns the two judges and the two sheets that flag."""
+    calm_the_noise(sheets, categories, threshold)
+    severe, lenient = teams[SEVERE_CLASS][-1], teams[LENIENT_CLASS][-1]
+    for s in sheets:
+        if s.status != "submitted":
+            continue
+        if s.judge_id == severe.id:
+            _shift(s, categories, SEVERE)
+        elif s.judge_id == lenient.id:
+            _shift(s, categories, LENIENT)
+    by_key = {c.key: c for c in categories}
+    # Class D's second car: the severe judge deducts 8 more points for a wrong engine type.
+    wrong_engine = next(s for s in sheets if s.entry_id == cars[SEVERE_CLASS][1] and s.judge_id == severe.id)
+    _shift(wrong_engine, categories, {"authenticity": -80})
+    for ln in _lines(wrong_engine, by_key["authenticity"]):
+        ln.note = "Wrong engine type: a later block, not the one this chassis left the works with"  # type: ignore[attr-defined]
+    # Class C's third car: its captain found it would not start (the maximum 5 off the function check); the rest of
+    # the team saw it start.
+    no_start = next(
+        s for s in sheets if s.entry_id == cars[LENIENT_CLASS][2] and s.judge_id == teams[LENIENT_CLASS][0].id
+    )
+    operations = by_key["operations"]
+    for ln in _lines(no_start, operations):
+        ln.value_units = operations.max_units - 50  # type: ignore[attr-defined]
+        ln.note = "Does not start"  # type: ignore[attr-defined]
+    return severe, lenient, wrong_engine, no_start
+
+
+async def acknowledge_the_story(session: AsyncSession, viewer: Viewer, entry_id: int) -> None:
+    """The chief judge has already looked at class D's flagged car and let its sheets stand."""
+    await calibration.acknowledge(session, viewer, entry_id, note=ACKNOWLEDGED_NOTE)
+
+
+async def acknowledge_before_certifying(session: AsyncSession, viewer: Viewer, event: Event, cls: EventClass) -> None:
+    """Last year's chief judge looked at each car the judges disagreed on before certifying its class."""
+    for flag in await calibration.class_flags(session, event, cls):
+        if not flag.reviews:
+            await calibration.acknowledge(session, viewer, flag.entry_id, note=PAST_NOTE)
