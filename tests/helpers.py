@@ -178,3 +178,9 @@ def deliver(settings: Settings) -> int:
             await db.dispose()
 
     return asyncio.run(go())
+
+
+def drawn_images(page: Any) -> list[Any]:
+    """The images a PDF page (pypdf) draws (WeasyPrint shares one resource dictionary between pages)."""
+    names = {n.decode() for n in re.findall(rb"/([\w.]+) Do", page.get_contents().get_data())}
+    return [im for im in page.images if im.name.rsplit(".", 1)[0] in names]

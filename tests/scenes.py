@@ -6,6 +6,7 @@ transaction with :func:`tests.conftest.run_db`, so a test then drives the app ov
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -13,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar.testing import TestClient
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
+    ClassResult,
     Entrant,
     Entry,
     Event,
@@ -26,11 +29,12 @@ from concours.db import (
     RubricCategory,
     ScoreLine,
     ScoreSheet,
+    SpecialAward,
     User,
     Vehicle,
     utcnow,
 )
-from concours.services import accounts, entries, events, judging, roster, teams
+from concours.services import accounts, entries, events, judging, photos, roster, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
@@ -318,6 +322,42 @@ class Seeded:
     judge_emails: list[str] = field(default_factory=list)
 
 
+async def lakeside_event(
+    session: AsyncSession, *, email: str, name: str, prefix: str = ""
+) -> tuple[User, Event, Viewer]:
+    """An organizer's account and their event "Lakeside Concours" (12-13 June 2027), with the organizer as
+    organizer and chief judge of it."""
+    org = User(email=email, name=name, is_organizer=True)
+    session.add(org)
+    await session.flush()
+    event = await events.create_event(
+        session,
+        viewer_of(org),
+        name=f"{prefix}Lakeside Concours",
+        venue="Lakeside Park",
+        starts_on="2027-06-12",
+        ends_on="2027-06-13",
+        timezone="Europe/London",
+    )
+    return org, event, viewer_of(org, event.id)
+
+
+async def owned_car(
+    session: AsyncSession, *, email: str, name: str, publish_name: bool = True, **vehicle: Any
+) -> tuple[Entrant, Vehicle]:
+    """An owner's account, their entrant record and their car (``vehicle``: year, make, model ...)."""
+    owner = User(email=email, name=name)
+    session.add(owner)
+    await session.flush()
+    entrant = Entrant(user_id=owner.id, publish_name=publish_name)
+    session.add(entrant)
+    await session.flush()
+    car = Vehicle(entrant_id=entrant.id, **vehicle)
+    session.add(car)
+    await session.flush()
+    return entrant, car
+
+
 async def seed_scoring(
     session: AsyncSession,
     settings: Settings,
@@ -330,18 +370,8 @@ async def seed_scoring(
 ) -> Seeded:
     """An event in judging, one class of accepted cars, a team of judges, and a session token for each of them
     and for the organizer (chief judge)."""
-    org = User(email=f"{prefix}chief@example.com", name="Charlotte Chief", is_organizer=True)
-    session.add(org)
-    await session.flush()
-    viewer = Viewer(org.id, org.name, org.email, True, None, None)
-    event = await events.create_event(
-        session,
-        viewer,
-        name=f"{prefix}Lakeside Concours",
-        venue="Lakeside Park",
-        starts_on="2027-06-12",
-        ends_on="2027-06-13",
-        timezone="Europe/London",
+    org, event, viewer = await lakeside_event(
+        session, email=f"{prefix}chief@example.com", name="Charlotte Chief", prefix=prefix
     )
     if preset != "class_placings":
         await events.apply_presets(session, event, preset)
@@ -349,25 +379,18 @@ async def seed_scoring(
         system = await session.scalar(select(JudgingSystem).where(JudgingSystem.event_id == event.id))
         assert system is not None
         system.sheet_mode = sheet_mode
-    viewer = Viewer(org.id, org.name, org.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
     cls = await events.add_class(session, viewer, event, code="C", name="French Curves 1935-1939")
     entry_ids = []
     for n in range(cars):
-        owner = User(email=f"{prefix}owner{n}@example.com", name=f"Owner {n}")
-        session.add(owner)
-        await session.flush()
-        entrant = Entrant(user_id=owner.id)
-        session.add(entrant)
-        await session.flush()
-        vehicle = Vehicle(
-            entrant_id=entrant.id,
+        entrant, vehicle = await owned_car(
+            session,
+            email=f"{prefix}owner{n}@example.com",
+            name=f"Owner {n}",
             year=1937 + n,
             make="Talbot-Lago",
             model=f"T150-C SS {n}",
             history="Delivered new in Paris; restored 2019.",
         )
-        session.add(vehicle)
-        await session.flush()
         entry = Entry(
             event_id=event.id,
             vehicle_id=vehicle.id,
@@ -613,3 +636,136 @@ async def big_show(
         [e.id for e in entry_rows[:accepted_count]],
         token,
     )
+
+
+# -- a show at the end of judging (the ceremony, live and print tests) ---------------------------------
+# An event with certified classes (their frozen results written as certification writes them), placed cars with
+# photos and stories, two special awards, and a signed-in organizer. Built through the services where they exist;
+# the frozen results and decided awards are written directly.
+
+MAKES = [
+    ("Talbot-Lago", "T150-C SS", "Figoni et Falaschi"),
+    ("Delahaye", "135M", "Chapron"),
+    ("Bugatti", "Type 57C Atalante", "Gangloff"),
+    ("Alfa Romeo", "8C 2900B", "Touring"),
+    ("Jaguar", "XK120 Roadster", ""),
+]
+PLACES = {1: "1st in class", 2: "2nd in class", 3: "3rd in class"}
+
+
+@dataclass
+class Show:
+    event_id: int
+    slug: str
+    organizer_token: str
+    class_ids: list[int]
+    entries: dict[int, int] = field(default_factory=dict)  # car number -> entry id
+    award_ids: list[int] = field(default_factory=list)
+    unplaced: list[int] = field(default_factory=list)  # car numbers without an award
+
+
+def jpeg(colour: tuple[int, int, int] = (120, 20, 20)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+async def seed_show(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    classes: int = 2,
+    cars: int = 4,
+    status: str = "results_certified",
+    private_owner: int | None = None,
+    prefix: str = "",
+) -> Show:
+    """``classes`` certified classes of ``cars`` cars each (three placed, the rest not), a sponsor's award and
+    Best of Show. Car numbers are 100 * class + n. ``private_owner`` names a car whose owner is not named."""
+    org, event, viewer = await lakeside_event(
+        session, email=f"{prefix}org@example.com", name="Olivia Organizer", prefix=prefix
+    )
+    show = Show(event.id, event.slug, "", [])
+    for c in range(1, classes + 1):
+        cls = await events.add_class(session, viewer, event, code=chr(64 + c), name=f"Class name {chr(64 + c)}")
+        show.class_ids.append(cls.id)
+        for n in range(1, cars + 1):
+            number = 100 * c + n
+            make, model, coach = MAKES[(c + n) % len(MAKES)]
+            entrant, vehicle = await owned_car(
+                session,
+                email=f"{prefix}owner{number}@example.com",
+                name=f"Owner {number}",
+                publish_name=number != private_owner,
+                year=1930 + n,
+                make=make,
+                model=f"{model} {number}",
+                coachbuilder=coach,
+                history=f"Car {number} was delivered new in Paris. It raced at Le Mans in 1938. Restored in 2019.",
+            )
+            if n <= 2:
+                await photos.store(session, settings, vehicle.id, [photos.process(jpeg((20 * n, 40, 90)))])
+            entry = Entry(
+                event_id=event.id,
+                vehicle_id=vehicle.id,
+                entrant_id=entrant.id,
+                class_id=cls.id,
+                status="accepted",
+                car_number=number,
+            )
+            session.add(entry)
+            await session.flush()
+            show.entries[number] = entry.id
+            placed = n <= 3
+            if not placed:
+                show.unplaced.append(number)
+            session.add(
+                ClassResult(
+                    class_id=cls.id,
+                    entry_id=entry.id,
+                    rank=n,
+                    score_units=1000 - 10 * n,
+                    award=PLACES[n] if placed else "",
+                    explanation={
+                        "car_number": number,
+                        "title": vehicle.title,
+                        "coachbuilder": coach,
+                        "owner": f"Owner {number}",
+                        "score": f"{100 - n}.0",
+                    },
+                )
+            )
+        cls.certified_at = utcnow()
+        cls.certified_by_id = org.id
+    if not show.entries:
+        event.status = status
+        show.organizer_token = await accounts.start_session(session, settings, org.id, "seed")
+        await session.flush()
+        return show
+    sponsor = SpecialAward(
+        event_id=event.id,
+        name="The Sponsor's Trophy",
+        kind="designated",
+        position=1,
+        status="decided",
+        entry_id=show.entries[102],
+        chosen_by="the sponsor",
+        decided_by_id=org.id,
+    )
+    best = SpecialAward(
+        event_id=event.id,
+        name="Best of Show",
+        kind="designated",
+        position=0,  # Best of Show closes the ceremony whatever its position
+        status="decided",
+        entry_id=show.entries[101],
+        chosen_by="the honorary judges",
+        decided_by_id=org.id,
+    )
+    session.add_all([best, sponsor])
+    await session.flush()
+    show.award_ids = [sponsor.id, best.id]
+    event.status = status
+    show.organizer_token = await accounts.start_session(session, settings, org.id, "seed")
+    await session.flush()
+    return show

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
 from tests.browser.conftest import off_loop
-from tests.ceremony_seed import Show, seed_show
 from tests.conftest import run_db
+from tests.scenes import Show, seed_show
 
 SESSION_COOKIE = "concours_session"
 

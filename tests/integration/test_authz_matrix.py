@@ -188,9 +188,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /organizer/events/{event_id:int}/branding": ALL,
     "GET /organizer/events/{event_id:int}/branding/logo": ALL,
     "GET /organizer/events/{event_id:int}/documents": ALL,
-    "GET /organizer/events/{event_id:int}/documents/placards.pdf": ALL,
-    "GET /organizer/events/{event_id:int}/documents/award-placards.pdf": ALL,
-    "GET /organizer/events/{event_id:int}/documents/results-book.pdf": ALL,
+    "POST /organizer/events/{event_id:int}/documents": ALL,  # starts a document job
 }
 
 CSRF_COOKIE = "concours_csrf"

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from litestar.testing import TestClient
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +36,7 @@ from concours.services.accounts import start_session
 from concours.services.awards import batch_codes
 from concours.settings import Settings
 from tests.conftest import TEST_SECRET, new_client, run_db
-from tests.helpers import post
+from tests.helpers import csrf, drawn_images, post
 from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
@@ -210,6 +211,31 @@ def test_designated_one_award_rule_and_duplicate_names(db_url: str, settings: Se
             },
         )
         assert r.status_code == 400 and "already has an award named" in r.text
+
+
+def test_the_voting_code_sheet_carries_the_events_branding(db_url: str, settings: Settings) -> None:
+    scene = seed(db_url, settings, judges=1, cars=1)
+    with signed_in(settings, scene.organizer_token) as org:
+        url = define(org, scene.event_id, name="People's Choice", kind="peoples_choice", eligibility="accepted")
+        assert post(org, f"{url}/codes", {"count": "2"}).status_code == 303
+        sheet = re.search(r"/organizer/code-batches/\d+/sheet.pdf", org.get(url).text).group(0)  # type: ignore[union-attr]
+        plain = PdfReader(io.BytesIO(org.get(sheet).content)).pages[0]
+        assert drawn_images(plain) == []  # no logo yet (the QR codes are drawn as vectors)
+        logo = io.BytesIO()
+        Image.new("RGB", (64, 48), (10, 200, 10)).save(logo, format="JPEG")
+        r = org.post(
+            f"/organizer/events/{scene.event_id}/branding",
+            data={"primary_colour": "#112233", "accent_colour": "#c8a24a", "_csrf_token": csrf(org)},
+            files={"logo": ("logo.jpg", logo.getvalue(), "image/jpeg")},
+        )
+        assert r.status_code == 200 and "Branding saved" in r.text
+        branded = PdfReader(io.BytesIO(org.get(sheet).content)).pages[0]
+        (logo_image,) = drawn_images(branded)
+        drawn = branded.get_contents().get_data()  # type: ignore[union-attr]
+        name = logo_image.name.rsplit(".", 1)[0].encode()
+        assert drawn.count(b"/" + name + b" Do") == 2  # the logo, on each card
+        assert re.search(rb"0\.0?66\d* 0\.133\d* 0\.2\d* (rg|RG)", drawn)  # the main colour's bar on the cards
+        assert re.findall(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b", branded.extract_text() or "")  # the codes still print
 
 
 def test_peoples_choice_codes_sheet_and_votes(db_url: str, settings: Settings) -> None:

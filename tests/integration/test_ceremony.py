@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AuditLog, CeremonyLine, SpecialAward
 from concours.settings import Settings
-from tests.ceremony_seed import Show, seed_show
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, post
+from tests.scenes import Show, seed_show
 
 SESSION_COOKIE = "concours_session"
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from concours.demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD, PAST_SLUG, build_demo
 from concours.settings import Settings
-from tests.helpers import login
+from tests.helpers import login, post
 
 
 def test_demo_has_a_presented_run_sheet_and_its_documents(client: TestClient[Any], settings: Settings) -> None:
@@ -34,5 +34,8 @@ def test_demo_has_a_presented_run_sheet_and_its_documents(client: TestClient[Any
     assert f"{presented} of {presented} awards presented" in sheet.text
     cards = client.get(f"/organizer/events/{past}/ceremony/emcee-cards.pdf")
     assert cards.status_code == 200 and len(PdfReader(io.BytesIO(cards.content)).pages) == presented
-    book = client.get(f"/organizer/events/{past}/documents/results-book.pdf?scores=1")
+    documents = client.get(f"/organizer/events/{past}/documents")
+    assert documents.status_code == 200 and "Not yet:" not in documents.text  # every document can be made
+    job = post(client, f"/organizer/events/{past}/documents", {"document": "results-book"}).headers["location"]
+    book = client.get(f"{job}/document.pdf")
     assert book.status_code == 200 and "Contents" in PdfReader(io.BytesIO(book.content)).pages[1].extract_text()

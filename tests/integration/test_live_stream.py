@@ -25,8 +25,8 @@ import uvicorn
 
 from concours.app import create_app
 from concours.settings import Settings
-from tests.ceremony_seed import Show, seed_show
 from tests.conftest import TEST_SECRET, run_db
+from tests.scenes import Show, seed_show
 
 SESSION_COOKIE = "concours_session"
 

@@ -61,6 +61,9 @@ class Report:
     """A printable document's view model. Subclasses are frozen dataclasses holding only plain data."""
 
     template: ClassVar[str]
+    # Every page's footer names the event and counts the pages, except where a document says otherwise (a
+    # placard behind a windshield has no page number); the template leaves its ``page_footer`` block empty then.
+    page_numbers: ClassVar[bool] = True
     letterhead: Letterhead
 
     def filename(self) -> str:
@@ -70,6 +73,24 @@ class Report:
     def sample(cls) -> Self:
         """A realistic instance built from literals: what the unit test and a preview render."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class PageFooter(Report):
+    """Only the running footer ("event · label · page i of n") on ``pages`` blank pages: a document rendered in
+    parts is numbered through by stamping this over the joined pages (``services/jobs.py``, ``page_footer``)."""
+
+    template: ClassVar[str] = "reports/page_footer.html"
+    letterhead: Letterhead
+    label: str
+    pages: int
+
+    def filename(self) -> str:
+        return "page-footer.pdf"
+
+    @classmethod
+    def sample(cls) -> Self:
+        return cls(Letterhead.sample(), "results", 3)
 
 
 def render_html(report: Report) -> str:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entry
-from concours.reports import Letterhead, Report
+from concours.db import Entry, Event
+from concours.reports import Letterhead, Report, render_html
 from concours.services import branding
-from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback
+from concours.services.errors import ServiceError
+from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback, event_feedback
+from concours.services.jobs import JobDocument, register_kind
+from concours.services.permissions import event_for_organizer
+from concours.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,21 @@ async def entrant_score_report(session: AsyncSession, entry: Entry, owner_name: 
     fb = await entrant_feedback(session, entry, owner_name)
     letterhead = await branding.branded(session, entry.event_id, Letterhead(fb.event_name, fb.event_date, fb.venue))
     return EntrantScoreReport(letterhead, fb)
+
+
+async def score_reports_document(
+    session: AsyncSession, settings: Settings, event: Event, params: dict[str, Any]
+) -> JobDocument:
+    """Every entrant's score report of the event in one PDF, in car-number order, as a job: one part per car
+    (each numbered on its own, as it is handed to its owner)."""
+    feedback = await event_feedback(session, event)
+    if not feedback:
+        raise ServiceError("There are no score reports yet: they are made from certified classes.")
+    letterhead = await branding.letterhead(session, event)
+    parts = await anyio.to_thread.run_sync(lambda: [render_html(EntrantScoreReport(letterhead, fb)) for fb in feedback])
+    return JobDocument(f"{event.slug}-score-reports.pdf", parts)
+
+
+SCORE_REPORTS = register_kind(
+    "score_reports", "Score reports (every entrant)", authorize=event_for_organizer, build=score_reports_document
+)

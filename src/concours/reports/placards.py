@@ -6,21 +6,22 @@ job can render them in parallel."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
-from dataclasses import dataclass
-from typing import ClassVar
+import itertools
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import anyio.to_thread
 import segno
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
-from concours.domain.ceremony import is_best_of_show
-from concours.reports import Letterhead, Report
-from concours.services import branding, ceremony
-from concours.services.awards import decided_awards
+from concours.db import Event
+from concours.reports import Letterhead, Report, render_html
+from concours.services import branding, ceremony, show_results
 from concours.services.errors import ServiceError
+from concours.services.jobs import JobDocument, register_kind
+from concours.services.permissions import event_for_organizer
 from concours.settings import Settings
 
 
@@ -43,6 +44,7 @@ class AwardPlacard:
     car_number: int
     title: str
     owner: str
+    class_code: str = ""  # a class award's class; "" for a special award
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class PlacardSet(Report):
     """Placards to print: windshield placards (of one class, or all) and/or award placards."""
 
     template: ClassVar[str] = "reports/placards.html"
+    page_numbers: ClassVar[bool] = False
     letterhead: Letterhead
     name: str
     placards: list[Placard]
@@ -88,8 +91,10 @@ def car_page_url(settings: Settings, event: Event, car_number: int) -> str:
     return f"{settings.base_url}{ceremony.car_url(event, car_number)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def qr_png(url: str) -> str:
-    """A QR code for ``url`` as a PNG data URI (an image in the PDF, so it can be read back and decoded)."""
+    """A QR code for ``url`` as a PNG data URI (an image in the PDF, so it can be read back and decoded).
+    Kept: a car's URL does not change, and the documents page builds the placards to see if a copy is current."""
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=10, border=4)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
@@ -100,103 +105,77 @@ def _qr_codes(urls: list[str]) -> dict[str, str]:
 
 
 async def car_placards(session: AsyncSession, settings: Settings, event: Event) -> PlacardSet:
-    """Every accepted car with a number, class by class in class order then car number (one query)."""
-    rows = (
-        await session.execute(
-            select(
-                Entry.car_number,
-                Vehicle.year,
-                Vehicle.make,
-                Vehicle.model,
-                Vehicle.coachbuilder,
-                EventClass.code,
-                EventClass.name.label("class_name"),
-                User.name.label("owner"),
-                Entrant.publish_name,
-            )
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .outerjoin(EventClass, EventClass.id == Entry.class_id)
-            .where(Entry.event_id == event.id, Entry.status == "accepted", Entry.car_number.is_not(None))
-            .order_by(EventClass.position, Entry.car_number)
-        )
-    ).all()
-    if not rows:
+    """Every accepted car with a number, class by class in class order then car number."""
+    cars = await show_results.numbered_cars(session, event)
+    if not cars:
         raise ServiceError("There are no numbered cars yet: accept cars and give them numbers first.")
-    urls = {r.car_number: car_page_url(settings, event, r.car_number) for r in rows}
+    urls = {c.car_number: car_page_url(settings, event, c.car_number) for c in cars}
     qr = await anyio.to_thread.run_sync(_qr_codes, list(urls.values()))
-    out: list[Placard] = []
-    for r in rows:
-        url = urls[r.car_number]
-        out.append(
-            Placard(
-                r.car_number,
-                f"{r.year} {r.make} {r.model}",
-                r.coachbuilder,
-                r.code or "",
-                r.class_name or "",
-                r.owner if r.publish_name else "",
-                url,
-                qr[url],
-            )
+    out = [
+        Placard(
+            c.car_number,
+            c.title,
+            c.coachbuilder,
+            c.class_code,
+            c.class_name,
+            c.owner,
+            urls[c.car_number],
+            qr[urls[c.car_number]],
         )
+        for c in cars
+    ]
     return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-placards", out, [])
 
 
 async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
-    """A placard per award of the certified classes (in class order, first place first) and per special award."""
-    rows = (
-        await session.execute(
-            select(
-                ClassResult,
-                EventClass.code,
-                Entry.car_number,
-                Vehicle.year,
-                Vehicle.make,
-                Vehicle.model,
-                User.name,
-                Entrant.publish_name,
-            )
-            .join(EventClass, EventClass.id == ClassResult.class_id)
-            .join(Entry, Entry.id == ClassResult.entry_id)
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None), ClassResult.award != "")
-            .order_by(EventClass.position, ClassResult.rank, Entry.car_number)
-        )
-    ).all()
+    """A placard per award of the certified classes (in class order, first place first), then per special award
+    (Best of Show first)."""
     placards = [
-        AwardPlacard(f"Class {code}: {res.award}", "", number, f"{y} {mk} {md}", owner if public else "")
-        for res, code, number, y, mk, md, owner, public in rows
+        AwardPlacard(f"Class {cls.code}: {car.award}", "", car.car_number or 0, car.title, car.owner, cls.code)
+        for cls in await show_results.certified_classes(session, event)
+        for car in cls.winners
     ]
-    decided = await decided_awards(session, event)
-    if decided:
-        cars = {
-            entry_id: (number, f"{y} {mk} {md}", owner if public else "")
-            for entry_id, number, y, mk, md, owner, public in (
-                await session.execute(
-                    select(
-                        Entry.id,
-                        Entry.car_number,
-                        Vehicle.year,
-                        Vehicle.make,
-                        Vehicle.model,
-                        User.name,
-                        Entrant.publish_name,
-                    )
-                    .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-                    .join(Entrant, Entrant.id == Entry.entrant_id)
-                    .join(User, User.id == Entrant.user_id)
-                    .where(Entry.id.in_({a.entry_id for a in decided}))
-                )
-            ).all()
-        }
-        best = [a for a in decided if is_best_of_show(a.name)]
-        for a in best + [a for a in decided if not is_best_of_show(a.name)]:
-            number, title, owner = cars[a.entry_id]
-            placards.append(AwardPlacard(a.name, a.how, number or 0, title, owner))
+    for a in await show_results.special_awards(session, event):
+        placards.append(AwardPlacard(a.name, a.how, a.car_number or 0, a.title, a.owner))
     if not placards:
         raise ServiceError("There are no winners yet: award placards are printed once a class is certified.")
     return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-award-placards", [], placards)
+
+
+def _in_parts(placards: PlacardSet) -> list[str]:
+    """The set's HTML in parts, one per class (the special awards' placards together in one)."""
+    parts = [
+        replace(placards, placards=list(group), awards=[])
+        for _, group in itertools.groupby(placards.placards, lambda p: p.class_code)
+    ]
+    parts += [
+        replace(placards, placards=[], awards=list(group))
+        for _, group in itertools.groupby(placards.awards, lambda a: a.class_code)
+    ]
+    return [render_html(p) for p in parts]
+
+
+async def car_placards_document(
+    session: AsyncSession, settings: Settings, event: Event, params: dict[str, Any]
+) -> JobDocument:
+    """Every windshield placard as a job: one part per class."""
+    placards = await car_placards(session, settings, event)
+    parts = await anyio.to_thread.run_sync(_in_parts, placards)
+    return JobDocument(placards.filename(), parts)
+
+
+async def award_placards_document(
+    session: AsyncSession, settings: Settings, event: Event, params: dict[str, Any]
+) -> JobDocument:
+    """Every award placard as a job: one part per class, and one for the special awards."""
+    placards = await award_placards(session, event)
+    parts = await anyio.to_thread.run_sync(_in_parts, placards)
+    return JobDocument(placards.filename(), parts)
+
+
+CAR_PLACARDS = register_kind(
+    "placards", "Windshield placards (every car)", authorize=event_for_organizer, build=car_placards_document
+)
+AWARD_PLACARDS = register_kind(
+    "award_placards", "Award placards (every winner)", authorize=event_for_organizer, build=award_placards_document
+)

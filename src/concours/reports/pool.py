@@ -51,14 +51,19 @@ def html_to_pdf(html: str) -> RenderedPdf:
     return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages))
 
 
-def merge_pdfs(parts: list[bytes]) -> RenderedPdf:
-    """Concatenate rendered parts in order into one PDF (runs in a worker process)."""
-    from pypdf import PdfWriter
+def merge_pdfs(parts: list[bytes], overlay: bytes | None = None) -> RenderedPdf:
+    """Concatenate rendered parts in order into one PDF (runs in a worker process); ``overlay`` (as many pages
+    as the parts have together, e.g. the running footer of a book numbered through) is stamped page by page."""
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for part in parts:
         writer.append(io.BytesIO(part))
     pages = len(writer.pages)
+    if overlay is not None:
+        stamps = PdfReader(io.BytesIO(overlay)).pages
+        for page, stamp in zip(writer.pages, stamps, strict=False):
+            page.merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)
     return RenderedPdf(pdf=out.getvalue(), pages=pages)
@@ -130,5 +135,5 @@ async def pdf_in_pool(html: str) -> RenderedPdf:
     return await asyncio.get_running_loop().run_in_executor(await _running_pool(), html_to_pdf, html)
 
 
-async def merge(parts: list[bytes]) -> RenderedPdf:
-    return await asyncio.get_running_loop().run_in_executor(await _running_pool(), merge_pdfs, parts)
+async def merge(parts: list[bytes], overlay: bytes | None = None) -> RenderedPdf:
+    return await asyncio.get_running_loop().run_in_executor(await _running_pool(), merge_pdfs, parts, overlay)

@@ -4,20 +4,21 @@ event chooses, the scores; page numbers throughout. One HTML document, so the co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import select
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto
-from concours.domain.ceremony import is_best_of_show
+from concours.db import Event
 from concours.domain.states import results_public
-from concours.reports import Letterhead, Report
-from concours.services import branding, photos
-from concours.services.awards import decided_awards
+from concours.reports import Letterhead, PageFooter, Report, render_html
+from concours.services import branding, show_results
 from concours.services.errors import ServiceError
+from concours.services.jobs import JobDocument, register_kind
+from concours.services.permissions import event_for_organizer
 from concours.settings import Settings
 
 
@@ -63,6 +64,11 @@ class ResultsBook(Report):
     show_scores: bool
     awards: list[BookAward]
     classes: list[BookClass]
+    # Printed as one document (a preview, the unit test) everything shows; a job prints it in parts:
+    front: bool = True  # the cover, contents and special awards
+    sections: bool = True  # a section per class
+    numbered: bool = True  # the running footer with page numbers (a job stamps them over the joined book)
+    class_pages: list[int] | None = None  # the page each class starts on, for the contents, when known
 
     def filename(self) -> str:
         return f"{self.slug}-results-book.pdf"
@@ -98,120 +104,55 @@ def _dates(event: Event) -> str:
     return f"{event.starts_on.strftime('%d %B')} – {event.ends_on.strftime('%d %B %Y')}"
 
 
-def _awards_only(event: Event) -> bool:
-    return not event.publish_scores
-
-
 async def build(session: AsyncSession, settings: Settings, event: Event, *, scores: bool = True) -> ResultsBook:
-    classes = (
-        await session.scalars(
-            select(EventClass)
-            .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None))
-            .order_by(EventClass.position, EventClass.code)
-        )
-    ).all()
+    """The results book from the certified classes and decided special awards (``services/show_results.py``);
+    scores only where asked and the event publishes them."""
+    classes = await show_results.certified_classes(session, event)
     if not classes:
         raise ServiceError("The results book is made from certified results: certify a class first.")
-    rows = (
-        await session.execute(
-            select(
-                ClassResult,
-                Entry.vehicle_id,
-                User.name,
-                Entrant.publish_name,
-                Vehicle.year,
-                Vehicle.make,
-                Vehicle.model,
-                Vehicle.coachbuilder,
-                Entry.car_number,
+    awards = await show_results.special_awards(session, event)
+    winners = {car.vehicle_id for cls in classes for car in cls.cars if car.rank == 1 and car.award}
+    photo = {
+        vehicle_id: _file_url(path)  # a missing file prints without the photo (WeasyPrint skips it)
+        for vehicle_id, path in (
+            await show_results.first_photos(
+                session, settings, winners | {a.vehicle_id for a in awards if a.vehicle_id is not None}
             )
-            .join(Entry, Entry.id == ClassResult.entry_id)
-            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-            .join(Entrant, Entrant.id == Entry.entrant_id)
-            .join(User, User.id == Entrant.user_id)
-            .where(ClassResult.class_id.in_([c.id for c in classes]))
-            .order_by(ClassResult.rank.is_(None), ClassResult.rank, Entry.car_number)
-        )
-    ).all()
-    decided = await decided_awards(session, event)
-    award_cars = (
-        {
-            r.id: r
-            for r in (
-                await session.execute(
-                    select(
-                        Entry.id,
-                        Entry.vehicle_id,
-                        Entry.car_number,
-                        Vehicle.year,
-                        Vehicle.make,
-                        Vehicle.model,
-                        Vehicle.coachbuilder,
-                        User.name,
-                        Entrant.publish_name,
-                    )
-                    .join(Vehicle, Vehicle.id == Entry.vehicle_id)
-                    .join(Entrant, Entrant.id == Entry.entrant_id)
-                    .join(User, User.id == Entrant.user_id)
-                    .where(Entry.id.in_({a.entry_id for a in decided}))
-                )
-            ).all()
-        }
-        if decided
-        else {}
-    )
-    winners = {r[1] for r in rows if r[0].rank == 1 and r[0].award} | {c.vehicle_id for c in award_cars.values()}
-    first_photo: dict[int, str] = {}
-    if winners:
-        for photo in (
-            await session.scalars(
-                select(VehiclePhoto)
-                .where(VehiclePhoto.vehicle_id.in_(winners))
-                .order_by(VehiclePhoto.vehicle_id, VehiclePhoto.position, VehiclePhoto.id)
-            )
-        ).all():
-            if photo.vehicle_id not in first_photo:
-                # A missing file prints without the photo (WeasyPrint skips an image it cannot load).
-                first_photo[photo.vehicle_id] = _file_url(photos.photo_path(settings, photo, thumb=False))
-    show_scores = scores and not _awards_only(event)
+        ).items()
+    }
+    show_scores = scores and event.publish_scores
     book_classes = []
-    for c in classes:
-        bc = BookClass(c.code, c.name)
-        for res, vehicle_id, owner, public, y, mk, md, coach, number in rows:
-            if res.class_id != c.id:
-                continue
-            ex = res.explanation
+    for cls in classes:
+        bc = BookClass(cls.code, cls.name)
+        for car in cls.cars:
             bc.rows.append(
                 BookRow(
-                    res.rank,
-                    res.award,
-                    ex.get("car_number", number),
-                    ex.get("title", f"{y} {mk} {md}"),
-                    ex.get("coachbuilder", coach),
-                    ex.get("owner", owner) if public else "",
-                    str(ex.get("score", "")) if show_scores else "",
-                    ex.get("ineligible", ""),
+                    car.rank,
+                    car.award,
+                    car.car_number,
+                    car.title,
+                    car.coachbuilder,
+                    car.owner,
+                    car.score if show_scores else "",
+                    car.note,
                 )
             )
-            if res.rank == 1 and res.award and not bc.winner_photo and vehicle_id in first_photo:
-                bc.winner_photo = first_photo[vehicle_id]
-                bc.winner_caption = f"No. {number} {y} {mk} {md}"
+            if car.rank == 1 and car.award and not bc.winner_photo and car.vehicle_id in photo:
+                bc.winner_photo = photo[car.vehicle_id]
+                bc.winner_caption = f"No. {car.car_number} {car.title}"
         book_classes.append(bc)
-    ordered = [a for a in decided if is_best_of_show(a.name)] + [a for a in decided if not is_best_of_show(a.name)]
-    book_awards = []
-    for a in ordered:
-        car = award_cars[a.entry_id]
-        book_awards.append(
-            BookAward(
-                a.name,
-                a.how,
-                car.car_number,
-                f"{car.year} {car.make} {car.model}",
-                car.coachbuilder,
-                car.name if car.publish_name else "",
-                first_photo.get(car.vehicle_id, ""),
-            )
+    book_awards = [
+        BookAward(
+            a.name,
+            a.how,
+            a.car_number,
+            a.title,
+            a.coachbuilder,
+            a.owner,
+            photo.get(a.vehicle_id, "") if a.vehicle_id is not None else "",
         )
+        for a in awards
+    ]
     return ResultsBook(
         await branding.letterhead(session, event),
         event.slug,
@@ -221,3 +162,43 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
         book_awards,
         book_classes,
     )
+
+
+# -- as a job: the front (cover, contents, special awards) and each class render in parallel ---------------------
+
+
+def _front(book: ResultsBook, pages: list[int]) -> str:
+    """The cover, contents and special awards; the contents name the page each class starts on, from the page
+    counts of the front and of every class part (in order)."""
+    starts, page = [], pages[0] + 1
+    for count in pages[1:]:
+        starts.append(page)
+        page += count
+    return render_html(replace(book, sections=False, numbered=False, class_pages=starts))
+
+
+def _page_footer(book: ResultsBook, pages: int) -> str:
+    return render_html(PageFooter(book.letterhead, "results", pages))
+
+
+def _parts(book: ResultsBook) -> list[str]:
+    front = _front(book, [0] * (len(book.classes) + 1))
+    return [front] + [render_html(replace(book, front=False, numbered=False, classes=[cls])) for cls in book.classes]
+
+
+async def results_book_document(
+    session: AsyncSession, settings: Settings, event: Event, params: dict[str, Any]
+) -> JobDocument:
+    """The results book as a job: the front and one part per class render in parallel, then the contents are
+    rendered again with the pages the classes start on, and page numbers are stamped through the whole book."""
+    book = await build(session, settings, event, scores=bool(params.get("scores")))
+    parts = await anyio.to_thread.run_sync(_parts, book)
+    return JobDocument(
+        book.filename(),
+        parts,
+        renumber=functools.partial(_front, book),
+        page_footer=functools.partial(_page_footer, book),
+    )
+
+
+RESULTS_BOOK = register_kind("results_book", "Results book", authorize=event_for_organizer, build=results_book_document)

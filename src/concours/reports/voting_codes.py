@@ -9,10 +9,12 @@ from urllib.parse import quote
 
 import anyio.to_thread
 import segno
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, SpecialAward, VotingCodeBatch
 from concours.domain.awards import format_code
 from concours.reports import Letterhead, Report
+from concours.services import branding
 from concours.services.awards import batch_codes
 from concours.settings import Settings
 
@@ -62,8 +64,10 @@ def _cards(urls: list[tuple[str, str]]) -> list[CodeCard]:
 
 
 async def voting_code_sheet(
-    settings: Settings, event: Event, award: SpecialAward, batch: VotingCodeBatch
+    session: AsyncSession, settings: Settings, event: Event, award: SpecialAward, batch: VotingCodeBatch
 ) -> VotingCodeSheet:
+    """The batch's cards, with the event's branding (logo and colours) on each."""
     codes = batch_codes(settings.secret_key, batch)
     cards = await anyio.to_thread.run_sync(_cards, [(c, ballot_url(settings, event, c)) for c in codes])
-    return VotingCodeSheet(Letterhead.of(event), award.name, f"/events/{event.slug}/vote", batch.id, cards)
+    letterhead = await branding.letterhead(session, event)
+    return VotingCodeSheet(letterhead, award.name, f"/events/{event.slug}/vote", batch.id, cards)

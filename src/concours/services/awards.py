@@ -78,6 +78,7 @@ class DecidedAward:
     title: str = ""  # year make model
     coachbuilder: str = ""
     owner: str = ""  # empty when the owner does not allow their name to be published
+    vehicle_id: int | None = None
 
 
 async def decided_awards(session: AsyncSession, event: Event) -> list[DecidedAward]:
@@ -138,6 +139,7 @@ async def _decided(session: AsyncSession, awards: list[SpecialAward]) -> list[De
                 Vehicle.coachbuilder,
                 User.name,
                 Entrant.publish_name,
+                Entry.vehicle_id,
             )
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
             .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -148,7 +150,7 @@ async def _decided(session: AsyncSession, awards: list[SpecialAward]) -> list[De
     out = []
     for a in awards:
         assert a.entry_id is not None
-        _, number, year, make, model, coach, owner, public_name = cars[a.entry_id]
+        _, number, year, make, model, coach, owner, public_name, vehicle_id = cars[a.entry_id]
         rounds, votes = stats.get(a.id, (0, 0))
         if a.kind == "designated" or not rounds:  # chosen, or recorded before awards were voted in the app
             how = f"chosen by {a.chosen_by}" if a.chosen_by else "designated"
@@ -170,6 +172,7 @@ async def _decided(session: AsyncSession, awards: list[SpecialAward]) -> list[De
                 title=f"{year} {make} {model}",
                 coachbuilder=coach,
                 owner=owner if public_name else "",
+                vehicle_id=vehicle_id,
             )
         )
     return out

@@ -14,18 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours import live
 from concours.db import (
     CeremonyLine,
-    ClassResult,
     Entrant,
     Entry,
     Event,
-    EventClass,
     User,
     Vehicle,
     VehiclePhoto,
     utcnow,
 )
 from concours.domain.ceremony import AwardToPresent, default_order, is_best_of_show, move, short_story
-from concours.services import audit
+from concours.services import audit, show_results
 from concours.services.awards import decided_awards
 from concours.services.errors import Forbidden, NotFound, ServiceError
 from concours.services.permissions import Viewer
@@ -93,29 +91,22 @@ async def line_for_organizer(session: AsyncSession, viewer: Viewer, line_id: int
 
 async def _candidates(session: AsyncSession, event: Event) -> list[_Candidate]:
     """Every award the results hold: each certified class's placed cars, then the decided special awards."""
-    class_rows = (
-        await session.execute(
-            select(ClassResult, EventClass, Entry.car_number)
-            .join(EventClass, EventClass.id == ClassResult.class_id)
-            .join(Entry, Entry.id == ClassResult.entry_id)
-            .where(EventClass.event_id == event.id, EventClass.certified_at.is_not(None), ClassResult.award != "")
-        )
-    ).all()
     out: list[_Candidate] = []
-    for result, cls, number in class_rows:
-        key = f"class:{cls.id}:{result.entry_id}"
-        out.append(
-            _Candidate(
-                key=key,
-                kind="class",
-                entry_id=result.entry_id,
-                class_id=cls.id,
-                award=f"Class {cls.code}, {cls.name}: {result.award}",
-                chosen_by="",
-                rank=result.rank,
-                order=AwardToPresent(key, "class", cls.position, result.rank, 0, number or 0),
+    for cls in await show_results.certified_classes(session, event):
+        for car in cls.winners:
+            key = f"class:{cls.id}:{car.entry_id}"
+            out.append(
+                _Candidate(
+                    key=key,
+                    kind="class",
+                    entry_id=car.entry_id,
+                    class_id=cls.id,
+                    award=f"Class {cls.code}, {cls.name}: {car.award}",
+                    chosen_by="",
+                    rank=car.rank,
+                    order=AwardToPresent(key, "class", cls.position, car.rank, 0, car.car_number or 0),
+                )
             )
-        )
     for award in await decided_awards(session, event):
         key = f"award:{award.award_id}"
         kind = "best_of_show" if is_best_of_show(award.name) else "special"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from concours.db import ClassResult, Entry, Event, EventClass, Rubric, ScoreSheet, Vehicle
+from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Rubric, ScoreSheet, User, Vehicle
 from concours.domain.rubric import format_units, sheet_max, sheet_total
 from concours.domain.states import results_public
 from concours.services import placings
@@ -58,22 +58,97 @@ class Feedback:
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
+    """The entrant's own sheets (refused until their class's results are published)."""
     event = await session.get(Event, entry.event_id)
     cls = await session.get(EventClass, entry.class_id) if entry.class_id else None
     assert event is not None
     if cls is None or not results_public(event.status) or cls.certified_at is None:
         raise Forbidden("Your score sheets are shown once your class's results are published.")
     vehicle = await session.get(Vehicle, entry.vehicle_id)
-    result = await session.scalar(select(ClassResult).where(ClassResult.entry_id == entry.id))
-    sheets = (
+    assert vehicle is not None
+    return (await _feedback(session, event, [_Car(entry.id, entry.car_number, vehicle.title, owner_name, cls)]))[0]
+
+
+async def event_feedback(session: AsyncSession, event: Event) -> list[Feedback]:
+    """Every judged car's feedback in the event's certified classes, in car-number order: what the organizer
+    prints as all entrants' score reports (a fixed number of queries, whatever the size of the show)."""
+    rows = (
+        await session.execute(
+            select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name, EventClass)
+            .join(ClassResult, ClassResult.entry_id == Entry.id)
+            .join(EventClass, EventClass.id == ClassResult.class_id)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.event_id == event.id, EventClass.certified_at.is_not(None))
+            .order_by(Entry.car_number.is_(None), Entry.car_number, Entry.id)
+        )
+    ).all()
+    cars = [
+        _Car(eid, number, f"{year} {make} {model}", owner, cls) for eid, number, year, make, model, owner, cls in rows
+    ]
+    return await _feedback(session, event, cars)
+
+
+@dataclass(frozen=True)
+class _Car:
+    entry_id: int
+    car_number: int | None
+    title: str
+    owner: str
+    cls: EventClass
+
+
+def _sheet(n: int, sheet: ScoreSheet, rubric: Rubric) -> FeedbackSheet:
+    cats = to_categories(rubric.categories)
+    by_cat = {ln.category_id: ln for ln in sheet.lines}
+    values = {c.key: by_cat[c.id].value_units if c.id in by_cat else None for c in cats}
+    lines = []
+    for c in cats:
+        ln = by_cat.get(c.id) if c.id is not None else None
+        v = ln.value_units if ln else None
+        lines.append(
+            FeedbackLine(
+                c.name,
+                c.mode,
+                format_units(v, rubric.scale),
+                format_units(c.max_units, rubric.scale),
+                format_units(c.max_units - v, rubric.scale)
+                if c.mode == "deduction" and v is not None and v < c.max_units
+                else "",
+                ln.note if ln else "",
+            )
+        )
+    label = f"Judge {n}" + (f" — {sheet.section}" if sheet.section else "")
+    return FeedbackSheet(
+        label,
+        format_units(sheet_total(cats, values), rubric.scale),
+        format_units(sheet_max(cats), rubric.scale),
+        sheet.overall_comment,
+        lines,
+    )
+
+
+async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> list[Feedback]:
+    """The feedback of these cars, in their order: results, submitted sheets, rubrics, placings notes and special
+    awards each loaded once for all of them."""
+    ids = [c.entry_id for c in cars]
+    if not ids:
+        return []
+    results = {
+        r.entry_id: r for r in (await session.scalars(select(ClassResult).where(ClassResult.entry_id.in_(ids)))).all()
+    }
+    sheets: dict[int, list[ScoreSheet]] = {}
+    for sheet in (
         await session.scalars(
             select(ScoreSheet)
             .options(selectinload(ScoreSheet.lines))
-            .where(ScoreSheet.entry_id == entry.id, ScoreSheet.status == "submitted")
+            .where(ScoreSheet.entry_id.in_(ids), ScoreSheet.status == "submitted")
             .order_by(ScoreSheet.id)
         )
-    ).all()
-    rubric_ids = {s.rubric_id for s in sheets}
+    ).all():
+        sheets.setdefault(sheet.entry_id, []).append(sheet)
+    rubric_ids = {s.rubric_id for listed in sheets.values() for s in listed}
     rubrics = {
         r.id: r
         for r in (
@@ -82,72 +157,42 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
             )
         ).all()
     }
-    out: list[FeedbackSheet] = []
-    for n, sheet in enumerate(sheets, start=1):
-        rubric = rubrics[sheet.rubric_id]
-        cats = to_categories(rubric.categories)
-        by_cat = {ln.category_id: ln for ln in sheet.lines}
-        values = {c.key: by_cat[c.id].value_units if c.id in by_cat else None for c in cats}
-        lines = []
-        for c in cats:
-            ln = by_cat.get(c.id) if c.id is not None else None
-            v = ln.value_units if ln else None
-            lines.append(
-                FeedbackLine(
-                    c.name,
-                    c.mode,
-                    format_units(v, rubric.scale),
-                    format_units(c.max_units, rubric.scale),
-                    format_units(c.max_units - v, rubric.scale)
-                    if c.mode == "deduction" and v is not None and v < c.max_units
-                    else "",
-                    ln.note if ln else "",
+    placings_ids = [i for i in ids if i in results and results[i].explanation.get("method") == "placings"]
+    notes = await placings.notes_for_entries(session, placings_ids)
+    awards = await awards_for_entries(session, event, ids)
+    date = event.starts_on.strftime("%d %B %Y")
+    out = []
+    for car in cars:
+        result = results.get(car.entry_id)
+        special = [f"{a.name} ({a.how})" for a in awards.get(car.entry_id, [])]
+        head = (event.name, date, event.venue, car.cls.code, car.cls.name, car.car_number, car.title, car.owner)
+        if result is not None and result.explanation.get("method") == "placings":
+            out.append(
+                Feedback(
+                    *head,
+                    result.rank,
+                    result.award,
+                    "",
+                    "",
+                    [],
+                    special,
+                    placings=True,
+                    notes=notes.get(car.entry_id, []),
                 )
             )
-        label = f"Judge {n}" + (f" — {sheet.section}" if sheet.section else "")
+            continue
         out.append(
-            FeedbackSheet(
-                label,
-                format_units(sheet_total(cats, values), rubric.scale),
-                format_units(sheet_max(cats), rubric.scale),
-                sheet.overall_comment,
-                lines,
+            Feedback(
+                *head,
+                result.rank if result else None,
+                result.award if result else "",
+                str(result.explanation.get("score", "")) if result else "",
+                str(result.explanation.get("combine", "")) if result else "",
+                [
+                    _sheet(n, sheet, rubrics[sheet.rubric_id])
+                    for n, sheet in enumerate(sheets.get(car.entry_id, []), start=1)
+                ],
+                special,
             )
         )
-    assert vehicle is not None
-    if result is not None and result.explanation.get("method") == "placings":
-        notes = (await placings.notes_for_entries(session, [entry.id])).get(entry.id, [])
-        return Feedback(
-            event.name,
-            event.starts_on.strftime("%d %B %Y"),
-            event.venue,
-            cls.code,
-            cls.name,
-            entry.car_number,
-            vehicle.title,
-            owner_name,
-            result.rank,
-            result.award,
-            "",
-            "",
-            [],
-            [f"{a.name} ({a.how})" for a in (await awards_for_entries(session, event, [entry.id])).get(entry.id, [])],
-            placings=True,
-            notes=notes,
-        )
-    return Feedback(
-        event.name,
-        event.starts_on.strftime("%d %B %Y"),
-        event.venue,
-        cls.code,
-        cls.name,
-        entry.car_number,
-        vehicle.title,
-        owner_name,
-        result.rank if result else None,
-        result.award if result else "",
-        str(result.explanation.get("score", "")) if result else "",
-        str(result.explanation.get("combine", "")) if result else "",
-        out,
-        [f"{a.name} ({a.how})" for a in (await awards_for_entries(session, event, [entry.id])).get(entry.id, [])],
-    )
+    return out

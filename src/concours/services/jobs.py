@@ -28,16 +28,18 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import anyio.to_thread
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from concours.db import Event, ReportDocument, ReportJob, utcnow
 from concours.reports import html_key
-from concours.reports.pool import merge, pdf_in_pool
-from concours.services.errors import NotFound
+from concours.reports.pool import RenderedPdf, merge, pdf_in_pool
+from concours.services.errors import NotFound, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 
@@ -52,10 +54,22 @@ KEEP_FINISHED = timedelta(days=7)
 
 @dataclass(frozen=True)
 class JobDocument:
-    """What a kind builds: the file name and the HTML parts, rendered in parallel and joined in order."""
+    """What a kind builds: the file name and the HTML parts, rendered in parallel and joined in order.
+
+    A book numbered through (the results book) also gives ``renumber``: from every part's page count, the first
+    part's HTML again (its contents can then name the page each later part starts on), rendered once more in its
+    place; and ``page_footer``: from the whole book's page count, a document of that many pages carrying only the
+    running footer ("page i of n"), stamped over the joined pages (the parts print no footer of their own)."""
 
     filename: str
     parts: list[str]
+    renumber: Callable[[list[int]], str] | None = None
+    page_footer: Callable[[int], str] | None = None
+
+    @property
+    def steps(self) -> int:
+        """What progress counts: the parts, and the renumbered first part."""
+        return len(self.parts) + (1 if self.renumber else 0)
 
 
 Authorize = Callable[[AsyncSession, Viewer, int], Awaitable[Event]]
@@ -89,6 +103,8 @@ class PendingRender:
     content_hash: str
     filename: str
     parts: list[str] = field(repr=False)
+    renumber: Callable[[list[int]], str] | None = field(default=None, repr=False)
+    page_footer: Callable[[int], str] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -142,7 +158,7 @@ async def start_job(
         kind=kind.name,
         params=params,
         title=kind.title,
-        parts_total=len(document.parts),
+        parts_total=document.steps,
         updated_at=now,
     )
     if stored is not None:
@@ -158,8 +174,87 @@ async def start_job(
     if stored is not None:
         return StartedJob(job, None)
     return StartedJob(
-        job, PendingRender(job.id, event.id, scope, content_hash, document.filename, list(document.parts))
+        job,
+        PendingRender(
+            job.id,
+            event.id,
+            scope,
+            content_hash,
+            document.filename,
+            list(document.parts),
+            document.renumber,
+            document.page_footer,
+        ),
     )
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What a documents page says about one document: its stored copy, if any, and whether today's data would
+    give the same document (then asking for it answers at once with that copy)."""
+
+    kind: str
+    params: dict[str, Any]
+    title: str
+    made_at: datetime | None  # the stored copy, if there is one
+    made: str  # when, in the event's time zone ("12 June 14:05")
+    pages: int
+    current: bool
+    problem: str  # why the document cannot be made now (e.g. nothing certified yet), or ""
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).strftime("%d %B %H:%M")
+
+
+async def copies(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event_id: int,
+    wanted: list[tuple[str, dict[str, Any]]],
+) -> list[Copy]:
+    """For each (kind, params): the stored copy and whether it is current, found by building the document's HTML
+    (as starting it would) and comparing its hash with the stored one's (one query for all the stored copies)."""
+    scopes = [scope_of(kind, params) for kind, params in wanted]
+    stored = {
+        row.scope: row
+        for row in (
+            await session.execute(
+                select(
+                    ReportDocument.scope, ReportDocument.content_hash, ReportDocument.pages, ReportDocument.created_at
+                ).where(ReportDocument.event_id == event_id, ReportDocument.scope.in_(scopes))
+            )
+        ).all()
+    }
+    out = []
+    for (kind_name, params), scope in zip(wanted, scopes, strict=True):
+        kind = KINDS[kind_name]
+        event = await kind.authorize(session, viewer, event_id)
+        row = stored.get(scope)
+        problem, content_hash = "", ""
+        try:
+            content_hash = html_key(*(await kind.build(session, settings, event, dict(params))).parts)
+        except ServiceError as exc:
+            problem = exc.message
+        out.append(
+            Copy(
+                kind_name,
+                params,
+                kind.title,
+                row.created_at if row else None,
+                _local(row.created_at, event.timezone) if row else "",
+                row.pages if row else 0,
+                bool(row and row.content_hash == content_hash),
+                problem,
+            )
+        )
+    return out
 
 
 async def job_for_viewer(session: AsyncSession, viewer: Viewer, job_id: int) -> ReportJob:
@@ -189,6 +284,19 @@ async def _touch(sessions: async_sessionmaker[AsyncSession], job_id: int, **valu
         await session.commit()
 
 
+async def _renumbered(renumber: Callable[[list[int]], str], rendered: list[RenderedPdf]) -> RenderedPdf:
+    """The first part rendered again from every part's page count. Should the new numbers change its own length
+    (they should not: only digits change), it is rendered once more with its new length."""
+    counts = [r.pages for r in rendered]
+    first = rendered[0]
+    for _ in range(2):
+        first = await pdf_in_pool(await anyio.to_thread.run_sync(renumber, counts))
+        if first.pages == counts[0]:
+            break
+        counts[0] = first.pages
+    return first
+
+
 async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRender) -> None:
     """Render the parts on every core, join them, store the document and mark the job done (or failed).
 
@@ -208,7 +316,18 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRe
             done_count += len(finished)
             await _touch(sessions, pending.job_id, parts_done=done_count)
         rendered = [t.result() for t in tasks]
-        whole = rendered[0] if len(rendered) == 1 else await merge([r.pdf for r in rendered])
+        if pending.renumber is not None:
+            rendered[0] = await _renumbered(pending.renumber, rendered)
+            done_count += 1
+            await _touch(sessions, pending.job_id, parts_done=done_count)
+        overlay = None
+        if pending.page_footer is not None:
+            footer = await anyio.to_thread.run_sync(pending.page_footer, sum(r.pages for r in rendered))
+            overlay = (await pdf_in_pool(footer)).pdf
+        if len(rendered) == 1 and overlay is None:
+            whole = rendered[0]
+        else:
+            whole = await merge([r.pdf for r in rendered], overlay)
         async with sessions() as session:
             document = ReportDocument(
                 event_id=pending.event_id,

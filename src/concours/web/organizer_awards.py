@@ -286,7 +286,7 @@ class OrganizerAwardsController(Controller):
         self, db: Db, settings: AppSettings, viewer: SignedIn, batch_id: FromPath[int]
     ) -> Response[bytes]:
         batch, award, event = await awards.batch_for_organizer(db, viewer, batch_id)
-        sheet = await voting_code_sheet(settings, event, award, batch)
+        sheet = await voting_code_sheet(db, settings, event, award, batch)
         return pdf_response(await report_pdf(sheet), sheet.filename(), download=True)
 
     # -- the results export -----------------------------------------------------------------------

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.reports import emcee_cards, placards, report_pdf, results_book
-from concours.services import branding, ceremony, photos
+from concours.reports import emcee_cards, report_pdf
+from concours.reports.entrant_score import SCORE_REPORTS
+from concours.reports.placards import AWARD_PLACARDS, CAR_PLACARDS
+from concours.reports.results_book import RESULTS_BOOK
+from concours.services import branding, ceremony, jobs, photos
 from concours.services.errors import FormErrors, NotFound, ServiceError
-from concours.services.permissions import event_for_organizer
+from concours.services.permissions import Viewer, event_for_organizer
+from concours.settings import Settings
 from concours.web.common import AppSettings, Db, SignedIn, device_of, form_data, pdf_response, redirect, render
+from concours.web.jobs import start_job_redirect
 
 
 async def _run_sheet_page(
@@ -159,66 +165,110 @@ class OrganizerCeremonyController(Controller):
         return Response(row.logo_jpeg, media_type="image/jpeg", headers={"cache-control": "private, max-age=60"})
 
 
+@dataclass(frozen=True)
+class ShowDocument:
+    """A long document on the show-day documents page: what the form posts, and the job it starts."""
+
+    key: str
+    kind: str
+    params: dict[str, Any]
+    label: str
+    about: str
+    only_with_scores: bool = False  # offered only where the event publishes scores
+
+
+SHOW_DOCUMENTS = [
+    ShowDocument(
+        "placards",
+        CAR_PLACARDS.name,
+        {},
+        "All windshield placards",
+        "A placard for every numbered car: the car number, year make and model, coachbuilder, class, the owner "
+        "(unless they asked not to be named) and a QR code that opens the car's public page.",
+    ),
+    ShowDocument(
+        "award-placards",
+        AWARD_PLACARDS.name,
+        {},
+        "Award placards",
+        "A placard for every class award of the certified classes and every decided special award.",
+    ),
+    ShowDocument(
+        "results-book",
+        RESULTS_BOOK.name,
+        {"scores": True},
+        "Results book, with the scores",
+        "The whole show: a cover, the contents, the special awards (Best of Show first) with the winners' photos, "
+        "and every certified class in order with its places and scores.",
+        only_with_scores=True,
+    ),
+    ShowDocument(
+        "results-book-places",
+        RESULTS_BOOK.name,
+        {"scores": False},
+        "Results book, places and awards only",
+        "The same book without any score.",
+    ),
+    ShowDocument(
+        "score-reports",
+        SCORE_REPORTS.name,
+        {},
+        "Every entrant's score report",
+        "Each judged car's score report (its result and the judges' sheets and notes), in car-number order, "
+        "one after another: to hand to the owners.",
+    ),
+]
+
+
 async def _documents_page(
-    request: Request[Any, Any, Any], db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event: Event,
+    *,
+    status_code: int = 200,
+    error: str = "",
 ) -> Template:
+    offered = [d for d in SHOW_DOCUMENTS if event.publish_scores or not d.only_with_scores]
+    found = await jobs.copies(db, settings, viewer, event.id, [(d.kind, d.params) for d in offered])
     return render(
         request,
         "organizer/documents.html",
         status_code=status_code,
         event=event,
         error=error,
+        documents=list(zip(offered, found, strict=True)),
         lines=len(await ceremony.run_sheet(db, event)),
     )
 
 
 class OrganizerDocumentsController(Controller):
-    """Printed documents of the show: placards, award placards, the results book (long ones as jobs)."""
+    """Printed documents of the show: placards, award placards, the results book, every entrant's score report.
+    Each renders as a job (``services/jobs.py``): the form starts it and sends the organizer to its progress page;
+    a copy made from the same data is reused at once."""
 
     path = "/organizer/events/{event_id:int}/documents"
 
     @get("/")
     async def documents(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await _documents_page(request, db, event)
-
-    @get("/placards.pdf")
-    async def car_placards(
         self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        try:
-            report = await placards.car_placards(db, settings, event)
-        except ServiceError as exc:
-            return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        return pdf_response(await report_pdf(report), report.filename(), download=True)
+        return await _documents_page(request, db, settings, viewer, event)
 
-    @get("/award-placards.pdf")
-    async def award_placards(
+    @post("/", media_type=MediaType.HTML)
+    async def make(
         self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    ) -> Template | Redirect:
         event = await event_for_organizer(db, viewer, event_id)
+        key = (await form_data(request)).get("document", "")
+        document = next((d for d in SHOW_DOCUMENTS if d.key == key), None)
+        if document is None:
+            return await _documents_page(
+                request, db, settings, viewer, event, status_code=400, error="Pick one of the documents below."
+            )
         try:
-            report = await placards.award_placards(db, event)
+            return await start_job_redirect(request, db, settings, viewer, event.id, document.kind, document.params)
         except ServiceError as exc:
-            return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        return pdf_response(await report_pdf(report), report.filename(), download=True)
-
-    @get("/results-book.pdf")
-    async def results_book(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        settings: AppSettings,
-        viewer: SignedIn,
-        event_id: FromPath[int],
-        scores: FromQuery[str] = "0",
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        try:
-            book = await results_book.build(db, settings, event, scores=scores == "1")
-        except ServiceError as exc:
-            return await _documents_page(request, db, event, status_code=400, error=exc.message)
-        return pdf_response(await report_pdf(book), book.filename(), download=True)
+            return await _documents_page(request, db, settings, viewer, event, status_code=400, error=exc.message)
