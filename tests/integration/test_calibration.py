@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, CalibrationReview, ClassResult, Conflict, JudgingSystem, ScoreSheet
+from concours.db import AuditLog, CalibrationReview, ClassResult, Conflict, JudgingSystem, PlacingSheet, ScoreSheet
 from concours.settings import Settings
 from tests.conftest import run_db
 from tests.helpers import htmx_post, post
@@ -220,3 +220,49 @@ def test_the_organizer_sees_a_judges_severity_over_past_events(db_url: str, sett
         row = re.search(r'<table class="board" id="history-table">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)  # type: ignore[union-attr]
         assert "Lakeside Concours" in row and '<td class="severity">−5.0</td>' in row and "<td>2</td>" in row
         assert chief.get(f"/organizer/events/{show.event_id}/judges/999999/severity").status_code == 404
+
+
+def test_a_placings_car_far_apart_holds_certification_until_an_order_is_reopened(
+    db_url: str, settings: Settings
+) -> None:
+    show = seed(db_url, settings, judges=3, cars=4)
+    e0, e1, e2, e3 = show.entries
+    cid = show.class_id
+    orders = {0: (e0, e1, e2, e3), 1: (e1, e0, e2, e3), 2: (e3, e0, e1, e2)}
+    with signed_in(settings, show.organizer_token) as chief:
+        assert (
+            post(chief, f"/organizer/classes/{cid}/system", {"judging": "placings", "places": "3"}).status_code == 303
+        )
+    for n, order in orders.items():
+        with signed_in(settings, show.judge_tokens[n]) as judge:
+            text = ",".join(str(e) for e in order)
+            assert post(judge, f"/judging/classes/{cid}/placings/submit", {"order": text}).status_code == 303
+    with signed_in(settings, show.organizer_token) as chief:
+        # Car #13 is placed 4th, 4th and 1st: 3 places apart, above the threshold of 2. The others stay within 2.
+        page = html.unescape(chief.get(f"/chief/events/{show.event_id}/calibration").text)
+        row = re.search(rf'<tr id="car-{e3}"(.*?)</tr>', page, re.S).group(1)  # type: ignore[union-attr]
+        assert "⚑ Place: 3 places apart" in row and "(threshold 2)" in row
+        assert "1</strong> flagged car," in page
+        # Agreement instead of points: tau(J0, J1) = 4/6, tau(J0, J2) = 0, tau(J1, J2) = −2/6 (Kendall's tau).
+        judge2 = re.search(r'<tr data-judge="Judge 2">(.*?)</tr>', page, re.S).group(1)  # type: ignore[union-attr]
+        assert "little agreement (Kendall's tau -0.17)" in judge2
+        r = certify(chief, show)
+        assert r.status_code == 400
+        assert "#13 1940 Talbot-Lago T150-C SS 3 (Place 3 places apart (threshold 2))" in html.unescape(r.text)
+
+        async def third_order(session: AsyncSession) -> int:
+            sid = await session.scalar(select(PlacingSheet.id).where(PlacingSheet.judge_id == show.judge_ids[2]))
+            assert sid is not None
+            return sid
+
+        sheet_id = run_db(db_url, third_order)
+        reason = "Judge 2 put #13 first: talk it through before signing again"
+        r = post(chief, f"/organizer/classes/{cid}/orders/{sheet_id}/reopen", {"reason": reason})
+        assert r.status_code == 303
+    with signed_in(settings, show.judge_tokens[2]) as judge:
+        text = ",".join(str(e) for e in orders[2])  # the judge keeps their order, now with the chief's knowledge
+        assert post(judge, f"/judging/classes/{cid}/placings/submit", {"order": text}).status_code == 303
+    with signed_in(settings, show.organizer_token) as chief:
+        assert certify(chief, show).status_code == 303
+        results = html.unescape(chief.get(f"/organizer/classes/{cid}/results").text)
+        assert f"Sheet reopened by Charlotte Chief: {reason}" in results
