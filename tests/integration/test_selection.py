@@ -155,11 +155,20 @@ def test_move_split_combine_and_number_cars_in_class_order(field: Field) -> None
     assert field.bulk(["Packard"], action="move", move_class_id=str(d)).status_code == 303
     assert field.by_make()["Packard"] == ("accepted", d, before[2])
     # Car numbers by class order (C before D), then model year.
+    numbered = {make: row[2] for make, row in field.by_make().items()}
     r = post(field.org, f"/organizer/events/{field.event_id}/numbers", {"start": "10"})
     assert r.status_code == 303
     state = field.by_make()
     assert (state["Talbot-Lago"][2], state["Bugatti"][2], state["Packard"][2]) == (10, 11, 12)
     assert state["Jaguar"][2] is None
+    # Each owner whose accepted car had a number and now has another is told, once, with both numbers.
+    told = number_notices(field.db_url)
+    expected = {
+        m for m in ("Talbot-Lago", "Bugatti", "Packard") if numbered[m] is not None and numbered[m] != state[m][2]
+    }
+    assert expected and {make for make, _ in told} == expected and len(told) == len(expected)
+    for make, body in told:
+        assert f"it was {numbered[make]}. Its new number is {state[make][2]}." in body
     # A number is editable, and a taken one is refused next to the field.
     r = post(
         field.org,
@@ -173,6 +182,11 @@ def test_move_split_combine_and_number_cars_in_class_order(field: Field) -> None
         {"status": "accepted", "class_id": str(d), "car_number": "77"},
     )
     assert r.status_code == 303 and field.by_make()["Packard"][2] == 77
+    assert (
+        number_notices(field.db_url)[-1][0] == "Packard"
+        and "it was 12. Its new number is 77." in number_notices(field.db_url)[-1][1]
+    )
+    assert len(number_notices(field.db_url)) == len(told) + 1
     # Combine D into C: no entry is lost, the Jaguar's preference follows too.
     r = post(
         field.org,
@@ -193,6 +207,21 @@ def test_move_split_combine_and_number_cars_in_class_order(field: Field) -> None
         assert post(field.org, f"/organizer/events/{field.event_id}/classes/combine", data).status_code == 400
     assert post(field.org, f"/organizer/events/{field.event_id}/numbers", {"start": "-3"}).status_code == 400
     assert field.bulk(["Packard"], action="move", move_class_id="nope").status_code == 400
+
+
+def number_notices(db_url: str) -> list[tuple[str, str]]:
+    """The car-number-changed e-mails queued so far: (the car's make, the body), oldest first."""
+
+    async def go(session: AsyncSession) -> list[tuple[str, str]]:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.subject.contains("car number has changed"))
+            .order_by(OutboxMessage.id)
+        )
+        makes = ("Talbot-Lago", "Bugatti", "Packard", "Jaguar")
+        return [(next(m for m in makes if m in msg.body_text), msg.body_text) for msg in rows]
+
+    return run_db(db_url, go)
 
 
 def test_an_absent_car_is_neither_judged_nor_ranked(scene: Scene) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -12,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import EventStaff, Judge, LoginToken, User, WebSession, utcnow
+from concours.db import Event, EventStaff, Judge, LoginToken, User, WebSession, utcnow
 from concours.db.entries import Entrant
 from concours.services import outbox
 from concours.services.errors import ServiceError
@@ -21,6 +22,7 @@ from concours.settings import Settings
 
 _hasher = PasswordHasher()
 # A hash verified when the e-mail is unknown, so timing does not tell which addresses exist.
+MAX_LINK_MINUTES = 400 * 24 * 60  # a link never lasts more than 400 days, however far off the event
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
@@ -117,6 +119,24 @@ async def issue_login_link(
     return f"{settings.base_url}/auth/link/{token}"
 
 
+def link_minutes_for_event(settings: Settings, event: Event) -> int:
+    """How long a sign-in link sent to a judge for an event lasts: through the end of the event's last day in
+    its timezone, plus a day (a judge invited weeks ahead signs in on the lawn); never less than the default."""
+    try:
+        zone = ZoneInfo(event.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    end = datetime.combine(event.ends_on + timedelta(days=2), time.min, tzinfo=zone)
+    minutes = int((end - utcnow()).total_seconds() // 60)
+    return max(settings.login_link_minutes, min(minutes, MAX_LINK_MINUTES))
+
+
+def _expiry_words(minutes: int) -> str:
+    if minutes < 48 * 60:
+        return f"expires in {max(1, minutes // 60)} hours"
+    return f"lasts until {(utcnow() + timedelta(minutes=minutes)).strftime('%-d %B %Y')}"
+
+
 async def send_login_link(
     session: AsyncSession,
     settings: Settings,
@@ -125,13 +145,16 @@ async def send_login_link(
     next_url: str = "/",
     event_id: int | None = None,
     intro: str = "",
+    minutes: int | None = None,
 ) -> None:
-    link = await issue_login_link(session, settings, user, next_url)
+    """E-mail a single-use sign-in link; ``minutes`` for a longer life than the default (see
+    :func:`link_minutes_for_event` for a judge's link)."""
+    minutes = minutes or settings.login_link_minutes
+    link = await issue_login_link(session, settings, user, next_url, minutes=minutes)
     body = (
         f"Hello {user.name},\n\n"
         + (intro + "\n\n" if intro else "")
-        + f"Sign in to Concours with this link (it works once and expires in "
-        f"{settings.login_link_minutes // 60} hours):\n\n{link}\n\n"
+        + f"Sign in to Concours with this link (it works once and {_expiry_words(minutes)}):\n\n{link}\n\n"
         "If you did not ask for it, ignore this message.\n"
     )
     outbox.queue(session, to=user.email, subject="Your Concours sign-in link", body=body, event_id=event_id)

@@ -493,6 +493,7 @@ async def decide(
                 errors["car_number"] = f"Car number {number} is already taken."
     if errors:
         raise FormErrors(errors)
+    old_number = entry.car_number
     before = {
         "status": entry.status,
         "class_id": entry.class_id,
@@ -523,6 +524,39 @@ async def decide(
     )
     if changed:
         await _notify_decision(session, entry, message.strip())
+    elif status == "accepted" and old_number is not None and number != old_number:
+        await notify_number_changes(session, {entry.id: (old_number, number)})
+
+
+async def notify_number_changes(session: AsyncSession, changes: dict[int, tuple[int | None, int | None]]) -> None:
+    """Tell each owner whose accepted car had a number and now has another (or none): the number is on the
+    windshield placard and in the programme, so the owner must know. One query for all the cars."""
+    moved = {entry_id: (old, new) for entry_id, (old, new) in changes.items() if old is not None and old != new}
+    if not moved:
+        return
+    rows = (
+        await session.execute(
+            select(
+                Entry.id, Entry.event_id, Event.name, Vehicle.year, Vehicle.make, Vehicle.model, User.name, User.email
+            )
+            .join(Event, Event.id == Entry.event_id)
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.id.in_(moved))
+        )
+    ).all()
+    for entry_id, event_id, event_name, year, make, model, name, email in rows:
+        old, new = moved[entry_id]
+        now = f"Its new number is {new}." if new is not None else "It has no number for now; a new one will follow."
+        body = (
+            f"Hello {name},\n\nThe car number of your {year} {make} {model} at {event_name} has changed: it was "
+            f"{old}. {now}\nPlease use the new number on the day (it is on your windshield placard).\n"
+            "\nFollow your application in your portal.\n"
+        )
+        outbox.queue(
+            session, to=email, subject=f"{event_name}: your car number has changed", body=body, event_id=event_id
+        )
 
 
 async def _notify_decision(session: AsyncSession, entry: Entry, message: str) -> None:

@@ -290,6 +290,7 @@ async def _put_on_roster(
                 f"You are invited to judge at {event.name}. Sign in to accept the invitation, "
                 "check your specialties and declare any conflict of interest (a car, an owner or a class)."
             ),
+            minutes=accounts.link_minutes_for_event(settings, event),
         )
     audit.record_change(
         session,
@@ -534,5 +535,6 @@ async def set_chief_judge(
         next_url=f"/organizer/events/{event.id}/assignment",
         event_id=event.id,
         intro=f"You are the chief judge of {event.name}: you review the judging teams and every conflict.",
+        minutes=accounts.link_minutes_for_event(settings, event),
     )
     return user

@@ -398,6 +398,7 @@ async def number_by_class(session: AsyncSession, viewer: Viewer, event: Event, *
         before={"numbers": {str(k): v for k, v in before.items()}},
         after={"numbers": {str(e.id): e.car_number for e in ordered}},
     )
+    await entries.notify_number_changes(session, {e.id: (before[e.id], e.car_number) for e in ordered})
     return len(ordered)
 
 

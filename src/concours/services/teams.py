@@ -86,6 +86,7 @@ async def add_judge_to_class(
         next_url="/judging/",
         event_id=cls.event_id,
         intro=f"You are judging class {cls.code}, {cls.name}, at {event.name}.",
+        minutes=accounts.link_minutes_for_event(settings, event),
     )
     return judge
 
