@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from typing import Any
 
 from litestar.testing import TestClient
@@ -15,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import AuditLog, CalibrationReview, ClassResult, Conflict, JudgingSystem, PlacingSheet, ScoreSheet
 from concours.settings import Settings
 from tests.conftest import run_db
-from tests.helpers import htmx_post, post
-from tests.scenes import Seeded, categories, seed, signed_in
+from tests.helpers import htmx_post, post, statements
+from tests.scenes import BigShow, Seeded, big_show, categories, seed, signed_in
 
 # The CCCA sheet: body & paint 25, interior 20, engine 15, chrome & trim 15, undercarriage 15, wheels & tires 10.
 AGREED = ["24", "19", "14", "14", "14", "9"]  # 94
@@ -266,3 +267,25 @@ def test_a_placings_car_far_apart_holds_certification_until_an_order_is_reopened
         assert certify(chief, show).status_code == 303
         results = html.unescape(chief.get(f"/organizer/classes/{cid}/results").text)
         assert f"Sheet reopened by Charlotte Chief: {reason}" in results
+
+
+def test_the_calibration_page_runs_the_same_statements_at_any_size(db_url: str, settings: Settings) -> None:
+    """No query per row: the calibration page (and a class's flags) cost the same for 60 cars and for 300."""
+    seen: dict[int, int] = {}
+    for cars, prefix in ((60, "s-"), (300, "l-")):
+
+        async def go(session: AsyncSession, cars: int = cars, prefix: str = prefix) -> BigShow:
+            return await big_show(session, settings, cars=cars, prefix=prefix)
+
+        show = run_db(db_url, go)
+        with signed_in(settings, show.organizer_token) as org:
+            url = f"/chief/events/{show.event_id}/calibration"
+            org.get(url)  # warm: the session is looked up once
+            started = time.perf_counter()
+            with statements(org) as run:
+                page = org.get(url)
+            elapsed = time.perf_counter() - started
+            assert page.status_code == 200 and "flagged car" in page.text
+            seen[cars] = len(run)
+            print(f"calibration page, {cars} applications: {len(run)} statements, {elapsed * 1000:.0f} ms")
+    assert seen[60] == seen[300] and seen[300] <= 25, seen

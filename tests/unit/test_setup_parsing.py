@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category
 from concours.services.errors import FormErrors
 from concours.services.judging_systems import LevelSpec, SystemSpec, parse_system
@@ -187,3 +188,34 @@ def test_parse_rubric_names_each_wrong_field(
     with pytest.raises(FormErrors) as exc:
         parse_rubric(rows, name, current_name="Current sheet", scale=10, sections_required=sections_required)
     assert fields <= set(exc.value.errors), exc.value.errors
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ({}, None),  # the form did not ask: the saved threshold stays
+        ({"disagreement_percent": "10", "disagreement_places": "2"}, Threshold(100, 2)),
+        ({"disagreement_percent": "7.5 %", "disagreement_places": " 3 "}, Threshold(75, 3)),
+        ({"disagreement_percent": "100", "disagreement_places": "50"}, Threshold(1000, 50)),
+    ],
+)
+def test_parse_system_reads_the_calibration_threshold(form: dict[str, str], expected: Threshold | None) -> None:
+    assert parse_system({**BASE, **form}, SHEET, 10).threshold == expected
+
+
+@pytest.mark.parametrize(
+    ("percent", "places", "wrong"),
+    [
+        ("", "2", {"disagreement_percent"}),
+        ("0", "2", {"disagreement_percent"}),
+        ("100.5", "2", {"disagreement_percent"}),
+        ("7.55", "2", {"disagreement_percent"}),  # finer than a tenth of a percent
+        ("ten", "0", {"disagreement_percent", "disagreement_places"}),
+        ("10", "51", {"disagreement_places"}),
+        ("10", "2.5", {"disagreement_places"}),
+    ],
+)
+def test_parse_system_names_a_wrong_threshold(percent: str, places: str, wrong: set[str]) -> None:
+    with pytest.raises(FormErrors) as caught:
+        parse_system({**BASE, "disagreement_percent": percent, "disagreement_places": places}, SHEET, 10)
+    assert set(caught.value.errors) == wrong
