@@ -1,14 +1,18 @@
 """The ceremony in Chromium: a spectator's browser on the live page (projector mode) sees each award appear the
 moment the organizer presses "Presented" in another browser, without reloading; the run sheet reorders in place
-through htmx; both pages pass axe-core."""
+through htmx; both pages pass axe-core. The organizer makes the results book from the documents page: its
+progress page polls until the job is done and offers the download; the documents page then says the copy is
+current."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
+from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.settings import Settings
@@ -73,3 +77,35 @@ def test_a_reveal_reaches_the_live_page_without_reloading(
     assert screen.evaluate("() => window.__notReloaded") is True  # the same page: nothing reloaded
     assert "1st in class" not in screen.content() and "Best of Show" not in screen.content()
     assert not errors, errors
+
+
+@pytest.mark.browser
+def test_a_long_document_starts_from_the_documents_page_and_downloads_when_done(
+    new_context: Callable[..., BrowserContext], db_url: str, settings: Settings
+) -> None:
+    show: Any = off_loop(_show, db_url, settings)
+    host = settings.base_url.split("//", 1)[1].split(":")[0]
+    organizer = new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    organizer.add_cookies([{"name": SESSION_COOKIE, "value": show.organizer_token, "domain": host, "path": "/"}])
+    page = organizer.new_page()
+    page.goto(f"/organizer/events/{show.event_id}/documents")
+    book = page.locator("#document-results-book")
+    expect(book.locator(".copy-status")).to_contain_text("No copy made yet")
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
+
+    book.get_by_role("button", name="Make: Results book, with the scores (PDF)").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.get_by_role("heading", name="Results book")).to_be_visible()
+    link = page.get_by_role("link", name="Download the PDF")
+    expect(link).to_be_visible(timeout=60_000)  # the progress polls until the job is done
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
+    with page.expect_download() as download:
+        link.click()
+    reader = PdfReader(download.value.path())
+    assert "Contents" in (reader.pages[1].extract_text() or "")
+
+    page.goto(f"/organizer/events/{show.event_id}/documents")
+    expect(page.locator("#document-results-book .copy-status")).to_contain_text("is up to date")
+    expect(page.locator("#document-placards .copy-status")).to_contain_text("No copy made yet")

@@ -19,7 +19,7 @@ import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from concours.db import Event
-from concours.reports.pool import RenderedPdf, pdf_in_pool
+from concours.reports.pool import RenderedPdf, html_to_pdf, pdf_in_pool
 from concours.resources import resource_dir
 
 _env: Environment | None = None
@@ -100,9 +100,7 @@ def render_html(report: Report) -> str:
 
 def render_pdf(html: str) -> bytes:
     """HTML to PDF bytes. A plain function of plain data, so it can run in a worker thread or process."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(html).pdf
 
 
 async def report_pdf(report: Report) -> bytes:

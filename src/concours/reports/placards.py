@@ -5,19 +5,16 @@ job can render them in parallel."""
 
 from __future__ import annotations
 
-import base64
-import functools
-import io
 import itertools
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import anyio.to_thread
-import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.reports import Letterhead, Report, render_html
+from concours.reports.pool import qr_src
 from concours.services import branding, ceremony, show_results
 from concours.services.errors import ServiceError
 from concours.services.jobs import JobDocument, register_kind
@@ -34,7 +31,7 @@ class Placard:
     class_name: str
     owner: str  # "" where the owner does not want to be named
     url: str
-    qr: str  # PNG data URI of the QR code for ``url``
+    qr: str  # the QR code for ``url`` as an image source (drawn by the renderer: ``pool.qr_src``)
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,7 @@ class PlacardSet(Report):
                     "French Curves",
                     "Ada Lovelace",
                     url,
-                    qr_png(url),
+                    qr_src(url),
                 )
             ],
             [
@@ -91,26 +88,11 @@ def car_page_url(settings: Settings, event: Event, car_number: int) -> str:
     return f"{settings.base_url}{ceremony.car_url(event, car_number)}"
 
 
-@functools.lru_cache(maxsize=4096)
-def qr_png(url: str) -> str:
-    """A QR code for ``url`` as a PNG data URI (an image in the PDF, so it can be read back and decoded).
-    Kept: a car's URL does not change, and the documents page builds the placards to see if a copy is current."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=10, border=4)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-
-
-def _qr_codes(urls: list[str]) -> dict[str, str]:
-    return {u: qr_png(u) for u in urls}
-
-
 async def car_placards(session: AsyncSession, settings: Settings, event: Event) -> PlacardSet:
     """Every accepted car with a number, class by class in class order then car number."""
     cars = await show_results.numbered_cars(session, event)
     if not cars:
         raise ServiceError("There are no numbered cars yet: accept cars and give them numbers first.")
-    urls = {c.car_number: car_page_url(settings, event, c.car_number) for c in cars}
-    qr = await anyio.to_thread.run_sync(_qr_codes, list(urls.values()))
     out = [
         Placard(
             c.car_number,
@@ -119,10 +101,11 @@ async def car_placards(session: AsyncSession, settings: Settings, event: Event) 
             c.class_code,
             c.class_name,
             c.owner,
-            urls[c.car_number],
-            qr[urls[c.car_number]],
+            url,
+            qr_src(url),
         )
         for c in cars
+        for url in [car_page_url(settings, event, c.car_number)]
     ]
     return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-placards", out, [])
 

@@ -17,6 +17,8 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
 
 from concours.resources import resource_dir
 
@@ -43,11 +45,44 @@ def _warm_up() -> None:
     import weasyprint  # noqa: F401 - imported once per worker, not per document
 
 
+# A QR code in a document is an image whose source names what it encodes (``qr_src``): the renderer draws it
+# while rendering, in the worker. So the document's HTML stays small and hashable, and the seconds of pure Python
+# that encoding hundreds of QR codes takes run in the pool, in parallel, never in the request.
+QR_SCHEME = "qr:"
+
+
+def qr_src(text: str) -> str:
+    """An ``<img src>`` the renderer draws as the QR code of ``text`` (a PNG, so it can be read back)."""
+    return QR_SCHEME + quote(text, safe="")
+
+
+def qr_png(text: str) -> bytes:
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
+
+
+def url_fetcher() -> Any:
+    """WeasyPrint's URL fetcher, drawing ``qr:`` sources as QR codes (everything else as WeasyPrint does)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(QR_SCHEME):
+                png = qr_png(unquote(url.removeprefix(QR_SCHEME)))
+                return URLFetcherResponse(url, body=png, headers={"Content-Type": "image/png"})
+            return super().fetch(url, headers)
+
+    return Fetcher()
+
+
 def html_to_pdf(html: str) -> RenderedPdf:
     """Render one HTML document (runs in a worker process; also callable in-process, e.g. by benchmarks)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(resource_dir("static"))).render()
+    document = HTML(string=html, base_url=str(resource_dir("static")), url_fetcher=url_fetcher()).render()
     return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages))
 
 
@@ -76,7 +111,7 @@ def get_pool() -> ProcessPoolExecutor:
             # Not fork: the server process holds threads (database drivers). A fork server started once
             # with WeasyPrint imported forks each worker ready to render (importing it takes seconds).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["concours.reports.pool", "weasyprint"])
+            context.set_forkserver_preload(["concours.reports.pool", "weasyprint", "segno"])
             _pool = ProcessPoolExecutor(max_workers=pool_size(), mp_context=context, initializer=_warm_up)
         return _pool
 

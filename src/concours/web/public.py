@@ -145,6 +145,7 @@ class PublicController(Controller):
             open=accepts_applications(event.status),
             results=results_public(event.status),
             voting=await awards.peoples_choice_open(db, event),
+            live=ceremony.live_visible(event),
         )
 
     @get("/events/{slug:str}/apply")
