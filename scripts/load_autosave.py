@@ -1,24 +1,31 @@
-"""Load benchmark: N judges autosaving concurrently against the real server.
+"""Load benchmark: N judges autosaving concurrently against the real server, on SQLite and PostgreSQL, with 1..N
+app worker processes.
 
-Seeds an event in judging (classes of 8 cars, 4 judges each, signed-in sessions) through the services, starts
-the real app with uvicorn in a subprocess on a free loopback port, and drives it from this process with
-httpx/asyncio: every simulated judge saves lines of its own sheets as fast as the server answers, each change
-with a fresh change id and the base it was made on (as the tablets send them); about one save in twenty is sent
-a second time with the same id (a retry after a lost answer). Then the same number of clients hit
-``GET /judging/_bench/fragment``, which renders the same saved-state fragment without the database: the ratio
-says what the database work costs. Afterwards every acknowledged change id must be in ``sheet_change`` (counted).
+Per database and worker count: seeds an event in judging (classes of 8 cars, 4 judges each, signed-in sessions)
+through the services, starts the real app with uvicorn in a subprocess on a free loopback port (with ``--workers``
+> 1 the way ``concours serve --workers N`` does: uvicorn's worker processes, each building the app from the
+environment), and drives it from this process with httpx/asyncio. Every client is created and has its sheets open
+before the clock starts. Each simulated judge saves lines of its own sheets as fast as the server answers, each
+change with a fresh change id and the base it was made on (as the tablets send them); about one save in twenty is
+sent a second time with the same id (a retry after a lost answer). Then as many clients (also made before their
+clock starts) hit ``GET /judging/_bench/fragment`` on the same server, which renders the same saved-state fragment
+without the database: the ratio says what the database work costs. Afterwards the change ids stored for the event
+must be exactly the acknowledged ones (none missing; each stored once, with one audit row), and the SQL statements
+of one save are counted in-process on the same database (the app's engine, a save after a warm-up).
 
-    uv run python scripts/load_autosave.py                            # SQLite file in a temp folder
-    uv run python scripts/load_autosave.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench
-    uv run python scripts/load_autosave.py --judges 80 --seconds 20
+    uv run python scripts/load_autosave.py                            # SQLite file in a temp folder, 1 worker
+    uv run python scripts/load_autosave.py --judges 200 --seconds 30 \
+        --database-url sqlite --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench --workers 1,2,4
 
-Exit status 1 when an acknowledged save is missing from the database, or the server answered 5xx.
+``--database-url sqlite`` is a SQLite file in a temporary folder. Exit status 1 when an acknowledged save is missing
+from the database or stored twice, or the server answered 5xx.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import random
 import re
@@ -35,10 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entrant, Entry, Judge, ScoreSheet, SheetChange, User, Vehicle
+from concours.app import create_app
+from concours.db import AuditLog, Entrant, Entry, Judge, ScoreSheet, SheetChange, User, Vehicle
 from concours.db.engine import Database
 from concours.db.migrate import upgrade
 from concours.services import accounts, events, teams
@@ -52,8 +61,12 @@ SERVER = """
 import uvicorn
 from concours.app import create_app
 from concours.settings import Settings
-uvicorn.run(create_app(Settings.from_env(), run_outbox=False), host="127.0.0.1", port={port},
-            log_level="warning", access_log=False)
+if {workers} > 1:  # as `concours serve --workers N` runs them, without the access log
+    uvicorn.run("concours.app:create_app", factory=True, host="127.0.0.1", port={port}, workers={workers},
+                log_level="warning", access_log=False)
+else:
+    uvicorn.run(create_app(Settings.from_env(), run_outbox=False), host="127.0.0.1", port={port},
+                log_level="warning", access_log=False)
 """
 
 
@@ -132,25 +145,79 @@ async def seed(url: str, judges: int) -> Seed:
         await db.dispose()
 
 
-async def stored_changes(url: str, event_id: int) -> int:
+@dataclass
+class Stored:
+    change_ids: set[str]
+    line_audits: int  # audit rows of line changes: one per applied change, none for a replay
+
+
+async def stored_changes(url: str, event_id: int) -> Stored:
     db = Database.connect(url)
     try:
         async with db.read() as session:
-            return await _count(session, event_id)
+            ids = (
+                await session.scalars(
+                    select(SheetChange.change_id)
+                    .join(ScoreSheet, ScoreSheet.id == SheetChange.sheet_id)
+                    .join(Entry, Entry.id == ScoreSheet.entry_id)
+                    .where(Entry.event_id == event_id)
+                )
+            ).all()
+            audits = await session.scalar(
+                select(func.count())
+                .select_from(AuditLog)
+                .where(AuditLog.event_id == event_id, AuditLog.action == "line")
+            )
+            # Stored as '<sheet id>:<change id>' (a change id is unique per sheet).
+            return Stored({i.split(":", 1)[1] for i in ids}, audits or 0)
     finally:
         await db.dispose()
 
 
-async def _count(session: AsyncSession, event_id: int) -> int:
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(SheetChange)
-            .join(ScoreSheet, ScoreSheet.id == SheetChange.sheet_id)
-            .join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.event_id == event_id)
-        )
-    ) or 0
+async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
+    """The SQL statements one autosave sends, counted on the app's engine in-process (after one warm-up save)."""
+    settings = Settings(database_url=url, secret_key=SECRET, environment="development")
+    app = create_app(settings, run_outbox=False)
+    for noisy in ("httpx", "alembic"):  # the app's logging config would print every request and migration
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    rng = random.Random(0)
+    async with AsyncTestClient(app=app) as client:
+        client.cookies.set("concours_session", seeded.tokens[0])
+        car = seeded.cars_of[0][0]
+        page = await client.get(f"/judging/entries/{car}")
+        page.raise_for_status()
+        line = LINE.findall(page.text)[0]
+        match = CSRF.search(page.text)
+        assert match, "no CSRF token on the sheet page"
+        headers = {"x-csrftoken": match.group(1), "hx-request": "true"}
+        seen: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            seen.append(statement)
+
+        engine = app.state.db.engine.sync_engine
+        base_value, base_note = line[2], line[3]
+        for n in range(saves + 1):
+            if n == 1:
+                sa_event.listen(engine, "before_cursor_execute", count)
+            units = rng.randrange(0, int(line[6]) + 1, int(line[5]))
+            r = await client.post(
+                f"/judging/entries/{car}/lines/{line[1]}",
+                data={
+                    "value": str(units / int(line[4])),
+                    "note": f"note {n}",
+                    "change_id": secrets.token_hex(16),
+                    "base_value": base_value,
+                    "base_note": base_note,
+                },
+                headers=headers,
+            )
+            r.raise_for_status()
+            m = BASE.search(r.text)
+            assert m, "the answer does not carry the line's new value"
+            base_value, base_note = m.group(1), m.group(2)
+        sa_event.remove(engine, "before_cursor_execute", count)
+    return len(seen) / saves
 
 
 @dataclass
@@ -239,9 +306,16 @@ async def judge_loop(
                     stats.server_errors += 1
 
 
-async def baseline_loop(base_url: str, deadline: float, stats: Stats) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        while time.monotonic() < deadline:
+async def baseline_loop(
+    base_url: str, clock: dict[str, float], ready: asyncio.Barrier, stats: Stats, seconds: float
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        (await client.get("/judging/_bench/fragment")).raise_for_status()  # connected before the clock starts
+        if await ready.wait() == 0:
+            clock["start"] = time.monotonic()
+            clock["deadline"] = clock["start"] + seconds
+        await asyncio.sleep(0)
+        while time.monotonic() < clock["deadline"]:
             started = time.perf_counter()
             try:
                 r = await client.get("/judging/_bench/fragment")
@@ -278,7 +352,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, media: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, media: Path, workers: int) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         CONCOURS_DATABASE_URL=url,
@@ -287,8 +361,10 @@ def start_server(url: str, port: int, media: Path) -> subprocess.Popen[bytes]:
         CONCOURS_BASE_URL=f"http://127.0.0.1:{port}",
         CONCOURS_MEDIA_DIR=str(media),
     )
-    proc = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    code = SERVER.format(port=port, workers=workers)
+    # The server's own output (the outbox prints its mails in development) would drown the figures; errors still show.
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120  # several workers each import the app: slow on a busy machine
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:  # noqa: S310 - loopback
@@ -312,12 +388,25 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-async def run(url: str, judges: int, seconds: float, tmp: Path) -> int:
-    await asyncio.to_thread(upgrade, url)
+@dataclass
+class Outcome:
+    name: str
+    save_rate: float
+    ratio: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    statements: float
+    ok: bool
+
+
+async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) -> Outcome:
     seeded = await seed(url, judges)
+    per_save = await statements_per_save(url, seeded)
     before = await stored_changes(url, seeded.event_id)
     port = free_port()
-    proc = start_server(url, port, tmp / "media")
+    proc = start_server(url, port, tmp / "media", workers)
     base_url = f"http://127.0.0.1:{port}"
     try:
         saves = Stats()
@@ -331,37 +420,90 @@ async def run(url: str, judges: int, seconds: float, tmp: Path) -> int:
         )
         save_seconds = time.monotonic() - clock["start"]
         baseline = Stats()
-        deadline = time.monotonic() + seconds
-        started = time.monotonic()
-        await asyncio.gather(*(baseline_loop(base_url, deadline, baseline) for _ in seeded.tokens))
-        base_seconds = time.monotonic() - started
+        base_clock: dict[str, float] = {"deadline": float("inf")}
+        base_ready = asyncio.Barrier(len(seeded.tokens))
+        await asyncio.gather(
+            *(baseline_loop(base_url, base_clock, base_ready, baseline, seconds) for _ in seeded.tokens)
+        )
+        base_seconds = time.monotonic() - base_clock["start"]
     finally:
         stop_server(proc)
-    stored = await stored_changes(url, seeded.event_id) - before
+    after = await stored_changes(url, seeded.event_id)
+    stored = after.change_ids - before.change_ids
+    audits = after.line_audits - before.line_audits
     dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"\n{dialect}: {judges} judges autosaving for {seconds:.0f} s, one app process (uvicorn) on loopback")
+    name = f"{dialect}, {workers} worker{'s' if workers > 1 else ''}"
+    print(f"\n{name}: {judges} judges autosaving for {seconds:.0f} s, uvicorn on loopback")
     save_rate = report("saves", saves, save_seconds)
     base_rate = report("baseline", baseline, base_seconds)
+    ratio = save_rate / base_rate
     print(
-        f"ratio     saves/s ÷ baseline req/s = {save_rate / base_rate:.3f}; "
+        f"ratio     saves/s ÷ baseline req/s = {ratio:.3f}; "
         f"p50 latency ×{percentile(saves.latencies, 50) / percentile(baseline.latencies, 50):.1f} of the baseline"
     )
+    print(f"SQL       {per_save:.1f} statements per save (in-process, on this database)")
+    missing = saves.acked - stored
+    unanswered = stored - saves.acked  # applied, but the answer was lost (a timeout): the tablet would resend it
+    once = audits == len(stored)
+    ok = not missing and once and not saves.server_errors
     print(
         f"check     {len(saves.acked)} distinct changes acknowledged ({saves.replays} replays sent), "
-        f"{stored} in the database: {'OK' if stored == len(saves.acked) else 'MISMATCH'}"
+        f"{len(stored)} stored, {audits} audit rows: {len(missing)} missing, {len(unanswered)} stored without an "
+        f"answer, {'each stored once' if once else 'AUDIT ROWS DO NOT MATCH THE CHANGES'}: {'OK' if ok else 'FAILED'}"
     )
-    return 0 if stored == len(saves.acked) and not saves.server_errors else 1
+    ms = [x * 1000 for x in saves.latencies]
+    return Outcome(
+        name,
+        save_rate,
+        ratio,
+        percentile(ms, 50),
+        percentile(ms, 95),
+        percentile(ms, 99),
+        sum(saves.errors.values()),
+        per_save,
+        ok,
+    )
+
+
+async def run_all(urls: list[str], judges: int, seconds: float, workers: list[int], tmp: Path) -> int:
+    outcomes = []
+    for url in urls:
+        await asyncio.to_thread(upgrade, url)
+        for n in workers:
+            outcomes.append(await run(url, judges, seconds, n, tmp))
+    print(
+        f"\n{judges} judges, {seconds:.0f} s per phase; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{'':<24}{'saves/s':>9}{'÷ baseline':>12}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL/save':>10}"
+    )
+    for o in outcomes:
+        print(
+            f"{o.name:<24}{o.save_rate:9.1f}{o.ratio:12.3f}{o.p50:9.0f}{o.p95:9.0f}{o.p99:9.0f}{o.errors:8d}"
+            f"{o.statements:10.1f}  {'OK' if o.ok else 'FAILED'}"
+        )
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        help="repeat for several; 'sqlite' (the default) is a SQLite file in a temporary folder; a database "
+        "given is migrated and gets one more event per run (tagged: nothing else in it is touched)",
+    )
     parser.add_argument("--judges", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase (saves, baseline)")
+    parser.add_argument("--workers", default="1", help="app worker processes, e.g. 1,2,4 (each a run)")
     args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="concours-load-") as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
-        raise SystemExit(asyncio.run(run(url, args.judges, args.seconds, Path(tmp))))
+        urls = [
+            f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}" if u == "sqlite" else u
+            for u in (args.database_url or ["sqlite"])
+        ]
+        raise SystemExit(asyncio.run(run_all(urls, args.judges, args.seconds, workers, Path(tmp))))
 
 
 if __name__ == "__main__":
