@@ -27,6 +27,10 @@ def test_status_moves_ask_first_and_can_go_back(new_context: Callable[..., Brows
     expect(status_badge(org)).to_have_text("Registration open")
     expect(status).to_contain_text("The public application form is open")
     expect(status.get_by_role("button", name="Publish certified results")).to_have_count(0)
+    # The checklist says where set-up stands and what is next, and follows the event.
+    checklist = org.locator("#checklist")
+    expect(checklist.locator("summary")).to_have_text("Checklist: 4 of 11 done — next: review applications")
+    expect(checklist.locator("li.next")).to_contain_text("Review applications")
 
     # The move asks first and says what it means; dismissed, nothing changes.
     questions: list[str] = []
@@ -62,6 +66,7 @@ def test_status_moves_ask_first_and_can_go_back(new_context: Callable[..., Brows
     status.get_by_role("button", name="Back to “Registration open”").click()
     expect(status_badge(org)).to_have_text("Registration open")
     assert questions[-1].startswith("Go back to “Registration open”?")
+    expect(checklist.locator("li.done")).to_have_count(4)
     assert axe_violations(org) == [], format_violations(axe_violations(org))
 
     phone = watch.page(new_context(**PHONE, storage_state=org.context.storage_state()))

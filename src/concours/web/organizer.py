@@ -24,7 +24,7 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import calibration, class_systems, events, placings, results
+from concours.services import calibration, checklist, class_systems, events, placings, results
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import (
@@ -93,6 +93,7 @@ async def _event_page(
         class_form=class_form or {},
         errors=errors or {},
         judged_by=judged_by,
+        checklist=await checklist.checklist(db, event),
     )
 
 
