@@ -1,12 +1,15 @@
 """Benchmark: the app's long PDFs against bare WeasyPrint on the same HTML, one process and every core.
 
 Builds the demo show (``concours demo``'s data) in a temporary SQLite file, takes the HTML of its long documents
-the way the app makes it (every judge's packet, one part per judge; the results book; the windshield placards),
+the way the app's jobs make it (every judge's packet, one part per judge; the results book, its front and one part
+per class; the windshield placards, one part per class),
 then, in the same run and on the same HTML:
 
-- **bare**: ``weasyprint.HTML(string=html, base_url=static).write_pdf()`` in this process, one part after another;
-- **app, 1 process**: the app's path (``concours.reports.pool``: parts rendered in the process pool, several
-  parts joined with ``merge``), with ``CONCOURS_PDF_PROCESSES=1``;
+- **bare**: ``weasyprint.HTML(string=html, base_url=static, url_fetcher=...).write_pdf()`` in this process, one
+  part after another (the app's fetcher draws the placards' ``qr:`` images);
+- **app, 1 process**: the app's path, a job's ``services.jobs.render_document`` (the parts at once in the process
+  pool of ``concours.reports.pool``, the book's front renumbered and its footer stamped, the parts joined), with
+  ``CONCOURS_PDF_PROCESSES=1``;
 - **app, N processes**: the same with one worker per core (or ``--processes``).
 
 It prints pages/s for each, the app's pages/s per core against bare WeasyPrint's (goal ≥ 0.8), and the speed-up
@@ -24,7 +27,7 @@ import io
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -34,19 +37,21 @@ from concours.db import Event
 from concours.db.engine import Database
 from concours.db.migrate import upgrade
 from concours.demo import MAIN_SLUG, PAST_SLUG, build_demo
-from concours.reports import pool, render_html
+from concours.reports import pool
 from concours.reports.judge_packet import judge_packets_document
-from concours.reports.placards import car_placards
-from concours.reports.results_book import build as build_results_book
+from concours.reports.placards import car_placards_document
+from concours.reports.results_book import results_book_document
 from concours.resources import resource_dir
+from concours.services.jobs import JobDocument, render_document
 from concours.settings import Settings
 
 
 @dataclass
 class Document:
     name: str
-    parts: list[str]  # the HTML of each part, rendered separately and joined in order (as the app does)
-    pages: int = 0
+    job: JobDocument  # what the app's job renders: the parts, and for the book its renumbered front and footer
+    pages: int = 0  # of the finished document
+    html: list[str] = field(default_factory=list)  # every HTML document WeasyPrint renders to make it
 
 
 async def documents(settings: Settings, only: set[str]) -> list[Document]:
@@ -58,23 +63,37 @@ async def documents(settings: Settings, only: set[str]) -> list[Document]:
             past = await session.scalar(select(Event).where(Event.slug == PAST_SLUG))
             assert main is not None and past is not None, "the demo is not in this database"
             if "packets" in only:
-                packets = await judge_packets_document(session, settings, main, {})
-                out.append(Document("judge packets (every judge)", packets.parts))
+                out.append(Document("judge packets", await judge_packets_document(session, settings, main, {})))
             if "book" in only:
-                book = await build_results_book(session, settings, past, scores=True)
-                out.append(Document("results book", [await asyncio.to_thread(render_html, book)]))
+                book = await results_book_document(session, settings, past, {"scores": "1"})
+                out.append(Document("results book", book))
             if "placards" in only:
-                placards = await car_placards(session, settings, main)
-                out.append(Document("windshield placards", [await asyncio.to_thread(render_html, placards)]))
+                out.append(Document("windshield placards", await car_placards_document(session, settings, main, {})))
     finally:
         await db.dispose()
     return out
 
 
+def html_of(doc: Document) -> None:
+    """Every HTML document WeasyPrint renders for ``doc`` (the parts; for a book numbered through, its front again
+    with the pages the parts start on and the page footer of the whole), and the finished document's pages."""
+    counts = [len(PdfReader(io.BytesIO(bare(part))).pages) for part in doc.job.parts]
+    doc.html = list(doc.job.parts)
+    if doc.job.renumber is not None:
+        doc.html.append(doc.job.renumber(counts))
+    doc.pages = sum(counts)
+    if doc.job.page_footer is not None:
+        doc.html.append(doc.job.page_footer(doc.pages))
+
+
 def bare(html: str) -> bytes:
+    """WeasyPrint alone on the document's HTML: the same base URL for the static files, and the same fetcher for
+    the ``qr:`` image sources the placards name (drawing those QR codes is part of the document's work)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()  # type: ignore[no-any-return]
+    return HTML(  # type: ignore[no-any-return]
+        string=html, base_url=str(resource_dir("static")), url_fetcher=pool.url_fetcher()
+    ).write_pdf()
 
 
 @dataclass(frozen=True)
@@ -99,15 +118,9 @@ def _cpu_of(pids: list[int]) -> float:
 def time_bare(docs: list[Document]) -> Timing:
     cpu, start = time.process_time(), time.perf_counter()
     for doc in docs:
-        for part in doc.parts:
-            bare(part)
+        for html in doc.html:
+            bare(html)
     return Timing(time.perf_counter() - start, time.process_time() - cpu)
-
-
-async def app_document(doc: Document) -> pool.RenderedPdf:
-    """A document the app's way: its parts at once in the pool, then joined (a job's ``run_job``)."""
-    rendered = await asyncio.gather(*(pool.pdf_in_pool(part) for part in doc.parts))
-    return rendered[0] if len(rendered) == 1 else await pool.merge([r.pdf for r in rendered])
 
 
 async def time_app(docs: list[Document], processes: int, repeat: int) -> Timing:
@@ -116,14 +129,14 @@ async def time_app(docs: list[Document], processes: int, repeat: int) -> Timing:
     pool.shutdown_pool()
     try:
         # Start the workers and let each render once (fonts, stylesheets): the app pays this once, not per PDF.
-        warm = docs[0].parts[0]
+        warm = docs[0].job.parts[0]
         await asyncio.gather(*(pool.pdf_in_pool(warm) for _ in range(processes)))
         workers = list(pool.get_pool()._processes)  # noqa: SLF001 - the benchmark reads the workers' CPU time
         timings = []
         for _ in range(repeat):
             cpu, workers_cpu, start = time.process_time(), _cpu_of(workers), time.perf_counter()
             for doc in docs:
-                result = await app_document(doc)
+                result = await render_document(doc.job)
                 assert result.pages == doc.pages, (doc.name, result.pages, doc.pages)
             wall = time.perf_counter() - start
             timings.append(Timing(wall, time.process_time() - cpu + _cpu_of(workers) - workers_cpu))
@@ -153,13 +166,13 @@ def main() -> None:
         upgrade(url)
         asyncio.run(build_demo(settings))
         docs = asyncio.run(documents(settings, only))
-        bare(docs[0].parts[0])  # fonts and stylesheets loaded once in this process too
+        bare(docs[0].job.parts[0])  # fonts and stylesheets loaded once in this process too
         for doc in docs:
-            doc.pages = sum(len(PdfReader(io.BytesIO(bare(part))).pages) for part in doc.parts)
+            html_of(doc)
         pages = sum(d.pages for d in docs)
         for d in docs:
-            kb = sum(len(p) for p in d.parts) / 1024
-            print(f"  {d.name}: {d.pages} pages in {len(d.parts)} part(s), {kb:.0f} KB HTML")
+            kb = sum(len(p) for p in d.html) / 1024
+            print(f"  {d.name}: {d.pages} pages; {len(d.job.parts)} part(s), {len(d.html)} HTML documents, {kb:.0f} KB")
 
         n = args.processes
         t_bare = best([time_bare(docs) for _ in range(args.repeat)])

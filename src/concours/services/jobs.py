@@ -297,14 +297,15 @@ async def _renumbered(renumber: Callable[[list[int]], str], rendered: list[Rende
     return first
 
 
-async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRender) -> None:
-    """Render the parts on every core, join them, store the document and mark the job done (or failed).
-
-    Runs after the request that started the job has committed (a background task); ``sessions`` is the
-    app's write session factory. Progress is written as parts finish, at least every HEARTBEAT_SECONDS."""
-    tasks: list[asyncio.Future[Any]] = []
+async def render_document(
+    document: JobDocument, progress: Callable[[int], Awaitable[None]] | None = None
+) -> RenderedPdf:
+    """A job's document rendered as a job renders it, without the database: every part at once in the pool (one
+    per core at a time), the first part renumbered, the page footer stamped, the parts joined. ``progress`` is
+    awaited with the steps done as parts finish, and at least every HEARTBEAT_SECONDS (``scripts/bench_pdf.py``
+    times this path against bare WeasyPrint)."""
+    tasks = [asyncio.ensure_future(pdf_in_pool(part)) for part in document.parts]
     try:
-        tasks = [asyncio.ensure_future(pdf_in_pool(part)) for part in pending.parts]
         done_count = 0
         waiting: set[asyncio.Future[Any]] = set(tasks)
         while waiting:
@@ -312,22 +313,39 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRe
                 waiting, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
             for task in finished:
-                task.result()  # a failed part fails the job
+                task.result()  # a failed part fails the document
             done_count += len(finished)
-            await _touch(sessions, pending.job_id, parts_done=done_count)
+            if progress is not None:
+                await progress(done_count)
         rendered = [t.result() for t in tasks]
-        if pending.renumber is not None:
-            rendered[0] = await _renumbered(pending.renumber, rendered)
-            done_count += 1
-            await _touch(sessions, pending.job_id, parts_done=done_count)
+        if document.renumber is not None:
+            rendered[0] = await _renumbered(document.renumber, rendered)
+            if progress is not None:
+                await progress(done_count + 1)
         overlay = None
-        if pending.page_footer is not None:
-            footer = await anyio.to_thread.run_sync(pending.page_footer, sum(r.pages for r in rendered))
+        if document.page_footer is not None:
+            footer = await anyio.to_thread.run_sync(document.page_footer, sum(r.pages for r in rendered))
             overlay = (await pdf_in_pool(footer)).pdf
         if len(rendered) == 1 and overlay is None:
-            whole = rendered[0]
-        else:
-            whole = await merge([r.pdf for r in rendered], overlay)
+            return rendered[0]
+        return await merge([r.pdf for r in rendered], overlay)
+    finally:
+        for task in tasks:
+            task.cancel()  # when a part failed, the others are not waited for
+
+
+async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRender) -> None:
+    """Render the parts on every core, join them, store the document and mark the job done (or failed).
+
+    Runs after the request that started the job has committed (a background task); ``sessions`` is the
+    app's write session factory. Progress is written as parts finish, at least every HEARTBEAT_SECONDS."""
+
+    async def progress(done: int) -> None:
+        await _touch(sessions, pending.job_id, parts_done=done)
+
+    try:
+        parts = JobDocument(pending.filename, pending.parts, pending.renumber, pending.page_footer)
+        whole = await render_document(parts, progress)
         async with sessions() as session:
             document = ReportDocument(
                 event_id=pending.event_id,
@@ -353,15 +371,13 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRe
                     status=DONE,
                     document_id=document.id,
                     pages=whole.pages,
-                    parts_done=len(rendered),
+                    parts_done=parts.steps,
                     updated_at=utcnow(),
                     finished_at=utcnow(),
                 )
             )
             await session.commit()
     except Exception as exc:  # the job records why; the server keeps running
-        for task in tasks:
-            task.cancel()
         log.exception("report job %s failed", pending.job_id)
         await _touch(
             sessions,
