@@ -229,7 +229,9 @@ def test_an_owner_leaves_their_name_out_of_public_pages(db_url: str, settings: S
         page = owner.get("/my/privacy")
         assert page.status_code == 200 and 'value="1" checked' in page.text
         r = post(owner, "/my/privacy", {"publish_name": "0"})
-        assert r.status_code == 200 and 'value="0" checked' in r.text
+        assert r.status_code == 303
+        r = owner.get(r.headers["location"])
+        assert r.status_code == 200 and 'value="0" checked' in r.text and "Saved." in r.text
     with new_client(settings) as public:
         assert "Owner 101" not in public.get(f"/events/{show.slug}/cars/101").text
         assert public.get("/my/privacy", follow_redirects=False).status_code in (303, 401)

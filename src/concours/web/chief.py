@@ -13,7 +13,7 @@ from concours.domain.rubric import format_units
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import MAX_ID, Db, Form, FormPage, SignedIn, device_of, form_data, redirect, render, submit
+from concours.web.common import MAX_ID, Db, Form, FormPage, SignedIn, device_of, redirect, render, submit, typed_form
 
 STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
 
@@ -101,7 +101,7 @@ class ChiefController(Controller):
     async def paper_save(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Response[Any]:
-        form = await form_data(request)
+        form = await typed_form(request)  # submit() below refuses a malformed form on the page, typed values kept
         judge_text = form.get("judge_id", "")
         if not judge_text.isdecimal() or len(judge_text) > 9:
             raise ServiceError("Choose the judge whose paper sheet this is.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
@@ -185,6 +186,15 @@ async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] =
     return values
 
 
+async def typed_form(request: Request[Any, Any, Any], *, multi: Collection[str] = ()) -> dict[str, str]:
+    """The submitted fields as typed, even when the form is malformed (then cleaned, as :class:`BadForm` keeps
+    them): for what a handler needs before :func:`submit` checks the form (e.g. the row a form belongs to)."""
+    try:
+        return await form_data(request, multi=multi)
+    except BadForm as exc:
+        return exc.form
+
+
 async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:
     """Every text value sent for ``name`` (ticked boxes), checked like :func:`form_data`."""
     form = await request.form()
@@ -278,34 +288,43 @@ async def submit(
     page: FormPage[S],
     subject: S,
     act: Callable[[Form], Awaitable[T]],
-    success: str | Callable[[T], str | Response[Any]],
+    success: str | Callable[[T], str | Response[Any] | Awaitable[Response[Any]]],
     *,
     field: str = PAGE_ERROR,
     keep_form: bool = True,
+    keep: Callable[[Form], dict[str, Any]] | None = None,
     multi: Collection[str] = (),
     **extra: Any,
 ) -> Response[Any]:
     """Run ``act`` on the submitted form; on success redirect to ``success`` (a path, or a function of what ``act``
-    returned giving a path or a response), on refusal show ``page`` again with the typed values.
+    returned giving a path, a response or an awaitable response), on refusal show ``page`` again with the typed values.
 
     Field errors (:class:`FormErrors`) answer 400 beside their fields; any other refusal (:class:`ServiceError`)
     answers its status with its message under ``field`` (the whole form by default). Not found and not allowed
     are not the form's business: they reach the app-wide error page. A refusal answers an error status, so the
     request's transaction rolls back and nothing half-done is kept. ``extra`` goes to the page on refusal;
-    ``keep_form=False`` when the typed values are not the page's main form (a row's own form keeps them itself);
-    ``multi`` names the fields that may be sent more than once (see :func:`form_data`)."""
+    ``keep_form=False`` when the typed values are not the page's main form, and then ``keep(form)`` gives the
+    page what it needs to show them again where they belong (e.g. ``{"edit_forms": {row_id: form}}``); ``multi``
+    names the fields that may be sent more than once (see :func:`form_data`)."""
+
+    async def again(status: int, typed: Form, errors: Errors) -> Template:
+        kept = {**extra, **(keep(typed) if keep else {})}
+        return await page.render(
+            request, db, subject, status_code=status, form=typed if keep_form else None, errors=errors, **kept
+        )
+
     try:
         form = await form_data(request, multi=multi)
     except BadForm as exc:  # malformed (not text, NUL, too long, repeated): shown like any field error
-        kept = exc.form if keep_form else None
-        return await page.render(request, db, subject, status_code=400, form=kept, errors=exc.errors, **extra)
+        return await again(400, exc.form, exc.errors)
     try:
         result = await act(form)
     except (NotFound, Forbidden):
         raise
     except ServiceError as exc:
         status, errors = (400, exc.errors) if isinstance(exc, FormErrors) else (exc.status_code, {field: exc.message})
-        kept = form if keep_form else None
-        return await page.render(request, db, subject, status_code=status, form=kept, errors=errors, **extra)
+        return await again(status, form, errors)
     target = success if isinstance(success, str) else success(result)
+    if inspect.isawaitable(target):  # a page shown on success (e.g. with what the action found)
+        return await target
     return redirect(target) if isinstance(target, str) else target

@@ -18,7 +18,7 @@ from concours.services import awards, entries, pending_uploads, photos, selectio
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
-from concours.web.common import AppSettings, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
+from concours.web.common import AppSettings, BadForm, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
 from concours.web.public import vehicle_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
@@ -137,14 +137,17 @@ class EntrantController(Controller):
         self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        form = await form_data(request, multi=("remove_photo", *PHOTO_FORM_LISTS))
-        remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
-        intake = await take_photos(request, settings)
-        form["pending_photos"] = intake.token
+        intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
         try:
+            form = await form_data(request, multi=("remove_photo", *PHOTO_FORM_LISTS))
+            form["pending_photos"] = intake.token
+            remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
             await entries.update_application(
                 db, settings, viewer, entry, form, intake.uploads, remove_ids, photo_problem=intake.problem
             )
+        except BadForm as exc:
+            kept = exc.form | {"pending_photos": intake.token}
+            return await self._edit_page(request, db, entry, kept, exc.errors, status_code=400, pending=intake.pending)
         except FormErrors as exc:
             return await self._edit_page(request, db, entry, form, exc.errors, status_code=400, pending=intake.pending)
         except ServiceError as exc:

@@ -7,9 +7,18 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import car_pages
-from concours.web.common import Db, SignedIn, form_data, render
+from concours.services.permissions import Viewer
+from concours.web.common import Db, Form, FormPage, SignedIn, submit
+
+
+async def _context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:
+    return {"publish_name": (await car_pages.entrant_of(db, viewer)).publish_name, "saved": False}
+
+
+PAGE = FormPage("entrant/privacy.html", _context)
 
 
 class EntrantPrivacyController(Controller):
@@ -17,11 +26,11 @@ class EntrantPrivacyController(Controller):
 
     @get("/")
     async def privacy(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
-        entrant = await car_pages.entrant_of(db, viewer)
-        return render(request, "entrant/privacy.html", publish_name=entrant.publish_name, saved=False)
+        return await PAGE.render(request, db, viewer, saved=request.query_params.get("saved") == "1")
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
-        form = await form_data(request)
-        entrant = await car_pages.set_publish_name(db, viewer, form.get("publish_name") == "1")
-        return render(request, "entrant/privacy.html", publish_name=entrant.publish_name, saved=True)
+    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
+        async def act(form: Form) -> None:
+            await car_pages.set_publish_name(db, viewer, form.get("publish_name") == "1")
+
+        return await submit(request, db, PAGE, viewer, act, "/my/privacy?saved=1")

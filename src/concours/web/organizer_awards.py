@@ -11,17 +11,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import EventClass, SpecialAward
+from concours.db import Event, EventClass, SpecialAward
 from concours.domain import awards as rules
 from concours.domain.states import EVENT_STATUS_LABELS
 from concours.reports import report_pdf
 from concours.reports.voting_codes import voting_code_sheet
 from concours.services import awards, export
-from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
+from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, form_list, pdf_response, redirect, submit
 
 
 async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
@@ -44,146 +43,127 @@ def _award_form(award: SpecialAward) -> dict[str, str]:
     }
 
 
+async def _index_context(db: AsyncSession, subject: tuple[Viewer, Event], form: Form | None) -> dict[str, Any]:
+    viewer, event = subject
+    return {
+        "is_organizer": can_organize(viewer, event.id),
+        "event": event,
+        "status_label": EVENT_STATUS_LABELS[event.status],
+        "lines": await awards.award_lines(db, event),
+        "kinds": rules.KINDS,
+        "eligibility": rules.ELIGIBILITY,
+        "status_labels": rules.STATUS_LABELS,
+        "classes": await _classes(db, event.id),
+        "form": form or {"kind": "designated", "eligibility": "judged"},
+        "picked": set(),
+    }
+
+
+async def _award_context(
+    db: AsyncSession, subject: tuple[Viewer, SpecialAward, Event], form: Form | None
+) -> dict[str, Any]:
+    viewer, award, event = subject
+    roll = await awards.ballot_roll(db, event, award) if award.kind == "ballot" else []
+    winner = None
+    if award.entry_id:
+        winner = (await awards.awards_for_entries(db, event, [award.entry_id])).get(award.entry_id, [None])[0]
+    return {
+        "event": event,
+        "award": award,
+        "is_organizer": can_organize(viewer, event.id),
+        "kinds": rules.KINDS,
+        "eligibility": rules.ELIGIBILITY,
+        "status_labels": rules.STATUS_LABELS,
+        "classes": await _classes(db, event.id),
+        "picked": {str(c) for c in award.class_ids},
+        "cars": await awards.eligible_cars(db, event, award),
+        "winner": winner,
+        "winner_car": await awards.winner_car(db, award),
+        "roll": roll,
+        "judges": await roster(db, event) if award.kind == "ballot" and award.status == "setup" else [],
+        "voter_ids": {r.judge_id for r in roll},
+        "rounds": await awards.rounds(db, award),
+        "tied": await awards.tied_cars(db, award),
+        "batches": await awards.code_batches(db, award) if award.kind == "peoples_choice" else [],
+        # The award's own fields, or what was typed into them; the action forms (decide, tie, codes ...) keep theirs.
+        "form": form if form is not None and "name" in form else _award_form(award),
+        "action_form": form or {},
+        "message": "",
+    }
+
+
+INDEX = FormPage("organizer/awards.html", _index_context)
+AWARD = FormPage("organizer/award.html", _award_context)
+
+
 class OrganizerAwardsController(Controller):
     path = "/organizer"
 
     # -- the event's awards ---------------------------------------------------------------------
 
-    async def _index(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        event_id: int,
-        viewer: Viewer,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        class_ids: list[str] | None = None,
-        errors: dict[str, str] | None = None,
-        rules_error: str = "",
-    ) -> Template:
-        event = await event_for_chief_judge(db, viewer, event_id)  # the chief judge runs the ballots from here
-        return render(
-            request,
-            "organizer/awards.html",
-            is_organizer=can_organize(viewer, event.id),
-            status_code=status_code,
-            event=event,
-            status_label=EVENT_STATUS_LABELS[event.status],
-            lines=await awards.award_lines(db, event),
-            kinds=rules.KINDS,
-            eligibility=rules.ELIGIBILITY,
-            status_labels=rules.STATUS_LABELS,
-            classes=await _classes(db, event.id),
-            form=form or {"kind": "designated", "eligibility": "judged"},
-            picked=set(class_ids or []),
-            errors=errors or {},
-            rules_error=rules_error,
-        )
-
     @get("/events/{event_id:int}/awards")
     async def index(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
-        return await self._index(request, db, event_id, viewer)
+        event = await event_for_chief_judge(db, viewer, event_id)  # the chief judge runs the ballots from here
+        return await INDEX.render(request, db, (viewer, event))
 
     @post("/events/{event_id:int}/awards")
     async def create(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request, multi=("class_ids",))
         class_ids = await form_list(request, "class_ids")
-        try:
-            award = await awards.create_award(db, viewer, event, form, class_ids)
-        except FormErrors as exc:
-            return await self._index(
-                request, db, event_id, viewer, status_code=400, form=form, class_ids=class_ids, errors=exc.errors
-            )
-        return redirect(f"/organizer/awards/{award.id}")
+
+        async def act(form: Form) -> SpecialAward:
+            return await awards.create_award(db, viewer, event, form, class_ids)
+
+        return await submit(
+            request,
+            db,
+            INDEX,
+            (viewer, event),
+            act,
+            lambda award: f"/organizer/awards/{award.id}",
+            multi=("class_ids",),
+            picked=set(class_ids),
+        )
 
     @post("/events/{event_id:int}/awards/rules")
     async def set_rules(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        try:
-            await awards.set_rules(db, viewer, event, await form_data(request))
-        except ServiceError as exc:
-            return await self._index(request, db, event_id, viewer, status_code=400, rules_error=exc.message)
-        return redirect(f"/organizer/events/{event.id}/awards")
+
+        async def act(form: Form) -> None:
+            await awards.set_rules(db, viewer, event, form)
+
+        success = f"/organizer/events/{event.id}/awards"
+        return await submit(request, db, INDEX, (viewer, event), act, success, field="rules", keep_form=False)
 
     # -- one award ------------------------------------------------------------------------------
 
-    async def _detail(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        viewer: Viewer,
-        award_id: int,
-        *,
-        status_code: int = 200,
-        form: dict[str, str] | None = None,
-        class_ids: list[str] | None = None,
-        errors: dict[str, str] | None = None,
-        message: str = "",
-    ) -> Template:
-        award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-        is_organizer = can_organize(viewer, event.id)
-        roll = await awards.ballot_roll(db, event, award) if award.kind == "ballot" else []
-        voter_ids = {r.judge_id for r in roll}
-        judges = await roster(db, event) if award.kind == "ballot" and award.status == "setup" else []
-        tied = await awards.tied_cars(db, award)
-        edit = form if form is not None and "name" in form else _award_form(award)
-        return render(
-            request,
-            "organizer/award.html",
-            status_code=status_code,
-            event=event,
-            award=award,
-            is_organizer=is_organizer,
-            kinds=rules.KINDS,
-            eligibility=rules.ELIGIBILITY,
-            status_labels=rules.STATUS_LABELS,
-            classes=await _classes(db, event.id),
-            picked={str(c) for c in (class_ids if class_ids is not None else award.class_ids)},
-            cars=await awards.eligible_cars(db, event, award),
-            winner=(await awards.awards_for_entries(db, event, [award.entry_id])).get(award.entry_id, [None])[0]
-            if award.entry_id
-            else None,
-            winner_car=await awards.winner_car(db, award),
-            roll=roll,
-            judges=judges,
-            voter_ids=voter_ids,
-            rounds=await awards.rounds(db, award),
-            tied=tied,
-            batches=await awards.code_batches(db, award) if award.kind == "peoples_choice" else [],
-            form=edit,
-            action_form=form or {},
-            errors=errors or {},
-            message=message,
-        )
-
     @get("/awards/{award_id:int}")
     async def detail(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        viewer: SignedIn,
+        award_id: FromPath[int],
     ) -> Template:
-        return await self._detail(request, db, viewer, award_id)
+        award, event = await awards.award_for_chief_judge(db, viewer, award_id)
+        return await AWARD.render(request, db, (viewer, award, event))
 
     @post("/awards/{award_id:int}")
     async def update(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         award, event = await awards.award_for_organizer(db, viewer, award_id)
-        form = await form_data(request, multi=("class_ids",))
         class_ids = await form_list(request, "class_ids")
-        try:
+
+        async def act(form: Form) -> None:
             await awards.update_award(db, viewer, award, event, form, class_ids)
-        except FormErrors as exc:
-            return await self._detail(
-                request, db, viewer, award_id, status_code=400, form=form, class_ids=class_ids, errors=exc.errors
-            )
-        except ServiceError as exc:
-            return await self._detail(
-                request, db, viewer, award_id, status_code=400, form=form, errors={"__all__": exc.message}
-            )
-        return redirect(f"/organizer/awards/{award.id}")
+
+        success = f"/organizer/awards/{award.id}"
+        return await submit(
+            request, db, AWARD, (viewer, award, event), act, success, multi=("class_ids",), picked=set(class_ids)
+        )
 
     @post("/awards/{award_id:int}/remove")
     async def remove(self, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Redirect:
@@ -200,14 +180,12 @@ class OrganizerAwardsController(Controller):
         settings: Settings | None = None,
     ) -> Any:
         """Run one of the award's actions; a refusal shows the award page with the reason and the typed values."""
-        organizer_only = action in ("codes",)
-        if organizer_only:
+        if action == "codes":  # organizer only
             award, event = await awards.award_for_organizer(db, viewer, award_id)
         else:
             award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-        form = await form_data(request, multi=("judge_ids",))
-        message = ""
-        try:
+
+        async def act(form: Form) -> str:
             if action == "decide":
                 await awards.decide_designated(db, viewer, award, event, form)
             elif action == "undo":
@@ -219,7 +197,7 @@ class OrganizerAwardsController(Controller):
             elif action == "open":
                 await awards.open_voting(db, viewer, award, event)
             elif action == "close":
-                message = await awards.close_voting(db, viewer, award, event)
+                return await awards.close_voting(db, viewer, award, event)
             elif action == "run-off":
                 await awards.run_off(db, viewer, award, event)
             elif action == "tie":
@@ -227,15 +205,14 @@ class OrganizerAwardsController(Controller):
             elif action == "codes":
                 assert settings is not None
                 await awards.generate_codes(db, settings.secret_key, viewer, award, event, form.get("count", ""))
-        except FormErrors as exc:
-            return await self._detail(request, db, viewer, award_id, status_code=400, form=form, errors=exc.errors)
-        except ServiceError as exc:
-            return await self._detail(
-                request, db, viewer, award_id, status_code=exc.status_code, form=form, errors={"__all__": exc.message}
-            )
-        if message:
-            return await self._detail(request, db, viewer, award_id, message=message)
-        return redirect(f"/organizer/awards/{award.id}")
+            return ""
+
+        async def done(message: str) -> Response[Any]:  # closing a round says what the count found
+            if not message:
+                return redirect(f"/organizer/awards/{award.id}")
+            return await AWARD.render(request, db, (viewer, award, event), message=message)
+
+        return await submit(request, db, AWARD, (viewer, award, event), act, done, multi=("judge_ids",))
 
     @post("/awards/{award_id:int}/decide")
     async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:

@@ -17,10 +17,22 @@ from concours.reports.entrant_score import SCORE_REPORTS
 from concours.reports.placards import AWARD_PLACARDS, CAR_PLACARDS
 from concours.reports.results_book import RESULTS_BOOK
 from concours.services import branding, ceremony, jobs, photos
-from concours.services.errors import FormErrors, NotFound, ServiceError
+from concours.services.errors import NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, SignedIn, device_of, form_data, pdf_response, redirect, render
+from concours.web.common import (
+    AppSettings,
+    Db,
+    Form,
+    FormPage,
+    SignedIn,
+    device_of,
+    form_data,
+    pdf_response,
+    redirect,
+    render,
+    submit,
+)
 from concours.web.jobs import start_job_redirect
 
 
@@ -40,32 +52,17 @@ async def _run_sheet_page(
     )
 
 
-async def _branding_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    event: Event,
-    *,
-    status_code: int = 200,
-    form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    saved: bool = False,
-) -> Template:
+async def _branding_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
     row = await branding.load(db, event.id)
     if form is None:
         form = {
             "primary_colour": row.primary_colour if row else branding.DEFAULT_PRIMARY,
             "accent_colour": row.accent_colour if row else branding.DEFAULT_ACCENT,
         }
-    return render(
-        request,
-        "organizer/branding.html",
-        status_code=status_code,
-        event=event,
-        form=form,
-        errors=errors or {},
-        has_logo=bool(row and row.logo_jpeg),
-        saved=saved,
-    )
+    return {"event": event, "form": form, "has_logo": bool(row and row.logo_jpeg), "saved": False}
+
+
+BRANDING = FormPage("organizer/branding.html", _branding_context)
 
 
 class OrganizerCeremonyController(Controller):
@@ -138,23 +135,22 @@ class OrganizerCeremonyController(Controller):
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        return await _branding_page(request, db, event)
+        return await BRANDING.render(request, db, event, saved=request.query_params.get("saved") == "1")
 
     @post("/events/{event_id:int}/branding")
     async def save_branding(
         self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        form = await form_data(request)
-        raw = (await request.form()).get("logo")
-        logo = None
-        if isinstance(raw, UploadFile) and raw.filename:  # an empty file input sends a nameless, empty part
-            logo = photos.Upload(filename=raw.filename[:100], data=await raw.read())
-        try:
+
+        async def act(form: Form) -> None:
+            raw = (await request.form()).get("logo")
+            logo = None
+            if isinstance(raw, UploadFile) and raw.filename:  # an empty file input sends a nameless, empty part
+                logo = photos.Upload(filename=raw.filename[:100], data=await raw.read())
             await branding.update(db, viewer, event, form, logo)
-        except FormErrors as exc:
-            return await _branding_page(request, db, event, status_code=400, form=form, errors=exc.errors)
-        return await _branding_page(request, db, event, saved=True)
+
+        return await submit(request, db, BRANDING, event, act, f"/organizer/events/{event.id}/branding?saved=1")
 
     @get("/events/{event_id:int}/branding/logo")
     async def logo(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Response[bytes]:

@@ -38,6 +38,7 @@ from concours.web.common import (
     pdf_response,
     redirect,
     submit,
+    typed_form,
 )
 from concours.web.jobs import start_job_redirect
 
@@ -223,7 +224,7 @@ class OrganizerJudgesController(Controller):
                 except UnicodeDecodeError as exc:
                     raise roster.ImportErrors(["The file is not UTF-8 text; save it as CSV (UTF-8)."]) from exc
             else:
-                text = str(form.get("csv_text") or "")
+                text = (await form_data(request)).get("csv_text", "")  # checked like any text field
             result = await roster.import_csv(db, settings, viewer, event, text.replace("\x00", ""))
         except roster.ImportErrors as exc:
             return await ROSTER.render(request, db, event, status_code=400, import_errors=exc.rows)
@@ -242,11 +243,8 @@ class OrganizerJudgesController(Controller):
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         judge = await roster.judge_on_roster(db, event, judge_id)
-        # The typed values belong to this judge's row, not to the invitation form.
-        typed: dict[int, Form] = {}
 
         async def act(form: Form) -> None:
-            typed[judge_id] = form
             await roster.update_judge(db, viewer, event, judge, form)
 
         return await submit(
@@ -257,7 +255,7 @@ class OrganizerJudgesController(Controller):
             act,
             f"/organizer/events/{event.id}/roster#judge-{judge_id}",
             keep_form=False,
-            edit_forms=typed,
+            keep=lambda form: {"edit_forms": {judge_id: form}},  # the typed values belong to this judge's row
         )
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
@@ -333,7 +331,7 @@ class OrganizerJudgesController(Controller):
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
     async def change(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
-        form = await form_data(request)
+        form = await typed_form(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
         judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
         class_id = int(class_text) if class_text.isdecimal() and len(class_text) < 10 else None

@@ -61,9 +61,15 @@ class PasswordController(Controller):
         try:
             form = await form_data(request)
         except BadForm as exc:
-            errors = exc.errors
+            kept = {k: v[:300] for k, v in exc.form.items() if k in ("password", "password2")}
             return render(
-                request, "auth/password_reset.html", status_code=400, token=token, valid=True, form={}, errors=errors
+                request,
+                "auth/password_reset.html",
+                status_code=400,
+                token=token,
+                valid=True,
+                form=kept,
+                errors=exc.errors,
             )
         password, repeated = form.get("password", ""), form.get("password2", "")
         try:

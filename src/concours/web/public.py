@@ -17,7 +17,7 @@ from concours.services import awards, ceremony, entries, events, pending_uploads
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
-from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render, typed_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
@@ -179,17 +179,21 @@ class PublicController(Controller):
         optional_viewer: MaybeSignedIn,
     ) -> Template:
         event = await event_for_public(db, optional_viewer, slug)
-        try:
-            form = await form_data(request, multi=PHOTO_FORM_LISTS)
-        except BadForm as exc:
-            return await _apply_page(request, db, event, exc.form, exc.errors, optional_viewer, status_code=400)
-        if form.get("vehicle_id") and optional_viewer is not None:
-            form["email"] = optional_viewer.email
         if not entries.registration_open(event):
+            form = await typed_form(request, multi=PHOTO_FORM_LISTS)
             return await _apply_page(
                 request, db, event, form, {"__all__": entries.closed_message(event)}, optional_viewer, status_code=400
             )
-        intake = await take_photos(request, settings)
+        intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
+        try:
+            form = await form_data(request, multi=PHOTO_FORM_LISTS)
+        except BadForm as exc:
+            kept = exc.form | {"pending_photos": intake.token}
+            return await _apply_page(
+                request, db, event, kept, exc.errors, optional_viewer, status_code=400, pending=intake.pending
+            )
+        if form.get("vehicle_id") and optional_viewer is not None:
+            form["email"] = optional_viewer.email
         form["pending_photos"] = intake.token
         try:
             await entries.apply(

@@ -18,7 +18,7 @@ from concours.services import awards, export, photos, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, client_address, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, client_address, form_data, render
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
 THROTTLE_SCOPE = "voting-code"
@@ -114,7 +114,11 @@ class PublicAwardsController(Controller):
         ballot = await awards.public_ballot(db, event)
         if ballot is None:
             raise NotFound("This event has no People's Choice vote.")
-        form = await form_data(request)
+        try:
+            form = await form_data(request)
+        except BadForm as exc:
+            code, entry = exc.form.get("code", "")[:40], exc.form.get("entry_id", "")[:12]
+            return self._page(request, event, ballot, code, "", status_code=400, errors=exc.errors, chosen=entry)
         code, entry = form.get("code", "")[:40], form.get("entry_id", "")[:12]
         keys = _throttle_keys(request)
         await throttle.check(db, THROTTLE_SCOPE, keys)
