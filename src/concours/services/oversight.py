@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from concours import live
 from concours.db import (
@@ -193,12 +192,20 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
     ).all()
     sheets = (
         await session.scalars(
-            select(ScoreSheet)
-            .options(selectinload(ScoreSheet.lines))
+            select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id).where(Entry.event_id == event_id)
+        )
+    ).all()
+    # The values as plain rows (not one ORM object per line): the board reads thousands of them at a large show.
+    values_of: dict[int, dict[int, int | None]] = {}
+    for sheet_id, category_id, value in (
+        await session.execute(
+            select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units)
+            .join(ScoreSheet, ScoreSheet.id == ScoreLine.sheet_id)
             .join(Entry, Entry.id == ScoreSheet.entry_id)
             .where(Entry.event_id == event_id)
         )
-    ).all()
+    ).tuples():
+        values_of.setdefault(sheet_id, {})[category_id] = value
     conflicts = (
         await session.execute(
             select(ConflictRow.judge_id, ConflictRow.entry_id, ConflictRow.entrant_id, ConflictRow.class_id).where(
@@ -274,9 +281,9 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
                 seat.entered_on_paper = sheet.entered_by_id is not None
                 cats = {c.id: c for c in cats_by_rubric.get(sheet.rubric_id, [])}
                 values = [
-                    ln.value_units * cats[ln.category_id].weight_percent
-                    for ln in sheet.lines
-                    if ln.value_units is not None and ln.category_id in cats
+                    units * cats[category_id].weight_percent
+                    for category_id, units in values_of.get(sheet.id, {}).items()
+                    if units is not None and category_id in cats
                 ]
                 seat.total = Fraction(sum(values), 100) if values else None
                 updated = sheet.updated_at.replace(tzinfo=None) if sheet.updated_at else None
@@ -287,7 +294,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
                 for s in seats:
                     if s.status != "submitted":
                         s.late = True
-            _flag(seats, by_key, car.id, cats_by_rubric.get(rubric_id, []), scale, mode)
+            _flag(seats, by_key, values_of, car.id, cats_by_rubric.get(rubric_id, []), scale, mode)
             board_cars.append(BoardCar(car.id, car.car_number, f"{car.year} {car.make} {car.model}", seats))
         out.append(BoardClass(cls.id, cls.code, cls.name, cls.certified_at is not None, mode, scale, board_cars))
     return Board(event.id, event.name, event.status, out, event)
@@ -296,6 +303,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
 def _flag(
     seats: list[SeatState],
     by_key: dict[tuple[int, int | None, int | None, str], ScoreSheet],
+    values_of: dict[int, dict[int, int | None]],
     entry_id: int,
     categories: list[RubricCategory],
     scale: int,
@@ -310,7 +318,7 @@ def _flag(
         values: dict[int, dict[int, int | None]] = {}
         for s in group:
             sheet = by_key[(entry_id, s.judge_id, None, section)]
-            lines = {ln.category_id: ln.value_units for ln in sheet.lines}
+            lines = values_of.get(sheet.id, {})
             assert s.judge_id is not None
             values[s.judge_id] = {c.id: lines.get(c.id) for c in cats}
         flags = outlier_flags(values, {c.id: c.max_units for c in cats}, {c.id: c.name for c in cats}, scale)
