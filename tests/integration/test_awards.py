@@ -23,6 +23,7 @@ from concours.db import (
     AwardCandidate,
     AwardRoll,
     Conflict,
+    Entry,
     Event,
     SpecialAward,
     User,
@@ -31,12 +32,12 @@ from concours.db import (
 )
 from concours.domain.awards import code_hash, format_code
 from concours.reports.voting_codes import ballot_url
-from concours.services import throttle
+from concours.services import photos, throttle
 from concours.services.accounts import start_session
 from concours.services.awards import batch_codes
 from concours.settings import Settings
 from tests.conftest import TEST_SECRET, new_client, run_db
-from tests.helpers import csrf, drawn_images, post
+from tests.helpers import csrf, drawn_images, image_bytes, post
 from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
 
@@ -397,6 +398,19 @@ def test_awards_only_publishing_and_export(db_url: str, settings: Settings) -> N
         pdf = owner.get(f"/my/entries/{scene.entries[0]}/report.pdf")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Special award:" in text and "HYPERLINK" in text
+        assert drawn_images(PdfReader(io.BytesIO(pdf.content)).pages[0]) == []  # the car has no photo yet
+
+        # With a photo of the car, the report shows it beside the car's name.
+        async def add_photo(session: AsyncSession) -> None:
+            vehicle_id = await session.scalar(select(Entry.vehicle_id).where(Entry.id == scene.entries[0]))
+            assert vehicle_id is not None
+            await photos.store(session, settings, vehicle_id, [photos.process(image_bytes("JPEG", (900, 600)))])
+            await session.commit()
+
+        run_db(db_url, add_photo)
+        pdf = owner.get(f"/my/entries/{scene.entries[0]}/report.pdf")
+        drawn = drawn_images(PdfReader(io.BytesIO(pdf.content)).pages[0])
+        assert len(drawn) == 1 and drawn[0].image.width / drawn[0].image.height == 1.5
 
 
 def test_awards_belong_to_their_event(db_url: str, settings: Settings) -> None:

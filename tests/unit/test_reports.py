@@ -108,7 +108,11 @@ def test_judge_packet_has_a_cover_then_a_sheet_per_car_with_its_link() -> None:
     assert len(reader.pages) == 1 + 2
     assert "Judge packet — Jo Master" in reader.pages[0].extract_text()
     sheet = re.sub(r"\s", "", reader.pages[1].extract_text())
-    assert "https://concours.example.org/judging/entries/1" in sheet and "(deduct)" in reader.pages[1].extract_text()
+    page = " ".join(reader.pages[1].extract_text().split())
+    assert "https://concours.example.org/judging/entries/1" in sheet
+    # Each line says what to write: points given, or points taken off; and what to weigh.
+    assert "Points 0 – 30" in page and "Deduct 0 – 10" in page and "Deduct for parts not correct for the car." in page
+    assert "Write a note for the owner on every line" in page
 
 
 def test_text_from_people_is_escaped_in_the_page_and_in_the_footer() -> None:

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import ClassVar, Self
 
 import anyio.to_thread
@@ -51,6 +52,12 @@ class Letterhead:
     @classmethod
     def sample(cls) -> Letterhead:
         return cls("Lakeside Concours d'Elegance", "14 June 2026", "Villa Lawn, Lakeside")
+
+
+def file_url(path: Path) -> str:
+    """``path`` as a file URL for an image in a report (made absolute against the working folder, as the server
+    runs); a missing file prints without the image (WeasyPrint skips it)."""
+    return (path if path.is_absolute() else Path.cwd() / path).as_uri()  # noqa: ASYNC240 - no I/O
 
 
 def long_date(day: date) -> str:

@@ -9,8 +9,8 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry, Event
-from concours.reports import Letterhead, Report, render_html
-from concours.services import branding
+from concours.reports import Letterhead, Report, file_url, render_html
+from concours.services import branding, show_results
 from concours.services.errors import ServiceError
 from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback, event_feedback
 from concours.services.jobs import JobDocument, register_kind
@@ -23,6 +23,7 @@ class EntrantScoreReport(Report):
     template: ClassVar[str] = "reports/entrant_score.html"
     letterhead: Letterhead
     fb: Feedback
+    photo: str = ""  # the car's first photo as a file URL, or ""
 
     def filename(self) -> str:
         return f"score-report-car-{self.fb.car_number or 'entry'}.pdf"
@@ -59,11 +60,20 @@ class EntrantScoreReport(Report):
         )
 
 
-async def entrant_score_report(session: AsyncSession, entry: Entry, owner_name: str) -> EntrantScoreReport:
-    """The report for the entrant's own entry (refused until the class's results are published)."""
+async def _photos(session: AsyncSession, settings: Settings, feedback: list[Feedback]) -> dict[int, str]:
+    ids = {fb.vehicle_id for fb in feedback if fb.vehicle_id is not None}
+    return {vid: file_url(path) for vid, path in (await show_results.first_photos(session, settings, ids)).items()}
+
+
+async def entrant_score_report(
+    session: AsyncSession, settings: Settings, entry: Entry, owner_name: str
+) -> EntrantScoreReport:
+    """The report for the entrant's own entry, with the car's photo (refused until the class's results are
+    published)."""
     fb = await entrant_feedback(session, entry, owner_name)
     letterhead = await branding.branded(session, entry.event_id, Letterhead(fb.event_name, fb.event_date, fb.venue))
-    return EntrantScoreReport(letterhead, fb)
+    photo = (await _photos(session, settings, [fb])).get(fb.vehicle_id or 0, "")
+    return EntrantScoreReport(letterhead, fb, photo)
 
 
 async def score_reports_document(
@@ -75,7 +85,9 @@ async def score_reports_document(
     if not feedback:
         raise ServiceError("There are no score reports yet: they are made from certified classes.")
     letterhead = await branding.letterhead(session, event)
-    parts = await anyio.to_thread.run_sync(lambda: [render_html(EntrantScoreReport(letterhead, fb)) for fb in feedback])
+    photo = await _photos(session, settings, feedback)
+    reports = [EntrantScoreReport(letterhead, fb, photo.get(fb.vehicle_id or 0, "")) for fb in feedback]
+    parts = await anyio.to_thread.run_sync(lambda: [render_html(r) for r in reports])
     return JobDocument(f"{event.slug}-score-reports.pdf", parts)
 
 

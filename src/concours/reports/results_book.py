@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.domain.states import results_public
-from concours.reports import Letterhead, PageFooter, Report, render_html
+from concours.reports import Letterhead, PageFooter, Report, file_url, render_html
 from concours.services import branding, show_results
 from concours.services.errors import ServiceError
 from concours.services.jobs import JobDocument, register_kind
@@ -93,11 +92,6 @@ class ResultsBook(Report):
         )
 
 
-def _file_url(path: Path) -> str:
-    """``path`` as a file URL (made absolute against the working folder, as the server runs)."""
-    return (path if path.is_absolute() else Path.cwd() / path).as_uri()  # noqa: ASYNC240 - no I/O
-
-
 def _dates(event: Event) -> str:
     if event.starts_on == event.ends_on:
         return event.starts_on.strftime("%d %B %Y")
@@ -113,7 +107,7 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
     awards = await show_results.special_awards(session, event)
     winners = {car.vehicle_id for cls in classes for car in cls.cars if car.rank == 1 and car.award}
     photo = {
-        vehicle_id: _file_url(path)  # a missing file prints without the photo (WeasyPrint skips it)
+        vehicle_id: file_url(path)  # a missing file prints without the photo (WeasyPrint skips it)
         for vehicle_id, path in (
             await show_results.first_photos(
                 session, settings, winners | {a.vehicle_id for a in awards if a.vehicle_id is not None}

@@ -55,6 +55,7 @@ class Feedback:
     # A placings class: a place and the judges' notes, no points.
     placings: bool = False
     notes: list[str] = field(default_factory=list)
+    vehicle_id: int | None = None  # the car, for its photo on the printed report
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -66,7 +67,8 @@ async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str)
         raise Forbidden("Your score sheets are shown once your class's results are published.")
     vehicle = await session.get(Vehicle, entry.vehicle_id)
     assert vehicle is not None
-    return (await _feedback(session, event, [_Car(entry.id, entry.car_number, vehicle.title, owner_name, cls)]))[0]
+    car = _Car(entry.id, entry.car_number, vehicle.title, owner_name, cls, vehicle.id)
+    return (await _feedback(session, event, [car]))[0]
 
 
 async def event_feedback(session: AsyncSession, event: Event) -> list[Feedback]:
@@ -74,7 +76,9 @@ async def event_feedback(session: AsyncSession, event: Event) -> list[Feedback]:
     prints as all entrants' score reports (a fixed number of queries, whatever the size of the show)."""
     rows = (
         await session.execute(
-            select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name, EventClass)
+            select(
+                Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, User.name, EventClass, Vehicle.id
+            )
             .join(ClassResult, ClassResult.entry_id == Entry.id)
             .join(EventClass, EventClass.id == ClassResult.class_id)
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -85,7 +89,8 @@ async def event_feedback(session: AsyncSession, event: Event) -> list[Feedback]:
         )
     ).all()
     cars = [
-        _Car(eid, number, f"{year} {make} {model}", owner, cls) for eid, number, year, make, model, owner, cls in rows
+        _Car(eid, number, f"{year} {make} {model}", owner, cls, vid)
+        for eid, number, year, make, model, owner, cls, vid in rows
     ]
     return await _feedback(session, event, cars)
 
@@ -97,6 +102,7 @@ class _Car:
     title: str
     owner: str
     cls: EventClass
+    vehicle_id: int | None = None
 
 
 def _sheet(n: int, sheet: ScoreSheet, rubric: Rubric) -> FeedbackSheet:
@@ -178,6 +184,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                     special,
                     placings=True,
                     notes=notes.get(car.entry_id, []),
+                    vehicle_id=car.vehicle_id,
                 )
             )
             continue
@@ -193,6 +200,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                     for n, sheet in enumerate(sheets.get(car.entry_id, []), start=1)
                 ],
                 special,
+                vehicle_id=car.vehicle_id,
             )
         )
     return out

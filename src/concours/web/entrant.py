@@ -172,8 +172,8 @@ class EntrantController(Controller):
         return render(request, "entrant/sheets.html", entry=entry, fb=feedback)
 
     @get("/entries/{entry_id:int}/report.pdf")
-    async def report(self, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Response[bytes]:
+    async def report(self, db: Db, viewer: SignedIn, settings: AppSettings, entry_id: FromPath[int]) -> Response[bytes]:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        report = await entrant_score_report(db, entry, viewer.name)
+        report = await entrant_score_report(db, settings, entry, viewer.name)
         filename = f"score-report-car-{entry.car_number or entry.id}.pdf"
         return pdf_response(await report_pdf(report), filename, download=True)
