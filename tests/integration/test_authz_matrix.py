@@ -173,6 +173,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /events/{slug:str}/live/stream": NOBODY,
     "GET /events/{slug:str}/cars/{number:int}": NOBODY,
     "GET /events/{slug:str}/cars/{number:int}/photo": NOBODY,
+    "GET /events/{slug:str}/cars/{number:int}/thumb": NOBODY,
     "GET /events/{slug:str}/cars/{number:int}/photos/{index:int}": NOBODY,
     "GET /chief/events/{event_id:int}/stream": ALL,
     "GET /my/privacy": ANONYMOUS,

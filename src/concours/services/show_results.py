@@ -141,6 +141,7 @@ class FieldCar:
     class_code: str  # "" for a car not in a class yet
     class_name: str
     owner: str  # "" where the owner does not allow their name
+    vehicle_id: int | None = None
 
 
 async def numbered_cars(session: AsyncSession, event: Event) -> list[FieldCar]:
@@ -157,6 +158,7 @@ async def numbered_cars(session: AsyncSession, event: Event) -> list[FieldCar]:
                 EventClass.name,
                 User.name,
                 Entrant.publish_name,
+                Vehicle.id,
             )
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
             .join(Entrant, Entrant.id == Entry.entrant_id)
@@ -167,6 +169,6 @@ async def numbered_cars(session: AsyncSession, event: Event) -> list[FieldCar]:
         )
     ).all()
     return [
-        FieldCar(number, f"{year} {make} {model}", coach, code or "", class_name or "", owner if public else "")
-        for number, year, make, model, coach, code, class_name, owner, public in rows
+        FieldCar(number, f"{year} {make} {model}", coach, code or "", class_name or "", owner if public else "", vid)
+        for number, year, make, model, coach, code, class_name, owner, public, vid in rows
     ]

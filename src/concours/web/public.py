@@ -13,7 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
-from concours.services import awards, ceremony, entries, events, pending_uploads, photos, results
+from concours.services import (
+    awards,
+    car_pages,
+    ceremony,
+    entries,
+    events,
+    pending_uploads,
+    photos,
+    results,
+    show_results,
+)
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
@@ -133,9 +143,16 @@ class PublicController(Controller):
 
     @get("/events/{slug:str}")
     async def event_page(
-        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], optional_viewer: MaybeSignedIn
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        settings: AppSettings,
+        slug: FromPath[str],
+        optional_viewer: MaybeSignedIn,
     ) -> Template:
         event = await event_for_public(db, optional_viewer, slug)
+        cars = await show_results.numbered_cars(db, event) if car_pages.car_visible(event) else []
+        with_photo = await show_results.first_photos(db, settings, {c.vehicle_id for c in cars if c.vehicle_id})
         return render(
             request,
             "public/event.html",
@@ -146,6 +163,8 @@ class PublicController(Controller):
             results=results_public(event.status),
             voting=await awards.peoples_choice_open(db, event),
             live=ceremony.live_visible(event),
+            field=cars,
+            with_photo=set(with_photo),
         )
 
     @get("/events/{slug:str}/apply")

@@ -108,20 +108,29 @@ class ShowDayController(Controller):
     ) -> Response[bytes]:
         return await self._photo(db, settings, slug, number, 0)
 
+    @get("/events/{slug:str}/cars/{number:int}/thumb")
+    async def car_thumb(
+        self, db: Db, settings: AppSettings, slug: FromPath[str], number: FromPath[int]
+    ) -> Response[bytes]:
+        """The car's first photo, small: for the list of the cars on the field."""
+        return await self._photo(db, settings, slug, number, 0, thumb=True)
+
     @get("/events/{slug:str}/cars/{number:int}/photos/{index:int}")
     async def car_photo_n(
         self, db: Db, settings: AppSettings, slug: FromPath[str], number: FromPath[int], index: FromPath[int]
     ) -> Response[bytes]:
         return await self._photo(db, settings, slug, number, index)
 
-    async def _photo(self, db: AsyncSession, settings: Settings, slug: str, number: int, index: int) -> Response[bytes]:
+    async def _photo(
+        self, db: AsyncSession, settings: Settings, slug: str, number: int, index: int, *, thumb: bool = False
+    ) -> Response[bytes]:
         event = await events.get_event_by_slug(db, slug)
         entry = await car_pages.public_entry(db, event, number)
         shown = await car_pages.public_photos(db, entry)
         if not 0 <= index < len(shown):
             raise NotFound("This car has no such photo.")
         try:
-            data = await anyio.Path(photos.photo_path(settings, shown[index], thumb=False)).read_bytes()
+            data = await anyio.Path(photos.photo_path(settings, shown[index], thumb=thumb)).read_bytes()
         except OSError as exc:
             raise NotFound("This photo's file is missing.") from exc
         return Response(data, media_type=shown[index].content_type, headers={"cache-control": "public, max-age=300"})
