@@ -41,6 +41,7 @@ from concours.web.judging_ballots import JudgingBallotsController
 from concours.web.judging_placings import JudgingPlacingsController
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
+from concours.web.organizer_backups import OrganizerBackupsController
 from concours.web.organizer_ceremony import OrganizerCeremonyController, OrganizerDocumentsController
 from concours.web.organizer_class_system import OrganizerClassSystemController
 from concours.web.organizer_entries import OrganizerEntriesController
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         tasks = [asyncio.create_task(_outbox_loop(settings, db))] if run_outbox else []
         if run_outbox:
             tasks.append(asyncio.create_task(_media_clean_loop(settings, db)))
-        if settings.backup_dir is not None:
+        if run_outbox or settings.backup_dir is not None:  # the folder may be named on the backups page
             tasks.append(asyncio.create_task(_backup_loop(settings, db)))
         use_pool()
         try:
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PublicAwardsController,
             JobsController,
             OrganizerCeremonyController,
+            OrganizerBackupsController,
             OrganizerDocumentsController,
             ShowDayController,
             BoardStreamController,
@@ -237,7 +239,7 @@ async def _outbox_loop(settings: Settings, db: Database) -> None:
 async def _backup_loop(settings: Settings, db: Database) -> None:
     while True:
         try:
-            await backups.backup_if_due(settings, db.read)
+            await backups.backup_if_due(settings, db.read, db.write)
         except Exception:  # a full or missing USB stick must not stop the show: try again next turn
             log.exception("automatic backup failed")
         await asyncio.sleep(BACKUP_CHECK_SECONDS)

@@ -9,6 +9,7 @@ to ``MATRIX`` below, ``"METHOD /path/{param:type}": RULE``, with the path exactl
     ALL_BUT_JUDGES    event A's judges may (judge of another class, conflicted judge): e.g. the judge's
                       own conflicts page for the event
     ANONYMOUS         any signed-in person may (it shows their own things), anonymous may not
+    ALL_BUT_ORGANIZERS  any organizer account may (the installation's backups), nobody else
     NOBODY            public: anyone may (sign-in, public pages)
 
 The personas (tests/route_world.py): anonymous, an entrant of another car (car Y), a judge of another class
@@ -32,6 +33,7 @@ from tests.route_world import PERSONAS, Route, Snapshots, World, app_routes, bui
 ALL = frozenset(PERSONAS)
 ALL_BUT_JUDGES = frozenset({"anonymous", "entrant_of_another_car", "other_organizer"})
 ANONYMOUS = frozenset({"anonymous"})
+ALL_BUT_ORGANIZERS = frozenset({"anonymous", "entrant_of_another_car", "judge_of_another_class", "conflicted_judge"})
 NOBODY: frozenset[str] = frozenset()
 
 MATRIX: dict[str, frozenset[str]] = {
@@ -190,6 +192,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /organizer/events/{event_id:int}/branding/logo": ALL,
     "GET /organizer/events/{event_id:int}/documents": ALL,
     "POST /organizer/events/{event_id:int}/documents": ALL,  # starts a document job
+    # The installation's backups: any organizer account, nobody else
+    "GET /organizer/backups": ALL_BUT_ORGANIZERS,
+    "POST /organizer/backups": ALL_BUT_ORGANIZERS,
+    "POST /organizer/backups/now": ALL_BUT_ORGANIZERS,
 }
 
 CSRF_COOKIE = "concours_csrf"

@@ -84,6 +84,7 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /organizer/classes/{class_id:int}/sections": "section judging (test_judging_systems): JUDGES via submit()",
     "POST /chief/entries/{entry_id:int}/acknowledge": "flagged cars only (calibration tests): PAGE via submit()",
     "POST /organizer/events/{event_id:int}/documents": "buttons that start a document job",
+    "POST /organizer/backups/now": "a button: back up now",
     "POST /judging/entries/{entry_id:int}/submit": "a button under the sheet",
     "POST /judging/entries/{entry_id:int}/lines/{category_id:int}": "htmx autosave: answers a 400 fragment",
     "POST /judging/entries/{entry_id:int}/comment": "htmx autosave: answers a 400 fragment",

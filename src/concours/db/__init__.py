@@ -6,6 +6,7 @@ from concours.db.base import Base, utcnow
 from concours.db.ceremony import CeremonyLine, EventBranding
 from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
 from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
+from concours.db.installation import BackupSetting
 from concours.db.jobs import ReportDocument, ReportJob
 from concours.db.judging import (
     Assignment,
@@ -31,6 +32,7 @@ __all__ = [
     "AwardVoter",
     "AuditLog",
     "AwardLevel",
+    "BackupSetting",
     "Base",
     "CalibrationReview",
     "CeremonyLine",

@@ -83,6 +83,13 @@ def can_create_event(viewer: Viewer | None) -> bool:
     return why_not_create_event(viewer) is None
 
 
+def why_not_manage_backups(viewer: Viewer | None) -> str | None:
+    """The installation's backups (folder, interval, backing up now): organizer accounts."""
+    if viewer is None or not viewer.is_organizer:
+        return "Only organizer accounts manage the backups."
+    return None
+
+
 def why_not_judge(viewer: Viewer | None) -> str | None:
     """The judge's own pages (their cars, profile, invitations, conflicts): a judge."""
     if viewer is None or viewer.judge_id is None:
