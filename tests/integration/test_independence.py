@@ -15,6 +15,9 @@ judge's own sheet or the team's; co-judges' sheets are on the chief judge's boar
 which need the chief judge): so the second sweep asserts they stay hidden. If a page for judges to compare
 after submitting is added, this second sweep is the place to assert it shows them only then.
 
+The same sweep runs over a class judged by placings (judge B's notes for the owners and comment on their
+submitted order), and the team case shows the rule's exception: a team member reads the team's one sheet.
+
 A GET route added later is visited automatically (a new path parameter without a value in ``World.params``
 fails the test); one that cannot be visited goes in ``SKIPPED`` with its reason."""
 
@@ -31,15 +34,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.app import create_app
-from concours.db import Entry, Judge, ScoreSheet, User
-from concours.services import accounts, judging
+from concours.db import Entry, Judge, PlacingSheet, ScoreSheet, User
+from concours.services import accounts, judging, placings
 from concours.settings import Settings
 from tests.conftest import run_db
-from tests.helpers import htmx_post
-from tests.route_world import Route, World, app_routes, build_world
-from tests.scenes import seed_scoring, signed_in
+from tests.helpers import htmx_post, post
+from tests.route_world import PARAM_RE, Route, World, app_routes, build_world
+from tests.scenes import Seeded, seed_scoring, signed_in
 
-# GET routes deliberately not visited, with the reason.
+# GET routes deliberately not visited, with the reason (none today: the live stream answers a request that
+# does not ask for an event stream at once, PDFs are read back, the bench fragment is harmless to read).
 SKIPPED: dict[str, str] = {}
 
 # Judge B's sheet on car X: values typed in category order (authenticity, condition and function are
@@ -215,3 +219,59 @@ def test_a_team_shares_its_consensus_sheet(db_url: str, settings: Settings) -> N
         page = captain.get(f"/judging/entries/{entry_id}")
         assert page.status_code == 200
         assert B_NOTE in page.text and B_COMMENT in page.text
+
+
+def test_a_judge_never_sees_a_co_judges_placings_order_notes(db_url: str, settings: Settings) -> None:
+    """The same sweep over a class judged by placings (no numbers): judge B's notes for the owners and their
+    comment stay off every page judge A reaches, before and after A submits their own order."""
+
+    async def go(session: AsyncSession) -> tuple[Seeded, int]:
+        show = await seed_scoring(session, settings, judges=2, cars=3, preset="french_placings", prefix="p-")
+        b = await accounts.load_viewer(session, show.judge_tokens[1])
+        assert b is not None
+        cls, event = await placings.class_for_judge(session, b, show.class_id)
+        e0, e1, e2 = show.entries
+        for n, entry_id in enumerate(show.entries):
+            await placings.save_note(session, b, cls, event, entry_id=entry_id, note=f"{B_NOTE} {n}", device="t")
+        await placings.save_comment(session, b, cls, event, comment=B_COMMENT, device="t")
+        await placings.submit(session, b, cls, event, order=f"{e2},{e0},{e1}", device="t")
+        sheet_id = await session.scalar(select(PlacingSheet.id).where(PlacingSheet.judge_id == b.judge_id))
+        assert sheet_id is not None
+        return show, sheet_id
+
+    show, sheet_id = run_db(db_url, go)
+    routes = get_routes(settings)
+    names = {m.group(1) for r in routes for m in PARAM_RE.finditer(r.path)}
+    params: dict[str, Any] = dict.fromkeys(names, 10**6)  # what this show has not got: answered 404
+    params.update(
+        event_id=show.event_id,
+        slug="p-lakeside-concours",
+        class_id=show.class_id,
+        entry_id=show.entries[0],
+        number=10,
+        judge_id=show.judge_ids[1],
+        sheet_id=sheet_id,
+        token="not-a-real-token",
+        key="not-a-real-key",
+    )
+    world = World(params=params, tokens={})
+    query = {"judge_id": str(show.judge_ids[1])}
+    url = f"/judging/classes/{show.class_id}/placings"
+    with signed_in(settings, show.judge_tokens[1]) as judge_b:
+        page = judge_b.get(url)  # the same URL shows B their notes and comment: the markers do render there
+        assert page.status_code == 200 and leaks(page.text) == [B_NOTE, B_COMMENT]
+    with signed_in(settings, show.judge_tokens[0]) as judge_a:
+        page = judge_a.get(url)
+        assert page.status_code == 200 and "What to weigh" in page.text  # A's own, empty order
+        failures, visited, read = sweep(judge_a, routes, world, query)
+        assert visited | set(SKIPPED) == {r.key for r in routes} and read >= 10
+        r = htmx_post(judge_a, f"{url}/notes/{show.entries[0]}", {"note": A_NOTE, "change_id": "a1"})
+        assert r.status_code == 200, r.text
+        failures += [f"save note: {found}" for found in [leaks(r.text)] if found]
+        assert failures == [], "judge A saw judge B's order before submitting their own:\n" + "\n".join(failures)
+        order = ",".join(str(e) for e in show.entries)
+        assert post(judge_a, f"{url}/submit", {"order": order}).status_code == 303
+        page = judge_a.get(url)
+        assert "This order is submitted" in page.text and A_NOTE in page.text
+        failures, _, _ = sweep(judge_a, routes, world, query)
+        assert failures == [], "judge A saw judge B's order after submitting their own:\n" + "\n".join(failures)
