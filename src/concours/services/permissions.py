@@ -186,6 +186,11 @@ async def class_for_chief_judge(session: AsyncSession, viewer: Viewer, class_id:
 
 
 async def entry_for_organizer(session: AsyncSession, viewer: Viewer, entry_id: int) -> Entry:
+    return (await entry_and_event_for_organizer(session, viewer, entry_id))[0]
+
+
+async def entry_and_event_for_organizer(session: AsyncSession, viewer: Viewer, entry_id: int) -> tuple[Entry, Event]:
+    """An entry of an event the viewer organizes, with its event (one query)."""
     row = (
         await session.execute(select(Entry, Event).join(Event, Event.id == Entry.event_id).where(Entry.id == entry_id))
     ).first()
@@ -193,7 +198,7 @@ async def entry_for_organizer(session: AsyncSession, viewer: Viewer, entry_id: i
         raise NotFound("There is no such entry.")
     entry, event = row._tuple()
     require_in_event(why_not_organize(viewer, event.id), viewer, event, hide="There is no such entry.")
-    return entry
+    return entry, event
 
 
 async def conflict_reason(session: AsyncSession, judge_id: int, entry: Entry) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -12,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass
 from concours.domain.placings import METHOD_TEXT, ordinal
 from concours.services import placings
-from concours.services.errors import Forbidden, ServiceError
+from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import Db, SignedIn, device_of, form_data, redirect, render
+from concours.web.common import Db, Form, SignedIn, device_of, form_data, redirect, render
 
 
 def _refusal(exc: ServiceError) -> int:
@@ -58,19 +59,34 @@ class JudgingPlacingsController(Controller):
             request, "judging/_placing_state.html", status_code=status_code, key=key, error=error, state="Saved"
         )
 
+    async def _autosave(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        viewer: Viewer,
+        class_id: int,
+        key: str,
+        save: Callable[[EventClass, Event, Form, str], Awaitable[Any]],
+    ) -> Template:
+        """One autosaved change (the order, a car's note, the comment): its save-state fragment, or the refusal's
+        message in it (a malformed form too, as a 422 fragment)."""
+        cls, event = await placings.class_for_judge(db, viewer, class_id)
+        try:
+            form = await form_data(request)
+            await save(cls, event, form, device_of(request, form))
+        except ServiceError as exc:
+            message = " ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.message
+            return self._state(request, key, message, _refusal(exc))
+        return self._state(request, key)
+
     @post("/order")
     async def order(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
     ) -> Template:
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        form = await form_data(request)
-        try:
-            await placings.save_order(
-                db, viewer, cls, event, order=form.get("order", ""), device=device_of(request, form)
-            )
-        except ServiceError as exc:
-            return self._state(request, "order", exc.message, _refusal(exc))
-        return self._state(request, "order")
+        async def save(cls: EventClass, event: Event, form: Form, device: str) -> None:
+            await placings.save_order(db, viewer, cls, event, order=form.get("order", ""), device=device)
+
+        return await self._autosave(request, db, viewer, class_id, "order", save)
 
     @post("/notes/{entry_id:int}")
     async def note(
@@ -81,30 +97,21 @@ class JudgingPlacingsController(Controller):
         class_id: FromQuery[int],
         entry_id: FromPath[int],
     ) -> Template:
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        form = await form_data(request)
-        key = f"note-{entry_id}"
-        try:
+        async def save(cls: EventClass, event: Event, form: Form, device: str) -> None:
             await placings.save_note(
-                db, viewer, cls, event, entry_id=entry_id, note=form.get("note", ""), device=device_of(request, form)
+                db, viewer, cls, event, entry_id=entry_id, note=form.get("note", ""), device=device
             )
-        except ServiceError as exc:
-            return self._state(request, key, exc.message, _refusal(exc))
-        return self._state(request, key)
+
+        return await self._autosave(request, db, viewer, class_id, f"note-{entry_id}", save)
 
     @post("/comment")
     async def comment(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
     ) -> Template:
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        form = await form_data(request)
-        try:
-            await placings.save_comment(
-                db, viewer, cls, event, comment=form.get("comment", ""), device=device_of(request, form)
-            )
-        except ServiceError as exc:
-            return self._state(request, "comment", exc.message, _refusal(exc))
-        return self._state(request, "comment")
+        async def save(cls: EventClass, event: Event, form: Form, device: str) -> None:
+            await placings.save_comment(db, viewer, cls, event, comment=form.get("comment", ""), device=device)
+
+        return await self._autosave(request, db, viewer, class_id, "comment", save)
 
     @post("/move")
     async def move(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,19 @@ async def _branding_context(db: AsyncSession, event: Event, form: Form | None) -
 BRANDING = FormPage("organizer/branding.html", _branding_context)
 
 
+async def _presented(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    viewer: Viewer,
+    line_id: int,
+    mark: Callable[..., Awaitable[Event]],
+) -> Redirect:
+    """Mark a run sheet line presented (or not), then back to it on the run sheet."""
+    form = await form_data(request)
+    event = await mark(db, viewer, line_id, device=device_of(request, form))
+    return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+
+
 class OrganizerCeremonyController(Controller):
     path = "/organizer"
 
@@ -107,17 +121,13 @@ class OrganizerCeremonyController(Controller):
     async def present(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
     ) -> Redirect:
-        form = await form_data(request)
-        event = await ceremony.present_line(db, viewer, line_id, device=device_of(request, form))
-        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+        return await _presented(request, db, viewer, line_id, ceremony.present_line)
 
     @post("/ceremony/lines/{line_id:int}/unpresent")
     async def unpresent(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
     ) -> Redirect:
-        form = await form_data(request)
-        event = await ceremony.unpresent_line(db, viewer, line_id, device=device_of(request, form))
-        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+        return await _presented(request, db, viewer, line_id, ceremony.unpresent_line)
 
     @get("/events/{event_id:int}/ceremony/emcee-cards.pdf")
     async def emcee_cards_pdf(

@@ -17,7 +17,7 @@ from concours.db import Event, EventClass
 from concours.domain.states import ENTRY_STATUSES
 from concours.services import csv_entries, entries, selection
 from concours.services.errors import FormErrors, ServiceError
-from concours.services.permissions import entry_for_organizer, event_for_organizer
+from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
 from concours.web.common import Db, Form, FormPage, SignedIn, form_list, submit
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -132,9 +132,7 @@ class OrganizerEntriesController(Controller):
 
     @post("/entries/{entry_id:int}/decision")
     async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
-        entry = await entry_for_organizer(db, viewer, entry_id)
-        event = await db.get(Event, entry.event_id)
-        assert event is not None
+        entry, event = await entry_and_event_for_organizer(db, viewer, entry_id)
 
         async def act(form: Form) -> str:
             await entries.decide(
@@ -215,9 +213,7 @@ class OrganizerEntriesController(Controller):
     async def update_field(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
     ) -> Any:
-        entry = await entry_for_organizer(db, viewer, entry_id)
-        event = await db.get(Event, entry.event_id)
-        assert event is not None
+        entry, event = await entry_and_event_for_organizer(db, viewer, entry_id)
 
         async def act(form: Form) -> None:
             await selection.update_field(

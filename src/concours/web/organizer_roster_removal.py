@@ -8,17 +8,31 @@ from urllib.parse import quote_plus
 from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours.db import Event, Judge
 from concours.services import roster, roster_removal
-from concours.services.errors import ServiceError
-from concours.services.permissions import event_for_organizer
-from concours.web.common import Db, SignedIn, device_of, redirect, render
+from concours.services.permissions import Viewer, event_for_organizer
+from concours.web.common import Db, Form, FormPage, SignedIn, device_of, submit
+
+
+async def _judge(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
+    event = await event_for_organizer(db, viewer, event_id)
+    return event, await roster.judge_on_roster(db, event, judge_id)
+
+
+async def _context(db: AsyncSession, subject: tuple[Event, Judge], form: Form | None) -> dict[str, Any]:
+    event, judge = subject
+    return {"event": event, "plan": await roster_removal.plan_removal(db, event, judge)}
+
+
+CONFIRM = FormPage("organizer/roster_remove.html", _context)
 
 
 class OrganizerRosterRemovalController(Controller):
-    path = "/organizer"
+    path = "/organizer/events/{event_id:int}/roster/{judge_id:int}/remove"
 
-    @get("/events/{event_id:int}/roster/{judge_id:int}/remove")
+    @get("/")
     async def confirm_page(
         self,
         request: Request[Any, Any, Any],
@@ -27,12 +41,9 @@ class OrganizerRosterRemovalController(Controller):
         event_id: FromPath[int],
         judge_id: FromPath[int],
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        judge = await roster.judge_on_roster(db, event, judge_id)
-        plan = await roster_removal.plan_removal(db, event, judge)
-        return render(request, "organizer/roster_remove.html", event=event, plan=plan, error="")
+        return await CONFIRM.render(request, db, await _judge(db, viewer, event_id, judge_id))
 
-    @post("/events/{event_id:int}/roster/{judge_id:int}/remove", media_type=MediaType.HTML)
+    @post("/", media_type=MediaType.HTML)
     async def remove(
         self,
         request: Request[Any, Any, Any],
@@ -41,21 +52,15 @@ class OrganizerRosterRemovalController(Controller):
         event_id: FromPath[int],
         judge_id: FromPath[int],
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        judge = await roster.judge_on_roster(db, event, judge_id)
-        try:
-            plan = await roster_removal.remove_from_roster(db, viewer, event, judge, device_of(request))
-        except ServiceError as exc:
-            plan = await roster_removal.plan_removal(db, event, judge)
-            return render(
-                request,
-                "organizer/roster_remove.html",
-                status_code=exc.status_code,
-                event=event,
-                plan=plan,
-                error=exc.message,
-            )
-        done = f"{plan.name} removed from the roster"
-        if plan.open_assignments:
-            done += f"; {len(plan.open_assignments)} cars back on the assignment board"
-        return redirect(f"/organizer/events/{event.id}/roster?done={quote_plus(done)}")
+        event, judge = await _judge(db, viewer, event_id, judge_id)
+
+        async def act(form: Form) -> roster_removal.RemovalPlan:
+            return await roster_removal.remove_from_roster(db, viewer, event, judge, device_of(request, form))
+
+        def done(plan: roster_removal.RemovalPlan) -> str:
+            said = f"{plan.name} removed from the roster"
+            if plan.open_assignments:
+                said += f"; {len(plan.open_assignments)} cars back on the assignment board"
+            return f"/organizer/events/{event.id}/roster?done={quote_plus(said)}"
+
+        return await submit(request, db, CONFIRM, (event, judge), act, done, keep_form=False)

@@ -11,7 +11,27 @@ from litestar.response import Template
 from concours.services import accounts, password_reset, throttle
 from concours.services.errors import FormErrors
 from concours.web.auth import _signed_in
-from concours.web.common import AppSettings, BadForm, Db, client_address, device_of, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, client_address, device_of, form_data, render, typed_form
+
+
+def _reset_page(
+    request: Request[Any, Any, Any],
+    token: str,
+    status_code: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The new-password page: its form (kept as typed after a refusal), or, answered 410, that the link has expired."""
+    return render(
+        request,
+        "auth/password_reset.html",
+        status_code=status_code,
+        token=token,
+        valid=status_code != 410,
+        form=form or {},
+        errors=errors or {},
+    )
 
 
 class PasswordController(Controller):
@@ -46,47 +66,19 @@ class PasswordController(Controller):
     async def reset_page(self, request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
         # Opening the link does not use it (mail scanners open links); setting the password does.
         valid = await password_reset.check_reset_token(db, token) is not None
-        return render(
-            request,
-            "auth/password_reset.html",
-            status_code=200 if valid else 410,
-            token=token,
-            valid=valid,
-            form={},
-            errors={},
-        )
+        return _reset_page(request, token, 200 if valid else 410)
 
     @post("/password/reset/{token:str}")
     async def reset(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, token: FromPath[str]) -> Any:
+        form = await typed_form(request)
+        password, repeated = form.get("password", "")[:300], form.get("password2", "")[:300]
+        typed = {"password": password, "password2": repeated}
         try:
-            form = await form_data(request)
-        except BadForm as exc:
-            kept = {k: v[:300] for k, v in exc.form.items() if k in ("password", "password2")}
-            return render(
-                request,
-                "auth/password_reset.html",
-                status_code=400,
-                token=token,
-                valid=True,
-                form=kept,
-                errors=exc.errors,
-            )
-        password, repeated = form.get("password", ""), form.get("password2", "")
-        try:
+            await form_data(request)  # a malformed form is refused on the page, like a refused password
             user_id = await password_reset.reset_password(db, token, password, repeated, device_of(request))
         except password_reset.LinkExpired:
-            return render(
-                request, "auth/password_reset.html", status_code=410, token=token, valid=False, form={}, errors={}
-            )
+            return _reset_page(request, token, 410)
         except FormErrors as exc:
-            return render(
-                request,
-                "auth/password_reset.html",
-                status_code=400,
-                token=token,
-                valid=True,
-                form={"password": password[:300], "password2": repeated[:300]},
-                errors=exc.errors,
-            )
+            return _reset_page(request, token, 400, form=typed, errors=exc.errors)
         session_token = await accounts.start_session(db, settings, user_id, request.headers.get("user-agent", ""))
         return _signed_in(settings, session_token, "/organizer/")

@@ -28,7 +28,7 @@ from concours.services.errors import FormErrors, NotFound, ServiceError, SignInR
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
 from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render, typed_form
-from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
+from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, photo_file, take_photos
 
 
 def vehicle_form(v: Vehicle) -> dict[str, str]:
@@ -105,16 +105,7 @@ async def _photo_response(
     db: AsyncSession, settings: Settings, viewer: Viewer | None, photo_id: int, *, thumb: bool
 ) -> Response[bytes]:
     photo = await photos.photo_for_viewer(db, viewer, photo_id)
-    path = photos.photo_path(settings, photo, thumb=thumb)
-    try:
-        data = await anyio.Path(path).read_bytes()
-    except OSError as exc:
-        raise NotFound("This photo's file is missing.") from exc
-    return Response(
-        data,
-        media_type=photo.content_type,
-        headers={"cache-control": "private, max-age=3600", "content-disposition": "inline"},
-    )
+    return await photo_file(settings, photo, thumb=thumb, cache="private, max-age=3600")
 
 
 async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, VehiclePhoto
+from concours.db import Event
 from concours.domain.awards import format_code, normalize_code
 from concours.domain.states import results_public
-from concours.services import awards, export, photos, throttle
+from concours.services import awards, export, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
-from concours.settings import Settings
 from concours.web.common import AppSettings, BadForm, Db, client_address, form_data, render
+from concours.web.uploads import photo_file
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
 THROTTLE_SCOPE = "voting-code"
+PUBLIC = "public, max-age=3600"  # the ballot's and the published results' photos are for everyone
 
 
 def _throttle_keys(request: Request[Any, Any, Any]) -> list[str]:
@@ -38,18 +38,6 @@ async def _public_event(db: AsyncSession, slug: str) -> Event:
 def _shown_code(text: str) -> str:
     code = normalize_code(text)
     return format_code(code) if code else text.strip()[:40]
-
-
-async def _photo(settings: Settings, photo: VehiclePhoto, *, thumb: bool) -> Response[bytes]:
-    try:
-        data = await anyio.Path(photos.photo_path(settings, photo, thumb=thumb)).read_bytes()
-    except OSError as exc:
-        raise NotFound("This photo's file is missing.") from exc
-    return Response(
-        data,
-        media_type=photo.content_type,
-        headers={"cache-control": "public, max-age=3600", "content-disposition": "inline"},
-    )
 
 
 class PublicAwardsController(Controller):
@@ -146,7 +134,7 @@ class PublicAwardsController(Controller):
         self, db: Db, settings: AppSettings, slug: FromPath[str], entry_id: FromPath[int]
     ) -> Response[bytes]:
         event = await _public_event(db, slug)
-        return await _photo(settings, await awards.ballot_photo(db, event, entry_id), thumb=True)
+        return await photo_file(settings, await awards.ballot_photo(db, event, entry_id), thumb=True, cache=PUBLIC)
 
     @get("/events/{slug:str}/results/photos/{photo_id:int}")
     async def results_photo(
@@ -155,4 +143,4 @@ class PublicAwardsController(Controller):
         event = await _public_event(db, slug)
         if not results_public(event.status):
             raise NotFound("There is no such photo.")
-        return await _photo(settings, await export.results_photo(db, event, photo_id), thumb=False)
+        return await photo_file(settings, await export.results_photo(db, event, photo_id), thumb=False, cache=PUBLIC)

@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from litestar import Request
+import anyio
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPDisconnectEvent, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser  # type: ignore[import-untyped]
 
+from concours.db import VehiclePhoto
 from concours.services import pending_uploads, photos
+from concours.services.errors import NotFound
 from concours.settings import Settings
 from concours.web.common import form_list
 
@@ -179,4 +182,16 @@ async def take_photos(request: Request[Any, Any, Any], settings: Settings, field
         uploads=pending_uploads.as_uploads(settings, token),
         problem=" ".join(problems) if problems else None,
         pending=pending_uploads.items(settings, token),
+    )
+
+
+async def photo_file(settings: Settings, photo: VehiclePhoto, *, thumb: bool, cache: str) -> Response[bytes]:
+    """A stored photo (or its thumbnail) for the browser, with ``cache`` as its Cache-Control; 404 when its file is
+    missing. Who may see it is the caller's business."""
+    try:
+        data = await anyio.Path(photos.photo_path(settings, photo, thumb=thumb)).read_bytes()
+    except OSError as exc:
+        raise NotFound("This photo's file is missing.") from exc
+    return Response(
+        data, media_type=photo.content_type, headers={"cache-control": cache, "content-disposition": "inline"}
     )
