@@ -227,6 +227,7 @@ class Stats:
     acked: set[str] = field(default_factory=set)
     replays: int = 0
     server_errors: int = 0
+    page_retries: int = 0  # sheet loads told 503 (pool full) before the clock started, then asked again
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -255,7 +256,14 @@ async def judge_loop(
         sheets: dict[int, list[list[str]]] = {}
         csrf = ""
         for car in cars:
-            page = await client.get(f"/judging/entries/{car}")
+            # 200 tablets opening their sheets at once may be told 503 + Retry-After while the server's database
+            # pool is full: a tablet waits and asks again, as the browser would on a reload.
+            for _ in range(30):
+                page = await client.get(f"/judging/entries/{car}")
+                if page.status_code != 503:
+                    break
+                stats.page_retries += 1
+                await asyncio.sleep(min(float(page.headers.get("retry-after", "1") or 1), 5.0) * rng.random() + 0.2)
             page.raise_for_status()
             sheets[car] = [list(m) for m in LINE.findall(page.text)]
             match = CSRF.search(page.text)
@@ -442,6 +450,8 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
         f"p50 latency ×{percentile(saves.latencies, 50) / percentile(baseline.latencies, 50):.1f} of the baseline"
     )
     print(f"SQL       {per_save:.1f} statements per save (in-process, on this database)")
+    if saves.page_retries:
+        print(f"opening   {saves.page_retries} sheet loads were told 503 (database pool full) and asked again")
     missing = saves.acked - stored
     unanswered = stored - saves.acked  # applied, but the answer was lost (a timeout): the tablet would resend it
     once = audits == len(stored)
