@@ -199,7 +199,7 @@
     bases[key] = after;
     const q = loadQueue();
     q.push({
-      id: fields.change_id, url: form.getAttribute("hx-post"), key: key, fields: fields,
+      id: fields.change_id, url: form.getAttribute("hx-post"), key: key, fields: fields, sig: sig,
       user: queueUser(), page: location.pathname, pageId: PAGE_ID, at: Date.now(),
     });
     storeQueue(q);
@@ -252,8 +252,11 @@
       }
       // Later queued changes of this line were based on the refused one: they will be refused in turn.
     }
+    // What is now saved is what this change carried (or, refused, what the server holds and the form now
+    // shows) — never what the form holds now: the judge may have typed more while the answer was on its way,
+    // and that is still to be sent.
     const answered = document.querySelector('form[data-autosave="' + item.key + '"]');
-    if (answered && !pendingForKey) lastSent[item.key] = signature(answered);
+    if (answered && !pendingForKey) lastSent[item.key] = status === 200 && item.sig ? item.sig : signature(answered);
     if (!pendingForKey) delete bases[item.key];  // the server's answer is the truth again
     else if (status === 200) markLine(item.key, "Saving…", "pending");
   }

@@ -151,6 +151,47 @@ def test_a_save_with_no_answer_is_queued_and_retried(
 
 
 @pytest.mark.browser
+def test_a_note_typed_while_the_value_is_saving_is_saved_too(
+    new_context: Callable[..., BrowserContext], db_url: str, settings: Settings
+) -> None:
+    """Slow Wi-Fi: the judge sets a value, and types the line's note while that save is on its way. The answer
+    arriving mid-typing must not count the note as sent (it once did: the note was never saved, and the page
+    said "All changes saved")."""
+    show = seed(db_url, settings)
+    page = judge_page(new_context, settings, show.judge_tokens[0])
+    car = show.entries[0]
+    page.goto(f"/judging/entries/{car}")
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/judging/entries/*/lines/*", hold_the_first)
+
+    elegance = sheet_line(page, "Elegance & design")
+    elegance.get_by_role("button", name="More", exact=True).tap()
+    deadline = time.monotonic() + 10
+    while not held:  # the value's save is on its way, its answer held back
+        assert time.monotonic() < deadline, "the value was not sent"
+        page.wait_for_timeout(50)
+    note = elegance.get_by_label("Note for the entrant")
+    note.fill("Lovely lines.")  # typed; the pause that saves it has not come yet
+    held[0].continue_()  # ... when the value's answer arrives
+    expect(elegance.get_by_role("status")).to_have_text("Saved")
+    page.wait_for_timeout(1500)  # the typing pause passes
+    note.blur()
+    expect(elegance.get_by_role("status")).to_have_text("Saved")
+    expect(bar(page)).to_have_text("All changes saved")
+    deadline = time.monotonic() + 10
+    while stored(db_url, car)[0] != [(5, "Lovely lines.")]:
+        assert time.monotonic() < deadline, stored(db_url, car)
+        page.wait_for_timeout(200)
+
+
+@pytest.mark.browser
 def test_the_sheet_reloads_offline_and_signing_out_forgets_it(
     new_context: Callable[..., BrowserContext], db_url: str, settings: Settings
 ) -> None:

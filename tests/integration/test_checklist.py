@@ -9,6 +9,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from concours.settings import Settings
+from tests.conftest import new_client
 from tests.helpers import post
 from tests.scenes import APPLICATION, Scene, set_up_event
 
@@ -35,7 +36,7 @@ def test_the_checklist_follows_the_event(client: TestClient[Any], db_url: str, s
     assert first["Number the cars"] == ("todo", "no accepted car yet")
 
     # An application arrives: reviewing it is what is left of that step.
-    with TestClient(client.app) as owner:
+    with new_client(settings) as owner:  # another browser, its own app: asyncpg connections stay on their loop
         form = owner.get(f"/events/{ev['slug']}/apply")
         assert form.status_code == 200
         r = post(owner, f"/events/{ev['slug']}/apply", dict(APPLICATION, class_id=str(ev["class_id"])))
