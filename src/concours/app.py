@@ -44,6 +44,7 @@ from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_backups import OrganizerBackupsController
 from concours.web.organizer_ceremony import OrganizerCeremonyController, OrganizerDocumentsController
 from concours.web.organizer_class_system import OrganizerClassSystemController
+from concours.web.organizer_copy import OrganizerCopyController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PasswordController,
             OrganizerController,
             OrganizerClassSystemController,
+            OrganizerCopyController,
             OrganizerEntriesController,
             OrganizerJudgesController,
             OrganizerSetupController,

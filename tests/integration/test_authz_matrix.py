@@ -77,6 +77,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /my/entries/{entry_id:int}/edit": ALL,
     "GET /my/entries/{entry_id:int}/report.pdf": ALL,
     "POST /my/entries/{entry_id:int}/withdraw": ALL,
+    "GET /organizer/events/{event_id:int}/copy": ALL,
+    "POST /organizer/events/{event_id:int}/copy": ALL,
     "GET /organizer": ANONYMOUS,
     "POST /organizer/awards/{award_id:int}/remove": ALL,
     "POST /organizer/classes/{class_id:int}/certify": ALL,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -33,9 +34,19 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "event"
 
 
-async def create_event(
-    session: AsyncSession, viewer: Viewer, *, name: str, venue: str, starts_on: str, ends_on: str, timezone: str
-) -> Event:
+@dataclass(frozen=True)
+class EventFields:
+    """An event's name, venue, dates and time zone, checked."""
+
+    name: str
+    venue: str
+    starts_on: date
+    ends_on: date
+    timezone: str
+
+
+def parse_event_fields(*, name: str, venue: str, starts_on: str, ends_on: str, timezone: str) -> EventFields:
+    """Check what a new-event form gives (name, venue, first and last day, time zone); FormErrors by field."""
     errors: dict[str, str] = {}
     if not name.strip() or len(name.strip()) > 200:
         errors["name"] = "Give the event a name (at most 200 characters)."
@@ -58,13 +69,31 @@ async def create_event(
         errors["timezone"] = "Choose a time zone such as Europe/London or America/Los_Angeles."
     if errors:
         raise FormErrors(errors)
+    assert start is not None and end is not None
+    return EventFields(name.strip(), venue.strip(), start, end, timezone)
+
+
+async def free_slug(session: AsyncSession, name: str) -> str:
+    """The event's web address made from its name, numbered (``-2``, ``-3`` ...) when taken."""
     base = slugify(name)
     slug, n = base, 1
-    while await session.scalar(select(func.count()).select_from(Event).where(Event.slug == slug)):
+    while await slug_taken(session, slug):
         n += 1
         slug = f"{base}-{n}"
-    assert start is not None and end is not None
-    event = Event(slug=slug, name=name.strip(), venue=venue.strip(), starts_on=start, ends_on=end, timezone=timezone)
+    return slug
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return bool(await session.scalar(select(func.count()).select_from(Event).where(Event.slug == slug)))
+
+
+async def create_event(
+    session: AsyncSession, viewer: Viewer, *, name: str, venue: str, starts_on: str, ends_on: str, timezone: str
+) -> Event:
+    fields = parse_event_fields(name=name, venue=venue, starts_on=starts_on, ends_on=ends_on, timezone=timezone)
+    slug = await free_slug(session, fields.name)
+    start, end, timezone = fields.starts_on, fields.ends_on, fields.timezone
+    event = Event(slug=slug, name=fields.name, venue=fields.venue, starts_on=start, ends_on=end, timezone=timezone)
     session.add(event)
     await session.flush()
     session.add(EventStaff(event_id=event.id, user_id=viewer.user_id, role="organizer"))
