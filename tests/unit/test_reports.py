@@ -74,6 +74,13 @@ def test_each_report_renders_from_its_sample_and_reads_back(report_class: type[R
         else:
             assert f"page {n}" not in page.extract_text()
     assert report.filename().endswith(".pdf")
+    # The text is set in the font shipped with the app, embedded (a subset), whatever the machine has installed.
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get_object().get("/Font") or {}).values()
+    }
+    assert any(f.split("+")[-1].startswith("Open-Sans") for f in fonts), fonts
     # What the sample holds is what the reader sees (a few words of it, whatever the report).
     words = re.findall(r"[A-Z][a-z]{4,}", html.split("</style>", 1)[1])
     assert words and all(w in text for w in words[:10])

@@ -78,11 +78,26 @@ def url_fetcher() -> Any:
     return Fetcher()
 
 
+_fonts = threading.local()
+
+
+def font_config() -> Any:
+    """WeasyPrint's font configuration, one per thread of a process: the shipped fonts' ``@font-face`` rules are
+    loaded once, not parsed again for every document."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if getattr(_fonts, "config", None) is None:
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def html_to_pdf(html: str) -> RenderedPdf:
     """Render one HTML document (runs in a worker process; also callable in-process, e.g. by benchmarks)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(resource_dir("static")), url_fetcher=url_fetcher()).render()
+    document = HTML(string=html, base_url=str(resource_dir("static")), url_fetcher=url_fetcher()).render(
+        font_config=font_config()
+    )
     return RenderedPdf(pdf=document.write_pdf(), pages=len(document.pages))
 
 
