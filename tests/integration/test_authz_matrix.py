@@ -108,6 +108,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /organizer/events/{event_id:int}/entries/import": ALL,
     "GET /organizer/events/{event_id:int}/entries/import": ALL,
     "GET /organizer/events/{event_id:int}/entries/template.csv": ALL,
+    "GET /organizer/events/{event_id:int}/entries/new": ALL,
+    "POST /organizer/events/{event_id:int}/entries/new": ALL,
     "GET /organizer/events/{event_id:int}/field": ALL,
     "POST /organizer/events/{event_id:int}/judges": ALL,
     "GET /organizer/events/{event_id:int}/judges": ALL,

@@ -581,3 +581,144 @@ async def _notify_decision(session: AsyncSession, entry: Entry, message: str) ->
         body += f"\nA message from the committee:\n{message}\n"
     body += "\nFollow your application in your portal.\n"
     outbox.queue(session, to=user.email, subject=f"{row.name}: your application", body=body, event_id=entry.event_id)
+
+
+# -- an organizer adds one entry -------------------------------------------------------------------------------
+
+ORGANIZER_DECISIONS = {"accepted": "Accepted", "applied": "Applied (to review with the others)"}
+ADD_ENTRY_STATUSES = ("draft", "registration_open", "registration_closed", "judging")
+
+
+def why_not_add_entry(event: Event) -> str | None:
+    """An organizer adds cars until judging ends; once results are certified the field is frozen."""
+    if event.status in ADD_ENTRY_STATUSES:
+        return None
+    return "The results of this event are certified: the field is frozen, so no car can be added. Nothing was saved."
+
+
+def organizer_entry_form(form: Mapping[str, str]) -> dict[str, str]:
+    """The add-an-entry form as the application's fields: the class chosen is the class asked for, and the
+    organizer's entry needs no acceptance of the terms by the owner (as an import does)."""
+    return dict(form, preferred_class_id=form.get("class_id", ""), terms="on")
+
+
+async def add_entry(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Viewer,
+    event: Event,
+    form: Mapping[str, str],
+    uploads: list[photos.Upload] | None = None,
+    *,
+    photo_problem: str | None = None,
+) -> Entry:
+    """An organizer enters one car for its owner (the caller loaded ``event`` for its organizer).
+
+    Steps: guard (event status); check every field as the application does, with the decision and class
+    (:class:`FormErrors`, nothing written); the owner by e-mail (an existing account and entrant record are
+    reused, their details kept and blanks filled in; else created); the car, its photos and the entry (accepted
+    with the next free car number, or applied); audit; outbox: the owner's sign-in link when ``tell_owner``."""
+    reason = why_not_add_entry(event)
+    if reason is not None:
+        raise ServiceError(reason)
+    errors: dict[str, str] = {}
+    decision = (form.get("decision") or "").strip()
+    if decision not in ORGANIZER_DECISIONS:
+        errors["decision"] = "Choose accepted or applied."
+    app: Application | None = None
+    processed: list[photos.Processed] = []
+    try:
+        app, processed = await _checked(
+            session, event, organizer_entry_form(form), uploads or [], photo_problem=photo_problem
+        )
+    except FormErrors as exc:
+        for key, message in exc.errors.items():
+            if key == "preferred_class_id":
+                errors["class_id"] = "Choose one of the event's classes."
+            elif key == "name" and not (form.get("name") or "").strip():
+                errors["name"] = "Enter the owner's name."
+            elif key == "email":
+                errors["email"] = "Enter the owner's e-mail address, such as name@example.com."
+            else:
+                errors[key] = message
+    cls: EventClass | None = None
+    if app is not None and app.preferred_class_id is not None:
+        cls = await session.get(EventClass, app.preferred_class_id)
+    if decision == "accepted" and "class_id" not in errors:
+        if cls is None:
+            errors["class_id"] = "An accepted car must be placed in a class."
+        elif cls.certified_at is not None:
+            errors["class_id"] = f"Class {cls.code} is certified: reopen it before adding a car to it."
+    if errors or app is None:
+        raise FormErrors(errors)
+    tell_owner = form.get("tell_owner", "") in ("on", "yes", "1", "true")
+
+    user = await session.scalar(select(User).where(User.email == accounts.normalize_email(app.email)))
+    known_owner = user is not None
+    if user is None:
+        user = await accounts.get_or_create_user(session, app.email, app.name)
+    entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
+    if entrant is None:
+        entrant = Entrant(user_id=user.id, phone=app.phone, city=app.city, country=app.country)
+        session.add(entrant)
+        await session.flush()
+    else:  # an owner we know keeps the details they gave; only blanks are filled in
+        entrant.phone = entrant.phone or app.phone
+        entrant.city = entrant.city or app.city
+        entrant.country = entrant.country or app.country
+    vehicle = Vehicle(entrant_id=entrant.id, year=app.year, make=app.make, model=app.model)
+    fill_vehicle(vehicle, app)
+    session.add(vehicle)
+    await session.flush()
+    await photos.store(session, settings, vehicle.id, processed)
+    number: int | None = None
+    if decision == "accepted":
+        top = await session.scalar(select(func.max(Entry.car_number)).where(Entry.event_id == event.id))
+        number = (top or 0) + 1
+    entry = Entry(
+        event_id=event.id,
+        vehicle_id=vehicle.id,
+        entrant_id=entrant.id,
+        preferred_class_id=app.preferred_class_id,
+        class_id=cls.id if decision == "accepted" and cls is not None else None,
+        status=decision,
+        car_number=number,
+        decided_at=utcnow() if decision == "accepted" else None,
+    )
+    session.add(entry)
+    await session.flush()
+    audit.record(
+        session,
+        entity_type="entry",
+        entity_id=entry.id,
+        action="add_by_organizer",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        after={
+            "vehicle": f"{app.year} {app.make} {app.model}",
+            "entrant_id": entrant.id,
+            "owner": "existing" if known_owner else "new",
+            "status": decision,
+            "class_id": entry.class_id,
+            "car_number": number,
+            "photos": len(processed),
+            "owner_told": tell_owner,
+        },
+    )
+    if tell_owner:
+        car = f"{app.year} {app.make} {app.model}"
+        if decision == "accepted":
+            where = f"It is accepted in class {cls.code} — {cls.name}" if cls is not None else "It is accepted"
+            news = f"{where}, with car number {number}."
+        else:
+            news = "The selection committee will review it with the other applications."
+        await accounts.send_login_link(
+            session,
+            settings,
+            user,
+            next_url="/my/",
+            event_id=event.id,
+            intro=f"The organizers of {event.name} have entered your {car}. {news} "
+            "Follow the entry in your portal, and check the car's details there.",
+        )
+    return entry

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.domain.states import ENTRY_STATUSES
-from concours.services import csv_entries, entries, selection
+from concours.services import csv_entries, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
-from concours.web.common import Db, Form, FormPage, SignedIn, form_list, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, form_list, submit
+from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -73,6 +74,8 @@ async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) 
         "notice": "",
         "registration": dict(registration, **form) if form is not None else registration,
         "registration_open": entries.registration_open(event),
+        "add_entry_statuses": entries.ADD_ENTRY_STATUSES,
+        "added": None,
     }
 
 
@@ -91,7 +94,25 @@ async def _import_context(db: AsyncSession, event: Event, form: Form | None) -> 
     return {"event": event, "columns": csv_entries.COLUMNS, "imported": None}
 
 
+async def _add_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "event": event,
+        "classes": await _classes(db, event),
+        "decisions": entries.ORGANIZER_DECISIONS,
+        "restoration_states": entries.RESTORATION_STATES,
+        "refusal": entries.why_not_add_entry(event),
+        "pending": [],
+        "pending_token": "",  # a refused form's photos, kept (see web.uploads.take_photos)
+        "max_photo_bytes": photos.MAX_PHOTO_BYTES,
+        "upload_budget": UPLOAD_BUDGET,
+    }
+    if form is None:  # the first showing: accepted, and the owner told
+        context["form"] = {"decision": "accepted", "tell_owner": "on"}
+    return context
+
+
 ENTRIES = FormPage("organizer/entries.html", _entries_context)
+ADD = FormPage("organizer/entry_add.html", _add_context)
 FIELD = FormPage("organizer/entries_field.html", _field_context)
 IMPORT = FormPage("organizer/entries_import.html", _import_context)
 
@@ -112,10 +133,45 @@ class OrganizerEntriesController(Controller):
         era: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
+        added: FromQuery[str | None] = None,
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         filters = selection.QueueFilters.parse(status, class_id, make, era, q, page)
-        return await ENTRIES.render(request, db, Queue(event, filters))
+        focus = int(added) if added and added.isdecimal() and len(added) < 10 else None
+        return await ENTRIES.render(request, db, Queue(event, filters, focus=focus), added=focus)
+
+    @get("/events/{event_id:int}/entries/new")
+    async def add_form(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
+        return await ADD.render(request, db, await event_for_organizer(db, viewer, event_id))
+
+    @post("/events/{event_id:int}/entries/new", middleware=[UploadBudget])
+    async def add(
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
+        """An organizer adds one entry: the owner, the car, its class and decision, photos kept across refusals."""
+        event = await event_for_organizer(db, viewer, event_id)
+        intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
+
+        async def act(form: Form) -> str:
+            entry = await entries.add_entry(
+                db, settings, viewer, event, form, intake.uploads, photo_problem=intake.problem
+            )
+            pending_uploads.discard(settings, intake.token)
+            return f"/organizer/events/{event.id}/entries?added={entry.id}#entry-{entry.id}"
+
+        return await submit(
+            request,
+            db,
+            ADD,
+            event,
+            act,
+            lambda url: url,
+            multi=PHOTO_FORM_LISTS,
+            pending=intake.pending,
+            pending_token=intake.token,
+        )
 
     @post("/events/{event_id:int}/registration")
     async def registration(
