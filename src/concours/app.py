@@ -46,6 +46,7 @@ from concours.web.organizer_ceremony import OrganizerCeremonyController, Organiz
 from concours.web.organizer_class_system import OrganizerClassSystemController
 from concours.web.organizer_copy import OrganizerCopyController
 from concours.web.organizer_entries import OrganizerEntriesController
+from concours.web.organizer_invitations import OrganizerInvitationsController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
 from concours.web.organizer_setup import OrganizerSetupController
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerClassSystemController,
             OrganizerCopyController,
             OrganizerEntriesController,
+            OrganizerInvitationsController,
             OrganizerJudgesController,
             OrganizerSetupController,
             OrganizerRosterRemovalController,

@@ -51,6 +51,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /chief/sheets/{sheet_id:int}/reopen": ALL,
     "GET /events/{slug:str}": NOBODY,
     "GET /events/{slug:str}/apply": NOBODY,
+    "GET /events/{slug:str}/invitation/{token:str}": NOBODY,  # the link is the key; refused without one
     "POST /events/{slug:str}/apply": NOBODY,
     "GET /events/{slug:str}/results": ALL,  # event A is not published: nobody sees its results
     "GET /judging": ANONYMOUS,
@@ -79,6 +80,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /my/entries/{entry_id:int}/withdraw": ALL,
     "GET /organizer/events/{event_id:int}/copy": ALL,
     "POST /organizer/events/{event_id:int}/copy": ALL,
+    "GET /organizer/events/{event_id:int}/invitations": ALL,
+    "POST /organizer/events/{event_id:int}/invitations": ALL,
+    "POST /organizer/events/{event_id:int}/invitations/setting": ALL,
     "GET /organizer": ANONYMOUS,
     "POST /organizer/awards/{award_id:int}/remove": ALL,
     "POST /organizer/classes/{class_id:int}/certify": ALL,

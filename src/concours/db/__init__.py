@@ -4,7 +4,7 @@ from concours.db.accounts import EventStaff, LoginToken, OutboxMessage, User, We
 from concours.db.awards import AwardCandidate, AwardRoll, AwardVoter, SpecialAward, VotingCode, VotingCodeBatch
 from concours.db.base import Base, utcnow
 from concours.db.ceremony import CeremonyLine, EventBranding
-from concours.db.entries import Entrant, Entry, Vehicle, VehiclePhoto
+from concours.db.entries import ApplicationInvitation, Entrant, Entry, Vehicle, VehiclePhoto
 from concours.db.events import AwardLevel, Event, EventClass, JudgingSystem, Rubric, RubricCategory
 from concours.db.installation import BackupSetting
 from concours.db.jobs import ReportDocument, ReportJob
@@ -26,6 +26,7 @@ from concours.db.placings import ClassSystem, PlacingLine, PlacingSheet
 from concours.db.throttle import ThrottleState
 
 __all__ = [
+    "ApplicationInvitation",
     "Assignment",
     "AwardCandidate",
     "AwardRoll",

@@ -81,3 +81,22 @@ class Entry(IdMixin, CreatedMixin, Base):
 
     vehicle: Mapped[Vehicle] = relationship(lazy="raise")
     entrant: Mapped[Entrant] = relationship(lazy="raise")
+
+
+class ApplicationInvitation(IdMixin, CreatedMixin, Base):
+    """An owner invited by e-mail to apply to an invitation-only event: a private link, good for one application.
+
+    Only a keyed hash of the link's random token is stored (see ``concours.domain.tokens``). Inviting the same
+    address again while the invitation is unused sends a new link, and the old one stops working."""
+
+    __tablename__ = "application_invitation"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime]
+    applied_at: Mapped[datetime | None]
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))

@@ -35,6 +35,8 @@ class Event(IdMixin, CreatedMixin, Base):
     # Special awards: a car receives at most one; publish places and awards without any scores.
     one_award_per_car: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_scores: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Applications by invitation only: the public form admits only owners with an invitation link.
+    invitation_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Rubric(IdMixin, CreatedMixin, Base):

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
+from concours.domain.tokens import keyed_hash
+
 KINDS = {
     "ballot": "Ballot of named judges (Best of Show, Best Pre-war …)",
     "designated": "Chosen by a named person (sponsor's, Chairman's, Best Preservation …)",
@@ -66,7 +68,7 @@ def voting_code(secret: str, award_id: int, batch_id: int, index: int, salt: str
 
 def code_hash(secret: str, code: str) -> str:
     """What is stored for a code: a keyed hash, useless for enumerating codes without the secret key."""
-    return hmac.new(secret.encode(), f"voting-code-hash:{code}".encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(secret, "voting-code-hash", code)
 
 
 def normalize_code(text: str) -> str | None:

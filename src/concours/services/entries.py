@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
-from concours.services import accounts, audit, outbox, photos
+from concours.services import accounts, audit, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -249,10 +249,13 @@ async def apply(
     *,
     viewer: Viewer | None = None,
     photo_problem: str | None = None,
+    invitation: str | None = None,
 ) -> Entry:
-    """A new application. A signed-in entrant may bring one of their saved cars (``vehicle_id``)."""
+    """A new application. A signed-in entrant may bring one of their saved cars (``vehicle_id``). An
+    invitation-only event needs the token of an unused ``invitation`` link, which the application then uses up."""
     if not registration_open(event):
         raise ServiceError(closed_message(event))
+    invited = await invitations.admit(session, settings, event, invitation)
     uploads = uploads or []
     vehicle: Vehicle | None = None
     if form.get("vehicle_id") and viewer is not None and viewer.entrant_id is not None:
@@ -323,6 +326,8 @@ async def apply(
         event_id=event.id,
         after={"vehicle": f"{app.year} {app.make} {app.model}", "photos": len(processed)},
     )
+    if invited is not None:
+        invitations.mark_used(invited, entry)
     await accounts.send_login_link(
         session,
         settings,

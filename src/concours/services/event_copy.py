@@ -52,6 +52,7 @@ EVENT_SETTINGS = (
     "terms_text",
     "one_award_per_car",
     "publish_scores",
+    "invitation_only",
 )
 
 

@@ -19,12 +19,14 @@ from concours.services import (
     ceremony,
     entries,
     events,
+    invitations,
     pending_uploads,
     photos,
     results,
     show_results,
 )
 from concours.services.errors import FormErrors, NotFound, ServiceError, SignInRequired
+from concours.services.invitations import InvitationRefused
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
 from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render, typed_form
@@ -101,6 +103,37 @@ async def _apply_page(
     )
 
 
+async def _refused_page(
+    request: Request[Any, Any, Any], db: AsyncSession, event: Event, refusal: InvitationRefused
+) -> Template:
+    """The application form refused for want of a valid invitation: what happened and whom to ask (403)."""
+    return render(
+        request,
+        "public/invitation_refused.html",
+        status_code=403,
+        event=event,
+        message=refusal.message,
+        reason=refusal.reason,
+        contact=await invitations.organizer_contact(db, event),
+    )
+
+
+async def _prefilled(
+    db: AsyncSession, event: Event, viewer: Viewer | None, vehicle: str | None
+) -> tuple[dict[str, str], list[Vehicle]]:
+    """The application form's first values: the signed-in entrant's details, and their chosen saved car."""
+    form: dict[str, str] = {}
+    saved: list[Vehicle] = []
+    if viewer is not None and viewer.entrant_id is not None:
+        form = await _owner_form(db, viewer)
+        saved = await _saved_vehicles(db, viewer.entrant_id)
+        chosen = next((v for v in saved if vehicle and str(v.id) == vehicle), None)
+        if chosen is not None:
+            form.update(vehicle_form(chosen))
+            form["vehicle_id"] = str(chosen.id)
+    return form, saved
+
+
 async def _photo_response(
     db: AsyncSession, settings: Settings, viewer: Viewer | None, photo_id: int, *, thumb: bool
 ) -> Response[bytes]:
@@ -168,15 +201,36 @@ class PublicController(Controller):
         vehicle: FromQuery[str | None] = None,
     ) -> Template:
         event = await event_for_public(db, optional_viewer, slug)
-        form: dict[str, str] = {}
-        saved: list[Vehicle] = []
-        if optional_viewer is not None and optional_viewer.entrant_id is not None:
-            form = await _owner_form(db, optional_viewer)
-            saved = await _saved_vehicles(db, optional_viewer.entrant_id)
-            chosen = next((v for v in saved if vehicle and str(v.id) == vehicle), None)
-            if chosen is not None:
-                form.update(vehicle_form(chosen))
-                form["vehicle_id"] = str(chosen.id)
+        if event.invitation_only and entries.registration_open(event):
+            return await _refused_page(
+                request, db, event, InvitationRefused(invitations.INVITATION_ONLY, reason="missing")
+            )
+        form, saved = await _prefilled(db, event, optional_viewer, vehicle)
+        return await _apply_page(request, db, event, form, {}, optional_viewer, saved=saved)
+
+    @get("/events/{slug:str}/invitation/{token:str}")
+    async def invited_form(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        settings: AppSettings,
+        slug: FromPath[str],
+        token: FromPath[str],
+        optional_viewer: MaybeSignedIn,
+        vehicle: FromQuery[str | None] = None,
+    ) -> Template:
+        """The application form opened by an invitation link: the invited address filled in, the link kept."""
+        event = await event_for_public(db, optional_viewer, slug)
+        if not entries.registration_open(event):
+            return await _apply_page(request, db, event, {}, {}, optional_viewer)
+        try:
+            invitation = await invitations.find(db, settings, event, token)
+        except InvitationRefused as exc:
+            return await _refused_page(request, db, event, exc)
+        form, saved = await _prefilled(db, event, optional_viewer, vehicle)
+        if "vehicle_id" not in form:
+            form.update(email=invitation.email, name=invitation.name or form.get("name", ""))
+        form["invitation"] = token
         return await _apply_page(request, db, event, form, {}, optional_viewer, saved=saved)
 
     @post("/events/{slug:str}/apply", middleware=[UploadBudget])
@@ -207,8 +261,18 @@ class PublicController(Controller):
         form["pending_photos"] = intake.token
         try:
             await entries.apply(
-                db, settings, event, form, intake.uploads, viewer=optional_viewer, photo_problem=intake.problem
+                db,
+                settings,
+                event,
+                form,
+                intake.uploads,
+                viewer=optional_viewer,
+                photo_problem=intake.problem,
+                invitation=form.get("invitation") or None,
             )
+        except InvitationRefused as exc:
+            pending_uploads.discard(settings, intake.token)
+            return await _refused_page(request, db, event, exc)
         except SignInRequired as exc:
             # Status 200 so the sign-in link that was queued is committed; the typed form stays on the page.
             return await _apply_page(

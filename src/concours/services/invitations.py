@@ -1,0 +1,290 @@
+"""Invitation-only events: the organizer invites owners by e-mail, each with a private application link.
+
+The link carries a random token; the database keeps only its keyed hash (:func:`concours.domain.tokens.keyed_hash`,
+as voting codes are kept). A link is good for one application; inviting the same address again while its
+invitation is unused sends a new link and the old one stops working. While the event's setting
+``invitation_only`` is on, the public application form admits only a valid, unused link (:func:`admit`).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import ApplicationInvitation, Entry, Event, EventStaff, User, Vehicle, utcnow
+from concours.domain.tokens import keyed_hash
+from concours.services import accounts, audit, outbox
+from concours.services.errors import FormErrors, ServiceError
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+PURPOSE = "application-invitation"
+MAX_ADDRESSES = 200
+MAX_MESSAGE = 2000
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+_NAMED = re.compile(r"^(?P<name>[^<>]*)<(?P<email>[^<>]+)>$")
+
+INVITATION_ONLY = "This event accepts applications by invitation only."
+
+
+class InvitationRefused(ServiceError):
+    """The application form refused: no invitation, or an unknown or used link (403, with what to do)."""
+
+    status_code = 403
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # missing | unknown | used
+
+
+def token_hash(settings: Settings, token: str) -> str:
+    return keyed_hash(settings.secret_key, PURPOSE, token)
+
+
+def link(settings: Settings, event: Event, token: str) -> str:
+    return f"{settings.base_url}/events/{event.slug}/invitation/{token}"
+
+
+# -- the organizer's side -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str
+
+
+def parse_invitees(text: str, default_name: str = "") -> list[Invitee]:
+    """Addresses separated by commas, semicolons or new lines, each ``jane@example.com`` or
+    ``Jane Doe <jane@example.com>``; duplicates dropped. FormErrors names the first wrong one."""
+    out: dict[str, Invitee] = {}
+    items = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
+    if not items:
+        raise FormErrors({"emails": "Enter at least one e-mail address."})
+    if len(items) > MAX_ADDRESSES:
+        raise FormErrors({"emails": f"Invite at most {MAX_ADDRESSES} addresses at a time."})
+    for item in items:
+        name = default_name if len(items) == 1 else ""
+        named = _NAMED.match(item)
+        email = item
+        if named:
+            name, email = named.group("name").strip().strip('"'), named.group("email").strip()
+        if not _EMAIL.match(email) or len(email) > 254:
+            raise FormErrors({"emails": f"“{item[:100]}” is not an e-mail address; correct it and send again."})
+        if len(name) > 200:
+            raise FormErrors({"name": "Keep the name under 200 characters."})
+        key = accounts.normalize_email(email)
+        out.setdefault(key, Invitee(key, name))
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    invited: int
+    resent: int
+    already_applied: list[str]
+
+
+async def invite(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, form: Mapping[str, str]
+) -> InviteResult:
+    """Invite owners to apply: parse the addresses (and the optional name and message); for each, a new
+    invitation (or a new link for an unused one), an e-mail with the link through the outbox, an audit line.
+    An address that has already applied with an invitation is left alone and named in the result."""
+    message = form.get("message", "").strip()
+    if len(message) > MAX_MESSAGE:
+        raise FormErrors({"message": f"Keep the message under {MAX_MESSAGE} characters."})
+    invitees = parse_invitees(form.get("emails", ""), form.get("name", "").strip())
+    existing: dict[str, list[ApplicationInvitation]] = {}
+    for row in await session.scalars(
+        select(ApplicationInvitation).where(
+            ApplicationInvitation.event_id == event.id,
+            ApplicationInvitation.email.in_([i.email for i in invitees]),
+        )
+    ):
+        existing.setdefault(row.email, []).append(row)
+    already: list[str] = []
+    invited = resent = 0
+    for who in invitees:
+        rows = existing.get(who.email, [])
+        unused = next((r for r in rows if r.applied_at is None), None)
+        if unused is None and rows:
+            already.append(who.email)
+            continue
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        if unused is not None:
+            unused.token_hash = token_hash(settings, token)
+            unused.sent_at = now
+            unused.name = who.name or unused.name
+            unused.message = message
+            row = unused
+            resent += 1
+        else:
+            row = ApplicationInvitation(
+                event_id=event.id,
+                email=who.email,
+                name=who.name,
+                message=message,
+                token_hash=token_hash(settings, token),
+                invited_by_id=viewer.user_id,
+                sent_at=now,
+            )
+            session.add(row)
+            invited += 1
+        await session.flush()
+        outbox.queue(
+            session,
+            to=who.email,
+            subject=f"Your invitation to apply to {event.name}",
+            body=_mail(settings, event, viewer, who, message, token),
+            event_id=event.id,
+        )
+        audit.record(
+            session,
+            entity_type="application_invitation",
+            entity_id=row.id,
+            action="resend" if row is unused else "invite",
+            user_id=viewer.user_id,
+            event_id=event.id,
+            after={"email": who.email},
+        )
+    return InviteResult(invited, resent, already)
+
+
+def _mail(settings: Settings, event: Event, viewer: Viewer, who: Invitee, message: str, token: str) -> str:
+    when = event.starts_on.strftime("%-d %B %Y")
+    return (
+        f"Hello{' ' + who.name if who.name else ''},\n\n"
+        f"{viewer.name} invites you to apply with your car to {event.name}"
+        f"{', ' + event.venue if event.venue else ''}, on {when}. Applications are by invitation only.\n\n"
+        + (message + "\n\n" if message else "")
+        + f"Apply with this private link (it is yours; it works for one application):\n\n"
+        f"{link(settings, event, token)}\n\n"
+        f"If you have questions, reply to {viewer.name} at {viewer.email}.\n"
+    )
+
+
+async def set_invitation_only(session: AsyncSession, viewer: Viewer, event: Event, on: bool) -> None:
+    before = event.invitation_only
+    event.invitation_only = on
+    audit.record_change(
+        session,
+        entity_type="event",
+        entity_id=event.id,
+        action="invitation_only",
+        user_id=viewer.user_id,
+        event_id=event.id,
+        before={"invitation_only": before},
+        after={"invitation_only": on},
+    )
+
+
+@dataclass(frozen=True)
+class InvitationLine:
+    id: int
+    email: str
+    name: str
+    sent_at: datetime
+    applied_at: datetime | None
+    entry_id: int | None
+    car: str
+
+    @property
+    def state(self) -> str:
+        return "applied" if self.applied_at else "sent"
+
+
+async def list_invitations(session: AsyncSession, event: Event) -> list[InvitationLine]:
+    """Every invitation of the event, newest first, with the car it brought (one query)."""
+    rows = (
+        await session.execute(
+            select(ApplicationInvitation, Vehicle.year, Vehicle.make, Vehicle.model)
+            .outerjoin(Entry, Entry.id == ApplicationInvitation.entry_id)
+            .outerjoin(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .where(ApplicationInvitation.event_id == event.id)
+            .order_by(ApplicationInvitation.sent_at.desc(), ApplicationInvitation.id.desc())
+        )
+    ).all()
+    return [
+        InvitationLine(
+            inv.id,
+            inv.email,
+            inv.name,
+            inv.sent_at,
+            inv.applied_at,
+            inv.entry_id,
+            f"{year} {make} {model}" if make else "",
+        )
+        for inv, year, make, model in rows
+    ]
+
+
+# -- the owner's side -----------------------------------------------------------------------------------------
+
+
+async def organizer_contact(session: AsyncSession, event: Event) -> User | None:
+    """Whom an owner without an invitation may ask: the event's first organizer."""
+    user: User | None = await session.scalar(
+        select(User)
+        .join(EventStaff, EventStaff.user_id == User.id)
+        .where(EventStaff.event_id == event.id, EventStaff.role == "organizer")
+        .order_by(EventStaff.id)
+        .limit(1)
+    )
+    return user
+
+
+async def find(
+    session: AsyncSession, settings: Settings, event: Event, token: str, *, lock: bool = False
+) -> ApplicationInvitation:
+    """The unused invitation of this event that ``token`` opens, or :class:`InvitationRefused` saying why.
+    ``lock``: held until the transaction ends, so two sends of one link cannot both apply."""
+    row = None
+    if token and len(token) <= 100:
+        query = select(ApplicationInvitation).where(
+            ApplicationInvitation.token_hash == token_hash(settings, token),
+            ApplicationInvitation.event_id == event.id,
+        )
+        row = await session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise InvitationRefused(
+            "This invitation link is not valid: it may be mistyped, or a newer invitation replaced it. "
+            "Use the link in the latest invitation e-mail, or ask the organizer for a new one.",
+            reason="unknown",
+        )
+    if row.applied_at is not None:
+        raise InvitationRefused(
+            "This invitation has already been used to apply; each link is good for one application. "
+            "Follow that application in your portal, or ask the organizer for a new invitation for another car.",
+            reason="used",
+        )
+    return row
+
+
+async def admit(
+    session: AsyncSession, settings: Settings, event: Event, token: str | None
+) -> ApplicationInvitation | None:
+    """May this application go ahead? An invitation-only event needs a valid, unused link (its invitation is
+    returned); an open event admits anyone (an invitation link given is still honoured and returned)."""
+    if not event.invitation_only and not token:
+        return None
+    if not token:
+        raise InvitationRefused(INVITATION_ONLY, reason="missing")
+    try:
+        return await find(session, settings, event, token, lock=True)
+    except InvitationRefused:
+        if event.invitation_only:
+            raise
+        return None  # an open event: a stale link does not stop anyone applying
+
+
+def mark_used(invitation: ApplicationInvitation, entry: Entry) -> None:
+    invitation.applied_at = utcnow()
+    invitation.entry_id = entry.id

@@ -1,0 +1,81 @@
+"""Invitation-only events, the organizer's side: the setting, inviting owners by e-mail, the invitations' state."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, MediaType, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db import Event
+from concours.services import entries, invitations
+from concours.services.permissions import event_for_organizer
+from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, submit
+
+
+async def _invitations_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+    lines = await invitations.list_invitations(db, event)
+    return {
+        "event": event,
+        "invitations": lines,
+        "applied": sum(1 for line in lines if line.state == "applied"),
+        "registration_open": entries.registration_open(event),
+        "notice": "",
+    }
+
+
+INVITATIONS = FormPage("organizer/invitations.html", _invitations_context)
+
+
+def _done(result: invitations.InviteResult) -> str:
+    parts = []
+    if result.invited:
+        parts.append(f"{result.invited} invitation{'s' if result.invited != 1 else ''} sent")
+    if result.resent:
+        parts.append(f"{result.resent} sent again with a new link (the old one no longer works)")
+    if result.already_applied:
+        parts.append("already applied, not invited again: " + ", ".join(result.already_applied))
+    return "; ".join(parts) + "."
+
+
+class OrganizerInvitationsController(Controller):
+    path = "/organizer"
+
+    @get("/events/{event_id:int}/invitations")
+    async def invitations_page(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Template:
+        event = await event_for_organizer(db, viewer, event_id)
+        return await INVITATIONS.render(request, db, event, notice=request.query_params.get("done", "")[:500])
+
+    @post("/events/{event_id:int}/invitations", media_type=MediaType.HTML)
+    async def invite(
+        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+
+        async def act(form: Form) -> invitations.InviteResult:
+            return await invitations.invite(db, settings, viewer, event, form)
+
+        return await submit(
+            request,
+            db,
+            INVITATIONS,
+            event,
+            act,
+            lambda result: f"/organizer/events/{event.id}/invitations?done={quote(_done(result))}",
+        )
+
+    @post("/events/{event_id:int}/invitations/setting", media_type=MediaType.HTML)
+    async def setting(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+        event = await event_for_organizer(db, viewer, event_id)
+
+        async def act(form: Form) -> None:
+            await invitations.set_invitation_only(db, viewer, event, form.get("invitation_only", "") == "on")
+
+        return await submit(
+            request, db, INVITATIONS, event, act, f"/organizer/events/{event.id}/invitations", keep_form=False
+        )
