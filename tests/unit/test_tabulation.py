@@ -569,3 +569,44 @@ def test_awards_follow_the_rule(case: tuple[System, dict[int, list[SheetScore]],
         for r in results:
             if r.rank is None:
                 assert r.award == ""
+
+
+# -- every car without an award says why, in points (scale 10: the units are tenths of a point) --
+
+
+def test_places_say_why_each_car_has_no_award() -> None:
+    system = System(places=3, min_units_for_first=900, cap_units=970, scale=10)
+    entries = one_sheet_each(e1=985, e2=895, e3=880, e4=870, e5=860)
+    entries[6] = []  # no submitted sheet
+    got = by_entry(tabulate_class(system, entries))
+    assert {e: (got[e].award, got[e].no_award) for e in got} == {
+        1: ("", "over-qualified: 98.5 points is above the cap of 97"),
+        2: ("", "below the minimum for a first: 89.5 points, 0.5 short of 90"),
+        3: ("2nd in class", ""),
+        4: ("3rd in class", ""),
+        5: ("", "placed 4th: awards go to the first 3 places"),
+        6: ("", "not judged: no submitted sheet"),
+    }
+
+
+def test_an_unresolved_tie_says_it_awaits_the_chief_judge() -> None:
+    got = by_entry(tabulate_class(System(scale=10), one_sheet_each(e1=900, e2=900)))
+    assert got[1].no_award == got[2].no_award == "tied for 1st: awaiting the chief judge's decision"
+
+
+def test_levels_say_by_how_much_a_car_missed_the_lowest_one() -> None:
+    # AACA-style: First needs 365 points and to be within 10 of the class's best.
+    entries = {1: aaca_car(3800), 2: aaca_car(3690), 3: aaca_car(3600)}
+    got = by_entry(tabulate_class(replace(AACA, scale=10), entries))
+    assert got[2].no_award == (
+        "below every award level: First goes to cars within 10 points of the class's best (380); "
+        "this car is 11 below it"
+    )
+    assert got[3].no_award == (
+        "below every award level: First needs 365 points, 5 more than its 360; "
+        "First goes to cars within 10 points of the class's best (380); this car is 20 below it"
+    )
+    percent = System(award_rule="levels", levels=(Level("Gold", None, 900),), max_units=Fraction(1000), scale=10)
+    got = by_entry(tabulate_class(percent, one_sheet_each(e1=950, e2=880)))
+    assert got[1].award == "Gold" and got[1].no_award == ""
+    assert got[2].no_award == "below every award level: Gold needs 90% (90 points), 2 more than its 88"

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from concours.domain.rubric import format_units
+
 COMBINES = ("mean", "mean_drop_high_low", "sum", "consensus")
 SHEET_MODES = ("individual", "team", "section")
 AWARD_RULES = ("places", "levels")
@@ -49,6 +51,7 @@ class System:
     levels: tuple[Level, ...] = ()
     max_units: Fraction = Fraction(0)
     method: str = "points"
+    scale: int = 1  # units per point of the sheet: every reason is written in points, as the judges entered them
 
 
 @dataclass
@@ -64,6 +67,7 @@ class EntryResult:
     ineligible: str = ""
     tie_note: str = ""
     unresolved_tie: bool = False
+    no_award: str = ""  # why a car has no award, in points (empty for a car with one)
 
 
 def plural(n: int, noun: str) -> str:
@@ -134,7 +138,10 @@ def tabulate_class(
         score, cats, counted, dropped, note = combine(system, sheets_by_entry[entry_id])
         r = EntryResult(entry_id, score, cats, counted, dropped, note)
         if score is not None and system.cap_units is not None and score > system.cap_units:
-            r.ineligible = f"over-qualified: {float(score):g} is above the cap of {system.cap_units}"
+            r.ineligible = (
+                f"over-qualified: {_points(system, score)} points is above the cap of "
+                f"{_points(system, system.cap_units)}"
+            )
         results.append(r)
 
     eligible = [r for r in results if r.score is not None and not r.ineligible]
@@ -157,7 +164,66 @@ def tabulate_class(
                 r.tie_note = "tied: awaiting the chief judge's decision"
         rank += len(group)
     _award(system, ordered, eligible)
+    for r in results:
+        r.no_award = "" if r.award else why_no_award(system, r, eligible)
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.entry_id))
+
+
+def _points(system: System, units: int | Fraction) -> str:
+    return format_units(units, system.scale)
+
+
+def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]) -> str:
+    """Why this car has no award, in points of the sheet: not judged, over a cap, tied awaiting a decision,
+    below the minimum for a first, placed after the awarded places, or short of every level (by how much)."""
+    if r.award:
+        return ""
+    if r.score is None:
+        return r.ineligible or "not judged: no submitted sheet"
+    if r.ineligible and not r.ineligible.startswith("below the minimum"):
+        return r.ineligible
+    if r.unresolved_tie:
+        return f"tied for {place_name(r.rank or 0).removesuffix(' in class')}: awaiting the chief judge's decision"
+    if system.award_rule == "levels":
+        if not system.levels:
+            return "the judging system has no award levels"
+        return _short_of_level(
+            system, system.levels[-1], r.score, max(e.score for e in eligible if e.score is not None)
+        )
+    if r.rank == 1 and system.min_units_for_first is not None and r.score < system.min_units_for_first:
+        short = system.min_units_for_first - r.score
+        return (
+            f"below the minimum for a first: {_points(system, r.score)} points, "
+            f"{_points(system, short)} short of {_points(system, system.min_units_for_first)}"
+        )
+    if r.rank is not None and r.rank > system.places:
+        return (
+            f"placed {place_name(r.rank).removesuffix(' in class')}: "
+            f"awards go to the first {system.places} place{'s' if system.places != 1 else ''}"
+        )
+    return "no award"
+
+
+def _short_of_level(system: System, level: Level, score: Fraction, high: Fraction) -> str:
+    """Why ``score`` misses ``level`` (the least demanding one: missing it means missing all)."""
+    needs: list[str] = []
+    if level.min_units is not None and score < level.min_units:
+        needs.append(
+            f"{level.name} needs {_points(system, level.min_units)} points, "
+            f"{_points(system, level.min_units - score)} more than its {_points(system, score)}"
+        )
+    if level.min_permille is not None and system.max_units and score * 1000 < level.min_permille * system.max_units:
+        floor = Fraction(level.min_permille * system.max_units, 1000)
+        needs.append(
+            f"{level.name} needs {level.min_permille / 10:g}% ({_points(system, floor)} points), "
+            f"{_points(system, floor - score)} more than its {_points(system, score)}"
+        )
+    if level.band_units is not None and score < high - level.band_units:
+        needs.append(
+            f"{level.name} goes to cars within {_points(system, level.band_units)} points of the class's best "
+            f"({_points(system, high)}); this car is {_points(system, high - score)} below it"
+        )
+    return "below every award level: " + "; ".join(needs) if needs else "below every award level"
 
 
 def _break_ties(

@@ -103,7 +103,14 @@ def _line(row: RankingRow, placings: bool = False, public: bool = False) -> Resu
             "",
             r.award,
             how,
-            [n for n in (r.ineligible, r.tie_note) if n],
+            [
+                n
+                for n in (
+                    (f"No award: {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible),
+                    r.tie_note,
+                )
+                if n
+            ],
         )
     sheets = "; ".join(
         f"{s.judge}{f' ({s.section})' if s.section else ''} {s.total}{'' if s.counted else ' dropped'}"
@@ -118,7 +125,11 @@ def _line(row: RankingRow, placings: bool = False, public: bool = False) -> Resu
         row.score_text,
         r.award,
         how,
-        [n for n in (r.ineligible, r.tie_note) if n],
+        [
+            n
+            for n in ((f"No award: {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible), r.tie_note)
+            if n
+        ],
     )
 
 

@@ -64,7 +64,7 @@ class ClassJudging:
         return base + ("" if self.own else " (the event's system)")
 
 
-def _system_of(row: JudgingSystem | ClassSystem, levels: tuple[Level, ...], max_units: Fraction) -> System:
+def _system_of(row: JudgingSystem | ClassSystem, levels: tuple[Level, ...], max_units: Fraction, scale: int) -> System:
     return System(
         sheet_mode=row.sheet_mode,
         combine=row.combine,
@@ -76,6 +76,7 @@ def _system_of(row: JudgingSystem | ClassSystem, levels: tuple[Level, ...], max_
         levels=levels,
         max_units=max_units,
         method=row.method if row.method in ("points", "placings") else "points",
+        scale=scale,
     )
 
 
@@ -120,12 +121,12 @@ async def class_judging(session: AsyncSession, event: Event, class_ids: list[int
                 for lv in cs.levels or ()
             )
             out[class_id] = ClassJudging(
-                class_id, cs.method, _system_of(cs, levels, maximum), scale, cs.show_percent, True, cs.preset
+                class_id, cs.method, _system_of(cs, levels, maximum, scale), scale, cs.show_percent, True, cs.preset
             )
         elif js is not None:
             levels = tuple(Level(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in js.levels)
             out[class_id] = ClassJudging(
-                class_id, js.method, _system_of(js, levels, maximum), scale, js.show_percent, False, js.preset
+                class_id, js.method, _system_of(js, levels, maximum, scale), scale, js.show_percent, False, js.preset
             )
         else:
             raise ServiceError("This event has no judging system yet.")

@@ -56,6 +56,7 @@ class Feedback:
     placings: bool = False
     notes: list[str] = field(default_factory=list)
     vehicle_id: int | None = None  # the car, for its photo on the printed report
+    no_award: str = ""  # why the car has no class award, in points, as certified ("placed 4th: ...")
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -185,6 +186,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                     placings=True,
                     notes=notes.get(car.entry_id, []),
                     vehicle_id=car.vehicle_id,
+                    no_award=str(result.explanation.get("no_award", "")),
                 )
             )
             continue
@@ -201,6 +203,9 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                 ],
                 special,
                 vehicle_id=car.vehicle_id,
+                no_award=str(result.explanation.get("no_award") or result.explanation.get("ineligible") or "")
+                if result
+                else "",
             )
         )
     return out

@@ -29,7 +29,7 @@ from concours.db import (
 )
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
-from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class
+from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class, why_no_award
 from concours.services import audit, calibration, class_systems, placings
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
@@ -56,6 +56,7 @@ async def load_system(session: AsyncSession, event: Event) -> tuple[System, int,
         tie_break_keys=tuple(js.tie_break_keys or ()),
         levels=tuple(Level(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in js.levels),
         max_units=sheet_max(to_categories(rubric.categories)),
+        scale=rubric.scale,
     )
     return system, rubric.scale, js.show_percent
 
@@ -250,6 +251,8 @@ def _placings_rows(
             tie_note=p.tie_note,
             unresolved_tie=p.unresolved_tie,
         )
+        if not r.award:
+            r.no_award = "in no judge's order" if p.points is None else why_no_award(cj.system, r, [])
         lines = [
             SheetLine(o.ranker, "", ordinal(o.order.index(p.entry_id) + 1), True)
             for o in orders
@@ -357,6 +360,7 @@ async def certify_class(
                     "counted": res.counted,
                     "dropped": res.dropped,
                     "ineligible": res.ineligible,
+                    "no_award": res.no_award,
                     "tie": res.tie_note,
                     "categories": {k: format_units(v, scale) for k, v in res.by_category.items()},
                     "sheets": [
