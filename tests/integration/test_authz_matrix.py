@@ -90,6 +90,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /organizer/classes/{class_id:int}/results": ALL,
     "GET /organizer/classes/{class_id:int}/results.pdf": ALL,
     "POST /organizer/classes/{class_id:int}/sections": ALL,
+    "POST /organizer/classes/{class_id:int}/team-size": ALL,
     "POST /organizer/classes/{class_id:int}/ties": ALL,
     "POST /organizer/conflicts/{conflict_id:int}/delete": ALL,
     "POST /organizer/entries/{entry_id:int}/decision": ALL,

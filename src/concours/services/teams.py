@@ -158,3 +158,42 @@ async def set_sections(
         before={"sections": before},
         after={"sections": {m.judge_id: m.sections for m in members}},
     )
+
+
+TEAM_LIMIT = 12  # judges on one class's team, at most (a large class splits into two classes before that)
+
+
+def parse_team_size(minimum: str, maximum: str, field: str) -> tuple[int, int]:
+    """``"2", "4"`` → ``(2, 4)``: the fewest and most judges a class's team may have, or :class:`FormErrors`
+    under ``field`` saying what is wrong."""
+    low, high = minimum.strip(), maximum.strip()
+    if not (low.isdecimal() and high.isdecimal() and len(low) <= 3 and len(high) <= 3):
+        raise FormErrors({field: "Give the team size as two whole numbers of judges, for example 2 and 4."})
+    lo, hi = int(low), int(high)
+    if lo < 1:
+        raise FormErrors({field: "A team needs at least one judge."})
+    if hi > TEAM_LIMIT:
+        raise FormErrors({field: f"A team has at most {TEAM_LIMIT} judges; split a class that needs more."})
+    if lo > hi:
+        raise FormErrors({field: f"The fewest judges ({lo}) is more than the most ({hi})."})
+    return lo, hi
+
+
+async def set_team_size(session: AsyncSession, viewer: Viewer, cls: EventClass, minimum: str, maximum: str) -> None:
+    """How many judges the class's team needs (the assignment board and its automatic plan follow it)."""
+    field = f"team-{cls.id}"
+    lo, hi = parse_team_size(minimum, maximum, field)
+    if cls.certified_at is not None:
+        raise FormErrors({field: f"Class {cls.code} is certified: its team is settled."})
+    before = {"team_min": cls.team_min, "team_max": cls.team_max}
+    cls.team_min, cls.team_max = lo, hi
+    audit.record_change(
+        session,
+        entity_type="event_class",
+        entity_id=cls.id,
+        action="team_size",
+        user_id=viewer.user_id,
+        event_id=cls.event_id,
+        before=before,
+        after={"team_min": lo, "team_max": hi},
+    )

@@ -186,6 +186,27 @@ class OrganizerJudgesController(Controller):
             multi=judges,
         )
 
+    @post("/classes/{class_id:int}/team-size", media_type=MediaType.HTML)
+    async def team_size(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
+    ) -> Any:
+        cls, event = await class_for_chief_judge(db, viewer, class_id)
+
+        async def act(form: Form) -> None:
+            await teams.set_team_size(db, viewer, cls, form.get("team_min", ""), form.get("team_max", ""))
+
+        return await submit(
+            request,
+            db,
+            JUDGES,
+            event,
+            act,
+            f"/organizer/events/{event.id}/judges#class-{cls.id}",
+            field=f"team-{cls.id}",
+            keep_form=False,
+            keep=lambda form: {"team_forms": {cls.id: form}},
+        )
+
     # -- the roster ------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/roster")
