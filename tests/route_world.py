@@ -183,6 +183,7 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         "number": 10,  # car X's number
         "index": 0,
         "line_id": 1,  # no run sheet in this world: every ceremony line route answers 404
+        "code": "0123456789ab",  # no certification in this world: the verification page answers 404
     }
     return World(params=params, tokens=tokens, event_b_id=b.event_id, notes={"kay": k.id})
 

@@ -56,6 +56,7 @@ from concours.web.public_awards import PublicAwardsController
 from concours.web.public_ceremony import BoardStreamController, ShowDayController
 from concours.web.request import ConcoursRequest
 from concours.web.static import STATIC_PREFIX, service_worker, static_file, static_url
+from concours.web.verify import VerifyController
 
 log = logging.getLogger("concours")
 OUTBOX_INTERVAL_SECONDS = 5.0
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             OrganizerBackupsController,
             OrganizerDocumentsController,
             ShowDayController,
+            VerifyController,
             BoardStreamController,
             EntrantPrivacyController,
             healthz,

@@ -141,7 +141,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /photos/{photo_id:int}": ALL,
     "GET /photos/{photo_id:int}/thumb": ALL,
     "GET /events/{slug:str}/results/photos/{photo_id:int}": ALL,  # event A's results are not published
-    "GET /events/{slug:str}/vote": NOBODY,  # People's Choice: the public votes with a code
+    "GET /events/{slug:str}/vote": NOBODY,
+    # Certified documents can be verified: the public page a printed code and QR code open (no results leak).
+    "GET /verify": NOBODY,
+    "GET /verify/{code:str}": NOBODY,  # People's Choice: the public votes with a code
     "POST /events/{slug:str}/vote": NOBODY,
     "GET /events/{slug:str}/vote/cars/{entry_id:int}/photo": NOBODY,
     "GET /judging/ballots": ANONYMOUS,

@@ -139,3 +139,5 @@ class EventClass(IdMixin, Base):
     team_max: Mapped[int] = mapped_column(default=4)
     certified_at: Mapped[datetime | None]
     certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The content hash of the current certification (``Certification``), None while not certified.
+    content_hash: Mapped[str | None] = mapped_column(String(64))

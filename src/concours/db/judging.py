@@ -140,6 +140,25 @@ class ClassResult(IdMixin, Base):
     explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class Certification(IdMixin, Base):
+    """One certification of a class, kept after the class is reopened: the content hash over what was certified
+    (the rules, the submitted sheets, the frozen result; ``services/certificates.py``) whose first characters,
+    the ``code``, every certified document prints with a QR code to the public verification page. A reopen
+    marks it ``withdrawn_at``; a later certification of the class supersedes it."""
+
+    __tablename__ = "certification"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("event_class.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # the class's first certification is 1, after a reopen 2 ...
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # the hash's first 12 hex characters
+    certified_at: Mapped[datetime]
+    certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    certified_by_name: Mapped[str] = mapped_column(String(200), default="")  # the chief judge, as then named
+    withdrawn_at: Mapped[datetime | None]  # the class was reopened: this record no longer stands
+
+
 class TieDecision(IdMixin, CreatedMixin, Base):
     """A chief judge's recorded decision of a tie the categories did not break."""
 

@@ -20,7 +20,8 @@ import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from concours.db import Event
-from concours.reports.pool import RenderedPdf, html_to_pdf, pdf_in_pool
+from concours.domain.certificate import grouped
+from concours.reports.pool import RenderedPdf, html_to_pdf, pdf_in_pool, qr_src
 from concours.resources import resource_dir
 
 _env: Environment | None = None
@@ -52,6 +53,25 @@ class Letterhead:
     @classmethod
     def sample(cls) -> Letterhead:
         return cls("Lakeside Concours d'Elegance", "14 June 2026", "Villa Lawn, Lakeside")
+
+
+@dataclass(frozen=True)
+class CertifiedStamp:
+    """What a document carrying certified results prints (``reports/_stamp.html``): the certification's code,
+    grouped for reading, and a QR code to the public page that checks it against the record."""
+
+    code: str  # grouped: 3F2A-91C0-77B1
+    url: str
+    qr: str  # the QR code for ``url`` as an image source
+
+    @classmethod
+    def of(cls, base_url: str, code: str) -> CertifiedStamp:
+        url = f"{base_url.rstrip('/')}/verify/{code}"
+        return cls(grouped(code), url, qr_src(url))
+
+    @classmethod
+    def sample(cls) -> CertifiedStamp:
+        return cls.of("https://concours.example", "3f2a91c077b1")
 
 
 def file_url(path: Path) -> str:

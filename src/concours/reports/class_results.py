@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass
-from concours.reports import Letterhead, Report
-from concours.services import branding
+from concours.reports import CertifiedStamp, Letterhead, Report
+from concours.services import branding, certificates
 from concours.services.class_systems import judging_of
 from concours.services.results import RankingRow, class_ranking
 
@@ -39,6 +39,7 @@ class ClassResultsReport(Report):
     placings: bool = False  # judged by placings: places and how each was given, no score
     public: bool = False  # for posting: no judges' names, no sheet-by-sheet figures
     scores: bool = True  # the score column (a public copy follows the event's choice to publish scores)
+    stamp: CertifiedStamp | None = None  # certified: the code and QR code to check the copy against the record
 
     def filename(self) -> str:
         return f"class-{self.class_code}-results{'-public' if self.public else ''}.pdf"
@@ -151,8 +152,10 @@ def results_of(
 
 
 async def class_results_report(
-    session: AsyncSession, event: Event, cls: EventClass, *, public: bool = False
+    session: AsyncSession, event: Event, cls: EventClass, *, public: bool = False, base_url: str = ""
 ) -> ClassResultsReport:
+    """The class's results; once certified, stamped with the certification's code and a QR code to the
+    verification page at ``base_url``."""
     rows, _ = await class_ranking(session, event, cls)
     judging = await judging_of(session, event, cls)
     if public:  # owners who asked not to be named are not named on a posted copy
@@ -167,4 +170,6 @@ async def class_results_report(
         )
         rows = [replace(r, owner="") if r.entry_id in private else r for r in rows]
     report = results_of(event, cls, rows, placings=judging.method == "placings", public=public)
-    return replace(report, letterhead=await branding.letterhead(session, event))
+    code = (await certificates.current_codes(session, [cls.id])).get(cls.id) if cls.certified_at else None
+    stamp = CertifiedStamp.of(base_url, code) if code else None
+    return replace(report, letterhead=await branding.letterhead(session, event), stamp=stamp)

@@ -9,8 +9,8 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry, Event
-from concours.reports import Letterhead, Report, file_url, render_html
-from concours.services import branding, show_results
+from concours.reports import CertifiedStamp, Letterhead, Report, file_url, render_html
+from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
 from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback, event_feedback
 from concours.services.jobs import JobDocument, register_kind
@@ -24,6 +24,7 @@ class EntrantScoreReport(Report):
     letterhead: Letterhead
     fb: Feedback
     photo: str = ""  # the car's first photo as a file URL, or ""
+    stamp: CertifiedStamp | None = None  # the class's certification: its code and a QR code to check it
 
     def filename(self) -> str:
         return f"score-report-car-{self.fb.car_number or 'entry'}.pdf"
@@ -57,12 +58,21 @@ class EntrantScoreReport(Report):
                 ],
                 ["Best of Show (secret ballot of the judges, after 1 run-off)"],
             ),
+            stamp=CertifiedStamp.sample(),
         )
 
 
 async def _photos(session: AsyncSession, settings: Settings, feedback: list[Feedback]) -> dict[int, str]:
     ids = {fb.vehicle_id for fb in feedback if fb.vehicle_id is not None}
     return {vid: file_url(path) for vid, path in (await show_results.first_photos(session, settings, ids)).items()}
+
+
+async def _stamps(
+    session: AsyncSession, settings: Settings, feedback: list[Feedback]
+) -> dict[int | None, CertifiedStamp]:
+    """Each class's certification stamp, for the classes of these reports."""
+    codes = await certificates.current_codes(session, sorted({fb.class_id for fb in feedback if fb.class_id}))
+    return {class_id: CertifiedStamp.of(settings.base_url, code) for class_id, code in codes.items()}
 
 
 async def entrant_score_report(
@@ -73,7 +83,7 @@ async def entrant_score_report(
     fb = await entrant_feedback(session, entry, owner_name)
     letterhead = await branding.branded(session, entry.event_id, Letterhead(fb.event_name, fb.event_date, fb.venue))
     photo = (await _photos(session, settings, [fb])).get(fb.vehicle_id or 0, "")
-    return EntrantScoreReport(letterhead, fb, photo)
+    return EntrantScoreReport(letterhead, fb, photo, (await _stamps(session, settings, [fb])).get(fb.class_id))
 
 
 async def score_reports_document(
@@ -86,7 +96,11 @@ async def score_reports_document(
         raise ServiceError("There are no score reports yet: they are made from certified classes.")
     letterhead = await branding.letterhead(session, event)
     photo = await _photos(session, settings, feedback)
-    reports = [EntrantScoreReport(letterhead, fb, photo.get(fb.vehicle_id or 0, "")) for fb in feedback]
+    stamps = await _stamps(session, settings, feedback)
+    reports = [
+        EntrantScoreReport(letterhead, fb, photo.get(fb.vehicle_id or 0, ""), stamps.get(fb.class_id))
+        for fb in feedback
+    ]
     parts = await anyio.to_thread.run_sync(lambda: [render_html(r) for r in reports])
     return JobDocument(f"{event.slug}-score-reports.pdf", parts)
 

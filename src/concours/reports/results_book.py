@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.domain.states import results_public
-from concours.reports import Letterhead, PageFooter, Report, file_url, render_html
-from concours.services import branding, show_results
+from concours.reports import CertifiedStamp, Letterhead, PageFooter, Report, file_url, render_html
+from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
 from concours.services.jobs import JobDocument, register_kind
 from concours.services.permissions import event_for_organizer
@@ -51,6 +51,7 @@ class BookClass:
     rows: list[BookRow] = field(default_factory=list)  # filled while building; plain data once built
     winner_photo: str = ""
     winner_caption: str = ""
+    stamp: CertifiedStamp | None = None  # the class's certification: its code and a QR code to check it
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ResultsBook(Report):
                     "Best of Show", "chosen by the honorary judges", 12, row.title, row.coachbuilder, row.owner, ""
                 )
             ],
-            [BookClass("C", "French Curves 1935–1939", [row])],
+            [BookClass("C", "French Curves 1935–1939", [row], stamp=CertifiedStamp.sample())],
         )
 
 
@@ -115,9 +116,12 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
         ).items()
     }
     show_scores = scores and event.publish_scores
+    codes = await certificates.current_codes(session, [cls.id for cls in classes])
     book_classes = []
     for cls in classes:
         bc = BookClass(cls.code, cls.name)
+        if cls.id in codes:
+            bc.stamp = CertifiedStamp.of(settings.base_url, codes[cls.id])
         for car in cls.cars:
             bc.rows.append(
                 BookRow(

@@ -57,6 +57,7 @@ class Feedback:
     notes: list[str] = field(default_factory=list)
     vehicle_id: int | None = None  # the car, for its photo on the printed report
     no_award: str = ""  # why the car has no class award, in points, as certified ("placed 4th: ...")
+    class_id: int | None = None  # the class, for its certification's code on the printed report
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -187,6 +188,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                     notes=notes.get(car.entry_id, []),
                     vehicle_id=car.vehicle_id,
                     no_award=str(result.explanation.get("no_award", "")),
+                    class_id=car.cls.id,
                 )
             )
             continue
@@ -206,6 +208,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                 no_award=str(result.explanation.get("no_award") or result.explanation.get("ineligible") or "")
                 if result
                 else "",
+                class_id=car.cls.id,
             )
         )
     return out

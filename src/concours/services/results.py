@@ -30,7 +30,7 @@ from concours.db import (
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class, why_no_award
-from concours.services import audit, calibration, class_systems, placings
+from concours.services import audit, calibration, certificates, class_systems, placings
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer, require, why_not_run_judging
@@ -371,8 +371,9 @@ async def certify_class(
                 },
             )
         )
-    cls.certified_at = utcnow()
+    cls.certified_at = utcnow().replace(microsecond=0)  # as the hashed record holds it, on either database
     cls.certified_by_id = viewer.user_id
+    cert = await certificates.record_certification(session, viewer, event, cls, cls.certified_at)
     audit.record(
         session,
         entity_type="class",
@@ -384,6 +385,7 @@ async def certify_class(
             "entries": len(rows),
             "acknowledged_unjudged": [r.entry_id for r in unjudged],
             "calibration_flags": [{"entry_id": f.entry_id} | _review_record(f) for f in flags.values()],
+            "content_hash": cert.content_hash,
         },
     )
 
@@ -558,8 +560,10 @@ async def reopen_class(session: AsyncSession, viewer: Viewer, event: Event, cls:
         raise ServiceError("Say why the class is reopened; the reason is kept in the audit log.", field="reason")
     await session.execute(delete(ClassResult).where(ClassResult.class_id == cls.id))
     before = cls.certified_at.isoformat()
+    withdrawn = cls.content_hash
     cls.certified_at = None
     cls.certified_by_id = None
+    await certificates.withdraw(session, cls)
     audit.record(
         session,
         entity_type="class",
@@ -567,6 +571,6 @@ async def reopen_class(session: AsyncSession, viewer: Viewer, event: Event, cls:
         action="reopen",
         user_id=viewer.user_id,
         event_id=event.id,
-        before={"certified_at": before},
+        before={"certified_at": before, "content_hash": withdrawn},
         after={"reason": reason.strip()},
     )

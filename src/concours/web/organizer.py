@@ -28,7 +28,7 @@ from concours.services import calibration, checklist, class_systems, events, pla
 from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
-from concours.web.common import Db, Form, FormPage, SignedIn, device_of, pdf_response, render, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, device_of, pdf_response, render, submit
 
 TIMEZONES = (
     "Europe/London",
@@ -213,11 +213,11 @@ class OrganizerController(Controller):
 
     @get("/classes/{class_id:int}/results.pdf")
     async def class_results_pdf(
-        self, db: Db, viewer: SignedIn, class_id: FromPath[int], public: FromQuery[bool] = False
+        self, db: Db, viewer: SignedIn, settings: AppSettings, class_id: FromPath[int], public: FromQuery[bool] = False
     ) -> Response[bytes]:
         """The class results: with each judge's sheet for the judges' room, or ``public`` to post (no judges)."""
         cls, event = await class_for_chief_judge(db, viewer, class_id)
-        report = await class_results_report(db, event, cls, public=public)
+        report = await class_results_report(db, event, cls, public=public, base_url=settings.base_url)
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
