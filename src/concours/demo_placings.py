@@ -210,5 +210,4 @@ async def build_placings_class(session: AsyncSession, viewer: Viewer, event: Eve
             )
         )
     await session.flush()
-    await certify_class(session, viewer, event, cls)
-    cls.certified_at = _at(30, 13, 45)
+    await certify_class(session, viewer, event, cls, at=_at(30, 13, 45))

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 import zxingcpp
-from litestar.testing import TestClient
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import delete, func, select
@@ -274,8 +275,10 @@ async def certify_class(
     cls: EventClass,
     *,
     acknowledged: Collection[int] = (),
+    at: datetime | None = None,
 ) -> None:
-    """Freeze the class's results from its submitted sheets (or orders); its sheets lock.
+    """Freeze the class's results from its submitted sheets (or orders); its sheets lock. ``at``: the moment
+    recorded (now; the demo backdates its past edition).
 
     Steps: guard (not certified, a judged class, something submitted, nothing in progress, ties decided,
     every car without a submitted sheet acknowledged one by one) → freeze a result line per car → audit.
@@ -371,7 +374,7 @@ async def certify_class(
                 },
             )
         )
-    cls.certified_at = utcnow().replace(microsecond=0)  # as the hashed record holds it, on either database
+    cls.certified_at = (at or utcnow()).replace(microsecond=0)  # as the hashed record holds it, on either database
     cls.certified_by_id = viewer.user_id
     cert = await certificates.record_certification(session, viewer, event, cls, cls.certified_at)
     audit.record(
