@@ -1,7 +1,7 @@
 """certified documents can be verified: a certification record per certification of a class (its content hash)
 
 Revision ID: 0015_certificates
-Revises: 0013_forms
+Revises: 0016_invitations
 Create Date: 2026-12-03 03:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import concours.db.base
 
 revision: str = "0015_certificates"
-down_revision: str | None = "0013_forms"
+down_revision: str | None = "0016_invitations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
