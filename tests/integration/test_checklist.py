@@ -63,3 +63,12 @@ def test_a_show_in_judging_has_most_steps_done(scene: Scene) -> None:
         or state["Certify every class"][1] == "0 of 2 certified"
     )
     assert state["Publish the results"] == ("todo", "not yet")
+
+
+def test_an_invitation_only_event_is_pointed_at_its_invitations(client: TestClient[Any], db_url: str) -> None:
+    ev = set_up_event(client, db_url)
+    r = post(client, f"/organizer/events/{ev['event_id']}/invitations/setting", {"invitation_only": "on"})
+    assert r.status_code == 303, r.text[:300]
+    assert steps(client, ev["event_id"])["Review applications"] == ("next", "by invitation only: invite the owners")
+    page = client.get(f"/organizer/events/{ev['event_id']}").text
+    assert f'href="/organizer/events/{ev["event_id"]}/invitations"' in page

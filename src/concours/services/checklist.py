@@ -103,8 +103,10 @@ async def checklist(session: AsyncSession, event: Event) -> Checklist:
         Step(
             "Review applications",
             bool(accepted) and not applied,
-            f"{accepted} accepted, {applied} waiting" if accepted or applied else "no application yet",
-            base + "/entries",
+            f"{accepted} accepted, {applied} waiting"
+            if accepted or applied
+            else ("by invitation only: invite the owners" if event.invitation_only else "no application yet"),
+            base + ("/invitations" if event.invitation_only and not (accepted or applied) else "/entries"),
         ),
         Step(
             "Number the cars",
