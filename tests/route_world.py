@@ -114,9 +114,19 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     session.add(c2)
     await session.flush()
     k = await teams.add_judge_to_class(session, settings, viewer, c2, name="Kay Other", email="a-kay@example.com")
-    conflicted = Conflict(event_id=event.id, judge_id=j2, entry_id=x, reason="Sold the car", source="declared")
+    conflicted = Conflict(event_id=event.id, judge_id=j2, entry_id=x, reason="Sold the car", source="judge")
     other_conflict = Conflict(event_id=event.id, judge_id=j1, entry_id=y, reason="Friend", source="organizer")
-    session.add_all([conflicted, other_conflict])
+    # A conflict the app suggested (J0 with car Y): it binds nothing until an organizer confirms it.
+    suggested = Conflict(
+        event_id=event.id,
+        judge_id=j0,
+        entry_id=y,
+        reason="Same surname as the owner",
+        source="app",
+        kind="family",
+        state="suggested",
+    )
+    session.add_all([conflicted, other_conflict, suggested])
     x_entry = await session.get(Entry, x)
     assert x_entry is not None
     vehicle = await session.get(Vehicle, x_entry.vehicle_id)

@@ -930,7 +930,8 @@ class DemoBuilder:
                 judge_id=judge.id,
                 entry_id=row.entry.id,
                 reason=MAIN["conflict_reason"],
-                source="declared",
+                source="judge",
+                kind="restorer",
                 created_by_id=judge.user_id,
             )
         )

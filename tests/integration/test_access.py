@@ -38,7 +38,7 @@ def test_conflicted_judge_gets_403(scene: Scene) -> None:
                 judge_id=judge_id,
                 entry_id=scene.entries[0],
                 reason="restored this car",
-                source="declared",
+                source="judge",
             )
         )
 

@@ -100,7 +100,7 @@ def test_infeasible_plan_says_why_and_writes_nothing(jscene: JudgeScene) -> None
     r = post(
         kim,
         f"/judging/events/{s.event_id}/conflicts",
-        {"kind": "class", "target_class": str(s.classes["D"]), "reason": "I sell Ferraris"},
+        {"type": "other", "kind": "class", "target_class": str(s.classes["D"]), "reason": "I sell Ferraris"},
     )
     assert r.status_code == 303
     page = s.org.get(board_url(s) + "?propose=1").text
@@ -123,7 +123,7 @@ def test_a_stale_confirmation_is_refused(jscene: JudgeScene) -> None:
     r = post(
         jo,
         f"/judging/events/{s.event_id}/conflicts",
-        {"kind": "entry", "target_entry": str(s.entries["C1"]), "reason": "I restored this car"},
+        {"type": "other", "kind": "entry", "target_entry": str(s.entries["C1"]), "reason": "I restored this car"},
     )
     assert r.status_code == 303
     r = post(s.org, board_url(s) + "/apply", {"token": token})
@@ -146,7 +146,12 @@ def test_manual_changes_are_checked_recorded_and_refused_with_the_reason(jscene:
     r = post(
         judges["kim@example.com"],
         f"/judging/events/{s.event_id}/conflicts",
-        {"kind": "class", "target_class": str(s.classes["C"]), "reason": "I judge for the Delahaye club"},
+        {
+            "type": "other",
+            "kind": "class",
+            "target_class": str(s.classes["C"]),
+            "reason": "I judge for the Delahaye club",
+        },
     )
     assert r.status_code == 303
     r = change(s, "kim@example.com", "C")
@@ -190,7 +195,7 @@ def test_conflicted_judge_gets_403_on_the_car_and_is_not_assigned_to_it(jscene: 
     r = post(
         judge,
         f"/judging/events/{s.event_id}/conflicts",
-        {"kind": "entry", "target_entry": str(car), "reason": "I sold this car to its owner"},
+        {"type": "other", "kind": "entry", "target_entry": str(car), "reason": "I sold this car to its owner"},
     )
     assert r.status_code == 303
     r = judge.get(f"/judging/entries/{car}")

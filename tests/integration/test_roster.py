@@ -90,13 +90,21 @@ def test_judge_declares_conflicts_and_the_chief_judge_sees_them(jscene: JudgeSce
     url = f"/judging/events/{jscene.event_id}/conflicts"
     page = lee.get(url).text
     assert "#" in page and "Delahaye 135M" in page  # the cars to choose from
-    r = post(lee, url, {"kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": ""})
+    r = post(lee, url, {"type": "other", "kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": ""})
     assert r.status_code == 400 and "Say why" in r.text
-    r = post(lee, url, {"kind": "entry", "target_entry": "999999", "reason": "sold it"})
+    r = post(lee, url, {"type": "other", "kind": "entry", "target_entry": "999999", "reason": "sold it"})
     assert r.status_code == 400 and "Choose a car of this event" in r.text
-    r = post(lee, url, {"kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": "I restored this car"})
+    r = post(
+        lee,
+        url,
+        {"type": "other", "kind": "entry", "target_entry": str(jscene.entries["C2"]), "reason": "I restored this car"},
+    )
     assert r.status_code == 303
-    r = post(lee, url, {"kind": "class", "target_class": str(jscene.classes["D"]), "reason": "I sell Ferraris"})
+    r = post(
+        lee,
+        url,
+        {"type": "other", "kind": "class", "target_class": str(jscene.classes["D"]), "reason": "I sell Ferraris"},
+    )
     assert r.status_code == 303
     assert "I restored this car" in lee.get(url).text
     # The organizer lists them with the automatic one (Ann owns a car in class C) and names a chief judge.
@@ -118,14 +126,20 @@ def test_judge_declares_conflicts_and_the_chief_judge_sees_them(jscene: JudgeSce
     r = post(
         jscene.org,
         f"/organizer/events/{jscene.event_id}/conflicts",
-        {"judge_id": str(jo_id), "kind": "entrant", "target_entrant": "", "reason": "friend"},
+        {"judge_id": str(jo_id), "type": "family", "kind": "entrant", "target_entrant": "", "reason": "friend"},
     )
     assert r.status_code == 400 and "Choose an owner of this event" in r.text
     owner = find_id(conflicts, r'name="target_entrant"><option value="">Choose…</option><option value="(\d+)"')
     r = post(
         jscene.org,
         f"/organizer/events/{jscene.event_id}/conflicts",
-        {"judge_id": str(jo_id), "kind": "entrant", "target_entrant": str(owner), "reason": "a close friend"},
+        {
+            "judge_id": str(jo_id),
+            "type": "family",
+            "kind": "entrant",
+            "target_entrant": str(owner),
+            "reason": "a close friend",
+        },
     )
     assert r.status_code == 303
     conflicts = jscene.org.get(f"/organizer/events/{jscene.event_id}/conflicts").text

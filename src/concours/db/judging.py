@@ -61,7 +61,15 @@ class Conflict(IdMixin, CreatedMixin, Base):
     entrant_id: Mapped[int | None] = mapped_column(ForeignKey("entrant.id", ondelete="CASCADE"))
     class_id: Mapped[int | None] = mapped_column(ForeignKey("event_class.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(300))
-    source: Mapped[str] = mapped_column(String(20), default="declared")  # declared|organizer|automatic
+    # Who raised it: judge (declared by the judge) | entrant (on the application) | organizer | app (suggested).
+    source: Mapped[str] = mapped_column(String(20), default="judge")
+    # own_car | family | restorer | dealer | prior_owner | employer | judged_before | other
+    kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
+    # suggested | confirmed | dismissed: only a confirmed conflict binds.
+    state: Mapped[str] = mapped_column(String(12), default="confirmed", server_default="confirmed", index=True)
+    dismissed_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 

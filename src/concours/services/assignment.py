@@ -55,7 +55,7 @@ from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import NotFound
 from concours.services.events import load_rubric
-from concours.services.permissions import ACCEPTED, Viewer
+from concours.services.permissions import ACCEPTED, Viewer, conflict_binds
 from concours.services.roster import specialty_set
 
 _RANK = {r: i for i, r in enumerate(RANKS)}
@@ -140,7 +140,7 @@ async def load_input(session: AsyncSession, event: Event) -> Loaded:
             .order_by(Entry.id)
         )
     ).all()
-    conflicts = (await session.scalars(select(Conflict).where(Conflict.event_id == event.id))).all()
+    conflicts = (await session.scalars(select(Conflict).where(Conflict.event_id == event.id, conflict_binds()))).all()
     sections = await _sections(session, event, classes)
     specialties = {s for j, _, _ in judges for s in specialty_set(j.specialties)}
     makes: dict[int, list[str]] = {}
@@ -686,7 +686,7 @@ async def packets(session: AsyncSession, event: Event, judge_id: int | None = No
         if class_ids
         else []
     )
-    conflicts = (await session.scalars(select(Conflict).where(Conflict.event_id == event.id))).all()
+    conflicts = (await session.scalars(select(Conflict).where(Conflict.event_id == event.id, conflict_binds()))).all()
     team_names: dict[int, list[str]] = {}
     for m in members:
         team_names.setdefault(m[1], []).append(m[4] + (" (captain)" if m[0].is_captain else ""))

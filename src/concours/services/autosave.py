@@ -69,7 +69,7 @@ from concours.domain.rubric import (
 from concours.domain.states import judging_open
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.events import to_categories
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, conflict_binds
 
 MAX_ATTEMPTS = 5
 
@@ -366,6 +366,7 @@ async def read_target(
         .where(
             ConflictRow.judge_id == judge_id,
             ConflictRow.event_id == Entry.event_id,
+            conflict_binds(),
             or_(
                 ConflictRow.entry_id == Entry.id,
                 ConflictRow.entrant_id == Entry.entrant_id,

@@ -44,6 +44,7 @@ from concours.services import audit
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
 from concours.services.permissions import (
     Viewer,
+    conflict_binds,
     require_in_event,
     roster_judge_ids,
     why_not_organize,
@@ -715,7 +716,7 @@ async def _conflicts(
     out: dict[int, set[int]] = {}
     for judge_id, c_entry, c_entrant, c_class in await session.execute(
         select(Conflict.judge_id, Conflict.entry_id, Conflict.entrant_id, Conflict.class_id).where(
-            Conflict.event_id == event.id, Conflict.judge_id.in_(list(judge_ids))
+            Conflict.event_id == event.id, Conflict.judge_id.in_(list(judge_ids)), conflict_binds()
         )
     ):
         for eid, entrant_id, class_id in entries:

@@ -41,6 +41,7 @@ from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import (
     Viewer,
+    conflict_binds,
     event_for_chief_judge,
     event_for_organizer,
     require_in_event,
@@ -71,7 +72,7 @@ async def binding_conflicts(session: AsyncSession, event_ids: Iterable[int]) -> 
                     Conflict.class_id == Entry.class_id,
                 ),
             )
-            .where(Conflict.event_id.in_(ids))
+            .where(Conflict.event_id.in_(ids), conflict_binds())
         )
     ).all()
     return {(judge_id, entry_id) for judge_id, entry_id in rows}

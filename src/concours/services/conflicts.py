@@ -1,12 +1,18 @@
-"""Conflicts of interest: declared by the judge, added by an organizer, or automatic (a judge with a car
-entered, derived from the entries, never stored). A judge never scores a conflicted car."""
+"""Conflicts of interest. A stored conflict has a target (a car, an owner with all their cars, or a class), a
+**type** (own car, family, restorer or shop ...), a **source** (declared by the judge, declared by the entrant,
+added by the organizers, suggested by the app) and a **state**: ``suggested`` (waits for an organizer),
+``confirmed`` or ``dismissed`` (with a reason). Only a confirmed conflict binds (``permissions.conflict_binds``):
+a judge never scores a car a confirmed conflict names. A judge with a car entered is an automatic own-car
+conflict, derived from the entries and never stored."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
@@ -17,17 +23,48 @@ from concours.db import (
     Event,
     EventClass,
     Judge,
+    ScoreSheet,
+    Team,
+    TeamMember,
     User,
     Vehicle,
+    utcnow,
 )
 from concours.services import audit
+from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import Viewer, require_in_event, roster_judge_ids, why_not_run_judging
 
 CONFLICT_KINDS = {"entry": "a car", "entrant": "an owner (all their cars)", "class": "a whole class"}
 
+JUDGED_BEFORE_YEARS = 5
+
+# The type of a conflict (the ``kind`` column), in the words the pages use.
+CONFLICT_TYPES = {
+    "own_car": "Own car",
+    "family": "Family",
+    "restorer": "Restorer or shop",
+    "dealer": "Dealer, or sold the car",
+    "prior_owner": "Prior owner",
+    "employer": "Employer or employee",
+    "judged_before": f"Judged this car within the last {JUDGED_BEFORE_YEARS} years",
+    "other": "Other",
+}
+
+# Who raised it. ``automatic`` is the derived own-car conflict (never stored).
+CONFLICT_SOURCES = {
+    "judge": "Declared by the judge",
+    "entrant": "Declared by the entrant",
+    "organizer": "Added by the organizers",
+    "app": "Suggested by the app",
+    "automatic": "Automatic",
+}
+
+CONFLICT_STATES = {"suggested": "Suggested", "confirmed": "Confirmed", "dismissed": "Dismissed"}
 
 MAX_REASON = 300
+
+ACTIVE_ENTRY = ("applied", "accepted", "waitlisted")
 
 
 @dataclass
@@ -35,11 +72,26 @@ class ConflictView:
     id: int | None  # None: automatic (derived from the entries)
     judge_id: int
     judge_name: str
-    kind: str  # entry | entrant | class | own_car
+    kind: str  # the target: entry | entrant | class | own_car
     target: str
     reason: str
-    source: str  # declared | organizer | automatic
+    source: str  # judge | entrant | organizer | app | automatic
     class_code: str = ""
+    conflict_type: str = "other"  # a key of CONFLICT_TYPES
+    state: str = "confirmed"  # suggested | confirmed | dismissed
+    dismissed_reason: str = ""
+
+    @property
+    def type_label(self) -> str:
+        return CONFLICT_TYPES.get(self.conflict_type, self.conflict_type)
+
+    @property
+    def source_label(self) -> str:
+        return CONFLICT_SOURCES.get(self.source, self.source)
+
+    @property
+    def state_label(self) -> str:
+        return CONFLICT_STATES.get(self.state, self.state)
 
 
 @dataclass
@@ -56,7 +108,7 @@ async def conflict_choices(session: AsyncSession, event: Event) -> dict[str, lis
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
             .join(Entrant, Entrant.id == Entry.entrant_id)
             .join(User, User.id == Entrant.user_id)
-            .where(Entry.event_id == event.id, Entry.status.in_(("applied", "accepted", "waitlisted")))
+            .where(Entry.event_id == event.id, Entry.status.in_(ACTIVE_ENTRY))
             .order_by(Entry.car_number, Entry.id)
         )
     ).all()
@@ -76,8 +128,11 @@ async def conflict_choices(session: AsyncSession, event: Event) -> dict[str, lis
     }
 
 
-async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | None = None) -> list[ConflictView]:
-    """Every conflict of the event (declared, added by organizers, automatic), by judge — three queries."""
+async def list_conflicts(
+    session: AsyncSession, event: Event, judge_id: int | None = None, *, binding_only: bool = False
+) -> list[ConflictView]:
+    """Every conflict of the event (stored in any state, and the automatic ones), by judge — four queries.
+    ``binding_only``: only the confirmed ones (a judge's own page)."""
     q = (
         select(Conflict, User.name)
         .join(Judge, Judge.id == Conflict.judge_id)
@@ -87,6 +142,8 @@ async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | No
     )
     if judge_id is not None:
         q = q.where(Conflict.judge_id == judge_id)
+    if binding_only:
+        q = q.where(Conflict.state == "confirmed")
     rows = (await session.execute(q)).all()
     entry_ids = {c.entry_id for c, _ in rows if c.entry_id}
     entrant_ids = {c.entrant_id for c, _ in rows if c.entrant_id}
@@ -119,7 +176,20 @@ async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | No
             kind, target = "entrant", f"owner {owners.get(c.entrant_id, 'unknown')}"
         else:
             kind, target = "class", f"class {classes.get(c.class_id or 0, '?')}"
-        out.append(ConflictView(c.id, c.judge_id, name, kind, target, c.reason, c.source))
+        out.append(
+            ConflictView(
+                c.id,
+                c.judge_id,
+                name,
+                kind,
+                target,
+                c.reason,
+                c.source,
+                conflict_type=c.kind,
+                state=c.state,
+                dismissed_reason=c.dismissed_reason,
+            )
+        )
     # Automatic: judges of the roster with a car entered at this event.
     ids = await roster_judge_ids(session, event.id)
     if judge_id is not None:
@@ -152,10 +222,35 @@ async def list_conflicts(session: AsyncSession, event: Event, judge_id: int | No
                     f"has a car entered{where}: never on that class's team",
                     "automatic",
                     o[6] or "",
+                    conflict_type="own_car",
                 )
             )
-    out.sort(key=lambda c: (c.judge_name.lower(), c.id is None, c.id or 0))
+    order = {"suggested": 0, "confirmed": 1, "dismissed": 2}
+    out.sort(key=lambda c: (order.get(c.state, 1), c.judge_name.lower(), c.id is None, c.id or 0))
     return out
+
+
+async def _covered_entry_ids(
+    session: AsyncSession, event_id: int, entry_id: int | None, entrant_id: int | None, class_id: int | None
+) -> list[int]:
+    """The event's entries a conflict names: the car, the owner's cars, or the class's cars."""
+    if entry_id is not None:
+        target = Entry.id == entry_id
+    elif entrant_id is not None:
+        target = Entry.entrant_id == entrant_id
+    elif class_id is not None:
+        target = Entry.class_id == class_id
+    else:
+        return []
+    return list((await session.scalars(select(Entry.id).where(Entry.event_id == event_id, target))).all())
+
+
+async def _unassign(session: AsyncSession, judge_id: int, entry_ids: list[int]) -> None:
+    """A judge comes off the cars a confirmed conflict names at once (their assignment rows go)."""
+    if entry_ids:
+        await session.execute(
+            delete(Assignment).where(Assignment.judge_id == judge_id, Assignment.entry_id.in_(entry_ids))
+        )
 
 
 async def add_conflict(
@@ -167,12 +262,16 @@ async def add_conflict(
     *,
     source: str,
 ) -> Conflict:
-    """Record a conflict of ``judge_id`` with a car, an owner or a class (``kind`` + ``target_<kind>``).
+    """Record a confirmed conflict of ``judge_id`` (declared by the judge, ``source="judge"``, or added by the
+    organizers) with a car, an owner or a class (``kind`` + ``target_<kind>``), of a ``type``.
 
     The judge comes off the cars it names at once (their assignment rows go); the board shows what that does
     to the team."""
     kind = form.get("kind", "")
     errors: dict[str, str] = {}
+    conflict_type = form.get("type", "")
+    if conflict_type not in CONFLICT_TYPES:
+        errors["type"] = "Choose the type of conflict (“Other” if none fits)."
     if kind not in CONFLICT_KINDS:
         errors["kind"] = "Choose what the conflict is with: a car, an owner or a class."
     reason = " ".join(form.get("reason", "").split())
@@ -190,19 +289,13 @@ async def add_conflict(
             ok = entry is not None and entry.event_id == event.id
             entry_ids = [target] if ok else []
         elif target is not None and kind == "entrant":
-            entry_ids = list(
-                (
-                    await session.scalars(
-                        select(Entry.id).where(Entry.event_id == event.id, Entry.entrant_id == target)
-                    )
-                ).all()
-            )
+            entry_ids = await _covered_entry_ids(session, event.id, None, target, None)
             ok = bool(entry_ids)
         elif target is not None and kind == "class":
             cls = await session.get(EventClass, target)
             ok = cls is not None and cls.event_id == event.id
             if ok:
-                entry_ids = list((await session.scalars(select(Entry.id).where(Entry.class_id == target))).all())
+                entry_ids = await _covered_entry_ids(session, event.id, None, None, target)
         if not ok:
             errors[f"target_{kind}"] = f"Choose {CONFLICT_KINDS[kind].split(' (')[0]} of this event."
     if errors:
@@ -216,38 +309,69 @@ async def add_conflict(
         class_id=target if kind == "class" else None,
         reason=reason,
         source=source,
+        kind=conflict_type,
+        state="confirmed",
         created_by_id=viewer.user_id,
     )
     session.add(conflict)
     await session.flush()
-    if entry_ids:
-        await session.execute(
-            delete(Assignment).where(Assignment.judge_id == judge_id, Assignment.entry_id.in_(entry_ids))
-        )
+    await _unassign(session, judge_id, entry_ids)
     audit.record(
         session,
         entity_type="conflict",
         entity_id=conflict.id,
-        action="declare" if source == "declared" else "add",
+        action="declare" if source == "judge" else "add",
         user_id=viewer.user_id,
         event_id=event.id,
-        after={"judge_id": judge_id, "kind": kind, "target": target, "reason": reason, "source": source},
+        after={
+            "judge_id": judge_id,
+            "kind": kind,
+            "target": target,
+            "type": conflict_type,
+            "reason": reason,
+            "source": source,
+            "state": "confirmed",
+        },
     )
     return conflict
 
 
+def _snapshot(conflict: Conflict) -> dict[str, object]:
+    return {
+        "judge_id": conflict.judge_id,
+        "entry_id": conflict.entry_id,
+        "entrant_id": conflict.entrant_id,
+        "class_id": conflict.class_id,
+        "type": conflict.kind,
+        "reason": conflict.reason,
+        "source": conflict.source,
+        "state": conflict.state,
+        "dismissed_reason": conflict.dismissed_reason,
+    }
+
+
+async def conflict_for_chief_judge(session: AsyncSession, viewer: Viewer, conflict_id: int) -> tuple[Conflict, Event]:
+    """A stored conflict of an event whose judging the viewer runs (organizer or chief judge), with its event."""
+    row = (
+        await session.execute(
+            select(Conflict, Event).join(Event, Event.id == Conflict.event_id).where(Conflict.id == conflict_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("There is no such conflict.")
+    conflict, event = row._tuple()
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such conflict.")
+    return conflict, event
+
+
 async def remove_conflict(session: AsyncSession, viewer: Viewer, conflict_id: int, *, own_only: bool) -> Conflict:
     """Remove a conflict: the chief judge or an organizer any of the event; a judge only one they declared."""
-    conflict = await session.get(Conflict, conflict_id)
-    if conflict is None:
-        raise NotFound("There is no such conflict.")
     if own_only:
-        if conflict.judge_id != viewer.judge_id or conflict.source != "declared":
+        conflict = await session.get(Conflict, conflict_id)
+        if conflict is None or conflict.judge_id != viewer.judge_id or conflict.source != "judge":
             raise NotFound("There is no such conflict among the ones you declared.")
     else:
-        event = await session.get(Event, conflict.event_id)
-        assert event is not None
-        require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such conflict.")
+        conflict, _ = await conflict_for_chief_judge(session, viewer, conflict_id)
     audit.record(
         session,
         entity_type="conflict",
@@ -255,14 +379,270 @@ async def remove_conflict(session: AsyncSession, viewer: Viewer, conflict_id: in
         action="remove",
         user_id=viewer.user_id,
         event_id=conflict.event_id,
-        before={
-            "judge_id": conflict.judge_id,
-            "entry_id": conflict.entry_id,
-            "entrant_id": conflict.entrant_id,
-            "class_id": conflict.class_id,
-            "reason": conflict.reason,
-            "source": conflict.source,
-        },
+        before=_snapshot(conflict),
     )
     await session.delete(conflict)
     return conflict
+
+
+async def confirm_conflict(session: AsyncSession, viewer: Viewer, conflict_id: int) -> Conflict:
+    """Confirm a suggested (or dismissed) conflict: from now on it binds, and the judge comes off the cars it
+    names. Steps: load and authorize (organizer or chief judge), guard the state, write, unassign, audit."""
+    conflict, _ = await conflict_for_chief_judge(session, viewer, conflict_id)
+    if conflict.state == "confirmed":
+        raise ConflictError("This conflict is already confirmed.")
+    before = _snapshot(conflict)
+    conflict.state = "confirmed"
+    conflict.dismissed_reason = ""
+    conflict.decided_by_id = viewer.user_id
+    conflict.decided_at = utcnow()
+    await _unassign(
+        session,
+        conflict.judge_id,
+        await _covered_entry_ids(session, conflict.event_id, conflict.entry_id, conflict.entrant_id, conflict.class_id),
+    )
+    audit.record_change(
+        session,
+        entity_type="conflict",
+        entity_id=conflict.id,
+        action="confirm",
+        user_id=viewer.user_id,
+        event_id=conflict.event_id,
+        before=before,
+        after=_snapshot(conflict),
+    )
+    return conflict
+
+
+async def dismiss_conflict(session: AsyncSession, viewer: Viewer, conflict_id: int, reason_text: str) -> Conflict:
+    """Dismiss a suggested conflict with a reason (it never binds, and is never suggested again). The error,
+    when the reason is missing, is keyed ``dismissed_reason_<id>`` so the page shows it beside that row's field."""
+    conflict, _ = await conflict_for_chief_judge(session, viewer, conflict_id)
+    if conflict.state != "suggested":
+        raise ConflictError("Only a suggested conflict can be dismissed; remove a confirmed one instead.")
+    reason = " ".join(reason_text.split())
+    field = f"dismissed_reason_{conflict.id}"
+    if not reason:
+        raise FormErrors({field: "Say why this is not a conflict (e.g. “no relation, a common name”)."})
+    if len(reason) > MAX_REASON:
+        raise FormErrors({field: f"Keep the reason under {MAX_REASON} characters."})
+    before = _snapshot(conflict)
+    conflict.state = "dismissed"
+    conflict.dismissed_reason = reason
+    conflict.decided_by_id = viewer.user_id
+    conflict.decided_at = utcnow()
+    audit.record_change(
+        session,
+        entity_type="conflict",
+        entity_id=conflict.id,
+        action="dismiss",
+        user_id=viewer.user_id,
+        event_id=conflict.event_id,
+        before=before,
+        after=_snapshot(conflict),
+    )
+    return conflict
+
+
+# -- suggestions by the app --------------------------------------------------------------------------
+
+
+def surname(name: str) -> str:
+    """The last word of a person's name, lower-cased, letters only ("Ann  O'Neil-Smith" → "o'neil-smith")."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", name.casefold())
+    return words[-1] if words else ""
+
+
+def _chassis(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A conflict the app can see; stored as ``suggested`` with source ``app``."""
+
+    judge_id: int
+    kind: str  # a key of CONFLICT_TYPES
+    reason: str
+    entry_id: int | None = None
+    entrant_id: int | None = None
+
+
+async def find_suggestions(
+    session: AsyncSession, event: Event, *, years: int = JUDGED_BEFORE_YEARS
+) -> list[Suggestion]:
+    """What the app can see, not yet recorded in any state for the same judge and car (a conflict that names the
+    car, its owner or its class, even a dismissed one, covers it). Five queries:
+
+    - a judge of the roster with the same surname as a car's owner (not the judge's own car: that one is
+      automatic) → family, with the owner;
+    - a judge who judged the same car (the same vehicle, or the same chassis number) at an earlier event of the
+      app within ``years`` years (a sheet of theirs on it, or a seat on its class's team) → judged before, with
+      the car.
+
+    The data model has no street address for judges or entrants (an entrant gives a city only), so the app
+    cannot compare addresses."""
+    judge_ids = await roster_judge_ids(session, event.id)
+    if not judge_ids:
+        return []
+    judges = (
+        await session.execute(
+            select(Judge.id, Judge.user_id, User.name)
+            .join(User, User.id == Judge.user_id)
+            .where(Judge.id.in_(judge_ids))
+        )
+    ).all()
+    cars = (
+        await session.execute(
+            select(
+                Entry.id,
+                Entry.entrant_id,
+                Entry.class_id,
+                Entry.vehicle_id,
+                Entry.car_number,
+                Vehicle.year,
+                Vehicle.make,
+                Vehicle.model,
+                Vehicle.chassis_number,
+                Entrant.user_id,
+                User.name,
+            )
+            .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+            .join(Entrant, Entrant.id == Entry.entrant_id)
+            .join(User, User.id == Entrant.user_id)
+            .where(Entry.event_id == event.id, Entry.status.in_(ACTIVE_ENTRY))
+            .order_by(Entry.car_number, Entry.id)
+        )
+    ).all()
+    if not cars:
+        return []
+    recorded = (
+        await session.execute(
+            select(Conflict.judge_id, Conflict.entry_id, Conflict.entrant_id, Conflict.class_id).where(
+                Conflict.event_id == event.id
+            )
+        )
+    ).all()
+
+    def covered(judge_id: int, car: tuple[int, int, int | None]) -> bool:
+        entry_id, entrant_id, class_id = car
+        return any(
+            r.judge_id == judge_id
+            and (
+                r.entry_id == entry_id
+                or r.entrant_id == entrant_id
+                or (r.class_id is not None and r.class_id == class_id)
+            )
+            for r in recorded
+        )
+
+    out: list[Suggestion] = []
+    # Family: the same surname as the owner, once per owner.
+    owners: dict[int, tuple[int, str, list[tuple[int, int, int | None]]]] = {}
+    for c in cars:
+        owners.setdefault(c.entrant_id, (c[9], c[10], []))[2].append((c.id, c.entrant_id, c.class_id))
+    for judge_id, judge_user_id, judge_name in judges:
+        name = surname(judge_name)
+        if len(name) < 2:
+            continue
+        for entrant_id, (owner_user_id, owner_name, owned) in owners.items():
+            if owner_user_id == judge_user_id or surname(owner_name) != name:
+                continue
+            if any(covered(judge_id, car) for car in owned):
+                continue
+            out.append(
+                Suggestion(judge_id, "family", f"Same surname as the owner, {owner_name}", entrant_id=entrant_id)
+            )
+    # Judged before: the same vehicle or chassis number at an earlier event within ``years`` years.
+    vehicle_ids = {c.vehicle_id for c in cars}
+    chassis = {_chassis(c.chassis_number) for c in cars} - {""}
+    since = event.starts_on - timedelta(days=round(365.25 * years))
+    same_car = or_(Entry.vehicle_id.in_(vehicle_ids), func.lower(Vehicle.chassis_number).in_(chassis))
+    earlier = (
+        Event.id != event.id,
+        Event.starts_on < event.starts_on,
+        Event.starts_on >= since,
+    )
+    columns = (Entry.vehicle_id, Vehicle.chassis_number, Event.name, Event.starts_on)
+    by_sheet = (
+        select(ScoreSheet.judge_id, *columns)
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(ScoreSheet.judge_id.in_(judge_ids), same_car, *earlier)
+    )
+    by_team = (
+        select(TeamMember.judge_id, *columns)
+        .join(Team, Team.id == TeamMember.team_id)
+        .join(Entry, Entry.class_id == Team.class_id)
+        .join(Vehicle, Vehicle.id == Entry.vehicle_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(
+            TeamMember.judge_id.in_(judge_ids),
+            Entry.status == "accepted",
+            Entry.absent_reason == "",
+            same_car,
+            *earlier,
+        )
+    )
+    judged: dict[tuple[int, int], tuple[str, int]] = {}  # (judge, entry here) → the latest earlier event
+    for judge_id, vehicle_id, chassis_number, event_name, starts_on in (
+        await session.execute(by_sheet.union(by_team))
+    ).all():
+        for c in cars:
+            if c.vehicle_id == vehicle_id or (
+                _chassis(c.chassis_number) and _chassis(c.chassis_number) == _chassis(chassis_number)
+            ):
+                key = (judge_id, c.id)
+                if key not in judged or judged[key][1] < starts_on.year:
+                    judged[key] = (event_name, starts_on.year)
+    by_id = {c.id: c for c in cars}
+    for (judge_id, entry_id), (event_name, year) in sorted(judged.items()):
+        c = by_id[entry_id]
+        if covered(judge_id, (c.id, c.entrant_id, c.class_id)):
+            continue
+        out.append(
+            Suggestion(
+                judge_id,
+                "judged_before",
+                f"Judged this car ({c.year} {c.make} {c.model}) at {event_name} {year}",
+                entry_id=entry_id,
+            )
+        )
+    return out
+
+
+async def suggest_conflicts(
+    session: AsyncSession, viewer: Viewer, event: Event, *, years: int = JUDGED_BEFORE_YEARS
+) -> list[Conflict]:
+    """Store what :func:`find_suggestions` finds as ``suggested`` conflicts (source ``app``), audited; they bind
+    only once an organizer confirms them. Running it again adds nothing new."""
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such event.")
+    stored: list[Conflict] = []
+    for s in await find_suggestions(session, event, years=years):
+        conflict = Conflict(
+            event_id=event.id,
+            judge_id=s.judge_id,
+            entry_id=s.entry_id,
+            entrant_id=s.entrant_id,
+            reason=s.reason[:MAX_REASON],
+            source="app",
+            kind=s.kind,
+            state="suggested",
+            created_by_id=viewer.user_id,
+        )
+        session.add(conflict)
+        stored.append(conflict)
+    if stored:
+        await session.flush()
+    for conflict in stored:
+        audit.record(
+            session,
+            entity_type="conflict",
+            entity_id=conflict.id,
+            action="suggest",
+            user_id=viewer.user_id,
+            event_id=event.id,
+            after=_snapshot(conflict),
+        )
+    return stored

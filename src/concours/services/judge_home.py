@@ -24,6 +24,7 @@ from concours.db import (
 )
 from concours.db import Conflict as ConflictRow
 from concours.services.judging import combined_status
+from concours.services.permissions import conflict_binds
 
 
 @dataclass
@@ -118,7 +119,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
     conflicts = (
         await session.execute(
             select(ConflictRow.entry_id, ConflictRow.entrant_id, ConflictRow.class_id).where(
-                ConflictRow.judge_id == judge_id
+                ConflictRow.judge_id == judge_id, conflict_binds()
             )
         )
     ).all()

@@ -38,6 +38,7 @@ from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.permissions import (
     Viewer,
+    conflict_binds,
     conflict_reason,
     event_for_chief_judge,
     require_in_event,
@@ -209,7 +210,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
     conflicts = (
         await session.execute(
             select(ConflictRow.judge_id, ConflictRow.entry_id, ConflictRow.entrant_id, ConflictRow.class_id).where(
-                ConflictRow.event_id == event_id
+                ConflictRow.event_id == event_id, conflict_binds()
             )
         )
     ).all()

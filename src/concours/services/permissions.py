@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Conflict, Entry, Event, EventClass, EventStaff, Judge, Team, TeamMember
@@ -201,6 +201,12 @@ async def entry_and_event_for_organizer(session: AsyncSession, viewer: Viewer, e
     return entry, event
 
 
+def conflict_binds() -> ColumnElement[bool]:
+    """The one condition under which a stored conflict binds (assignment, sheets, ballots, calibration, the judge's
+    pages): it is confirmed. A suggestion waits for an organizer's decision; a dismissed one never binds."""
+    return Conflict.state == "confirmed"
+
+
 async def conflict_reason(session: AsyncSession, judge_id: int, entry: Entry) -> str | None:
     """Why this judge must not score this entry, or None."""
     conditions = [Conflict.entry_id == entry.id, Conflict.entrant_id == entry.entrant_id]
@@ -208,7 +214,7 @@ async def conflict_reason(session: AsyncSession, judge_id: int, entry: Entry) ->
         conditions.append(Conflict.class_id == entry.class_id)
     reason = await session.scalar(
         select(Conflict.reason)
-        .where(Conflict.judge_id == judge_id, Conflict.event_id == entry.event_id, or_(*conditions))
+        .where(Conflict.judge_id == judge_id, Conflict.event_id == entry.event_id, conflict_binds(), or_(*conditions))
         .limit(1)
     )
     return reason

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Conflict, Entry, Team, TeamMember, Vehicle, VehiclePhoto
 from concours.services.errors import FormErrors, NotFound
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, conflict_binds
 from concours.settings import Settings
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -214,6 +214,7 @@ async def photo_for_viewer(session: AsyncSession, viewer: Viewer | None, photo_i
             select(Conflict.id)
             .where(
                 Conflict.judge_id == viewer.judge_id,
+                conflict_binds(),
                 or_(
                     Conflict.entry_id == Entry.id,
                     Conflict.entrant_id == Entry.entrant_id,

@@ -36,7 +36,7 @@ from concours.domain.states import judging_open
 from concours.services import audit
 from concours.services.class_systems import judging_of, method_of_class, methods_of_classes
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, conflict_binds
 
 NOTE_MAX = 2000
 
@@ -116,7 +116,9 @@ async def _seat(session: AsyncSession, judge_id: int, cls: EventClass, event: Ev
         raise Forbidden("You are not on the judging team of this class.")
     member, team_name = row
     class_conflict = await session.scalar(
-        select(ConflictRow.id).where(ConflictRow.judge_id == judge_id, ConflictRow.class_id == cls.id).limit(1)
+        select(ConflictRow.id)
+        .where(ConflictRow.judge_id == judge_id, ConflictRow.class_id == cls.id, conflict_binds())
+        .limit(1)
     )
     if class_conflict:
         raise Forbidden("You have a declared conflict with this class.")
@@ -151,7 +153,9 @@ async def _cars(session: AsyncSession, cls: EventClass, judge_id: int) -> tuple[
     ).all()
     conflicts = (
         await session.execute(
-            select(ConflictRow.entry_id, ConflictRow.entrant_id).where(ConflictRow.judge_id == judge_id)
+            select(ConflictRow.entry_id, ConflictRow.entrant_id).where(
+                ConflictRow.judge_id == judge_id, conflict_binds()
+            )
         )
     ).all()
     no_entries = {c.entry_id for c in conflicts if c.entry_id}

@@ -33,9 +33,10 @@ async def _conflicts_context(db: AsyncSession, subject: tuple[Viewer, Event], fo
     viewer, event = subject
     return {
         "event": event,
-        "conflicts": await conflicts.list_conflicts(db, event, judge_id=judge_id_of(viewer)),
+        "conflicts": await conflicts.list_conflicts(db, event, judge_id=judge_id_of(viewer), binding_only=True),
         "choices": await conflicts.conflict_choices(db, event),
         "kinds": conflicts.CONFLICT_KINDS,
+        "types": conflicts.CONFLICT_TYPES,
     }
 
 
@@ -77,7 +78,7 @@ class JudgeProfileController(Controller):
         event = await roster.event_for_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
-            await conflicts.add_conflict(db, viewer, event, judge_id_of(viewer), form, source="declared")
+            await conflicts.add_conflict(db, viewer, event, judge_id_of(viewer), form, source="judge")
 
         return await submit(request, db, CONFLICTS, (viewer, event), act, f"/judging/events/{event.id}/conflicts")
 

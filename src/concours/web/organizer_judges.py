@@ -103,6 +103,10 @@ async def _conflicts_context(db: AsyncSession, event: Event, form: Form | None) 
         "judges": await roster.roster(db, event),
         "choices": await conflicts.conflict_choices(db, event),
         "kinds": conflicts.CONFLICT_KINDS,
+        "types": conflicts.CONFLICT_TYPES,
+        "years": conflicts.JUDGED_BEFORE_YEARS,
+        "notice": "",
+        "dismiss_form": {},
     }
 
 
@@ -304,7 +308,8 @@ class OrganizerJudgesController(Controller):
     async def conflicts(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
-        return await CONFLICTS.render(request, db, await event_for_chief_judge(db, viewer, event_id))
+        event = await event_for_chief_judge(db, viewer, event_id)
+        return await CONFLICTS.render(request, db, event, notice=request.query_params.get("done", "")[:200])
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
     async def add_conflict(
@@ -327,6 +332,52 @@ class OrganizerJudgesController(Controller):
     ) -> Any:
         conflict = await conflicts.remove_conflict(db, viewer, conflict_id, own_only=False)
         return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
+
+    @post("/events/{event_id:int}/conflicts/suggest", media_type=MediaType.HTML)
+    async def suggest_conflicts(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+        event = await event_for_chief_judge(db, viewer, event_id)
+        found = await conflicts.suggest_conflicts(db, viewer, event)
+        done = f"{len(found)} new suggestion{'' if len(found) == 1 else 's'}" if found else "nothing new to suggest"
+        return redirect(f"/organizer/events/{event.id}/conflicts?done={quote(done)}#suggested")
+
+    @post("/conflicts/{conflict_id:int}/confirm", media_type=MediaType.HTML)
+    async def confirm_conflict(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
+    ) -> Any:
+        _, event = await conflicts.conflict_for_chief_judge(db, viewer, conflict_id)
+
+        async def act(form: Form) -> None:
+            await conflicts.confirm_conflict(db, viewer, conflict_id)
+
+        return await submit(
+            request,
+            db,
+            CONFLICTS,
+            event,
+            act,
+            f"/organizer/events/{event.id}/conflicts?done=conflict+confirmed",
+            keep_form=False,
+        )
+
+    @post("/conflicts/{conflict_id:int}/dismiss", media_type=MediaType.HTML)
+    async def dismiss_conflict(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
+    ) -> Any:
+        _, event = await conflicts.conflict_for_chief_judge(db, viewer, conflict_id)
+
+        async def act(form: Form) -> None:
+            await conflicts.dismiss_conflict(db, viewer, conflict_id, form.get(f"dismissed_reason_{conflict_id}", ""))
+
+        return await submit(
+            request,
+            db,
+            CONFLICTS,
+            event,
+            act,
+            f"/organizer/events/{event.id}/conflicts?done=suggestion+dismissed",
+            keep_form=False,
+            keep=lambda form: {"dismiss_form": form},
+        )
 
     # -- the assignment board --------------------------------------------------------------------------
 
