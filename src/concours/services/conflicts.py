@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -585,19 +585,18 @@ async def find_suggestions(
             *earlier,
         )
     )
-    judged: dict[tuple[int, int], tuple[str, int]] = {}  # (judge, entry here) → the latest earlier event
+    judged: dict[tuple[int, int], tuple[str, date, str]] = {}  # (judge, entry here) → the latest earlier event
     for judge_id, vehicle_id, chassis_number, event_name, starts_on in (
         await session.execute(by_sheet.union(by_team))
     ).all():
         for c in cars:
-            if c.vehicle_id == vehicle_id or (
-                _chassis(c.chassis_number) and _chassis(c.chassis_number) == _chassis(chassis_number)
-            ):
+            here = _chassis(c.chassis_number)
+            if c.vehicle_id == vehicle_id or (here and here == _chassis(chassis_number)):
                 key = (judge_id, c.id)
-                if key not in judged or judged[key][1] < starts_on.year:
-                    judged[key] = (event_name, starts_on.year)
+                if key not in judged or judged[key][1] < starts_on:
+                    judged[key] = (event_name, starts_on, "car" if c.vehicle_id == vehicle_id else "chassis number")
     by_id = {c.id: c for c in cars}
-    for (judge_id, entry_id), (event_name, year) in sorted(judged.items()):
+    for (judge_id, entry_id), (event_name, on, same) in sorted(judged.items()):
         c = by_id[entry_id]
         if covered(judge_id, (c.id, c.entrant_id, c.class_id)):
             continue
@@ -605,7 +604,7 @@ async def find_suggestions(
             Suggestion(
                 judge_id,
                 "judged_before",
-                f"Judged this car ({c.year} {c.make} {c.model}) at {event_name} {year}",
+                f"Judged this car at {event_name} ({on:%B %Y}): the same {same}",
                 entry_id=entry_id,
             )
         )
