@@ -15,8 +15,8 @@ from concours.services.permissions import conflict_reason
 from concours.settings import Settings
 from tests.conflict_scene import build
 from tests.conftest import run_db
-from tests.helpers import post
-from tests.scenes import Seeded, count, signed_in, viewer_of
+from tests.helpers import htmx_post, post
+from tests.scenes import Seeded, category_ids, count, signed_in, viewer_of
 
 
 def suggest(db_url: str, show: Seeded) -> list[tuple[int, str, int | None, int | None]]:
@@ -93,6 +93,9 @@ def test_only_a_confirmed_conflict_binds(db_url: str, settings: Settings) -> Non
     assert (st, reason, seated) == ("suggested", None, 1) and (judge2, car1) not in solver
     with signed_in(settings, show.judge_tokens[2]) as judge:
         assert judge.get(f"/judging/entries/{car1}").status_code == 200  # a suggestion does not bind
+        cats = category_ids(judge, car1)
+        line = f"/judging/entries/{car1}/lines/{cats[0]}"
+        assert htmx_post(judge, line, {"value": "1", "change_id": "before"}).status_code == 200
         assert "Spring Show" not in judge.get(f"/judging/events/{show.event_id}/conflicts").text
     with signed_in(settings, show.organizer_token) as org:
         r = post(org, f"/organizer/conflicts/{conflict_id}/confirm")
@@ -105,6 +108,7 @@ def test_only_a_confirmed_conflict_binds(db_url: str, settings: Settings) -> Non
     with signed_in(settings, show.judge_tokens[2]) as judge:
         r = judge.get(f"/judging/entries/{car1}")
         assert r.status_code == 403 and "Judged this car" in r.text
+        assert htmx_post(judge, line, {"value": "2", "change_id": "after"}).status_code == 403  # autosave too
         assert "Spring Show 2024" in judge.get(f"/judging/events/{show.event_id}/conflicts").text
     assert count(db_url, AuditLog, AuditLog.entity_type == "conflict", AuditLog.action == "confirm") == 1
 
