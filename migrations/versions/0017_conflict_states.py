@@ -2,8 +2,8 @@
 sources are renamed for who raised them (declared → judge). Existing conflicts stay confirmed: what binds today
 keeps binding.
 
-Revision ID: 0014_conflict_states
-Revises: 0013_forms
+Revision ID: 0017_conflict_states
+Revises: 0016_invitations
 Create Date: 2026-12-03 03:20:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import concours.db.base
 
-revision: str = "0014_conflict_states"
-down_revision: str | None = "0013_forms"
+revision: str = "0017_conflict_states"
+down_revision: str | None = "0016_invitations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
