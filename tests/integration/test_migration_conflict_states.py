@@ -1,4 +1,4 @@
-"""Migration 0014 on a database with conflicts in it: every existing conflict stays confirmed (what binds today keeps
+"""Migration 0017 on a database with conflicts in it: every existing conflict stays confirmed (what binds today keeps
 binding), of type "other", and the sources are renamed for who raised them (declared → judge). A fresh SQLite file,
 migrated to 0013 first, then to the head."""
 
