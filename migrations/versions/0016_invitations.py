@@ -51,8 +51,10 @@ def upgrade() -> None:
     with op.batch_alter_table("application_invitation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_application_invitation_event_id"), ["event_id"], unique=False)
 
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("invitation_only", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Not in batch mode: on SQLite a batch with an expression default recreates the table, and dropping the old
+    # ``event`` table (foreign keys on) cascades to every class, entry, sheet and conflict of every event.
+    # ALTER TABLE ADD COLUMN keeps them.
+    op.add_column("event", sa.Column("invitation_only", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
