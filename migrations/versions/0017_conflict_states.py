@@ -3,7 +3,7 @@ sources are renamed for who raised them (declared → judge). Existing conflicts
 keeps binding.
 
 Revision ID: 0017_conflict_states
-Revises: 0016_invitations
+Revises: 0015_certificates
 Create Date: 2026-12-03 03:20:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import concours.db.base
 
 revision: str = "0017_conflict_states"
-down_revision: str | None = "0016_invitations"
+down_revision: str | None = "0015_certificates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
