@@ -1,6 +1,7 @@
 """An organizer adds one car on a phone and on an iPad (issue 15): from the entries page, a wrong e-mail is refused
 beside its field with everything typed (and the photo) kept, then the corrected form adds the car; axe-core finds
-nothing on the page, empty, refused or at either size."""
+nothing on the page, empty, refused or at either size. On an iPad, classes pasted as a list: a wrong line is named
+and nothing added, the corrected list adds them; axe-core finds nothing on the set-up page."""
 
 from __future__ import annotations
 
@@ -81,4 +82,36 @@ def test_an_organizer_adds_a_car(
     page.get_by_role("button", name="Add the entry").click()
     expect(page).to_have_url(re.compile(rf"/organizer/events/{event_id}/entries\?added=\d+"))
     expect(page.get_by_role("status").filter(has_text="Added:")).to_contain_text("1938 Delahaye 135 M of Marcel Owner")
+    assert watch.problems == []
+
+
+@pytest.mark.browser
+def test_classes_pasted_as_a_list_on_an_ipad(
+    new_context: Callable[..., BrowserContext], db_url: str, settings: Settings
+) -> None:
+    async def seed(session: AsyncSession) -> tuple[str, int]:
+        show = await seed_scoring(session, settings, judges=1, cars=1)
+        return show.organizer_token, show.event_id
+
+    token, event_id = off_loop(run_db, db_url, seed)
+    ctx = new_context(**TABLET)
+    ctx.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": settings.base_url}])
+    watch = Watch()
+    page = watch.page(ctx)
+    page.goto(f"/organizer/events/{event_id}")
+    classes = page.locator("#classes")
+    rows = classes.locator("tbody tr").count()
+    box = classes.get_by_label("Add several classes")
+    box.fill("X1 — Pre-War European\nnot a class line\nX2, Post-War American")
+    classes.get_by_role("button", name="Add these classes").click()
+    expect(page.locator("#e-class_list")).to_contain_text("Line 2 (“not a class line”)")
+    expect(classes.get_by_label("Add several classes")).to_have_value(
+        "X1 — Pre-War European\nnot a class line\nX2, Post-War American"
+    )
+    expect(classes.locator("tbody tr")).to_have_count(rows)
+    _no_violations(page)
+    classes.get_by_label("Add several classes").fill("X1 — Pre-War European\nX2, Post-War American")
+    classes.get_by_role("button", name="Add these classes").click()
+    expect(classes.locator("tbody tr")).to_have_count(rows + 2)
+    _no_violations(page)
     assert watch.problems == []

@@ -108,6 +108,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /organizer/events/{event_id:int}/chief-judge": ALL,
     "POST /organizer/events/{event_id:int}/classes": ALL,
     "POST /organizer/events/{event_id:int}/classes/combine": ALL,
+    "POST /organizer/events/{event_id:int}/classes/list": ALL,
+    "POST /organizer/events/{event_id:int}/classes/copy": ALL,
     "POST /organizer/events/{event_id:int}/conflicts": ALL,
     "GET /organizer/events/{event_id:int}/conflicts": ALL,
     "GET /organizer/events/{event_id:int}/entries": ALL,

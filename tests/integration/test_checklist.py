@@ -31,7 +31,7 @@ def test_the_checklist_follows_the_event(client: TestClient[Any], db_url: str, s
     assert len(first) == 11
     assert first["Add the classes"] == ("done", "1 class")
     assert first["Open registration"] == ("done", "open")
-    assert first["Review applications"] == ("next", "no application yet")
+    assert first["Review applications"] == ("next", "no application yet; or add a car yourself")
     assert [s for s, _ in first.values()].count("next") == 1
     assert first["Number the cars"] == ("todo", "no accepted car yet")
 

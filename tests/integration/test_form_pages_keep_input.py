@@ -75,6 +75,7 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /organizer/events/{event_id:int}/status": "a choice of the next status and a button",
     "POST /organizer/events/{event_id:int}/system": "a choice of preset and a button",
     "POST /organizer/events/{event_id:int}/classes/combine": "two choices of class and a button",
+    "POST /organizer/events/{event_id:int}/classes/copy": "a choice of the organizer's other event and a button",
     "POST /organizer/events/{event_id:int}/awards/rules": "choices (how awards combine with class places)",
     "POST /organizer/events/{event_id:int}/assignment/change": "a choice of class and buttons on a judge's card",
     "POST /password/reset/{token:str}": "two password fields: a password is never shown again",

@@ -89,7 +89,12 @@ async def checklist(session: AsyncSession, event: Event) -> Checklist:
     judges = sum(roster.values())
     unstaffed = len(judged_with_cars - staffed)
     steps = [
-        Step("Add the classes", bool(classes), _plural(len(classes), "class") if classes else "none yet", base),
+        Step(
+            "Add the classes",
+            bool(classes),
+            _plural(len(classes), "class") if classes else "none yet: one at a time, a pasted list, or copied",
+            base + "#classes",
+        ),
         Step("Choose the score sheet", event.rubric_id is not None, "chosen" if event.rubric_id else "not yet", base),
         Step("Choose the judging system", has_system, "chosen" if has_system else "not yet", base),
         Step(
@@ -105,7 +110,11 @@ async def checklist(session: AsyncSession, event: Event) -> Checklist:
             bool(accepted) and not applied,
             f"{accepted} accepted, {applied} waiting"
             if accepted or applied
-            else ("by invitation only: invite the owners" if event.invitation_only else "no application yet"),
+            else (
+                "by invitation only: invite the owners"
+                if event.invitation_only
+                else "no application yet; or add a car yourself"
+            ),
             base + ("/invitations" if event.invitation_only and not (accepted or applied) else "/entries"),
         ),
         Step(

@@ -22,21 +22,19 @@ from sqlalchemy.orm import selectinload
 from concours.db import (
     AwardLevel,
     AwardVoter,
-    ClassSystem,
     Event,
     EventBranding,
     EventClass,
     EventStaff,
     Judge,
     JudgingSystem,
-    Rubric,
-    RubricCategory,
     SpecialAward,
     Team,
     TeamMember,
     User,
 )
 from concours.services import accounts, audit
+from concours.services.class_setup import copy_class_rows, copy_rubrics
 from concours.services.errors import FormErrors
 from concours.services.events import parse_event_fields, slug_taken, slugify
 from concours.services.permissions import INVITED, Viewer, require, roster_judge_ids, why_not_create_event
@@ -142,26 +140,6 @@ async def parse_copy(session: AsyncSession, form: dict[str, str]) -> CopySpec:
     )
 
 
-def _copy_rubric(source: Rubric, event_id: int) -> Rubric:
-    rubric = Rubric(event_id=event_id, name=source.name, preset=source.preset, scale=source.scale, version=1)
-    rubric.categories = [
-        RubricCategory(
-            position=c.position,
-            key=c.key,
-            name=c.name,
-            mode=c.mode,
-            max_units=c.max_units,
-            step_units=c.step_units,
-            weight_percent=c.weight_percent,
-            section=c.section,
-            guidance=c.guidance,
-            quick_deductions=list(c.quick_deductions or []),
-        )
-        for c in source.categories
-    ]
-    return rubric
-
-
 async def copy_event(
     session: AsyncSession, settings: Settings, viewer: Viewer, source: Event, form: dict[str, str]
 ) -> Event:
@@ -207,15 +185,7 @@ async def copy_event(
         )
     ).all()
     rubric_ids = {r for r in [source.rubric_id, *(c.rubric_id for c in classes)] if r is not None}
-    rubrics = (
-        await session.scalars(select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids)))
-    ).all()
-    new_rubric: dict[int, int] = {}
-    for old in sorted(rubrics, key=lambda r: r.id):
-        copy = _copy_rubric(old, event.id)
-        session.add(copy)
-        await session.flush()
-        new_rubric[old.id] = copy.id
+    new_rubric = await copy_rubrics(session, rubric_ids, event.id)
     event.rubric_id = new_rubric.get(source.rubric_id) if source.rubric_id else None
 
     # The judging system and its award levels.
@@ -251,42 +221,7 @@ async def copy_event(
         session.add(copied)
 
     # Classes, each with its own judging system where it has one.
-    new_class: dict[int, EventClass] = {}
-    for cls in classes:
-        new = EventClass(
-            event_id=event.id,
-            code=cls.code,
-            name=cls.name,
-            description=cls.description,
-            position=cls.position,
-            places_awarded=cls.places_awarded,
-            rubric_id=new_rubric.get(cls.rubric_id) if cls.rubric_id else None,
-            team_min=cls.team_min,
-            team_max=cls.team_max,
-        )
-        session.add(new)
-        new_class[cls.id] = new
-    await session.flush()
-    class_systems = (
-        await session.scalars(select(ClassSystem).where(ClassSystem.class_id.in_([c.id for c in classes])))
-    ).all()
-    for cs in class_systems:
-        session.add(
-            ClassSystem(
-                class_id=new_class[cs.class_id].id,
-                method=cs.method,
-                preset=cs.preset,
-                sheet_mode=cs.sheet_mode,
-                combine=cs.combine,
-                award_rule=cs.award_rule,
-                places=cs.places,
-                min_units_for_first=cs.min_units_for_first,
-                cap_units=cs.cap_units,
-                show_percent=cs.show_percent,
-                tie_break_keys=list(cs.tie_break_keys or []),
-                levels=list(cs.levels or []),
-            )
-        )
+    new_class = await copy_class_rows(session, event.id, classes, new_rubric)
 
     # The judge roster: invited again, on the same class teams; conflicts stay with the old event.
     judge_ids = await roster_judge_ids(session, source.id)

@@ -24,7 +24,7 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import calibration, checklist, class_systems, events, placings, results
+from concours.services import calibration, checklist, class_setup, class_systems, events, placings, results
 from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
@@ -49,7 +49,8 @@ async def _dashboard_context(db: AsyncSession, viewer: Viewer, form: Form | None
     return {"events": rows, "labels": EVENT_STATUS_LABELS, "timezones": TIMEZONES}
 
 
-async def _event_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
+async def _event_context(db: AsyncSession, subject: tuple[Event, Viewer], form: Form | None) -> dict[str, Any]:
+    event, viewer = subject
     classes = (
         await db.execute(
             select(EventClass, func.count(Entry.id))
@@ -82,7 +83,9 @@ async def _event_context(db: AsyncSession, event: Event, form: Form | None) -> d
         "previous_status": previous_event_status(event.status),
         "status_help": EVENT_STATUS_HELP,
         "labels": EVENT_STATUS_LABELS,
-        "class_form": form or {},  # the add-a-class form is the page's only one with typed fields
+        "class_form": form or {},  # the class forms (one, a list, a copy) are the page's only ones with typed fields
+        "copy_sources": await class_setup.copy_sources(db, viewer, event),
+        "classes_notice": "",
         "judged_by": judged_by,
         "checklist": await checklist.checklist(db, event),
     }
@@ -163,7 +166,7 @@ class OrganizerController(Controller):
     async def event(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
-        return await EVENT.render(request, db, await event_for_organizer(db, viewer, event_id))
+        return await EVENT.render(request, db, (await event_for_organizer(db, viewer, event_id), viewer))
 
     @post("/events/{event_id:int}/status")
     async def status(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
@@ -172,7 +175,7 @@ class OrganizerController(Controller):
         async def act(form: Form) -> None:
             await events.change_status(db, viewer, event, form.get("status", ""))
 
-        return await submit(request, db, EVENT, event, act, f"/organizer/events/{event.id}", field="status")
+        return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}", field="status")
 
     @post("/events/{event_id:int}/classes")
     async def add_class(
@@ -185,7 +188,34 @@ class OrganizerController(Controller):
                 db, viewer, event, code=form.get("code", ""), name=form.get("name", ""), places=form.get("places", "3")
             )
 
-        return await submit(request, db, EVENT, event, act, f"/organizer/events/{event.id}#classes")
+        return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
+
+    @post("/events/{event_id:int}/classes/list")
+    async def add_classes(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
+        """Several classes at once from a pasted list: all added, or none and every wrong line named."""
+        event = await event_for_organizer(db, viewer, event_id)
+
+        async def act(form: Form) -> None:
+            await class_setup.add_classes(db, viewer, event, form.get(class_setup.LIST_FIELD, ""))
+
+        return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
+
+    @post("/events/{event_id:int}/classes/copy")
+    async def copy_classes(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
+        """The classes of another of the organizer's events; the page then says what was copied and skipped."""
+        event = await event_for_organizer(db, viewer, event_id)
+
+        async def act(form: Form) -> class_setup.Copied:
+            return await class_setup.copy_classes(db, viewer, event, form.get(class_setup.COPY_FIELD, ""))
+
+        async def done(copied: class_setup.Copied) -> Response[Any]:
+            return await EVENT.render(request, db, (event, viewer), classes_notice=copied.message)
+
+        return await submit(request, db, EVENT, (event, viewer), act, done)
 
     @post("/events/{event_id:int}/system")
     async def system(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
@@ -194,7 +224,9 @@ class OrganizerController(Controller):
         async def act(form: Form) -> None:
             await events.apply_presets(db, event, form.get("preset", ""))
 
-        return await submit(request, db, EVENT, event, act, f"/organizer/events/{event.id}#system", field="preset")
+        return await submit(
+            request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#system", field="preset"
+        )
 
     @post("/events/{event_id:int}/publish")
     async def publish(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
@@ -203,7 +235,7 @@ class OrganizerController(Controller):
         async def act(form: Form) -> None:
             await results.publish(db, viewer, event)
 
-        return await submit(request, db, EVENT, event, act, f"/events/{event.slug}/results", field="publish")
+        return await submit(request, db, EVENT, (event, viewer), act, f"/events/{event.slug}/results", field="publish")
 
     @get("/classes/{class_id:int}/results")
     async def class_results(
