@@ -17,13 +17,25 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, Certification, Entry, EventClass, ScoreLine, ScoreSheet, User
+from concours.db import (
+    AuditLog,
+    Certification,
+    ClassSystem,
+    Entry,
+    Event,
+    EventClass,
+    PlacingLine,
+    PlacingSheet,
+    ScoreLine,
+    ScoreSheet,
+    User,
+)
 from concours.domain.certificate import grouped
-from concours.services import accounts, certificates
+from concours.services import accounts, certificates, results
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import drawn_images, post
-from tests.scenes import Seeded, score_and_submit, seed, signed_in
+from tests.scenes import Seeded, score_and_submit, seed, seed_scoring, signed_in, viewer_of
 
 # The CCCA sheet: body & paint 25, interior 20, engine 15, chrome & trim 15, undercarriage 15, wheels & tires 10.
 FIRST = ["24", "19", "14", "14", "14", "9"]  # 94
@@ -153,6 +165,9 @@ def test_certify_print_verify_reopen_supersede(db_url: str, settings: Settings) 
         assert "Superseded" in page.text and "certified again" in page.text and grouped(new.code) in page.text
         page = public.get(f"/verify/{new.code}")
         assert MATCHES in page.text and "Superseded" not in page.text
+        ranking = chief.get(f"/organizer/classes/{show.class_id}/results").text  # both records, the new one current
+        assert ranking.index(grouped(new.code)) < ranking.index("current") < ranking.index(grouped(old.code))
+        assert f'href="/verify/{old.code}"' in ranking and "superseded" in ranking
         pdf = chief.get(f"/organizer/classes/{show.class_id}/results.pdf")
         assert qr_texts(pdf.content) == [f"{settings.base_url}/verify/{new.code}"]
         assert grouped(old.code) not in pages_text(pdf.content)
@@ -202,3 +217,52 @@ def test_unknown_and_malformed_codes(db_url: str, settings: Settings) -> None:
         assert page.status_code == 404 and "<script>" not in page.text
         r = public.get("/verify", params={"code": "12AB"})
         assert r.status_code == 400 and "12 letters and digits" in r.text and 'value="12AB"' in r.text
+
+
+def test_a_placings_class_hashes_its_orders_and_notes(db_url: str, settings: Settings) -> None:
+    """Judged by placings: the judges' orders and notes are in the record; a changed note changes the hash."""
+
+    async def go(session: AsyncSession) -> tuple[int, str]:
+        show = await seed_scoring(session, settings, judges=2, cars=3)
+        session.add(ClassSystem(class_id=show.class_id, method="placings", combine="borda", places=3))
+        e0, e1, e2 = show.entries
+        for judge_id, order in zip(show.judge_ids, ((e0, e1, e2), (e0, e1, e2)), strict=True):
+            session.add(
+                PlacingSheet(
+                    class_id=show.class_id,
+                    judge_id=judge_id,
+                    status="submitted",
+                    version=1,
+                    overall_comment="A fine class.",
+                    lines=[
+                        PlacingLine(entry_id=e, position=p, note="Superb line." if p == 1 else "")
+                        for p, e in enumerate(order, start=1)
+                    ],
+                )
+            )
+        await session.flush()
+        event = await session.get(Event, show.event_id)
+        cls = await session.get(EventClass, show.class_id)
+        chief = await session.scalar(select(User).where(User.email == "chief@example.com"))
+        assert event is not None and cls is not None and chief is not None
+        await results.certify_class(session, viewer_of(chief, event.id), event, cls)
+        cert = await session.scalar(select(Certification).where(Certification.class_id == cls.id))
+        assert cert is not None and cls.content_hash == cert.content_hash
+        record = await certificates.class_record(
+            session, event, cls, number=1, certified_at=cert.certified_at, by_id=chief.id
+        )
+        assert record["rules"]["method"] == "placings" and len(record["orders"]) == 2 and record["sheets"] == []
+        assert record["orders"][0]["lines"][0] == {"entry_id": e0, "position": 1, "note": "Superb line."}
+        assert [r["award"] for r in record["result"]][:1] == ["1st in class"]
+        return cert.id, cert.content_hash
+
+    cert_id, digest = run_db(db_url, go)
+    assert recomputed(db_url, cert_id) == digest
+
+    async def new_note(session: AsyncSession) -> None:
+        line = await session.scalar(select(PlacingLine).where(PlacingLine.note == "Superb line.").limit(1))
+        assert line is not None
+        line.note = "Superb line, fine paint."
+
+    run_db(db_url, new_note)
+    assert recomputed(db_url, cert_id) != digest

@@ -208,18 +208,6 @@ async def recompute(session: AsyncSession, cert: Certification) -> str:
     return content_hash(record)
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """What a certified document prints: the code grouped for reading, and the verification page's address."""
-
-    code: str
-    url: str
-
-    @classmethod
-    def of(cls, base_url: str, code: str) -> Stamp:
-        return cls(grouped(code), f"{base_url.rstrip('/')}{verify_path(code)}")
-
-
 async def current_codes(session: AsyncSession, class_ids: list[int]) -> dict[int, str]:
     """The code of each class's current certification (classes certified before codes existed have none)."""
     if not class_ids:
@@ -336,3 +324,33 @@ async def verify(session: AsyncSession, text: str) -> Verification | None:
         show_scores=bool(event.publish_scores),
         lines=lines,
     )
+
+
+@dataclass(frozen=True)
+class CertificationLine:
+    """One certification of a class as its results page lists it, the current one first."""
+
+    code: str  # grouped
+    path: str  # the verification page
+    certified_at: str
+    certified_by: str
+    current: bool
+
+
+async def class_certifications(session: AsyncSession, event: Event, cls: EventClass) -> list[CertificationLine]:
+    """Every certification of the class, latest first (one query)."""
+    rows = (
+        await session.scalars(
+            select(Certification).where(Certification.class_id == cls.id).order_by(Certification.number.desc())
+        )
+    ).all()
+    return [
+        CertificationLine(
+            grouped(c.code),
+            verify_path(c.code),
+            local_time(c.certified_at, event.timezone),
+            c.certified_by_name,
+            c.content_hash == cls.content_hash,
+        )
+        for c in rows
+    ]

@@ -24,7 +24,16 @@ from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
-from concours.services import calibration, checklist, class_setup, class_systems, events, placings, results
+from concours.services import (
+    calibration,
+    certificates,
+    checklist,
+    class_setup,
+    class_systems,
+    events,
+    placings,
+    results,
+)
 from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
@@ -128,6 +137,7 @@ async def _results_context(db: AsyncSession, subject: tuple[EventClass, Event], 
         "agreement": agreement,
         "orders": orders,
         "flags": await calibration.class_flags(db, event, cls) if judging.method != "display" else [],
+        "certifications": await certificates.class_certifications(db, event, cls),
         "which": "",  # which of the page's forms was sent, so its typed values go back into it
     }
 
