@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from concours.db import (
+    Certification,
     ClassResult,
     Entrant,
     Entry,
@@ -194,6 +195,24 @@ def test_demo_builds_once_and_is_usable(client: TestClient[Any], db_url: str, se
     assert len(re.findall(r"<td>#\d+</td>", results.text)) >= 15
     # Its French-style class: places and no numbers.
     assert "Hemmings Cup" in results.text and "Figoni et Falaschi" in results.text
+    # Every class of last year has its verifiable record, certified when its results say; its code checks out.
+
+    async def records(session: AsyncSession) -> list[Any]:
+        return list(
+            (
+                await session.execute(
+                    select(EventClass.certified_at, Certification.certified_at, Certification.code)
+                    .join(Certification, Certification.content_hash == EventClass.content_hash)
+                    .where(EventClass.event_id == past.id)
+                )
+            ).all()
+        )
+
+    records_of_past = run_db(db_url, records)
+    assert len(records_of_past) == len(facts["past_classes"])
+    assert all(shown == recorded for shown, recorded, _ in records_of_past)
+    page = client.get(f"/verify/{records_of_past[0][2]}")
+    assert "This code matches a certified record" in page.text and "1st in class" in page.text
 
     info = asyncio.run(demo_links(settings))
     assert info.organizer_email == ORGANIZER_EMAIL and info.organizer_password == ORGANIZER_PASSWORD

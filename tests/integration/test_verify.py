@@ -147,6 +147,8 @@ def test_certify_print_verify_reopen_supersede(db_url: str, settings: Settings) 
         assert MATCHES in page.text and "T150-C SS 0" in page.text
         assert "1st in class" in page.text
         with signed_in(settings, owner_token(db_url, settings, "owner0@example.com")) as owner:
+            sheets = owner.get(f"/my/entries/{show.entries[0]}")
+            assert f'<a href="/verify/{cert.code}">' in sheets.text
             report = owner.get(f"/my/entries/{show.entries[0]}/report.pdf")
             assert report.status_code == 200
             assert f"Certified record {code}" in pages_text(report.content)

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Vehicle
+from concours.domain.certificate import grouped
 from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
-from concours.services import awards, entries, pending_uploads, photos, selection
+from concours.services import awards, certificates, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
@@ -169,7 +170,9 @@ class EntrantController(Controller):
     ) -> Template:
         entry = await entry_for_entrant(db, viewer, entry_id)
         feedback = await entrant_feedback(db, entry, viewer.name)
-        return render(request, "entrant/sheets.html", entry=entry, fb=feedback)
+        code = (await certificates.current_codes(db, [entry.class_id])).get(entry.class_id) if entry.class_id else None
+        printed = grouped(code) if code else ""  # as the report prints it
+        return render(request, "entrant/sheets.html", entry=entry, fb=feedback, code=code, printed=printed)
 
     @get("/entries/{entry_id:int}/report.pdf")
     async def report(self, db: Db, viewer: SignedIn, settings: AppSettings, entry_id: FromPath[int]) -> Response[bytes]:
