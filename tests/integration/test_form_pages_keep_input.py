@@ -53,6 +53,7 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /organizer/ceremony/lines/{line_id:int}/present": "a button on a run sheet line",
     "POST /organizer/ceremony/lines/{line_id:int}/unpresent": "a button on a run sheet line",
     "POST /organizer/awards/{award_id:int}/remove": "a button",
+    "POST /organizer/events/{event_id:int}/invitations/setting": "a checkbox (invitation only) and a button",
     "POST /organizer/awards/{award_id:int}/undo": "a button",
     "POST /organizer/awards/{award_id:int}/open": "a button",
     "POST /organizer/awards/{award_id:int}/close": "a button",
