@@ -85,7 +85,7 @@ SKIPPED = {
 
 DESK = LAPTOP
 # WCAG 2.1 A/AA and axe's best practices (landmarks, heading order, empty table headers...): no impact is excused.
-TAGS = (*DEFAULT_TAGS, "best-practice")
+TAGS = (*DEFAULT_TAGS, "best-practice", "wcag22a", "wcag22aa")
 
 
 @dataclass
@@ -138,6 +138,14 @@ async def _gather(session: AsyncSession, settings: Settings) -> Demo:
             .order_by(ScoreSheet.entry_id)
         ),
         "car the demo judge has submitted",
+    )
+    judge_draft = one(
+        await session.scalar(
+            select(ScoreSheet.entry_id)
+            .where(ScoreSheet.judge_id == judge.id, ScoreSheet.status == "draft")
+            .order_by(ScoreSheet.entry_id)
+        ),
+        "car the demo judge has in progress",
     )
     # The entrant's cars, one per edition.
     entrant_entries = {
@@ -274,6 +282,7 @@ async def _gather(session: AsyncSession, settings: Settings) -> Demo:
         "judge_class": judge_class,
         "judge_entry": judge_entry,
         "judge_submitted": judge_submitted,
+        "judge_draft": judge_draft,
         "entrant_main": entrant_entries[main.id],
         "entrant_past": entrant_entries[past.id],
         "scored_main_class": scored_main_class,
@@ -344,6 +353,7 @@ def _visits(d: Demo) -> list[Visit]:
         "judge",
         "/judging/entries/{entry_id:int}",
         f"/judging/entries/{i['judge_entry']}",
+        f"/judging/entries/{i['judge_draft']}",  # in progress
         f"/judging/entries/{i['judge_submitted']}",  # read-only once submitted
     )
     add("judge", "/judging/events/{event_id:int}/conflicts", f"/judging/events/{m}/conflicts")
@@ -487,6 +497,9 @@ def test_every_demo_page_shape_passes_axe(
         status = response.status if response else 0
         if status != visit.status:
             bad_status.append(f"{visit.role} {visit.url}: {status}, not {visit.status}")
+            continue
+        if page.url != live_server + visit.url:  # a redirect would check another page than the one named
+            bad_status.append(f"{visit.role} {visit.url}: sent on to {page.url}")
             continue
         check(visit.role, visit.url, page)
 
