@@ -371,7 +371,12 @@ def _visits(d: Demo) -> list[Visit]:
         f"/chief/events/{m}?class_id={i['scored_main_class']}&show=submitted",
         f"/chief/events/{m}?show=not_started&page=2",
     )
-    add("chief", "/chief/events/{event_id:int}/calibration", f"/chief/events/{m}/calibration")
+    add(
+        "chief",
+        "/chief/events/{event_id:int}/calibration",
+        f"/chief/events/{m}/calibration",
+        f"/chief/events/{p}/calibration",
+    )
     add("chief", "/chief/sheets/{sheet_id:int}", f"/chief/sheets/{i['sheet']}")
     add(
         "chief", "/chief/entries/{entry_id:int}/paper", f"/chief/entries/{i['judge_entry']}/paper?judge_id={i['judge']}"
