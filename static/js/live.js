@@ -117,7 +117,32 @@
     });
   }
 
+  // The board's classes fold away (a certified one starts folded). What the chief judge opened or folded is kept
+  // for this tab and applied again after every reload of the board (live, filters, pages).
+  var FOLDS = "concours-board-folds";
+  function folds() {
+    try { return JSON.parse(sessionStorage.getItem(FOLDS) || "{}"); } catch (e) { return {}; }
+  }
+  function applyFolds() {
+    var kept = folds();
+    document.querySelectorAll("details[data-fold]").forEach(function (d) {
+      var key = d.getAttribute("data-fold");
+      if (key in kept) d.open = kept[key];
+    });
+  }
+  // Only what the chief judge does is kept (a click, or Enter/Space, on a class's summary), not the page's defaults.
+  document.addEventListener("click", function (evt) {
+    var summary = evt.target.closest && evt.target.closest("details[data-fold] > summary");
+    if (!summary) return;
+    var d = summary.parentElement;
+    var kept = folds();
+    kept[d.getAttribute("data-fold")] = !d.open;  // the click is about to toggle it
+    try { sessionStorage.setItem(FOLDS, JSON.stringify(kept)); } catch (e) { /* private mode: not kept */ }
+  });
+  document.addEventListener("htmx:afterSettle", applyFolds);
+
   function init() {
+    applyFolds();
     var live = document.querySelector("[data-live-stream]");
     if (live && window.EventSource) startLive(live);
     var board = document.querySelector("[data-board-stream]");

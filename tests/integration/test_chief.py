@@ -127,6 +127,8 @@ def test_a_certified_class_locks_its_sheets(db_url: str, settings: Settings) -> 
 
         run_db(db_url, certify)
         board = chief.get(f"/chief/events/{show.event_id}").text
+        # A certified class starts folded on the board (a class still being judged starts open).
+        assert re.search(r'<details class="board-class" data-fold="[\d-]+">', board), board
         sheet_id = int(re.findall(r"/chief/sheets/(\d+)", board)[0])
         assert "Reopen sheet" not in chief.get(f"/chief/sheets/{sheet_id}").text
         r = post(chief, f"/chief/sheets/{sheet_id}/reopen", {"reason": "late correction"})
