@@ -416,6 +416,16 @@ def test_awards_only_publishing_and_export(db_url: str, settings: Settings) -> N
         ]
         assert len(drawn) == 1 and drawn[0].image.width / drawn[0].image.height == 1.5
 
+    # The public results show the winners with their car's photo: car 10 (its special award and its class place);
+    # car 11 placed too but has no photo, so none is shown for it.
+    with new_client(settings) as public:
+        page = public.get(f"/events/{slug}/results").text
+        thumb = f"/events/{slug}/cars/10/thumb"
+        assert page.count(f'src="{thumb}"') == 2, page
+        assert "/cars/11/thumb" not in page
+        r = public.get(thumb)
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+
 
 def test_awards_belong_to_their_event(db_url: str, settings: Settings) -> None:
     scene = seed(db_url, settings, judges=1, cars=2)

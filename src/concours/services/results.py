@@ -459,6 +459,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                     Vehicle.coachbuilder,
                     User.name,
                     Entrant.publish_name,
+                    Entry.vehicle_id,
                 )
                 .join(Entry, Entry.id == ClassResult.entry_id)
                 .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -488,6 +489,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                         "coachbuilder": r[0].explanation.get("coachbuilder", r.coachbuilder),
                         "owner": r[0].explanation.get("owner", r.name) if r.publish_name else "",
                         "entry_id": r[0].entry_id,
+                        "vehicle_id": r.vehicle_id,
                         "note": r[0].explanation.get("ineligible", ""),
                     }
                     for r in rows

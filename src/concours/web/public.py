@@ -319,7 +319,12 @@ class PublicController(Controller):
 
     @get("/events/{slug:str}/results")
     async def results_page(
-        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], optional_viewer: MaybeSignedIn
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        settings: AppSettings,
+        slug: FromPath[str],
+        optional_viewer: MaybeSignedIn,
     ) -> Template:
         event = await events.get_event_by_slug(db, slug)
         if not results_public(event.status):
@@ -328,10 +333,17 @@ class PublicController(Controller):
                 lines = await ceremony.presented_lines(db, event)
                 return render(request, "public/results_live.html", event=event, lines=lines)
             raise NotFound("The results of this event are not published yet.")
+        classes = await results.published_results(db, event)
+        decided = await awards.decided_awards(db, event)
+        # Winners are shown with their car's photo: class awards and special awards (one query for all).
+        awarded = {a.entry_id for a in decided}
+        winners = [r for c in classes for r in c.rows if r["award"] or r["entry_id"] in awarded]
+        with_photo = await show_results.first_photos(db, settings, {int(str(r["vehicle_id"])) for r in winners})
         return render(
             request,
             "public/results.html",
             event=event,
-            classes=await results.published_results(db, event),
-            awards=await awards.decided_awards(db, event),
+            classes=classes,
+            awards=decided,
+            photo_numbers={r["car_number"] for r in winners if r["vehicle_id"] in with_photo},
         )
