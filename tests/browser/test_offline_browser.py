@@ -33,7 +33,8 @@ def seed(db_url: str, settings: Settings) -> Seeded:
 
 
 def tablet(new_context: Callable[..., BrowserContext], base_url: str, token: str) -> BrowserContext:
-    ctx = new_context(**TABLET)
+    # No service worker: requests it lets through would escape Playwright's routing (the Wi-Fi cut below).
+    ctx = new_context(**TABLET, service_workers="block")
     ctx.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base_url}])
     return ctx
 

@@ -49,8 +49,17 @@ def stored(db_url: str, entry_id: int) -> tuple[list[tuple[int | None, str]], in
     return off_loop(run_db, db_url, go)
 
 
-def judge_page(new_context: Callable[..., BrowserContext], settings: Settings, token: str, **device: object) -> Page:
-    ctx = new_context(**(device or TABLET))
+def judge_page(
+    new_context: Callable[..., BrowserContext],
+    settings: Settings,
+    token: str,
+    *,
+    routed: bool = False,
+    **device: object,
+) -> Page:
+    """A judge's tablet. ``routed``: the test cuts or holds requests with Playwright's routing, so no service worker
+    (a request a service worker lets through escapes the routing, whenever it has taken control of the page)."""
+    ctx = new_context(**(device or TABLET), **({"service_workers": "block"} if routed else {}))
     ctx.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": settings.base_url}])
     return ctx.new_page()
 
@@ -129,7 +138,7 @@ def test_a_save_with_no_answer_is_queued_and_retried(
     new_context: Callable[..., BrowserContext], db_url: str, settings: Settings
 ) -> None:
     show = seed(db_url, settings)
-    page = judge_page(new_context, settings, show.judge_tokens[0])
+    page = judge_page(new_context, settings, show.judge_tokens[0], routed=True)
     car = show.entries[0]
     page.goto(f"/judging/entries/{car}")
     held: list[Route] = []
@@ -158,7 +167,7 @@ def test_a_note_typed_while_the_value_is_saving_is_saved_too(
     arriving mid-typing must not count the note as sent (it once did: the note was never saved, and the page
     said "All changes saved")."""
     show = seed(db_url, settings)
-    page = judge_page(new_context, settings, show.judge_tokens[0])
+    page = judge_page(new_context, settings, show.judge_tokens[0], routed=True)
     car = show.entries[0]
     page.goto(f"/judging/entries/{car}")
     held: list[Route] = []
