@@ -270,5 +270,9 @@ def test_demo_builds_once_and_is_usable(client: TestClient[Any], db_url: str, se
     finished = sorted((c for c in facts["classes"] if c.id in facts["scored_classes"]), key=lambda c: c.position)[0]
     ranking = client.get(f"/organizer/classes/{finished.id}/results")
     assert ranking.status_code == 200 and "1st in class" in ranking.text
+    # Every car without an award says why, in points or places (the class has more cars than places).
+    placed = len(re.findall(r"<td>#\d+</td>", ranking.text))
+    assert placed > 3 and ranking.text.count("No award — ") == placed - 3, placed
+    assert "No award — placed 4th: awards go to the first 3 places" in ranking.text
     # A fully scored class of the main event can be certified as it stands (no ties, no drafts).
     assert post(client, f"/organizer/classes/{finished.id}/certify").status_code == 303
