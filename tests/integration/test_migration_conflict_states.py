@@ -12,27 +12,34 @@ from concours.db.migrate import upgrade
 NOW = "2026-12-01 10:00:00"
 
 
+def event_with_a_judge_at_0013(path: Path) -> sqlite3.Connection:
+    """A fresh SQLite file at 0013 holding an event in judging and a judge (ids 1); the open connection, to add
+    more rows (a ``with`` block commits them)."""
+    upgrade(f"sqlite+aiosqlite:///{path}", "0013_forms")
+    db = sqlite3.connect(path)
+    db.execute(
+        "INSERT INTO user_account (id, email, name, is_organizer, is_active, created_at)"
+        " VALUES (1, 'j@example.com', 'Jo Judge', 0, 1, ?)",
+        (NOW,),
+    )
+    db.execute(
+        "INSERT INTO event (id, slug, name, venue, starts_on, ends_on, timezone, description, status,"
+        " history_max_chars, max_photos, terms_text, created_at)"
+        " VALUES (1, 'e', 'E', '', '2027-06-12', '2027-06-12', 'UTC', '', 'judging', 2000, 6, '', ?)",
+        (NOW,),
+    )
+    db.execute(
+        "INSERT INTO judge (id, user_id, rank, honorary, specialties, notes, created_at)"
+        " VALUES (1, 1, 'judge', 0, '', '', ?)",
+        (NOW,),
+    )
+    return db
+
+
 def test_existing_conflicts_stay_confirmed_and_sources_are_renamed(tmp_path: Path) -> None:
     path = tmp_path / "before.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url, "0013_forms")
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "INSERT INTO user_account (id, email, name, is_organizer, is_active, created_at)"
-            " VALUES (1, 'j@example.com', 'Jo Judge', 0, 1, ?)",
-            (NOW,),
-        )
-        db.execute(
-            "INSERT INTO event (id, slug, name, venue, starts_on, ends_on, timezone, description, status,"
-            " history_max_chars, max_photos, terms_text, created_at)"
-            " VALUES (1, 'e', 'E', '', '2027-06-12', '2027-06-12', 'UTC', '', 'judging', 2000, 6, '', ?)",
-            (NOW,),
-        )
-        db.execute(
-            "INSERT INTO judge (id, user_id, rank, honorary, specialties, notes, created_at)"
-            " VALUES (1, 1, 'judge', 0, '', '', ?)",
-            (NOW,),
-        )
+    with event_with_a_judge_at_0013(path) as db:
         db.executemany(
             "INSERT INTO conflict (event_id, judge_id, reason, source, created_at) VALUES (1, 1, ?, ?, ?)",
             [("restored it", "declared", NOW), ("a friend", "organizer", NOW)],
@@ -58,27 +65,10 @@ def test_migrating_down_and_up_keeps_every_event_s_rows(tmp_path: Path) -> None:
 
     path = tmp_path / "roundtrip.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url, "0013_forms")
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "INSERT INTO user_account (id, email, name, is_organizer, is_active, created_at)"
-            " VALUES (1, 'j@example.com', 'Jo Judge', 0, 1, ?)",
-            (NOW,),
-        )
-        db.execute(
-            "INSERT INTO event (id, slug, name, venue, starts_on, ends_on, timezone, description, status,"
-            " history_max_chars, max_photos, terms_text, created_at)"
-            " VALUES (1, 'e', 'E', '', '2027-06-12', '2027-06-12', 'UTC', '', 'judging', 2000, 6, '', ?)",
-            (NOW,),
-        )
+    with event_with_a_judge_at_0013(path) as db:
         db.execute(
             "INSERT INTO event_class (id, event_id, code, name, description, position, places_awarded, team_min,"
             " team_max) VALUES (1, 1, 'C', 'Coupés', '', 1, 3, 2, 4)"
-        )
-        db.execute(
-            "INSERT INTO judge (id, user_id, rank, honorary, specialties, notes, created_at)"
-            " VALUES (1, 1, 'judge', 0, '', '', ?)",
-            (NOW,),
         )
         db.execute(
             "INSERT INTO conflict (event_id, judge_id, class_id, reason, source, created_at)"

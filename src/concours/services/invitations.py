@@ -17,9 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ApplicationInvitation, Entry, Event, EventStaff, User, Vehicle, utcnow
+from concours.db import ApplicationInvitation, Entry, Event, User, Vehicle, utcnow
 from concours.domain.tokens import keyed_hash
-from concours.services import accounts, audit, outbox
+from concours.services import accounts, audit, outbox, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -231,14 +231,7 @@ async def list_invitations(session: AsyncSession, event: Event) -> list[Invitati
 
 async def organizer_contact(session: AsyncSession, event: Event) -> User | None:
     """Whom an owner without an invitation may ask: the event's first organizer."""
-    user: User | None = await session.scalar(
-        select(User)
-        .join(EventStaff, EventStaff.user_id == User.id)
-        .where(EventStaff.event_id == event.id, EventStaff.role == "organizer")
-        .order_by(EventStaff.id)
-        .limit(1)
-    )
-    return user
+    return await roster.first_staff(session, event, "organizer")
 
 
 async def find(

@@ -491,15 +491,20 @@ async def accept_invitation(session: AsyncSession, viewer: Viewer, event_id: int
     return event
 
 
-async def chief_judge(session: AsyncSession, event: Event) -> User | None:
-    chief: User | None = await session.scalar(
+async def first_staff(session: AsyncSession, event: Event, role: str) -> User | None:
+    """The event's first staff member in ``role`` (``organizer``, ``chief_judge``), by when they were added."""
+    user: User | None = await session.scalar(
         select(User)
         .join(EventStaff, EventStaff.user_id == User.id)
-        .where(EventStaff.event_id == event.id, EventStaff.role == "chief_judge")
+        .where(EventStaff.event_id == event.id, EventStaff.role == role)
         .order_by(EventStaff.id)
         .limit(1)
     )
-    return chief
+    return user
+
+
+async def chief_judge(session: AsyncSession, event: Event) -> User | None:
+    return await first_staff(session, event, "chief_judge")
 
 
 async def set_chief_judge(
