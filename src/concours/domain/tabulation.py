@@ -180,21 +180,21 @@ def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]
         return ""
     if r.score is None:
         return r.ineligible or "not judged: no submitted sheet"
-    if r.ineligible and not r.ineligible.startswith("below the minimum"):
-        return r.ineligible
     if r.unresolved_tie:
         return f"tied for {place_name(r.rank or 0).removesuffix(' in class')}: awaiting the chief judge's decision"
-    if system.award_rule == "levels":
-        if not system.levels:
-            return "the judging system has no award levels"
-        return _short_of_level(
-            system, system.levels[-1], r.score, max(e.score for e in eligible if e.score is not None)
-        )
     if r.rank == 1 and system.min_units_for_first is not None and r.score < system.min_units_for_first:
         short = system.min_units_for_first - r.score
         return (
             f"below the minimum for a first: {_points(system, r.score)} points, "
             f"{_points(system, short)} short of {_points(system, system.min_units_for_first)}"
+        )
+    if r.ineligible:
+        return r.ineligible
+    if system.award_rule == "levels":
+        if not system.levels:
+            return "the judging system has no award levels"
+        return _short_of_level(
+            system, system.levels[-1], r.score, max(e.score for e in eligible if e.score is not None)
         )
     if r.rank is not None and r.rank > system.places:
         return (
