@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from concours import live
+from concours import i18n, live
 from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
@@ -39,6 +39,7 @@ from concours.web.judge_profile import JudgeProfileController
 from concours.web.judging import JudgingController
 from concours.web.judging_ballots import JudgingBallotsController
 from concours.web.judging_placings import JudgingPlacingsController
+from concours.web.locale import choose_language, locale_middleware
 from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_backups import OrganizerBackupsController
@@ -73,9 +74,15 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals["status_labels"] = EVENT_STATUS_LABELS
     env.globals["static_url"] = static_url
-    env.filters["points"] = format_units
+    env.filters["points"] = points
     env.trim_blocks = True
     env.lstrip_blocks = True
+    i18n.install_jinja(env)
+
+
+def points(units: Any, scale: int) -> str:
+    """A score in the sheet's points, written the current language's way (``92.5`` / ``92,5``)."""
+    return i18n.localize_decimal(format_units(units, scale))
 
 
 def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> Litestar:
@@ -134,6 +141,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             BoardStreamController,
             EntrantPrivacyController,
             healthz,
+            choose_language,
             static_file,
             service_worker,
         ],
@@ -173,7 +181,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
         openapi_config=None,  # no machine-readable map of every route for visitors (this is not a JSON API)
     )
     # Outermost, so that answers the router makes itself (an unknown address: 404) carry the headers too.
-    app.asgi_handler = security_headers(settings)(app.asgi_handler)
+    app.asgi_handler = security_headers(settings)(locale_middleware(app.asgi_handler))
     return app
 
 

@@ -38,6 +38,7 @@ NOBODY: frozenset[str] = frozenset()
 
 MATRIX: dict[str, frozenset[str]] = {
     "GET /": NOBODY,
+    "POST /language": NOBODY,
     "GET /auth/link/{token:str}": NOBODY,
     "POST /auth/link/{token:str}": NOBODY,
     "GET /chief": ANONYMOUS,

@@ -43,6 +43,7 @@ ROLES = {
 # with a 400 that says what is wrong (the app-wide error page, or a fragment for htmx), never a 500.
 NOT_FORM_PAGES: dict[str, str] = {
     "POST /logout": "a button: nothing to type",
+    "POST /language": "the language menu: a button per language",
     "POST /auth/link/{token:str}": "a button that uses the link: nothing to type",
     "POST /jobs/{job_id:int}/again": "a button: render the document again",
     "POST /organizer/events/{event_id:int}/packets": "a button: start the judge packets job",

@@ -19,6 +19,7 @@ from typing import ClassVar, Self
 import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from concours import i18n
 from concours.db import Event
 from concours.domain.certificate import grouped
 from concours.reports.pool import RenderedPdf, html_to_pdf, pdf_in_pool, qr_src
@@ -30,7 +31,9 @@ _env: Environment | None = None
 def _environment() -> Environment:
     global _env
     if _env is None:
-        _env = Environment(loader=FileSystemLoader(resource_dir("templates")), autoescape=select_autoescape(["html"]))
+        env = Environment(loader=FileSystemLoader(resource_dir("templates")), autoescape=select_autoescape(["html"]))
+        i18n.install_jinja(env)
+        _env = env
     return _env
 
 
