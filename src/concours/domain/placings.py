@@ -25,18 +25,22 @@ from fractions import Fraction
 from itertools import combinations
 
 from concours.domain.tabulation import place_name, plural
+from concours.i18n import N_
 
-METHOD_TEXT = (
+METHOD_TEXT = N_(
     "Borda count: in a class of n cars, a car placed p-th by a judge earns n − p points; "
     "equal points go to the car with more first places, then to the chief judge's recorded decision."
 )
 
 # What a judge weighs when placing cars (shown on the placings sheet; no numbers to fill in).
 GUIDANCE: tuple[tuple[str, str], ...] = (
-    ("Elegance", "Line, proportion and beauty of the design as the coachbuilder meant it."),
-    ("Presence", "How the car holds the lawn: stance, colour, the impression it makes from across the field."),
-    ("Condition", "Honest care and quality of preparation; a fine original can stand above a glossy restoration."),
-    ("Story", "Provenance, history and significance: what this car means and how well it tells it."),
+    (N_("Elegance"), N_("Line, proportion and beauty of the design as the coachbuilder meant it.")),
+    (N_("Presence"), N_("How the car holds the lawn: stance, colour, the impression it makes from across the field.")),
+    (
+        N_("Condition"),
+        N_("Honest care and quality of preparation; a fine original can stand above a glossy restoration."),
+    ),
+    (N_("Story"), N_("Provenance, history and significance: what this car means and how well it tells it.")),
 )
 
 

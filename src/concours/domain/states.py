@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concours.i18n import N_
+
 EVENT_STATUSES = (
     "draft",
     "registration_open",
@@ -13,13 +15,13 @@ EVENT_STATUSES = (
 )
 
 EVENT_STATUS_LABELS = {
-    "draft": "Draft",
-    "registration_open": "Registration open",
-    "registration_closed": "Registration closed",
-    "judging": "Judging",
-    "results_certified": "Results certified",
-    "published": "Results published",
-    "archived": "Archived",
+    "draft": N_("Draft"),
+    "registration_open": N_("Registration open"),
+    "registration_closed": N_("Registration closed"),
+    "judging": N_("Judging"),
+    "results_certified": N_("Results certified"),
+    "published": N_("Results published"),
+    "archived": N_("Archived"),
 }
 
 # What each status means for the people using the app: shown where the organizer moves the event, and in the

@@ -30,37 +30,65 @@ from concours.db import (
     Vehicle,
     utcnow,
 )
+from concours.i18n import N_, gettext
 from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import Viewer, require_in_event, roster_judge_ids, why_not_run_judging
 
-CONFLICT_KINDS = {"entry": "a car", "entrant": "an owner (all their cars)", "class": "a whole class"}
+CONFLICT_KINDS = {"entry": N_("a car"), "entrant": N_("an owner (all their cars)"), "class": N_("a whole class")}
 
 JUDGED_BEFORE_YEARS = 5
 
 # The type of a conflict (the ``kind`` column), in the words the pages use.
+_JUDGED_BEFORE = N_("Judged this car within the last %(years)s years")
 CONFLICT_TYPES = {
-    "own_car": "Own car",
-    "family": "Family",
-    "restorer": "Restorer or shop",
-    "dealer": "Dealer, or sold the car",
-    "prior_owner": "Prior owner",
-    "employer": "Employer or employee",
-    "judged_before": f"Judged this car within the last {JUDGED_BEFORE_YEARS} years",
-    "other": "Other",
+    "own_car": N_("Own car"),
+    "family": N_("Family"),
+    "restorer": N_("Restorer or shop"),
+    "dealer": N_("Dealer, or sold the car"),
+    "prior_owner": N_("Prior owner"),
+    "employer": N_("Employer or employee"),
+    "judged_before": _JUDGED_BEFORE % {"years": JUDGED_BEFORE_YEARS},
+    "other": N_("Other"),
 }
 
 # Who raised it. ``automatic`` is the derived own-car conflict (never stored).
 CONFLICT_SOURCES = {
-    "judge": "Declared by the judge",
-    "entrant": "Declared by the entrant",
-    "organizer": "Added by the organizers",
-    "app": "Suggested by the app",
-    "automatic": "Automatic",
+    "judge": N_("Declared by the judge"),
+    "entrant": N_("Declared by the entrant"),
+    "organizer": N_("Added by the organizers"),
+    "app": N_("Suggested by the app"),
+    "automatic": N_("Automatic"),
 }
 
-CONFLICT_STATES = {"suggested": "Suggested", "confirmed": "Confirmed", "dismissed": "Dismissed"}
+CONFLICT_STATES = {"suggested": N_("Suggested"), "confirmed": N_("Confirmed"), "dismissed": N_("Dismissed")}
+
+
+# What to say when the chosen car, owner or class is not one of the event's.
+_CHOOSE_TARGET = {
+    "entry": N_("Choose a car of this event."),
+    "entrant": N_("Choose an owner of this event."),
+    "class": N_("Choose a whole class of this event."),
+}
+
+
+def type_label(conflict_type: str) -> str:
+    """The type of a conflict in the reader's language."""
+    if conflict_type == "judged_before":
+        return gettext(_JUDGED_BEFORE, years=JUDGED_BEFORE_YEARS)
+    return gettext(CONFLICT_TYPES[conflict_type]) if conflict_type in CONFLICT_TYPES else conflict_type
+
+
+def type_labels() -> dict[str, str]:
+    """Every type of conflict, in the reader's language (the form's choices)."""
+    return {key: type_label(key) for key in CONFLICT_TYPES}
+
+
+def kind_labels() -> dict[str, str]:
+    """What a conflict can be with, in the reader's language (the form's choices)."""
+    return {key: gettext(label) for key, label in CONFLICT_KINDS.items()}
+
 
 MAX_REASON = 300
 
@@ -83,15 +111,15 @@ class ConflictView:
 
     @property
     def type_label(self) -> str:
-        return CONFLICT_TYPES.get(self.conflict_type, self.conflict_type)
+        return type_label(self.conflict_type)
 
     @property
     def source_label(self) -> str:
-        return CONFLICT_SOURCES.get(self.source, self.source)
+        return gettext(CONFLICT_SOURCES[self.source]) if self.source in CONFLICT_SOURCES else self.source
 
     @property
     def state_label(self) -> str:
-        return CONFLICT_STATES.get(self.state, self.state)
+        return gettext(CONFLICT_STATES[self.state]) if self.state in CONFLICT_STATES else self.state
 
 
 @dataclass
@@ -271,14 +299,14 @@ async def add_conflict(
     errors: dict[str, str] = {}
     conflict_type = form.get("type", "")
     if conflict_type not in CONFLICT_TYPES:
-        errors["type"] = "Choose the type of conflict (“Other” if none fits)."
+        errors["type"] = gettext("Choose the type of conflict (“Other” if none fits).")
     if kind not in CONFLICT_KINDS:
-        errors["kind"] = "Choose what the conflict is with: a car, an owner or a class."
+        errors["kind"] = gettext("Choose what the conflict is with: a car, an owner or a class.")
     reason = " ".join(form.get("reason", "").split())
     if not reason:
-        errors["reason"] = "Say why (e.g. “restored this car”, “a close friend of the owner”)."
+        errors["reason"] = gettext("Say why (e.g. “restored this car”, “a close friend of the owner”).")
     elif len(reason) > MAX_REASON:
-        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+        errors["reason"] = gettext("Keep the reason under %(n)s characters.", n=MAX_REASON)
     target_text = form.get(f"target_{kind}", "") if kind in CONFLICT_KINDS else ""
     target = int(target_text) if target_text.isdecimal() and len(target_text) < 10 else None
     entry_ids: list[int] = []
@@ -297,7 +325,7 @@ async def add_conflict(
             if ok:
                 entry_ids = await _covered_entry_ids(session, event.id, None, None, target)
         if not ok:
-            errors[f"target_{kind}"] = f"Choose {CONFLICT_KINDS[kind].split(' (')[0]} of this event."
+            errors[f"target_{kind}"] = gettext(_CHOOSE_TARGET[kind])
     if errors:
         raise FormErrors(errors)
     assert target is not None

@@ -34,6 +34,7 @@ from concours.db import (
 )
 from concours.db import Conflict as ConflictRow
 from concours.domain.rubric import format_units
+from concours.i18n import N_
 from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.permissions import (
@@ -334,11 +335,11 @@ BOARD_PAGE_SIZE = 50
 # What a car's sheets say, as the board's filters name it: nobody started, started and not all signed, every
 # sheet signed; and, across those, a late sheet or a flagged judge.
 BOARD_STATES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "late": "Late",
-    "submitted": "Submitted",
-    "flagged": "Flagged",
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "late": N_("Late"),
+    "submitted": N_("Submitted"),
+    "flagged": N_("Flagged"),
 }
 
 

@@ -27,6 +27,7 @@ from concours.db import (
     User,
 )
 from concours.domain.assignment import RANKS
+from concours.i18n import N_
 from concours.services import accounts, audit
 from concours.services.conflicts import list_conflicts
 from concours.services.errors import FormErrors, NotFound, ServiceError
@@ -41,7 +42,7 @@ from concours.services.permissions import (
 )
 from concours.settings import Settings
 
-RANK_LABELS = {"apprentice": "Apprentice", "judge": "Judge", "senior": "Senior", "master": "Master"}
+RANK_LABELS = {"apprentice": N_("Apprentice"), "judge": N_("Judge"), "senior": N_("Senior"), "master": N_("Master")}
 MAX_SPECIALTIES = 1000
 MAX_NOTES = 2000
 CSV_COLUMNS = ("name", "email", "rank", "honorary", "specialties", "notes")

@@ -10,12 +10,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.domain.rubric import format_units
+from concours.i18n import N_
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
 from concours.web.common import MAX_ID, Db, Form, FormPage, SignedIn, device_of, redirect, render, submit, typed_form
 
-STATE_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
+STATE_LABELS = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "submitted": N_("Submitted")}
 
 
 async def _sheet_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, Judge
+from concours.i18n import gettext
 from concours.reports import report_pdf
 from concours.reports.judge_packet import judge_packet
 from concours.services import conflicts, roster
@@ -22,7 +23,7 @@ async def _profile_context(db: AsyncSession, viewer: Viewer, form: Form | None) 
     assert judge is not None
     return {
         "judge": judge,
-        "rank_label": roster.RANK_LABELS.get(judge.rank, judge.rank),
+        "rank_label": gettext(roster.RANK_LABELS[judge.rank]) if judge.rank in roster.RANK_LABELS else judge.rank,
         "invitations": await roster.my_invitations(db, viewer),
         "form": form if form is not None else {"specialties": judge.specialties},
         "saved": False,
@@ -35,8 +36,8 @@ async def _conflicts_context(db: AsyncSession, subject: tuple[Viewer, Event], fo
         "event": event,
         "conflicts": await conflicts.list_conflicts(db, event, judge_id=judge_id_of(viewer), binding_only=True),
         "choices": await conflicts.conflict_choices(db, event),
-        "kinds": conflicts.CONFLICT_KINDS,
-        "types": conflicts.CONFLICT_TYPES,
+        "kinds": conflicts.kind_labels(),
+        "types": conflicts.type_labels(),
     }
 
 
