@@ -30,16 +30,18 @@ CSRF_COOKIE = "concours_csrf"
 def statements(client: TestClient[Any]) -> Iterator[list[str]]:
     """Every SQL statement the app's engine sends while the block runs (the first word of each)."""
     seen: list[str] = []
-    engine = client.app.state.db.engine.sync_engine
+    engines = client.app.state.db.engines()  # SQLite's writer thread has an engine of its own
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement.split(None, 1)[0].upper())
 
-    event.listen(engine, "before_cursor_execute", count)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
 
 
 def csrf(client: TestClient[Any]) -> str:

@@ -24,6 +24,8 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours.db.engine import LOOP_KEY
+
 log = logging.getLogger("concours.live")
 
 SESSION_KEY = "concours_live"
@@ -122,11 +124,20 @@ def make_plugin(database_url: str) -> ChannelsPlugin:
 def _on_commit(session: Any) -> None:
     pending: list[tuple[str, dict[str, Any]]] = session.info.pop(_PENDING_KEY, [])
     plugin: ChannelsPlugin | None = session.info.get(SESSION_KEY)
+    loop: asyncio.AbstractEventLoop | None = session.info.get(LOOP_KEY)
     for channel, message in pending:
-        try:
-            plugin.publish(json.dumps(message), channel)  # type: ignore[union-attr]
-        except RuntimeError:  # the plugin is not running (a script, a test without the app)
+        if loop is not None:  # committed on the SQLite writer thread: publish from the event loop's thread
+            loop.call_soon_threadsafe(_publish, plugin, json.dumps(message), channel)
+        elif not _publish(plugin, json.dumps(message), channel):
             return
+
+
+def _publish(plugin: ChannelsPlugin | None, data: str, channel: str) -> bool:
+    try:
+        plugin.publish(data, channel)  # type: ignore[union-attr]
+    except RuntimeError:  # the plugin is not running (a script, a test without the app)
+        return False
+    return True
 
 
 def _on_rollback(session: Any) -> None:

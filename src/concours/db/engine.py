@@ -8,24 +8,33 @@ SQLite is set up for concurrent use and durability:
 - write transactions take the write lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on a
   lock upgrade ("database is locked"); the autosave path keeps that transaction to its few writes and does
   its reads before it, in ``Database.autocommit`` sessions (each statement its own snapshot, no BEGIN);
-- ``Database.write_lock``: in one process, writers queue on an asyncio lock rather than in SQLite's busy
-  handler, which sleeps in steps of up to 100 ms.
+- the autosave path runs its whole transaction (read, checks, writes, commit) on one **writer thread** with a
+  synchronous connection (``Database.in_writer``): aiosqlite sends every cursor call to its own thread and back
+  through the event loop (about 40 round trips a save), and under load each round trip waits behind every other
+  request, so the write lock was held for many loop turns. On the writer thread the lock is held for the
+  statements only, saves queue in order on the thread, and the event loop is free meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "concours_write"
 _AUTOCOMMIT_OPTION = "concours_autocommit"
 _KEPT = "concours_kept_writes"
+LOOP_KEY = "concours_loop"  # in a writer-thread session's info: the event loop to hand work back to (live updates)
 
 KeptWrite = Callable[[AsyncSession], Awaitable[None]]
 
@@ -38,9 +47,7 @@ def keep_despite_rollback(session: AsyncSession, write: KeptWrite) -> None:
     session.info.setdefault(_KEPT, []).append(write)
 
 
-def _sqlite_setup(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
-
+def _sqlite_setup(sync_engine: Engine) -> None:
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy (not the driver) emit BEGIN, so we can choose its kind.
@@ -69,7 +76,7 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _sqlite_setup(engine)
+        _sqlite_setup(engine.sync_engine)
         return engine
     return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -84,6 +91,9 @@ class Database:
     # Reads whose every statement is consistent on its own (SQLite: no BEGIN; PostgreSQL: a plain read).
     autocommit: async_sessionmaker[AsyncSession] | None = None
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # SQLite: a synchronous engine used only on one writer thread (see the module and :meth:`in_writer`).
+    writer_engine: Engine | None = None
+    _writer: ThreadPoolExecutor | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,12 +104,48 @@ class Database:
         engine = create_engine(database_url, echo=echo)
         write_bind = engine.execution_options(**{_WRITE_OPTION: True})
         autocommit_bind = engine.execution_options(**{_AUTOCOMMIT_OPTION: True})
+        writer_engine = None
+        if engine.dialect.name == "sqlite":
+            writer_engine = create_sync_engine(
+                engine.url.set(drivername="sqlite+pysqlite"),
+                echo=echo,
+                pool_size=1,
+                max_overflow=0,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            ).execution_options(**{_WRITE_OPTION: True})
+            _sqlite_setup(writer_engine)
         return cls(
             engine=engine,
             read=async_sessionmaker(engine, expire_on_commit=False),
             write=async_sessionmaker(write_bind, expire_on_commit=False),
             autocommit=async_sessionmaker(autocommit_bind, expire_on_commit=False),
+            writer_engine=writer_engine,
         )
+
+    def engines(self) -> list[Engine]:
+        """Every engine that talks to the database (for counting statements)."""
+        return [self.engine.sync_engine, *([self.writer_engine] if self.writer_engine is not None else [])]
+
+    async def in_writer(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction on the writer thread (SQLite): ``BEGIN IMMEDIATE``, then commit when
+        it returns, roll back when it raises. Calls queue on the thread in order; the event loop is free meanwhile."""
+        if self.writer_engine is None:
+            raise RuntimeError("the writer thread is for SQLite")
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concours-sqlite-writer")
+        loop = asyncio.get_running_loop()
+        info = {**self.write.kw.get("info", {}), LOOP_KEY: loop}
+        return await loop.run_in_executor(self._writer, self._write_now, work, info)
+
+    def _write_now(self, work: Callable[[Session], T], info: dict[str, Any]) -> T:
+        with Session(self.writer_engine, expire_on_commit=False, info=info) as session:
+            try:
+                result = work(session)
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+            return result
 
     async def after_request(self, session: AsyncSession, *, committed: bool) -> None:
         """Replay the session's kept writes in a short transaction of their own if it rolled back."""
@@ -113,3 +159,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await asyncio.to_thread(writer.shutdown)
+        if self.writer_engine is not None:
+            self.writer_engine.dispose()

@@ -18,22 +18,29 @@ current value, a replayed change id is answered as already applied. The answer (
 totals) is computed from what was read plus the change just written, which the version check guarantees
 is what the sheet now holds: nothing is read back.
 
-Statements per save: SQLite 6 (read, BEGIN IMMEDIATE, the four writes), PostgreSQL 5.
+On SQLite the same read, checks and writes run as ONE transaction on the database's writer thread
+(``Database.in_writer``, ``BEGIN IMMEDIATE`` first): nobody else writes meanwhile, so no race is possible, and the
+whole save is one hand-over between the event loop and a thread instead of one per cursor call (aiosqlite).
+
+Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 5.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
+from typing import cast as cast_session
 
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, update
+from sqlalchemy import Integer, Select, String, and_, bindparam, cast, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from concours import live
 from concours.db import (
@@ -72,6 +79,7 @@ from concours.services.events import to_categories
 from concours.services.permissions import Viewer, conflict_binds
 
 MAX_ATTEMPTS = 5
+T = TypeVar("T")
 
 
 class StaleChange(Conflict):
@@ -330,32 +338,21 @@ def _remember_rubric(rubric: RubricData, stamp: Any) -> None:
 # -- the read ---------------------------------------------------------------------------------------------
 
 
-def _change_key(sheet_id: Any, change_id: str) -> Any:
-    """The stored key of a tablet's change on a sheet (in SQL when ``sheet_id`` is a column)."""
-    if isinstance(sheet_id, int):
-        return f"{sheet_id}:{change_id}"[:64]
-    return func.substr(cast(sheet_id, String) + literal(f":{change_id}"), 1, 64)
+def _change_key(sheet_id: int, change_id: str) -> str:
+    """The stored key of a tablet's change on a sheet (the read matches it in SQL: see :func:`_target_statement`)."""
+    return f"{sheet_id}:{change_id}"[:64]
 
 
 def _clean_change_id(change_id: str) -> str:
     return change_id.strip()[:64]
 
 
-async def read_target(
-    session: AsyncSession,
-    judge_id: int | None,
-    entry_id: int,
-    change_id: str = "",
-    *,
-    entrant_id: int | None = None,
-    as_judge_page: bool = True,
-) -> Target:
-    """One query: the car, the judge's seat, the locks, a conflict, the judge's sheets and lines on the car, and
-    whether ``change_id`` was applied. With ``as_judge_page`` it refuses as ``entry_for_judge`` does (for a judge
-    who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused."""
-    if judge_id is None:
-        raise Forbidden("Only judges score cars.")
-    change_id = _clean_change_id(change_id)
+@cache
+def _target_statement(with_change: bool) -> Select[Any]:
+    """The read of :func:`read_target`, built once (its aliases and subqueries cost more to build than to run);
+    ``judge_id``, ``entry_id`` and ``change_suffix`` (":" + the change id) are bound per save."""
+    judge_id = bindparam("judge_id", type_=Integer)
+    entry_id = bindparam("entry_id", type_=Integer)
     captain = aliased(TeamMember)
     mode = func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual")
     method = func.coalesce(ClassSystem.method, JudgingSystem.method, "points")
@@ -380,7 +377,11 @@ async def read_target(
     current_rubric_row, sheet_rubric = aliased(Rubric), aliased(Rubric)
     frozen = exists().where(any_sheet.rubric_id == current_rubric)  # sheets use it: it never changes
     applied = (
-        exists().where(SheetChange.change_id == _change_key(ScoreSheet.id, change_id)) if change_id else literal(False)
+        exists().where(
+            SheetChange.change_id == func.substr(cast(ScoreSheet.id, String) + bindparam("change_suffix"), 1, 64)
+        )
+        if with_change
+        else literal(False)
     )
     seat_sheet = and_(
         ScoreSheet.entry_id == Entry.id,
@@ -389,57 +390,76 @@ async def read_target(
             and_(mode != "team", ScoreSheet.judge_id == judge_id),
         ),
     )
-    rows = (
-        await session.execute(
-            select(
-                Entry.event_id,
-                Entry.class_id,
-                Entry.entrant_id,
-                Entry.status,
-                Entry.absent_reason,
-                Event.status,
-                EventClass.certified_at,
-                current_rubric,
-                frozen,
-                TeamMember.team_id,
-                TeamMember.is_captain,
-                TeamMember.sections,
-                mode,
-                has_captain,
-                conflict,
-                ScoreSheet.id,
-                ScoreSheet.section,
-                ScoreSheet.version,
-                ScoreSheet.status,
-                ScoreSheet.rubric_id,
-                ScoreSheet.overall_comment,
-                applied,
-                ScoreLine.category_id,
-                ScoreLine.value_units,
-                ScoreLine.note,
-                current_rubric_row.created_at,
-                sheet_rubric.created_at,
-                method,
-            )
-            .select_from(Entry)
-            .join(Event, Event.id == Entry.event_id)
-            .outerjoin(EventClass, EventClass.id == Entry.class_id)
-            .outerjoin(JudgingSystem, JudgingSystem.event_id == Entry.event_id)
-            .outerjoin(ClassSystem, ClassSystem.class_id == Entry.class_id)
-            .outerjoin(
-                TeamMember,
-                and_(
-                    TeamMember.judge_id == judge_id,
-                    TeamMember.team_id.in_(select(Team.id).where(Team.class_id == Entry.class_id)),
-                ),
-            )
-            .outerjoin(current_rubric_row, current_rubric_row.id == current_rubric)
-            .outerjoin(ScoreSheet, seat_sheet)
-            .outerjoin(sheet_rubric, sheet_rubric.id == ScoreSheet.rubric_id)
-            .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
-            .where(Entry.id == entry_id)
+    return (
+        select(
+            Entry.event_id,
+            Entry.class_id,
+            Entry.entrant_id,
+            Entry.status,
+            Entry.absent_reason,
+            Event.status,
+            EventClass.certified_at,
+            current_rubric,
+            frozen,
+            TeamMember.team_id,
+            TeamMember.is_captain,
+            TeamMember.sections,
+            mode,
+            has_captain,
+            conflict,
+            ScoreSheet.id,
+            ScoreSheet.section,
+            ScoreSheet.version,
+            ScoreSheet.status,
+            ScoreSheet.rubric_id,
+            ScoreSheet.overall_comment,
+            applied,
+            ScoreLine.category_id,
+            ScoreLine.value_units,
+            ScoreLine.note,
+            current_rubric_row.created_at,
+            sheet_rubric.created_at,
+            method,
         )
-    ).all()
+        .select_from(Entry)
+        .join(Event, Event.id == Entry.event_id)
+        .outerjoin(EventClass, EventClass.id == Entry.class_id)
+        .outerjoin(JudgingSystem, JudgingSystem.event_id == Entry.event_id)
+        .outerjoin(ClassSystem, ClassSystem.class_id == Entry.class_id)
+        .outerjoin(
+            TeamMember,
+            and_(
+                TeamMember.judge_id == judge_id,
+                TeamMember.team_id.in_(select(Team.id).where(Team.class_id == Entry.class_id)),
+            ),
+        )
+        .outerjoin(current_rubric_row, current_rubric_row.id == current_rubric)
+        .outerjoin(ScoreSheet, seat_sheet)
+        .outerjoin(sheet_rubric, sheet_rubric.id == ScoreSheet.rubric_id)
+        .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
+        .where(Entry.id == entry_id)
+    )
+
+
+async def read_target(
+    session: AsyncSession,
+    judge_id: int | None,
+    entry_id: int,
+    change_id: str = "",
+    *,
+    entrant_id: int | None = None,
+    as_judge_page: bool = True,
+) -> Target:
+    """One query: the car, the judge's seat, the locks, a conflict, the judge's sheets and lines on the car, and
+    whether ``change_id`` was applied. With ``as_judge_page`` it refuses as ``entry_for_judge`` does (for a judge
+    who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused."""
+    if judge_id is None:
+        raise Forbidden("Only judges score cars.")
+    change_id = _clean_change_id(change_id)
+    params: dict[str, Any] = {"judge_id": judge_id, "entry_id": entry_id}
+    if change_id:
+        params["change_suffix"] = f":{change_id}"
+    rows = (await session.execute(_target_statement(bool(change_id)), params)).all()
     if not rows:
         raise NotFound("There is no such car in judging.")
     (
@@ -769,11 +789,16 @@ def refusal_status(exc: ServiceError) -> int:
 
 async def autosave(database: Database, viewer: Viewer, entry_id: int, change: LineChange | CommentChange) -> Saved:
     """Save one change from a tablet: read outside the write, then one short write transaction (see the module).
+    On SQLite the read, the checks and the writes run as one transaction on the writer thread instead.
 
     Refusals of the car itself (not in judging, not the judge's, a conflict) raise, as the page would;
     refusals of the change come back in :class:`Saved` with the line as the server holds it."""
     category_id = change.category_id if isinstance(change, LineChange) else None
     section = change.section if isinstance(change, CommentChange) else ""
+    if database.writer_engine is not None:
+        return await database.in_writer(
+            lambda session: _run_now(_save_at_once(_in_thread(session), viewer, entry_id, change))
+        )
     reads = database.autocommit or database.read
     for _attempt in range(MAX_ATTEMPTS):
         async with reads() as session:
@@ -800,6 +825,59 @@ async def autosave(database: Database, viewer: Viewer, entry_id: int, change: Li
             _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
         return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
     raise Conflict("The sheet is being changed from several places at once; try again.")
+
+
+async def _save_at_once(
+    session: AsyncSession, viewer: Viewer, entry_id: int, change: LineChange | CommentChange
+) -> Saved:
+    """The read, the checks and the writes in the caller's write transaction (SQLite's writer thread: nobody else
+    writes meanwhile, so what was read is what is written over)."""
+    category_id = change.category_id if isinstance(change, LineChange) else None
+    section = change.section if isinstance(change, CommentChange) else ""
+    target = await read_target(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
+    try:
+        plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+    except ServiceError as exc:
+        return _answer(target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc))
+    if plan is None:
+        return _answer(target, category_id=category_id, section=section)
+    try:
+        written = await write_plan(session, viewer, target, plan)
+    except _Raced:
+        raise Conflict("The sheet is being changed from several places at once; try again.") from None
+    if plan.sheet is None:
+        _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
+    return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
+
+
+class _InThread:
+    """The face of an :class:`AsyncSession` the save uses (``execute``, ``scalar``, ``bind``, ``sync_session``) over
+    a synchronous session on the writer thread: every await completes at once, so :func:`_run_now` runs the same
+    coroutine the PostgreSQL path awaits to its end in one go, without an event loop."""
+
+    def __init__(self, session: Session) -> None:
+        self.sync_session = session
+        self.bind = session.bind
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.scalar(*args, **kwargs)
+
+
+def _in_thread(session: Session) -> AsyncSession:
+    return cast_session(AsyncSession, _InThread(session))
+
+
+def _run_now(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (see :class:`_InThread`) and return its result."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("the save waited for something: it cannot run on the writer thread")
 
 
 async def _write(database: Database, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
