@@ -37,7 +37,8 @@ from functools import cache
 from typing import Any, TypeVar
 from typing import cast as cast_session
 
-from sqlalchemy import Integer, Select, String, and_, bindparam, cast, exists, func, literal, or_, select, update
+from sqlalchemy import Integer, Select, String, and_, bindparam, cast, exists, func, literal, or_, select, text, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
@@ -673,6 +674,19 @@ def plan_comment(target: Target, change: CommentChange) -> Plan | None:
 # -- the write --------------------------------------------------------------------------------------------
 
 
+# The two writes of every save as SQL both databases speak, so they are compiled once: SQLAlchemy does not cache
+# its dialect-specific ``INSERT … ON CONFLICT`` constructs, and compiling them on every save cost more than running.
+_CLAIM_CHANGE = text(
+    "INSERT INTO sheet_change (change_id, sheet_id, applied_at, sheet_version) "
+    "VALUES (:change_id, :sheet_id, :applied_at, :sheet_version) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("applied_at", type_=SheetChange.__table__.c.applied_at.type))
+_UPSERT_LINE = text(
+    "INSERT INTO score_line (sheet_id, category_id, value_units, note) "
+    "VALUES (:sheet_id, :category_id, :value_units, :note) "
+    "ON CONFLICT (sheet_id, category_id) DO UPDATE SET value_units = excluded.value_units, note = excluded.note"
+)
+
+
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -724,31 +738,30 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
         )
     if plan.change_id:
         claimed = await session.execute(
-            insert(SheetChange)
-            .values(
-                change_id=_change_key(written.id, plan.change_id),
-                sheet_id=written.id,
-                applied_at=now,
-                sheet_version=written.version,
-            )
-            .on_conflict_do_nothing()
+            _CLAIM_CHANGE,
+            {
+                "change_id": _change_key(written.id, plan.change_id),
+                "sheet_id": written.id,
+                "applied_at": now,
+                "sheet_version": written.version,
+            },
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             raise _Raced()
     if plan.category is not None:
         assert plan.category.id is not None
-        stmt = insert(ScoreLine).values(
-            sheet_id=written.id, category_id=plan.category.id, value_units=plan.value_units, note=plan.note
-        )
         await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[ScoreLine.sheet_id, ScoreLine.category_id],
-                set_={"value_units": stmt.excluded.value_units, "note": stmt.excluded.note},
-            )
+            _UPSERT_LINE,
+            {
+                "sheet_id": written.id,
+                "category_id": plan.category.id,
+                "value_units": plan.value_units,
+                "note": plan.note,
+            },
         )
         written.lines[plan.category.id] = (plan.value_units, plan.note)
     await session.execute(
-        insert(AuditLog).values(
+        sa_insert(AuditLog).values(
             at=now,
             entity_type="score_sheet",
             entity_id=written.id,
