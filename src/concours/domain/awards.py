@@ -7,25 +7,26 @@ import hmac
 from collections.abc import Mapping
 
 from concours.domain.tokens import keyed_hash
+from concours.i18n import N_
 
 KINDS = {
-    "ballot": "Ballot of named judges (Best of Show, Best Pre-war …)",
-    "designated": "Chosen by a named person (sponsor's, Chairman's, Best Preservation …)",
-    "peoples_choice": "People's Choice (spectators vote with printed codes)",
+    "ballot": N_("Ballot of named judges (Best of Show, Best Pre-war …)"),
+    "designated": N_("Chosen by a named person (sponsor's, Chairman's, Best Preservation …)"),
+    "peoples_choice": N_("People's Choice (spectators vote with printed codes)"),
 }
 
 ELIGIBILITY = {
-    "class_winners": "Class winners of the classes picked below",
-    "nominated": "Cars the chief judge nominates",
-    "judged": "Cars present and judged",
-    "accepted": "Any accepted car",
+    "class_winners": N_("Class winners of the classes picked below"),
+    "nominated": N_("Cars the chief judge nominates"),
+    "judged": N_("Cars present and judged"),
+    "accepted": N_("Any accepted car"),
 }
 
 STATUS_LABELS = {
-    "setup": "Not open yet",
-    "open": "Voting open",
-    "closed": "Counted: a tie waits for a decision",
-    "decided": "Decided",
+    "setup": N_("Not open yet"),
+    "open": N_("Voting open"),
+    "closed": N_("Counted: a tie waits for a decision"),
+    "decided": N_("Decided"),
 }
 
 # Voting codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31**10 ≈ 2**49.

@@ -51,6 +51,7 @@ from concours.domain.assignment import (
     solve,
     violations,
 )
+from concours.i18n import gettext
 from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import NotFound
@@ -563,31 +564,46 @@ async def change_team(
     after = {cid: list(t) for cid, t in teams.items()}
     if captain:
         if current is None:
-            raise ConflictError(f"{name} is not on a team: put them on a class team first.")
+            raise ConflictError(gettext("%(name)s is not on a team: put them on a class team first.", name=name))
         team = after[current]
         team.remove(judge_id)
         team.insert(0, judge_id)
-        done = f"{name} is now captain of class {loaded.class_codes[current]}."
+        done = gettext("%(name)s is now captain of class %(code)s.", name=name, code=loaded.class_codes[current])
         changed = {current}
     else:
         if class_id == current:
-            return f"{name} is already on {'no team' if class_id is None else 'that team'}."
+            if class_id is None:
+                return gettext("%(name)s is already on no team.", name=name)
+            return gettext("%(name)s is already on that team.", name=name)
         if class_id is not None:
             code = loaded.class_codes[class_id]
             if judge.honorary:
                 raise ConflictError(
-                    f"{name} is an honorary judge: honorary judges judge elegance and special awards, not class teams."
+                    gettext(
+                        "%(name)s is an honorary judge: honorary judges judge elegance and special awards, "
+                        "not class teams.",
+                        name=name,
+                    )
                 )
             entrant = loaded.inputs.judge_entrants.get(judge_id)
             own = [e for e in loaded.inputs.entries if e.class_id == class_id and e.entrant_id == entrant]
             if entrant is not None and own:
                 raise ConflictError(
-                    f"{name} has a car entered in class {code} (car {loaded.car_numbers[own[0].id]}) "
-                    "and cannot be on its team."
+                    gettext(
+                        "%(name)s has a car entered in class %(code)s (car %(car)s) and cannot be on its team.",
+                        name=name,
+                        code=code,
+                        car=loaded.car_numbers[own[0].id],
+                    )
                 )
             if (judge_id, class_id) in loaded.conflict_reasons:
                 raise ConflictError(
-                    f"{name} declared a conflict with class {code}: {loaded.conflict_reasons[judge_id, class_id]}"
+                    gettext(
+                        "%(name)s declared a conflict with class %(code)s: %(reason)s",
+                        name=name,
+                        code=code,
+                        reason=loaded.conflict_reasons[judge_id, class_id],
+                    )
                 )
         if current is not None:
             after[current].remove(judge_id)
@@ -602,15 +618,15 @@ async def change_team(
                 team.remove(best)
                 team.insert(0, best)
         if class_id is None:
-            done = f"{name} is off the class {loaded.class_codes[current or 0]} team."
+            done = gettext("%(name)s is off the class %(code)s team.", name=name, code=loaded.class_codes[current or 0])
         else:
-            done = f"{name} is on the class {loaded.class_codes[class_id]} team."
+            done = gettext("%(name)s is on the class %(code)s team.", name=name, code=loaded.class_codes[class_id])
     sections = {cid: s for cid, s in old_sections.items() if cid not in changed or captain}
     before_plan = build_plan(loaded.inputs, teams, old_sections)
     after_plan = build_plan(loaded.inputs, {c: t for c, t in after.items() if t}, sections)
     new = [v for v in violations(after_plan, loaded.inputs) if v not in set(violations(before_plan, loaded.inputs))]
     if new:
-        raise ConflictError("Refused: " + "; ".join(humanize(v, loaded) for v in new) + ".")
+        raise ConflictError(gettext("Refused: %(rules)s.", rules="; ".join(humanize(v, loaded) for v in new)))
     await _write(session, event, after_plan, loaded, replace_all=False, class_ids=changed)
     audit.record_change(
         session,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ClassSystem, Entry, Event, EventClass, EventStaff, JudgingSystem, Team, TeamMember
 from concours.domain.states import EVENT_STATUSES
+from concours.i18n import gettext, ngettext, pgettext
 from concours.services.permissions import ACCEPTED, ROSTER_ROLES
 
 
@@ -34,10 +35,6 @@ class Checklist:
     @property
     def done_count(self) -> int:
         return sum(1 for s in self.steps if s.done)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else ('es' if word.endswith('s') else 's')}"
 
 
 def _reached(event: Event, status: str) -> bool:
@@ -88,73 +85,100 @@ async def checklist(session: AsyncSession, event: Event) -> Checklist:
     certified = sum(1 for c in classes if c.id in judged_with_cars and c.certified_at is not None)
     judges = sum(roster.values())
     unstaffed = len(judged_with_cars - staffed)
+    accepted_judges = roster.get(ACCEPTED, 0)
     steps = [
         Step(
-            "Add the classes",
+            gettext("Add the classes"),
             bool(classes),
-            _plural(len(classes), "class") if classes else "none yet: one at a time, a pasted list, or copied",
+            ngettext("%(num)s class", "%(num)s classes", len(classes))
+            if classes
+            else gettext("none yet: one at a time, a pasted list, or copied"),
             base + "#classes",
         ),
-        Step("Choose the score sheet", event.rubric_id is not None, "chosen" if event.rubric_id else "not yet", base),
-        Step("Choose the judging system", has_system, "chosen" if has_system else "not yet", base),
         Step(
-            "Open registration",
+            gettext("Choose the score sheet"),
+            event.rubric_id is not None,
+            gettext("chosen") if event.rubric_id else gettext("not yet"),
+            base,
+        ),
+        Step(
+            gettext("Choose the judging system"),
+            has_system,
+            gettext("chosen") if has_system else gettext("not yet"),
+            base,
+        ),
+        Step(
+            gettext("Open registration"),
             _reached(event, "registration_open"),
-            "open"
+            pgettext("registration", "open")
             if event.status == "registration_open"
-            else ("done" if _reached(event, "registration_open") else "not yet"),
+            else (gettext("done") if _reached(event, "registration_open") else gettext("not yet")),
             base + "#status",
         ),
         Step(
-            "Review applications",
+            gettext("Review applications"),
             bool(accepted) and not applied,
-            f"{accepted} accepted, {applied} waiting"
+            gettext("%(accepted)s accepted, %(applied)s waiting", accepted=accepted, applied=applied)
             if accepted or applied
             else (
-                "by invitation only: invite the owners"
+                gettext("by invitation only: invite the owners")
                 if event.invitation_only
-                else "no application yet; or add a car yourself"
+                else gettext("no application yet; or add a car yourself")
             ),
             base + ("/invitations" if event.invitation_only and not (accepted or applied) else "/entries"),
         ),
         Step(
-            "Number the cars",
+            gettext("Number the cars"),
             bool(accepted) and numbered == accepted,
-            f"{numbered} of {accepted} numbered" if accepted else "no accepted car yet",
+            gettext("%(numbered)s of %(accepted)s numbered", numbered=numbered, accepted=accepted)
+            if accepted
+            else gettext("no accepted car yet"),
             base + "/field",
         ),
         Step(
-            "Invite the judges",
+            gettext("Invite the judges"),
             judges > 0 or on_teams > 0,
-            f"{roster.get(ACCEPTED, 0)} accepted, {judges - roster.get(ACCEPTED, 0)} invited"
+            gettext(
+                "%(accepted)s accepted, %(invited)s invited", accepted=accepted_judges, invited=judges - accepted_judges
+            )
             if judges
-            else (_plural(on_teams, "judge") + " on teams" if on_teams else "none yet"),
+            else (
+                ngettext("%(num)s judge on teams", "%(num)s judges on teams", on_teams)
+                if on_teams
+                else gettext("none yet")
+            ),
             base + "/judges",
         ),
         Step(
-            "Put judges on every class",
+            gettext("Put judges on every class"),
             bool(judged_with_cars) and unstaffed == 0,
-            (_plural(unstaffed, "class") + " without judges" if unstaffed else "every class has judges")
+            (
+                ngettext("%(num)s class without judges", "%(num)s classes without judges", unstaffed)
+                if unstaffed
+                else gettext("every class has judges")
+            )
             if judged_with_cars
-            else "no class with cars yet",
+            else gettext("no class with cars yet"),
             base + "/assignment",
         ),
         Step(
-            "Open judging",
+            gettext("Open judging"),
             _reached(event, "judging"),
-            "open" if _reached(event, "judging") else "not yet",
+            pgettext("judging", "open") if _reached(event, "judging") else gettext("not yet"),
             base + "#status",
         ),
         Step(
-            "Certify every class",
+            gettext("Certify every class"),
             bool(judged_with_cars) and certified == len(judged_with_cars),
-            f"{certified} of {len(judged_with_cars)} certified" if judged_with_cars else "nothing to certify yet",
+            gettext("%(certified)s of %(total)s certified", certified=certified, total=len(judged_with_cars))
+            if judged_with_cars
+            else gettext("nothing to certify yet"),
             f"/chief/events/{event.id}",
         ),
         Step(
-            "Publish the results",
+            gettext("Publish the results"),
             _reached(event, "published"),
-            "published" if _reached(event, "published") else "not yet",
+            gettext("published") if _reached(event, "published") else gettext("not yet"),
             base + "#status",
         ),
     ]

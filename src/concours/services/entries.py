@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
+from concours.i18n import N_
 from concours.services import accounts, audit, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-RESTORATION_STATES = {"original": "Original", "preservation": "Preservation", "restored": "Restored"}
+RESTORATION_STATES = {"original": N_("Original"), "preservation": N_("Preservation"), "restored": N_("Restored")}
 APPLICATION_FIELDS = (
     "name",
     "email",
@@ -590,7 +591,7 @@ async def _notify_decision(session: AsyncSession, entry: Entry, message: str) ->
 
 # -- an organizer adds one entry -------------------------------------------------------------------------------
 
-ORGANIZER_DECISIONS = {"accepted": "Accepted", "applied": "Applied (to review with the others)"}
+ORGANIZER_DECISIONS = {"accepted": N_("Accepted"), "applied": N_("Applied (to review with the others)")}
 ADD_ENTRY_STATUSES = ("draft", "registration_open", "registration_closed", "judging")
 
 

@@ -16,6 +16,7 @@ from concours.db import AwardLevel, Event, JudgingSystem
 from concours.domain.calibration import MAX_PLACES, Threshold
 from concours.domain.rubric import Category, format_units, sheet_max
 from concours.domain.tabulation import AWARD_RULES, COMBINES, SHEET_MODES, place_name
+from concours.i18n import N_
 from concours.services import audit
 from concours.services.errors import FormErrors
 from concours.services.events import to_categories
@@ -38,23 +39,23 @@ LEVEL_FIELDS = ("name", "min", "percent", "band", "remove")
 
 
 SHEET_MODE_LABELS = {
-    "individual": "Individual: every judge fills a whole sheet",
-    "team": "Team: one consensus sheet per team and car",
-    "section": "Section: each judge owns some categories",
+    "individual": N_("Individual: every judge fills a whole sheet"),
+    "team": N_("Team: one consensus sheet per team and car"),
+    "section": N_("Section: each judge owns some categories"),
 }
 
 
 COMBINE_LABELS = {
-    "mean": "Mean of the judges' sheets",
-    "mean_drop_high_low": "Drop the highest and lowest, average the rest",
-    "sum": "Sections add up",
-    "consensus": "The team's consensus sheet",
+    "mean": N_("Mean of the judges' sheets"),
+    "mean_drop_high_low": N_("Drop the highest and lowest, average the rest"),
+    "sum": N_("Sections add up"),
+    "consensus": N_("The team's consensus sheet"),
 }
 
 
 AWARD_RULE_LABELS = {
-    "places": "Places by rank (1st, 2nd, 3rd …)",
-    "levels": "Award levels by score (shared by every car that reaches them)",
+    "places": N_("Places by rank (1st, 2nd, 3rd …)"),
+    "levels": N_("Award levels by score (shared by every car that reaches them)"),
 }
 
 

@@ -21,11 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto, utcnow
 from concours.domain.states import ENTRY_STATUSES, TransitionError, check_entry_transition
+from concours.i18n import N_
 from concours.services import audit, entries, photos
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
 
 DECISIONS = ("accepted", "waitlisted", "declined")
+# Each entry status as the organizer reads it (translated where shown).
+STATUS_LABELS = {
+    "applied": N_("Applied"),
+    "accepted": N_("Accepted"),
+    "waitlisted": N_("Waitlisted"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+}
 
 
 def in_judging() -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
+from concours.i18n import N_, gettext
 from concours.reports import emcee_cards, report_pdf
 from concours.reports.entrant_score import SCORE_REPORTS
 from concours.reports.placards import AWARD_PLACARDS, CAR_PLACARDS
@@ -188,40 +189,46 @@ SHOW_DOCUMENTS = [
         "placards",
         CAR_PLACARDS.name,
         {},
-        "All windshield placards",
-        "A placard for every numbered car: the car number, year make and model, coachbuilder, class, the owner "
-        "(unless they asked not to be named) and a QR code that opens the car's public page.",
+        N_("All windshield placards"),
+        N_(
+            "A placard for every numbered car: the car number, year make and model, coachbuilder, class, the owner "
+            "(unless they asked not to be named) and a QR code that opens the car's public page."
+        ),
     ),
     ShowDocument(
         "award-placards",
         AWARD_PLACARDS.name,
         {},
-        "Award placards",
-        "A placard for every class award of the certified classes and every decided special award.",
+        N_("Award placards"),
+        N_("A placard for every class award of the certified classes and every decided special award."),
     ),
     ShowDocument(
         "results-book",
         RESULTS_BOOK.name,
         {"scores": True},
-        "Results book, with the scores",
-        "The whole show: a cover, the contents, the special awards (Best of Show first) with the winners' photos, "
-        "and every certified class in order with its places and scores.",
+        N_("Results book, with the scores"),
+        N_(
+            "The whole show: a cover, the contents, the special awards (Best of Show first) with the winners' photos, "
+            "and every certified class in order with its places and scores."
+        ),
         only_with_scores=True,
     ),
     ShowDocument(
         "results-book-places",
         RESULTS_BOOK.name,
         {"scores": False},
-        "Results book, places and awards only",
-        "The same book without any score.",
+        N_("Results book, places and awards only"),
+        N_("The same book without any score."),
     ),
     ShowDocument(
         "score-reports",
         SCORE_REPORTS.name,
         {},
-        "Every entrant's score report",
-        "Each judged car's score report (its result and the judges' sheets and notes), in car-number order, "
-        "one after another: to hand to the owners.",
+        N_("Every entrant's score report"),
+        N_(
+            "Each judged car's score report (its result and the judges' sheets and notes), in car-number order, "
+            "one after another: to hand to the owners."
+        ),
     ),
 ]
 
@@ -272,7 +279,7 @@ class OrganizerDocumentsController(Controller):
         document = next((d for d in SHOW_DOCUMENTS if d.key == key), None)
         if document is None:
             return await _documents_page(
-                request, db, settings, viewer, event, status_code=400, error="Pick one of the documents below."
+                request, db, settings, viewer, event, status_code=400, error=gettext("Pick one of the documents below.")
             )
         try:
             return await start_job_redirect(request, db, settings, viewer, event.id, document.kind, document.params)

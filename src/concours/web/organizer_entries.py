@@ -67,6 +67,8 @@ async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) 
         "rows": queue.rows,
         "classes": await _classes(db, event),
         "statuses": ENTRY_STATUSES,
+        "status_labels": selection.STATUS_LABELS,
+        "restoration_states": entries.RESTORATION_STATES,
         "decisions": selection.DECISIONS,
         "filters": filters,
         "current": filters.status,

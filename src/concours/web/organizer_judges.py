@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
+from concours.i18n import gettext
 from concours.reports import report_pdf
 from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflicts, roster, teams
@@ -120,6 +121,7 @@ async def _board_context(db: AsyncSession, subject: Board, form: Form | None) ->
         "names": loaded.judge_names,
         "codes": loaded.class_codes,
         "ranks": {j.id: j.rank for j in loaded.inputs.judges},
+        "rank_labels": roster.RANK_LABELS,
         "notice": "",
         "humanize": lambda text: assignment.humanize(text, loaded),
     }
@@ -397,7 +399,7 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await assignment.apply_plan(db, viewer, event, form.get("token", ""))
 
-        done = f"/organizer/events/{event.id}/assignment?done=The+automatic+plan+is+in+place."
+        done = f"/organizer/events/{event.id}/assignment?done={quote(gettext('The automatic plan is in place.'))}"
         return await submit(request, db, BOARD, Board(event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)

@@ -10,6 +10,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
+from concours.i18n import N_
 from concours.services import judging_systems, rubrics, setup
 from concours.services.permissions import event_for_organizer
 from concours.web.common import Db, Form, FormPage, SignedIn, submit
@@ -70,8 +71,8 @@ SYSTEM = FormPage("organizer/system.html", _system_context)
 
 
 SAVED_MESSAGES = {
-    "1": "Saved.",
-    "same": "Nothing changed.",
+    "1": N_("Saved."),
+    "same": N_("Nothing changed."),
 }
 
 
