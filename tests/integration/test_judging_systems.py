@@ -47,8 +47,9 @@ def test_section_judging_assembles_the_sheet_from_each_judges_areas(
             assert post(judge, f"/judging/entries/{entry_id}/submit").status_code == 303
             assert "Submitted" in judge.get("/judging/").text
     ranking = client.get(f"/organizer/classes/{class_id}/results").text
-    # 400 − 2×5 − 2×3 = 384: Senior (≥ 375 and within 10 of the class high).
-    assert "384" in ranking and "Senior" in ranking and "sum of 4 section sheets" in ranking
+    # 400 − 2×5 − 2×3 = 384: enough for a Senior, but a car with no earlier award competes for its First.
+    assert "384" in ranking and "First" in ranking and "sum of 4 section sheets" in ranking
+    assert "No First or Senior recorded at an earlier event: competes for the First award" in ranking
 
 
 def test_team_consensus_sheet_is_shared_and_signed_by_the_captain(

@@ -51,7 +51,7 @@ def preset_system(key: str) -> System:
 
 PLACES = System()  # individual sheets, mean, 1st–3rd
 DROP = preset_system("ccca_100")
-AACA = preset_system("aaca_400")
+AACA = replace(preset_system("aaca_400"), award_tracks=False)  # the levels and bands; its track: test_tracks.py
 CLC = preset_system("clc_levels")
 NCRS = preset_system("ncrs_percent")
 CLASS = preset_system("class_placings")

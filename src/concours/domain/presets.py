@@ -268,11 +268,13 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
             "aaca_400",
             "400 points, section judging, award bands (AACA style)",
             "One judge per area deducts from 400; areas add up. First needs 365 and to be within 10 of the "
-            "class's highest car; Senior 375 in the same band.",
+            "class's highest car; Senior 375 in the same band. A car competes for the award after the one it has won at "
+            "an earlier event: First, then Senior.",
             System(
                 sheet_mode="section",
                 combine="sum",
                 award_rule="levels",
+                award_tracks=True,
                 levels=(
                     Level("Senior", min_units=3750, band_units=100),
                     Level("First", min_units=3650, band_units=100),

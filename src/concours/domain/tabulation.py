@@ -10,8 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from concours.domain.rubric import format_units
+
+if TYPE_CHECKING:
+    from concours.domain.tracks import Track
 
 COMBINES = ("mean", "mean_drop_high_low", "sum", "consensus")
 SHEET_MODES = ("individual", "team", "section")
@@ -52,6 +56,8 @@ class System:
     max_units: Fraction = Fraction(0)
     method: str = "points"
     scale: int = 1  # units per point of the sheet: every reason is written in points, as the judges entered them
+    # The levels form a track (concours.domain.tracks): a car competes only for the level after the one it has won.
+    award_tracks: bool = False
 
 
 @dataclass
@@ -68,6 +74,19 @@ class EntryResult:
     tie_note: str = ""
     unresolved_tie: bool = False
     no_award: str = ""  # why a car has no award, in points (empty for a car with one)
+    # With award tracks: the award the car competes for (None: none left) and why, in words.
+    track_level: str | None = None
+    track: str = ""
+
+
+def has_tracks(system: System) -> bool:
+    """Whether ``system``'s award levels form a track (levels rule, marked as a track, at least one level)."""
+    return system.award_tracks and system.award_rule == "levels" and bool(system.levels)
+
+
+def track_steps(system: System) -> tuple[Level, ...]:
+    """The track's steps, easiest first (the levels are listed hardest first); empty without a track."""
+    return tuple(reversed(system.levels)) if has_tracks(system) else ()
 
 
 def plural(n: int, noun: str) -> str:
@@ -130,13 +149,20 @@ def tabulate_class(
     system: System,
     sheets_by_entry: Mapping[int, Sequence[SheetScore]],
     decisions: Iterable[tuple[int, int]] = (),
+    tracks: Mapping[int, Track] | None = None,
 ) -> list[EntryResult]:
-    """Rank one class. ``decisions`` are chief-judge tie decisions as (winner entry, loser entry)."""
+    """Rank one class. ``decisions`` are chief-judge tie decisions as (winner entry, loser entry). With award
+    tracks, ``tracks`` gives each car's track (a car without one competes for the track's first level)."""
     decided = set(decisions)
     results: list[EntryResult] = []
+    steps = track_steps(system)
     for entry_id in sorted(sheets_by_entry):
         score, cats, counted, dropped, note = combine(system, sheets_by_entry[entry_id])
         r = EntryResult(entry_id, score, cats, counted, dropped, note)
+        if has_tracks(system):
+            track = (tracks or {}).get(entry_id)
+            r.track_level = track.level if track is not None else steps[0].name
+            r.track = track.reason if track is not None else f"competes for the {steps[0].name} award"
         if score is not None and system.cap_units is not None and score > system.cap_units:
             r.ineligible = (
                 f"over-qualified: {_points(system, score)} points is above the cap of "
@@ -193,9 +219,13 @@ def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]
     if system.award_rule == "levels":
         if not system.levels:
             return "the judging system has no award levels"
-        return _short_of_level(
-            system, system.levels[-1], r.score, max(e.score for e in eligible if e.score is not None)
-        )
+        high = max(e.score for e in eligible if e.score is not None)
+        if system.award_tracks:
+            level = next((lv for lv in system.levels if lv.name == r.track_level), None)
+            if level is None:
+                return "none left to compete for: " + _lower_first(r.track)
+            return _short_of_tracked(system, level, r.score, high)
+        return _short_of_level(system, system.levels[-1], r.score, high)
     if r.rank is not None and r.rank > system.places:
         return (
             f"placed {place_name(r.rank).removesuffix(' in class')}: "
@@ -224,6 +254,28 @@ def _short_of_level(system: System, level: Level, score: Fraction, high: Fractio
             f"({_points(system, high)}); this car is {_points(system, high - score)} below it"
         )
     return "below every award level: " + "; ".join(needs) if needs else "below every award level"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _short_of_tracked(system: System, level: Level, score: Fraction, high: Fraction) -> str:
+    """Why a car on ``level``'s track misses it, in points: below its minimum, outside its band (by how much)."""
+    misses: list[str] = []
+    if level.min_units is not None and score < level.min_units:
+        misses.append(f"{_points(system, score)} is below its minimum of {_points(system, level.min_units)}")
+    if level.min_permille is not None and system.max_units and score * 1000 < level.min_permille * system.max_units:
+        floor = Fraction(level.min_permille * system.max_units, 1000)
+        misses.append(
+            f"{_points(system, score)} is below its minimum of {level.min_permille / 10:g}% ({_points(system, floor)})"
+        )
+    if level.band_units is not None and score < high - level.band_units:
+        misses.append(
+            f"{_points(system, score)} is {_points(system, high - score)} below the class's best "
+            f"({_points(system, high)}), more than the {_points(system, level.band_units)} its band allows"
+        )
+    return f"competes for the {level.name} award: " + ("; ".join(misses) if misses else "not reached")
 
 
 def _break_ties(
@@ -283,6 +335,11 @@ def _award(system: System, ordered: list[list[EntryResult]], eligible: list[Entr
     if system.award_rule == "levels":
         high = max(r.score for r in eligible if r.score is not None)
         for r in eligible:
+            if system.award_tracks:  # only the level of the car's track
+                own = next((lv for lv in system.levels if lv.name == r.track_level), None)
+                if own is not None and _meets(system, own, r.score, high):  # type: ignore[arg-type]
+                    r.award = own.name
+                continue
             for level in system.levels:
                 if _meets(system, level, r.score, high):  # type: ignore[arg-type]
                     r.award = level.name
