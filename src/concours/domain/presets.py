@@ -268,8 +268,8 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
             "aaca_400",
             "400 points, section judging, award bands (AACA style)",
             "One judge per area deducts from 400; areas add up. First needs 365 and to be within 10 of the "
-            "class's highest car; Senior 375 in the same band. A car competes for the award after the one it has won at "
-            "an earlier event: First, then Senior.",
+            "class's highest car; Senior 375 in the same band. A car competes for the award after the one it has "
+            "won at an earlier event: First, then Senior.",
             System(
                 sheet_mode="section",
                 combine="sum",
