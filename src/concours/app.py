@@ -51,6 +51,7 @@ from concours.web.organizer_invitations import OrganizerInvitationsController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
 from concours.web.organizer_setup import OrganizerSetupController
+from concours.web.organizer_tracks import OrganizerTracksController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.public_awards import PublicAwardsController
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             PasswordController,
             OrganizerController,
             OrganizerClassSystemController,
+            OrganizerTracksController,
             OrganizerCopyController,
             OrganizerEntriesController,
             OrganizerInvitationsController,

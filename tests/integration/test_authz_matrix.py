@@ -188,6 +188,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /organizer/classes/{class_id:int}/system": ALL,
     "POST /organizer/classes/{class_id:int}/system": ALL,
     "POST /organizer/classes/{class_id:int}/orders/{sheet_id:int}/reopen": ALL,
+    "GET /organizer/classes/{class_id:int}/tracks": ALL,
+    "POST /organizer/classes/{class_id:int}/tracks": ALL,
     # Show day: the public live page, its event stream (presented awards only) and the cars' pages
     "GET /events/{slug:str}/live": NOBODY,
     "GET /events/{slug:str}/live/stream": NOBODY,

@@ -87,6 +87,7 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /organizer/classes/{class_id:int}/ties": "after an unresolved tie (test_results): RESULTS via submit()",
     "POST /organizer/classes/{class_id:int}/orders/{sheet_id:int}/reopen": "placings classes (test_placings)",
     "POST /organizer/classes/{class_id:int}/sections": "section judging (test_judging_systems): JUDGES via submit()",
+    "POST /organizer/classes/{class_id:int}/tracks": "classes with award tracks (test_award_tracks): PAGE via submit()",
     "POST /chief/entries/{entry_id:int}/acknowledge": "flagged cars only (calibration tests): PAGE via submit()",
     "POST /organizer/events/{event_id:int}/documents": "buttons that start a document job",
     "POST /organizer/backups/now": "a button: back up now",

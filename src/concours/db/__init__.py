@@ -11,6 +11,7 @@ from concours.db.jobs import ReportDocument, ReportJob
 from concours.db.judging import (
     Assignment,
     AuditLog,
+    AwardTrack,
     CalibrationReview,
     Certification,
     ClassResult,
@@ -34,6 +35,7 @@ __all__ = [
     "AwardVoter",
     "AuditLog",
     "AwardLevel",
+    "AwardTrack",
     "BackupSetting",
     "Base",
     "CalibrationReview",

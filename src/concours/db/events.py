@@ -98,6 +98,8 @@ class JudgingSystem(IdMixin, Base):
     min_units_for_first: Mapped[int | None]
     cap_units: Mapped[int | None]
     show_percent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The award levels form a track: a car competes for the level after the one it won before (AACA).
+    award_tracks: Mapped[bool] = mapped_column(Boolean, default=False)
     # Ordered category keys compared to break a tie, before the chief judge decides.
     tie_break_keys: Mapped[list[Any]] = mapped_column(default=list)
     # Calibration: a car is flagged when its sheets differ by more than this share (per mille) of a line's

@@ -180,6 +180,19 @@ class TieDecision(IdMixin, CreatedMixin, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
+class AwardTrack(IdMixin, CreatedMixin, Base):
+    """The organizer's choice of a car's award track (the award it competes for), over what its earlier awards
+    say (see ``concours.domain.tracks``), with their reason; ``created_at`` is when it was set."""
+
+    __tablename__ = "award_track"
+    __table_args__ = (UniqueConstraint("entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
 class CalibrationReview(IdMixin, CreatedMixin, Base):
     """The chief judge has looked at a car its judges disagreed on and acknowledged it with a note
     (the other way to look at it, reopening a sheet with a reason, is kept in the audit log)."""

@@ -31,6 +31,7 @@ class ClassSystem(IdMixin, Base):
     min_units_for_first: Mapped[int | None]
     cap_units: Mapped[int | None]
     show_percent: Mapped[bool] = mapped_column(Boolean, default=False)
+    award_tracks: Mapped[bool] = mapped_column(Boolean, default=False)
     tie_break_keys: Mapped[list[Any]] = mapped_column(default=list)
     levels: Mapped[list[Any]] = mapped_column(default=list)
 

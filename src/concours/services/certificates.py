@@ -50,6 +50,8 @@ async def class_record(
     """The certified record of a class as plain data (the frozen results must be flushed): what the hash covers."""
     cj = await class_systems.judging_of(session, event, cls)
     system = dataclasses.asdict(cj.system)
+    if not system.get("award_tracks"):  # records certified before award tracks existed keep their hash
+        system.pop("award_tracks", None)
     sheets = (
         await session.scalars(
             select(ScoreSheet)

@@ -106,6 +106,7 @@ async def copy_class_rows(
                 min_units_for_first=cs.min_units_for_first,
                 cap_units=cs.cap_units,
                 show_percent=cs.show_percent,
+                award_tracks=cs.award_tracks,
                 tie_break_keys=list(cs.tie_break_keys or []),
                 levels=list(cs.levels or []),
             )

@@ -77,6 +77,7 @@ def _system_of(row: JudgingSystem | ClassSystem, levels: tuple[Level, ...], max_
         max_units=max_units,
         method=row.method if row.method in ("points", "placings") else "points",
         scale=scale,
+        award_tracks=row.award_tracks,
     )
 
 
@@ -268,6 +269,7 @@ async def set_class_system(
         current.cap_units = None
         current.preset = None
         current.award_rule = "places"
+        current.award_tracks = False
         if choice == "placings":
             team = form.get("team", "") in ("1", "on", "true")
             current.sheet_mode = "team" if team else "individual"
@@ -283,6 +285,7 @@ async def set_class_system(
             current.min_units_for_first = s.min_units_for_first
             current.cap_units = cap_units if cap_units is not None else s.cap_units
             current.show_percent = any(lv.min_permille is not None for lv in s.levels)
+            current.award_tracks = s.award_tracks
             current.tie_break_keys = list(s.tie_break_keys)
             current.levels = [
                 {

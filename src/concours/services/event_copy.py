@@ -204,6 +204,7 @@ async def copy_event(
             min_units_for_first=system.min_units_for_first,
             cap_units=system.cap_units,
             show_percent=system.show_percent,
+            award_tracks=system.award_tracks,
             tie_break_keys=list(system.tie_break_keys or []),
             disagreement_permille=system.disagreement_permille,
             disagreement_places=system.disagreement_places,

@@ -209,6 +209,7 @@ async def apply_presets(session: AsyncSession, event: Event, system_key: str) ->
     system.sheet_mode, system.combine, system.award_rule = s.sheet_mode, s.combine, s.award_rule
     system.places, system.min_units_for_first, system.cap_units = s.places, s.min_units_for_first, s.cap_units
     system.show_percent = any(lv.min_permille is not None for lv in s.levels)
+    system.award_tracks = s.award_tracks
     system.tie_break_keys = list(s.tie_break_keys)
     system.disagreement_permille, system.disagreement_places = sp.calibration.permille, sp.calibration.places
     system.levels = [

@@ -179,6 +179,8 @@ class SystemSpec:
     levels: tuple[LevelSpec, ...]
     # When a car is flagged for calibration; None: the form did not ask (the saved threshold stays).
     threshold: Threshold | None = None
+    # The award levels form a track (AACA: First, then Senior): see concours.domain.tracks.
+    award_tracks: bool = False
 
 
 def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale: int) -> SystemSpec:
@@ -210,6 +212,7 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
     )
     cap = _optional_points(clean_text(form.get("cap")), scale, "cap", errors, maximum=max_units, what="The cap")
     show_percent = clean_text(form.get("show_percent")) in ("on", "1", "true", "yes")
+    award_tracks = clean_text(form.get("award_tracks")) in ("on", "1", "true", "yes")
     tie_keys = parse_tie_break(form, [c.key for c in categories], errors)
     levels = parse_levels(form, scale, max_units, errors)
 
@@ -235,6 +238,8 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
         errors["levels"] = "Award levels need at least one level: name it and give its minimum."
     if cap is not None and min_first is not None and min_first > cap and "min_first" not in errors:
         errors["min_first"] = "The minimum for a first is above the cap: no car could win."
+    if award_tracks and award_rule in AWARD_RULES and award_rule != "levels":
+        errors["award_tracks"] = "A track is made of award levels: choose award levels, or untick the track."
     threshold = parse_threshold(form, errors)
     if errors:
         raise FormErrors(errors)
@@ -249,6 +254,7 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
         tuple(tie_keys),
         tuple(levels),
         threshold,
+        award_tracks,
     )
 
 
@@ -299,6 +305,7 @@ async def apply_system(session: AsyncSession, viewer: Viewer, event: Event, spec
     system.sheet_mode, system.combine, system.award_rule = spec.sheet_mode, spec.combine, spec.award_rule
     system.places, system.min_units_for_first, system.cap_units = spec.places, spec.min_units_for_first, spec.cap_units
     system.show_percent = spec.show_percent
+    system.award_tracks = spec.award_tracks
     system.tie_break_keys = list(spec.tie_break_keys)
     if spec.threshold is not None:
         system.disagreement_permille, system.disagreement_places = spec.threshold.permille, spec.threshold.places
@@ -336,6 +343,7 @@ def _system_snapshot(system: JudgingSystem, levels: list[tuple[Any, ...]] | None
         "min_units_for_first": system.min_units_for_first,
         "cap_units": system.cap_units,
         "show_percent": system.show_percent,
+        "award_tracks": system.award_tracks,
         "tie_break_keys": list(system.tie_break_keys or []),
         "disagreement_permille": system.disagreement_permille,
         "disagreement_places": system.disagreement_places,
@@ -375,6 +383,7 @@ def system_form(system: JudgingSystem | None, scale: int) -> tuple[dict[str, str
         "min_first": format_units(system.min_units_for_first, scale) if system.min_units_for_first else "",
         "cap": format_units(system.cap_units, scale) if system.cap_units else "",
         "show_percent": "on" if system.show_percent else "",
+        "award_tracks": "on" if system.award_tracks else "",
         "disagreement_percent": format_units(system.disagreement_permille, 10),
         "disagreement_places": str(system.disagreement_places),
     }
@@ -450,7 +459,19 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
                 if lv.band_units is not None:
                     text += f" and within {pts(lv.band_units)} of the class's best car"
                 parts.append(text)
-            out.append("Award levels, hardest first: " + "; ".join(parts) + ". Every car that reaches a level gets it.")
+            if system.award_tracks:
+                steps = [lv.name for lv in reversed(system.levels)]
+                out.append(
+                    "Award levels, hardest first: "
+                    + "; ".join(parts)
+                    + f". They form a track ({' → '.join(steps)}): a car competes only for the award after the one "
+                    f"it won at an earlier event in the app (a car with none, for the {steps[0]}); the organizer can "
+                    "set a car's track with a reason."
+                )
+            else:
+                out.append(
+                    "Award levels, hardest first: " + "; ".join(parts) + ". Every car that reaches a level gets it."
+                )
         else:
             out.append("Award levels are chosen but none is set yet.")
     elif system.places == 0:

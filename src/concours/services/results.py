@@ -31,7 +31,7 @@ from concours.db import (
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class, why_no_award
-from concours.services import audit, calibration, certificates, class_systems, placings
+from concours.services import audit, calibration, certificates, class_systems, placings, tracks
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer, require, why_not_run_judging
@@ -58,6 +58,7 @@ async def load_system(session: AsyncSession, event: Event) -> tuple[System, int,
         levels=tuple(Level(lv.name, lv.min_units, lv.min_permille, lv.band_units) for lv in js.levels),
         max_units=sheet_max(to_categories(rubric.categories)),
         scale=rubric.scale,
+        award_tracks=js.award_tracks,
     )
     return system, rubric.scale, js.show_percent
 
@@ -159,6 +160,8 @@ async def rank_classes(
     points_ids = [c for c in class_ids if judging[c].method == "points"]
     placings_ids = [c for c in class_ids if judging[c].method == "placings"]
     sheets = await submitted_sheets(session, points_ids)
+    # Where a class's award levels form a track: the award each car competes for, from its earlier awards.
+    car_tracks = await tracks.car_tracks(session, event, {c: judging[c].system for c in points_ids})
     orders = await placings.submitted_orders(session, placings_ids)
     decisions: dict[int, list[tuple[int, int]]] = defaultdict(list)
     reasons: dict[int, str] = {}
@@ -199,7 +202,10 @@ async def rank_classes(
             continue
         class_system = cj.system
         results = tabulate_class(
-            class_system, {eid: sheets.get(eid, []) for eid in by_class[class_id]}, decisions[class_id]
+            class_system,
+            {eid: sheets.get(eid, []) for eid in by_class[class_id]},
+            decisions[class_id],
+            {eid: car_tracks[eid].track for eid in by_class[class_id] if eid in car_tracks},
         )
         for r in results:
             if "chief judge" in r.tie_note and r.entry_id in reasons:
@@ -364,6 +370,7 @@ async def certify_class(
                     "dropped": res.dropped,
                     "ineligible": res.ineligible,
                     "no_award": res.no_award,
+                    **({"track": res.track} if res.track else {}),
                     "tie": res.tie_note,
                     "categories": {k: format_units(v, scale) for k, v in res.by_category.items()},
                     "sheets": [
