@@ -6,12 +6,14 @@ refused without one, with the error beside the field)."""
 from __future__ import annotations
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -117,7 +119,7 @@ def test_tracks_from_history_and_the_organizers_override(db_url: str, settings: 
             data={"entry_id": str(summer.entries[0]), "track": "First", "reason": "  ", "_csrf_token": _csrf(org)},
         )
         assert r.status_code == 400
-        assert 'id="e-reason-{}"'.format(summer.entries[0]) in r.text
+        assert f'id="e-reason-{summer.entries[0]}"' in r.text
         assert "Say why: the reason is shown with the car's result" in html.unescape(r.text)
         assert re.search(rf'id="f-track-{summer.entries[0]}".*?<option value="First" selected>', r.text, re.S)
         assert _audits(db_url) == []
@@ -140,6 +142,12 @@ def test_tracks_from_history_and_the_organizers_override(db_url: str, settings: 
         assert _audits(db_url) == [
             (summer.entries[0], {"level": "from history"}, {"level": "First", "reason": reason}, "Charlotte Chief")
         ]
+
+        # The class results PDF says each car's track.
+        pdf = org.get(f"/organizer/classes/{summer.class_id}/results.pdf")
+        printed = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+        assert "Track: Set by Charlotte Chief: competes for the First award" in printed
+        assert f"Track: {WON_FIRST}" in printed and f"Track: {FIRST_TIME}" in printed
 
         # Certified: each car's explanation keeps its track.
         assert org.post(

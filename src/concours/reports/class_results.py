@@ -128,7 +128,11 @@ def _line(row: RankingRow, placings: bool = False, public: bool = False) -> Resu
         how,
         [
             n
-            for n in ((f"No award — {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible), r.tie_note)
+            for n in (
+                f"Track: {r.track}" if r.track else "",
+                (f"No award — {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible),
+                r.tie_note,
+            )
             if n
         ],
     )

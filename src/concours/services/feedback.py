@@ -58,6 +58,7 @@ class Feedback:
     vehicle_id: int | None = None  # the car, for its photo on the printed report
     no_award: str = ""  # why the car has no class award, in points, as certified ("placed 4th: ...")
     class_id: int | None = None  # the class, for its certification's code on the printed report
+    track: str = ""  # with award tracks: the award the car competed for and why, as certified
 
 
 async def entrant_feedback(session: AsyncSession, entry: Entry, owner_name: str) -> Feedback:
@@ -209,6 +210,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
                 if result
                 else "",
                 class_id=car.cls.id,
+                track=str(result.explanation.get("track", "")) if result else "",
             )
         )
     return out
