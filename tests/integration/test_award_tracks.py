@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, ClassResult, Entry, Event, EventClass, User, Vehicle
-from concours.services import results
+from concours.db import AuditLog, ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
+from concours.services import accounts, results
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import run_db
@@ -153,6 +153,16 @@ def test_tracks_from_history_and_the_organizers_override(db_url: str, settings: 
         assert org.post(
             f"/organizer/classes/{summer.class_id}/certify", data={"_csrf_token": _csrf(org)}, follow_redirects=False
         ).status_code in (302, 303)
+        assert org.post(
+            f"/organizer/events/{summer.event_id}/publish", data={"_csrf_token": _csrf(org)}, follow_redirects=False
+        ).status_code in (302, 303)
+    # The owner reads their car's track with its result (on the page and the printed report).
+    with signed_in(settings, _owner_session(db_url, settings, summer.entries[1])) as owner:
+        page = text(owner.get(f"/my/entries/{summer.entries[1]}").text)
+        assert f"Result: Senior · score 378 (sum of 1 section sheet) Track: {WON_FIRST}" in page
+        pdf = owner.get(f"/my/entries/{summer.entries[1]}/report.pdf")
+        printed = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+        assert f"Track: {WON_FIRST}" in printed
     frozen = _frozen(db_url, summer.class_id)
     assert frozen == {
         summer.entries[0]: ("First", overridden, ""),
@@ -194,6 +204,16 @@ def test_back_to_history_and_a_certified_class_refuses(db_url: str, settings: Se
         assert "is certified; reopen it before changing a car's track" in html.unescape(r.text)
 
 
+def test_the_system_page_says_the_levels_form_a_track(settings: Settings, shows: Shows) -> None:
+    with signed_in(settings, shows.summer.organizer_token) as org:
+        page = org.get(f"/organizer/events/{shows.summer.event_id}/system/settings").text
+    assert re.search(r'<input type="checkbox" name="award_tracks"\s+checked>', page)
+    assert (
+        "They form a track (First → Senior): a car competes only for the award after the one it won at an earlier "
+        "event in the app (a car with none, for the First); the organizer can set a car's track with a reason."
+    ) in text(page)
+
+
 def test_another_organizer_and_a_judge_cannot_set_a_track(settings: Settings, shows: Shows) -> None:
     url = f"/organizer/classes/{shows.summer.class_id}/tracks"
     for token in (shows.spring.organizer_token, shows.summer.judge_tokens[0]):
@@ -214,6 +234,17 @@ def _csrf(client: Any) -> str:
         client.get("/login")
         token = client.cookies.get("concours_csrf")
     return str(token)
+
+
+def _owner_session(db_url: str, settings: Settings, entry_id: int) -> str:
+    async def go(session: AsyncSession) -> str:
+        user_id = await session.scalar(
+            select(Entrant.user_id).join(Entry, Entry.entrant_id == Entrant.id).where(Entry.id == entry_id)
+        )
+        assert user_id is not None
+        return await accounts.start_session(session, settings, user_id, "test")
+
+    return run_db(db_url, go)
 
 
 def _audits(db_url: str) -> list[tuple[Any, ...]]:

@@ -78,6 +78,23 @@ def spec(**changes: Any) -> SystemSpec:
             spec(award_rule="levels", levels=(LevelSpec("Gold", None, 940, None), LevelSpec("Silver", 800, None, 20))),
             id="levels hardest first, a removed row dropped",
         ),
+        pytest.param(
+            {
+                "award_rule": "levels",
+                "award_tracks": "on",
+                "level-0-name": "Senior",
+                "level-0-min": "85",
+                "level-1-name": "First",
+                "level-1-min": "75",
+            },
+            SHEET,
+            spec(
+                award_rule="levels",
+                award_tracks=True,
+                levels=(LevelSpec("Senior", 850, None, None), LevelSpec("First", 750, None, None)),
+            ),
+            id="levels that form a track (First, then Senior)",
+        ),
     ],
 )
 def test_parse_system_reads_the_form(form: dict[str, str], categories: list[Category], expected: SystemSpec) -> None:
@@ -105,6 +122,7 @@ def test_parse_system_reads_the_form(form: dict[str, str], categories: list[Cate
         ({"combine": "consensus"}, SHEET, "combine", "goes with team judging"),
         ({"sheet_mode": "team", "combine": "mean"}, SHEET, "combine", "choose consensus"),
         ({"award_rule": "levels"}, SHEET, "levels", "at least one level"),
+        ({"award_tracks": "on"}, SHEET, "award_tracks", "A track is made of award levels"),
         ({"award_rule": "levels", "level-0-name": "Gold"}, SHEET, "level-0-min", "Give the minimum score"),
         ({"level-0-name": "Gold", "level-0-min": "90", "level-0-percent": "90"}, SHEET, "level-0-min", "not both"),
         ({"level-0-name": "Gold", "level-0-percent": "101"}, SHEET, "level-0-percent", "at most 100"),
