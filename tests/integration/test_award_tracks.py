@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AuditLog, ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle
-from concours.services import accounts, results
+from concours.services import accounts, class_systems, results
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import run_db
@@ -212,6 +212,29 @@ def test_the_system_page_says_the_levels_form_a_track(settings: Settings, shows:
         "They form a track (First → Senior): a car competes only for the award after the one it won at an earlier "
         "event in the app (a car with none, for the First); the organizer can set a car's track with a reason."
     ) in text(page)
+
+
+def test_a_class_with_its_own_aaca_system_has_the_track(db_url: str, settings: Settings) -> None:
+    """The event judges by places; class C uses its own AACA-style system, so its cars have tracks."""
+
+    async def go(session: AsyncSession) -> Seeded:
+        show = await seed_scoring(session, settings, judges=1, cars=2)
+        event, cls = await session.get(Event, show.event_id), await session.get(EventClass, show.class_id)
+        assert event is not None and cls is not None
+        chief = await session.scalar(select(User).where(User.email == "chief@example.com"))
+        assert chief is not None
+        viewer = Viewer(
+            chief.id, chief.name, chief.email, True, None, None, frozenset({event.id}), frozenset({event.id})
+        )
+        await class_systems.set_class_system(session, viewer, event, cls, {"judging": "points", "preset": "aaca_400"})
+        return show
+
+    show = run_db(db_url, go)
+    with signed_in(settings, show.organizer_token) as org:
+        words = text(org.get(f"/organizer/classes/{show.class_id}/tracks").text)
+        assert "The awards of this class form a track (First → Senior)" in words
+        assert words.count(f"First No earlier award on record: {FIRST_TIME}") == 2
+        assert "its award levels form a track" in text(org.get(f"/organizer/classes/{show.class_id}/system").text)
 
 
 def test_another_organizer_and_a_judge_cannot_set_a_track(settings: Settings, shows: Shows) -> None:
