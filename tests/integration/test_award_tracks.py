@@ -235,6 +235,8 @@ def test_a_class_with_its_own_aaca_system_has_the_track(db_url: str, settings: S
         assert "The awards of this class form a track (First → Senior)" in words
         assert words.count(f"First No earlier award on record: {FIRST_TIME}") == 2
         assert "its award levels form a track" in text(org.get(f"/organizer/classes/{show.class_id}/system").text)
+        french = text(org.get(f"/organizer/classes/{show.class_id}/tracks", headers={"Accept-Language": "fr"}).text)
+        assert "Parcours de récompenses" in french and "Fixer le parcours du n° 10" in french
 
 
 def test_another_organizer_and_a_judge_cannot_set_a_track(settings: Settings, shows: Shows) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concours.domain.tabulation import Level, System, has_tracks, track_steps
+from concours.i18n import N_
 
 __all__ = ["SOURCE_LABELS", "PastAward", "Track", "has_tracks", "overridden", "track_from_history", "track_steps"]
 
@@ -37,10 +38,10 @@ class Track:
     source: str = "history"
 
 
-SOURCE_LABELS = {
-    "history": "from an earlier award",
-    "first": "no earlier award on record",
-    "override": "set by the organizer",
+SOURCE_LABELS = {  # translated where shown
+    "history": N_("from an earlier award"),
+    "first": N_("no earlier award on record"),
+    "override": N_("set by the organizer"),
 }
 
 

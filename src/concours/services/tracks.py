@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import AwardTrack, ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.tabulation import System, has_tracks, track_steps
 from concours.domain.tracks import SOURCE_LABELS, PastAward, Track, overridden, track_from_history
+from concours.i18n import gettext
 from concours.services import audit, class_systems
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -200,7 +201,7 @@ async def set_track(
     judging = await class_systems.judging_of(session, event, cls)
     steps = [s.name for s in track_steps(judging.system)] if judging.method == "points" else []
     if not steps:
-        raise ServiceError(f"Class {cls.code} is not judged by a system with award tracks.")
+        raise ServiceError(gettext("Class %(code)s is not judged by a system with award tracks.", code=cls.code))
     entry = None
     entry_text = form.get("entry_id", "").strip()
     if entry_text.isascii() and entry_text.isdigit():
@@ -208,21 +209,25 @@ async def set_track(
             select(Entry).where(Entry.id == int(entry_text), Entry.class_id == cls.id, Entry.status == "accepted")
         )
     if entry is None:
-        raise ServiceError("Choose a car of this class.")
+        raise ServiceError(gettext("Choose a car of this class."))
     errors: dict[str, str] = {}
     level = form.get("track", "").strip()
     chosen = next((s for s in steps if s.casefold() == level.casefold()), None)
     if level and chosen is None:
-        errors["track"] = f"Choose one of the track's awards ({', '.join(steps)}), or what its history says."
+        errors["track"] = gettext(
+            "Choose one of the track's awards (%(awards)s), or what its history says.", awards=", ".join(steps)
+        )
     reason = " ".join(form.get("reason", "").split())
     if not reason:
-        errors["reason"] = "Say why: the reason is shown with the car's result and kept in the audit log."
+        errors["reason"] = gettext("Say why: the reason is shown with the car's result and kept in the audit log.")
     elif len(reason) > MAX_REASON:
-        errors["reason"] = f"At most {MAX_REASON} characters."
+        errors["reason"] = gettext("At most %(count)s characters.", count=MAX_REASON)
     if errors:
         raise FormErrors(errors)
     if cls.certified_at is not None:
-        raise ServiceError(f"Class {cls.code} is certified; reopen it before changing a car's track.")
+        raise ServiceError(
+            gettext("Class %(code)s is certified; reopen it before changing a car's track.", code=cls.code)
+        )
     current = await session.scalar(select(AwardTrack).where(AwardTrack.entry_id == entry.id))
     before = {"level": current.level, "reason": current.reason} if current is not None else {"level": "from history"}
     if chosen is None:
