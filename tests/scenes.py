@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from litestar.testing import TestClient
@@ -34,7 +35,7 @@ from concours.db import (
     Vehicle,
     utcnow,
 )
-from concours.services import accounts, entries, events, judging, photos, roster, teams
+from concours.services import accounts, entries, events, judging, photos, results, roster, teams
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
@@ -436,6 +437,54 @@ async def score_and_submit(session: AsyncSession, show: Seeded, sheets: dict[tup
                 session, viewer, entry, category_id=cid, value=value, note="", change_id=f"s{j}-{c}-{n}", device="scene"
             )
         await judging.submit_sheet(session, viewer, entry, device="scene")
+
+
+# -- award tracks from history: two editions of an AACA-style meet --------------------------------------
+
+# Deductions typed on the team's AACA sheet (exterior, interior, chassis, engine) from 400.
+SPRING = {0: ["10", "10", "5", "5"], 1: ["12", "10", "5", "5"], 2: ["20", "20", "5", "5"]}  # 370, 368, 350
+SUMMER = {0: ["13", "10", "5", "0"], 1: ["12", "5", "5", "0"], 2: ["14", "5", "5", "0"]}  # 372, 378, 376
+
+
+@dataclass
+class TrackShows:
+    spring: Seeded
+    summer: Seeded
+
+
+async def award_track_shows(session: AsyncSession, settings: Settings) -> TrackShows:
+    """Spring Meet 2026 (certified: cars 0 and 1 won their First, car 2 nothing) and the Lakeside Concours 2027,
+    judged and not certified, with spring's car 0 again (the same vehicle), spring's car 1 as another vehicle
+    record with its chassis number, and a car new to the app (cars #10, #11, #12 of the class's team sheet)."""
+    spring = await seed_scoring(session, settings, judges=1, cars=3, preset="aaca_400", sheet_mode="team", prefix="s-")
+    event = await session.get(Event, spring.event_id)
+    assert event is not None
+    event.name, event.starts_on, event.ends_on = "Spring Meet", date(2026, 5, 2), date(2026, 5, 2)
+    await score_and_submit(session, spring, {(0, c): values for c, values in SPRING.items()})
+    chief = await session.scalar(select(User).where(User.email == "s-chief@example.com"))
+    assert chief is not None
+    cls = await session.get(EventClass, spring.class_id)
+    assert cls is not None
+    viewer = Viewer(chief.id, chief.name, chief.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
+    await results.certify_class(session, viewer, event, cls)
+
+    summer = await seed_scoring(session, settings, judges=1, cars=3, preset="aaca_400", sheet_mode="team")
+    spring_cars = {e.id: e for e in await session.scalars(select(Entry).where(Entry.id.in_(spring.entries)))}
+    again = await session.get(Entry, summer.entries[0])
+    assert again is not None
+    again.vehicle_id, again.entrant_id = (
+        spring_cars[spring.entries[0]].vehicle_id,
+        spring_cars[spring.entries[0]].entrant_id,
+    )
+    old = await session.get(Vehicle, spring_cars[spring.entries[1]].vehicle_id)
+    later = await session.get(Entry, summer.entries[1])
+    assert later is not None
+    renamed = await session.get(Vehicle, later.vehicle_id)
+    assert old is not None and renamed is not None
+    old.chassis_number, renamed.chassis_number = "AB 1234", "ab1234"
+    await session.flush()
+    await score_and_submit(session, summer, {(0, c): values for c, values in SUMMER.items()})
+    return TrackShows(spring, summer)
 
 
 def seed(db_url: str, settings: Settings, **kwargs: Any) -> Seeded:

@@ -404,6 +404,8 @@ def _visits(d: Demo) -> list[Visit]:
         f"/organizer/classes/{i['scored_main_class']}/system",
         f"/organizer/classes/{i['placings_class']}/system",
     )
+    # The demo has no class with award tracks: the page says so (its table: test_award_tracks_browser).
+    add("organizer", "/organizer/classes/{class_id:int}/tracks", f"/organizer/classes/{i['scored_main_class']}/tracks")
     for event_id in (m, p):
         e = f"/organizer/events/{event_id}"
         add("organizer", "/organizer/events/{event_id:int}", e)
