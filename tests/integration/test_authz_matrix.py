@@ -48,6 +48,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /chief/sheets/{sheet_id:int}": ALL,
     "GET /chief/events/{event_id:int}/calibration": ALL,
     "POST /chief/entries/{entry_id:int}/acknowledge": ALL,
+    "POST /chief/events/{event_id:int}/calibration-car": ALL,
+    "POST /chief/events/{event_id:int}/calibration-car/clear": ALL,
+    # Car X is no calibration car: nobody may open it as one (test_calibration_car: a conflicted judge is refused).
+    "GET /judging/calibration/{entry_id:int}": ALL,
+    "POST /judging/calibration/{entry_id:int}/lines/{category_id:int}": ALL,
+    "POST /judging/calibration/{entry_id:int}/comment": ALL,
+    "POST /judging/calibration/{entry_id:int}/submit": ALL,
     "GET /organizer/events/{event_id:int}/judges/{judge_id:int}/severity": ALL,
     "POST /chief/sheets/{sheet_id:int}/reopen": ALL,
     "GET /events/{slug:str}": NOBODY,

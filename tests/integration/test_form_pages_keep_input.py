@@ -92,6 +92,12 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /organizer/events/{event_id:int}/documents": "buttons that start a document job",
     "POST /organizer/backups/now": "a button: back up now",
     "POST /judging/entries/{entry_id:int}/submit": "a button under the sheet",
+    "POST /judging/calibration/{entry_id:int}/submit": "a button under the calibration sheet",
+    "POST /judging/calibration/{entry_id:int}/lines/{category_id:int}": "htmx autosave: answers a 400 fragment",
+    "POST /judging/calibration/{entry_id:int}/comment": "htmx autosave: answers a 400 fragment",
+    "POST /chief/events/{event_id:int}/calibration-car/clear": "a button: no calibration car",
+    "POST /chief/events/{event_id:int}/calibration-car": "two lists to choose from, nothing to type (a refused "
+    "choice shown beside its list, kept: test_calibration_car)",
     "POST /judging/entries/{entry_id:int}/lines/{category_id:int}": "htmx autosave: answers a 400 fragment",
     "POST /judging/entries/{entry_id:int}/comment": "htmx autosave: answers a 400 fragment",
     "POST /judging/classes/{class_id:int}/placings/order": "htmx autosave of the order: answers a 400 fragment",

@@ -15,6 +15,8 @@ from concours.domain.calibration import (
     PointsClass,
     Threshold,
     calibrate,
+    calibration_car,
+    median,
     points,
     severity_words,
     signed,
@@ -218,3 +220,44 @@ def test_words() -> None:
     assert points(F(5, 2)) == "2.5" and points(F(10)) == "10" and points(None) == "—"
     assert severity_words(F(-25, 2)) == "−12.5 points below the co-judges on average"
     assert severity_words(None) == "no co-judged cars"
+
+
+# -- the calibration car: each judge against the median of the others --------------------------------------------
+# Four judges score the same car (A out of 60, B out of 40):
+#   J1 50 + 30 = 80;  J2 54 + 34 = 88;  J3 52 + 36 = 88;  J4 30 + 20 = 50
+# Medians of the others' totals: J1 median(88, 88, 50) = 88 → −8;  J2 median(80, 88, 50) = 80 → +8;
+#   J3 likewise +8;  J4 median(80, 88, 88) = 88 → −38.
+# Category A for J4: median(50, 54, 52) = 52 → 30 − 52 = −22; category B for J1: median(34, 36, 20) = 34 → −4.
+CAR = {1: (50, 30), 2: (54, 34), 3: (52, 36), 4: (30, 20)}
+
+
+def car_sheets(scores: dict[int, tuple[int, int]] = CAR) -> list[CalSheet]:
+    return [CalSheet(judge, 99, judge, {"a": a * 10, "b": b * 10}) for judge, (a, b) in scores.items()]
+
+
+def test_calibration_car_deviation_from_the_median_of_the_others() -> None:
+    out = {d.judge_id: d for d in calibration_car(car_sheets(), CATS, 10)}
+    assert {j: d.total for j, d in out.items()} == {1: 80, 2: 88, 3: 88, 4: 50}
+    assert {j: d.deviation for j, d in out.items()} == {1: -8, 2: 8, 3: 8, 4: -38}
+    assert out[4].by_category["a"] == -22 and out[1].by_category["b"] == -4
+
+
+def test_calibration_car_two_judges_each_against_the_other_and_one_alone() -> None:
+    # Two judges: the median of one is that one. J1 80 vs J2 88 → −8 and +8; a lone sheet has nothing to compare.
+    two = {d.judge_id: d.deviation for d in calibration_car(car_sheets({1: CAR[1], 2: CAR[2]}), CATS, 10)}
+    assert two == {1: -8, 2: 8}
+    alone = calibration_car(car_sheets({1: CAR[1]}), CATS, 10)
+    assert alone[0].deviation is None and alone[0].by_category == {"a": None, "b": None}
+
+
+def test_calibration_car_leaves_out_a_conflicted_judge() -> None:
+    # J4 is conflicted with car 99: left out, and the others' medians are of J1..J3 only:
+    #   J1 median(88, 88) = 88 → −8; J2 median(80, 88) = 84 → +4.
+    out = {d.judge_id: d.deviation for d in calibration_car(car_sheets(), CATS, 10, {(4, 99)})}
+    assert out == {1: -8, 2: 4, 3: 4}
+
+
+def test_median() -> None:
+    assert median([]) is None
+    assert median([F(3), F(1), F(2)]) == 2
+    assert median([F(4), F(1), F(2), F(3)]) == F(5, 2)

@@ -37,6 +37,14 @@ class Event(IdMixin, CreatedMixin, Base):
     publish_scores: Mapped[bool] = mapped_column(Boolean, default=True)
     # Applications by invitation only: the public form admits only owners with an invitation link.
     invitation_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The calibration car: before judging starts every judge of the event scores this accepted car on this rubric;
+    # those sheets (``ScoreSheet.calibration``) never count in results.
+    calibration_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entry.id", ondelete="SET NULL", use_alter=True)
+    )
+    calibration_rubric_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rubric.id", ondelete="SET NULL", use_alter=True)
+    )
 
 
 class Rubric(IdMixin, CreatedMixin, Base):

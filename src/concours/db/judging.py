@@ -90,9 +90,9 @@ class ScoreSheet(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "score_sheet"
     __table_args__ = (
-        UniqueConstraint("entry_id", "judge_id", "section"),
+        UniqueConstraint("entry_id", "judge_id", "section", "calibration"),
         # A team's consensus sheet (judge_id NULL): one per car and team.
-        UniqueConstraint("entry_id", "team_id", "section"),
+        UniqueConstraint("entry_id", "team_id", "section", "calibration"),
         Index("ix_score_sheet_entry_status", "entry_id", "status"),
     )
 
@@ -107,6 +107,9 @@ class ScoreSheet(IdMixin, CreatedMixin, Base):
     submitted_at: Mapped[datetime | None]
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A sheet on the event's calibration car (``Event.calibration_entry_id``), scored before judging starts to
+    # brief the judges: it never counts in results, awards, certification or the calibration figures.
+    calibration: Mapped[bool] = mapped_column(Boolean, default=False)
 
     lines: Mapped[list[ScoreLine]] = relationship(lazy="raise", cascade="all, delete-orphan")
 

@@ -353,3 +353,55 @@ def points(value: Fraction | float | None, places: int = 1) -> str:
         return "—"
     text = f"{float(value):.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# -- the calibration car ------------------------------------------------------------------------------------------
+
+
+def median(values: Sequence[Fraction]) -> Fraction | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+@dataclass(frozen=True)
+class CarDeviation:
+    """One judge's sheet on the calibration car: their total and, for the total and each category, how far it sits
+    from the median of the other judges' (positive: more lenient than the others; None with no other sheet)."""
+
+    judge_id: int
+    total: Fraction
+    deviation: Fraction | None
+    by_category: Mapping[str, Fraction | None]
+
+
+def calibration_car(
+    sheets: Iterable[CalSheet], categories: Sequence[Category], scale: int, conflicts: Collection[tuple[int, int]] = ()
+) -> list[CarDeviation]:
+    """Each judge's deviation on the event's calibration car from the median of the others, in points of the sheet.
+    A judge with a confirmed conflict on the car is left out (their sheet moves no one's median)."""
+    kept = [s for s in sheets if (s.judge_id, s.entry_id) not in conflicts]
+    frac_scale = Fraction(scale)
+    totals = {
+        s.judge_id: sum((weighted(c, s.values[c.key]) for c in categories if c.key in s.values), Fraction(0))
+        / frac_scale
+        for s in kept
+    }
+    out = []
+    for s in sorted(kept, key=lambda s: s.judge_id):
+        others = [t for t in kept if t is not s]
+        mid = median([totals[t.judge_id] for t in others])
+        by_category: dict[str, Fraction | None] = {}
+        for c in categories:
+            if c.key not in s.values:
+                continue
+            theirs = median([Fraction(t.values[c.key]) for t in others if c.key in t.values])
+            by_category[c.key] = (Fraction(s.values[c.key]) - theirs) / frac_scale if theirs is not None else None
+        out.append(
+            CarDeviation(
+                s.judge_id, totals[s.judge_id], totals[s.judge_id] - mid if mid is not None else None, by_category
+            )
+        )
+    return out

@@ -240,7 +240,7 @@ async def _sheets_exist(session: AsyncSession, event: Event) -> bool:
         select(func.count())
         .select_from(ScoreSheet)
         .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.event_id == event.id)
+        .where(Entry.event_id == event.id, ScoreSheet.calibration.is_(False))
     )
     return bool(n)
 

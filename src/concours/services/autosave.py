@@ -50,6 +50,8 @@ from concours.db import (
     Entry,
     Event,
     EventClass,
+    EventStaff,
+    Judge,
     JudgingSystem,
     Rubric,
     RubricCategory,
@@ -77,7 +79,7 @@ from concours.domain.rubric import (
 from concours.domain.states import judging_open
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.events import to_categories
-from concours.services.permissions import Viewer, conflict_binds
+from concours.services.permissions import ACCEPTED, Viewer, conflict_binds
 
 MAX_ATTEMPTS = 5
 T = TypeVar("T")
@@ -153,6 +155,7 @@ class Target:
     rubrics: dict[int, RubricData]
     sheets: dict[str, SheetData]  # by section ("" = the whole sheet)
     rubric_stamps: dict[int, Any] = field(default_factory=dict)  # id → created_at (the cache's key)
+    calibration: bool = False  # the judge's sheet on the event's calibration car (never counts)
 
     def sections_of(self, categories: list[Category]) -> list[tuple[str, list[Category]]]:
         if self.mode != "section":
@@ -386,6 +389,7 @@ def _target_statement(with_change: bool) -> Select[Any]:
     )
     seat_sheet = and_(
         ScoreSheet.entry_id == Entry.id,
+        ScoreSheet.calibration.is_(False),
         or_(
             and_(mode == "team", ScoreSheet.team_id == TeamMember.team_id, ScoreSheet.judge_id.is_(None)),
             and_(mode != "team", ScoreSheet.judge_id == judge_id),
@@ -538,6 +542,129 @@ async def read_target(
         rubrics=rubrics,
         sheets=sheets,
         rubric_stamps=wanted,
+    )
+
+
+async def read_calibration_target(
+    session: AsyncSession, judge_id: int | None, entry_id: int, change_id: str = "", *, entrant_id: int | None = None
+) -> Target:
+    """The judge's calibration sheet on the event's calibration car (two queries): any judge of the event scores it,
+    on the rubric the organizer chose, whatever their class, unless a confirmed conflict binds them to the car (or
+    it is their own). Refuses as a page would: 404 when the car is not a calibration car, 403 when not theirs."""
+    if judge_id is None:
+        raise Forbidden("Only judges score cars.")
+    change_id = _clean_change_id(change_id)
+    on_team = exists().where(
+        TeamMember.judge_id == judge_id,
+        TeamMember.team_id.in_(select(Team.id).where(Team.event_id == Event.id)),
+    )
+    on_roster = exists().where(
+        EventStaff.event_id == Event.id,
+        EventStaff.role == ACCEPTED,
+        EventStaff.user_id == select(Judge.user_id).where(Judge.id == judge_id).scalar_subquery(),
+    )
+    conflict = (
+        select(ConflictRow.reason)
+        .where(
+            ConflictRow.judge_id == judge_id,
+            ConflictRow.event_id == Entry.event_id,
+            conflict_binds(),
+            or_(
+                ConflictRow.entry_id == Entry.id,
+                ConflictRow.entrant_id == Entry.entrant_id,
+                ConflictRow.class_id == Entry.class_id,
+            ),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    rubric_id_col = func.coalesce(Event.calibration_rubric_id, EventClass.rubric_id, Event.rubric_id)
+    row = (
+        await session.execute(
+            select(
+                Entry.event_id,
+                Entry.entrant_id,
+                Entry.status,
+                Event.status,
+                rubric_id_col,
+                or_(on_team, on_roster),
+                conflict,
+            )
+            .select_from(Entry)
+            .join(Event, and_(Event.id == Entry.event_id, Event.calibration_entry_id == Entry.id))
+            .outerjoin(EventClass, EventClass.id == Entry.class_id)
+            .where(Entry.id == entry_id)
+        )
+    ).first()
+    if row is None or row[2] != "accepted":
+        raise NotFound("There is no such calibration car.")
+    event_id, car_entrant_id, _, event_status, rubric_id, on_event, conflict_reason = row
+    if not on_event:
+        raise Forbidden("You are not a judge of this event.")
+    if entrant_id is not None and car_entrant_id == entrant_id:
+        raise Forbidden("This is your own car: you cannot judge it.")
+    if conflict_reason is not None:
+        raise Forbidden(f"You have a conflict of interest with this car: {conflict_reason}")
+    if rubric_id is None:
+        raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
+    applied = (
+        exists().where(SheetChange.change_id == _change_key(ScoreSheet.id, change_id)) if change_id else literal(False)
+    )
+    sheet_rows = (
+        await session.execute(
+            select(
+                ScoreSheet.id,
+                ScoreSheet.version,
+                ScoreSheet.status,
+                ScoreSheet.rubric_id,
+                ScoreSheet.overall_comment,
+                applied,
+                ScoreLine.category_id,
+                ScoreLine.value_units,
+                ScoreLine.note,
+            )
+            .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
+            .where(
+                ScoreSheet.entry_id == entry_id,
+                ScoreSheet.judge_id == judge_id,
+                ScoreSheet.section == "",
+                ScoreSheet.calibration.is_(True),
+            )
+        )
+    ).all()
+    sheets: dict[str, SheetData] = {}
+    for r in sheet_rows:
+        sheet = sheets.get("")
+        if sheet is None:
+            sheet = sheets[""] = SheetData(r[0], "", r[1], r[2], r[3], r[4], {}, bool(r[5]))
+        if r[6] is not None:
+            sheet.lines[r[6]] = (r[7], r[8] or "")
+    ids = {rubric_id} | {s.rubric_id for s in sheets.values()}
+    wanted: dict[int, Any] = {
+        rid: stamp
+        for rid, stamp in (await session.execute(select(Rubric.id, Rubric.created_at).where(Rubric.id.in_(ids))))
+    }
+    frozen = set(
+        (await session.scalars(select(ScoreSheet.rubric_id).where(ScoreSheet.rubric_id.in_(ids)).distinct())).all()
+    )
+    rubrics = await _load_rubrics(session, wanted, frozen)
+    if rubric_id not in rubrics:
+        raise NotFound("This calibration car has no score sheet yet.")
+    return Target(
+        entry_id=entry_id,
+        event_id=event_id,
+        judge_id=judge_id,
+        mode="individual",
+        team_id=0,
+        is_captain=False,
+        team_has_captain=False,
+        sections=[],
+        lock_reason="" if judging_open(event_status) else "Judging is not open for this event.",
+        rubric=rubrics[rubric_id],
+        rubrics=rubrics,
+        sheets=sheets,
+        rubric_stamps=wanted,
+        calibration=True,
     )
 
 
@@ -710,6 +837,7 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
             "status": "draft",
             "version": 1,
             "overall_comment": plan.comment or "",
+            "calibration": target.calibration,
             "created_at": now,
             "updated_at": now,
         }
@@ -800,7 +928,14 @@ def refusal_status(exc: ServiceError) -> int:
     return exc.status_code if exc.status_code in (403, 409) else 422
 
 
-async def autosave(database: Database, viewer: Viewer, entry_id: int, change: LineChange | CommentChange) -> Saved:
+async def autosave(
+    database: Database,
+    viewer: Viewer,
+    entry_id: int,
+    change: LineChange | CommentChange,
+    *,
+    calibration: bool = False,
+) -> Saved:
     """Save one change from a tablet: read outside the write, then one short write transaction (see the module).
     On SQLite the read, the checks and the writes run as one transaction on the writer thread instead.
 
@@ -815,9 +950,8 @@ async def autosave(database: Database, viewer: Viewer, entry_id: int, change: Li
     reads = database.autocommit or database.read
     for _attempt in range(MAX_ATTEMPTS):
         async with reads() as session:
-            target = await read_target(
-                session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id
-            )
+            reader = read_calibration_target if calibration else read_target
+            target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
         try:
             plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
         except ServiceError as exc:

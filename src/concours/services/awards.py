@@ -507,7 +507,15 @@ async def _eligible_ids(session: AsyncSession, event: Event, award: SpecialAward
         wanted = [int(e) for e in award.nominated_entry_ids]
         ids = (await session.scalars(select(Entry.id).where(on_field, Entry.id.in_(wanted)))).all() if wanted else []
     elif award.eligibility == "judged":
-        judged = select(ScoreSheet.id).where(ScoreSheet.entry_id == Entry.id, ScoreSheet.status == "submitted").exists()
+        judged = (
+            select(ScoreSheet.id)
+            .where(
+                ScoreSheet.entry_id == Entry.id,
+                ScoreSheet.status == "submitted",
+                ScoreSheet.calibration.is_(False),
+            )
+            .exists()
+        )
         ids = (await session.scalars(select(Entry.id).where(on_field, Entry.absent_reason == "", judged))).all()
     else:
         ids = (await session.scalars(select(Entry.id).where(on_field, Entry.absent_reason == ""))).all()

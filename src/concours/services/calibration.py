@@ -131,6 +131,7 @@ async def _load(session: AsyncSession, event: Event, class_ids: list[int] | None
                     Entry.status == "accepted",
                     Entry.absent_reason == "",
                     ScoreSheet.status == "submitted",
+                    ScoreSheet.calibration.is_(False),
                     ScoreSheet.judge_id.is_not(None),
                 )
             )
@@ -619,7 +620,12 @@ async def judge_history(session: AsyncSession, viewer: Viewer, event_id: int, ju
             await session.scalars(
                 select(Entry.event_id)
                 .join(ScoreSheet, ScoreSheet.entry_id == Entry.id)
-                .where(ScoreSheet.judge_id == judge_id, ScoreSheet.status == "submitted", Entry.event_id.in_(own))
+                .where(
+                    ScoreSheet.judge_id == judge_id,
+                    ScoreSheet.status == "submitted",
+                    ScoreSheet.calibration.is_(False),
+                    Entry.event_id.in_(own),
+                )
                 .distinct()
             )
         ).all()

@@ -57,7 +57,12 @@ async def class_record(
             select(ScoreSheet)
             .options(selectinload(ScoreSheet.lines))
             .join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.class_id == cls.id, Entry.status == "accepted", ScoreSheet.status == "submitted")
+            .where(
+                Entry.class_id == cls.id,
+                Entry.status == "accepted",
+                ScoreSheet.status == "submitted",
+                ScoreSheet.calibration.is_(False),
+            )
             .order_by(ScoreSheet.id)
         )
     ).all()

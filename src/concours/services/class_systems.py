@@ -189,7 +189,11 @@ async def _sheets_started(session: AsyncSession, cls: EventClass) -> int:
         select(func.count())
         .select_from(ScoreSheet)
         .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.class_id == cls.id, or_(ScoreSheet.version > 0, ScoreSheet.status == "submitted"))
+        .where(
+            Entry.class_id == cls.id,
+            ScoreSheet.calibration.is_(False),
+            or_(ScoreSheet.version > 0, ScoreSheet.status == "submitted"),
+        )
     )
     placed = await session.scalar(
         select(func.count())

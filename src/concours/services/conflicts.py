@@ -597,7 +597,7 @@ async def find_suggestions(
         .join(Entry, Entry.id == ScoreSheet.entry_id)
         .join(Vehicle, Vehicle.id == Entry.vehicle_id)
         .join(Event, Event.id == Entry.event_id)
-        .where(ScoreSheet.judge_id.in_(judge_ids), same_car, *earlier)
+        .where(ScoreSheet.judge_id.in_(judge_ids), ScoreSheet.calibration.is_(False), same_car, *earlier)
     )
     by_team = (
         select(TeamMember.judge_id, *columns)

@@ -152,7 +152,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
         await session.scalars(
             select(ScoreSheet)
             .options(selectinload(ScoreSheet.lines))
-            .where(ScoreSheet.entry_id.in_(ids), ScoreSheet.status == "submitted")
+            .where(ScoreSheet.entry_id.in_(ids), ScoreSheet.status == "submitted", ScoreSheet.calibration.is_(False))
             .order_by(ScoreSheet.id)
         )
     ).all():

@@ -100,7 +100,7 @@ async def judge_home(session: AsyncSession, judge_id: int) -> list[JudgeClass]:
         await session.execute(
             select(ScoreSheet.entry_id, ScoreSheet.section, ScoreSheet.status, ScoreSheet.version)
             .join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.class_id.in_(class_ids))
+            .where(Entry.class_id.in_(class_ids), ScoreSheet.calibration.is_(False))
             .where(
                 or_(
                     ScoreSheet.judge_id == judge_id,

@@ -17,9 +17,11 @@ from concours.services.autosave import (
     LineView,
     SheetView,
     StaleChange,
+    Target,
     _open_section,
     car_sheets_of,
     combined_status,
+    read_calibration_target,
     read_target,
     save_in_session,
     sheet_state,
@@ -44,9 +46,15 @@ def _sheet_state(sheet: ScoreSheet | None) -> str:
     return sheet_state(sheet.status, sheet.version) if sheet is not None else "not_started"
 
 
-async def car_sheets(session: AsyncSession, judge_id: int, entry: Entry) -> CarSheets:
-    """The sheet(s) this judge writes on this car, with what is scored so far (one query)."""
-    return car_sheets_of(await read_target(session, judge_id, entry.id, as_judge_page=False))
+async def _target(session: AsyncSession, judge_id: int, entry: Entry, calibration: bool) -> Target:
+    if calibration:
+        return await read_calibration_target(session, judge_id, entry.id)
+    return await read_target(session, judge_id, entry.id, as_judge_page=False)
+
+
+async def car_sheets(session: AsyncSession, judge_id: int, entry: Entry, *, calibration: bool = False) -> CarSheets:
+    """The sheet(s) this judge writes on this car (or their calibration sheet on it), with what is scored so far."""
+    return car_sheets_of(await _target(session, judge_id, entry, calibration))
 
 
 async def save_line(
@@ -82,10 +90,12 @@ async def save_comment(
     await save_in_session(session, viewer, entry.id, CommentChange(comment, change_id, device, section, base_comment))
 
 
-async def submit_sheet(session: AsyncSession, viewer: Viewer, entry: Entry, *, device: str) -> None:
-    """Sign every sheet this judge writes on the car; each must be complete."""
+async def submit_sheet(
+    session: AsyncSession, viewer: Viewer, entry: Entry, *, device: str, calibration: bool = False
+) -> None:
+    """Sign every sheet this judge writes on the car (or their calibration sheet on it); each must be complete."""
     assert viewer.judge_id is not None
-    target = await read_target(session, viewer.judge_id, entry.id, as_judge_page=False)
+    target = await _target(session, viewer.judge_id, entry, calibration)
     view = car_sheets_of(target)
     if not view.sheets:
         raise ServiceError(view.notice or "There is nothing for you to score on this car.")

@@ -194,7 +194,9 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
     ).all()
     sheets = (
         await session.scalars(
-            select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id).where(Entry.event_id == event_id)
+            select(ScoreSheet)
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(Entry.event_id == event_id, ScoreSheet.calibration.is_(False))
         )
     ).all()
     # The values as plain rows (not one ORM object per line): the board reads thousands of them at a large show.
@@ -204,7 +206,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
             select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units)
             .join(ScoreSheet, ScoreSheet.id == ScoreLine.sheet_id)
             .join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.event_id == event_id)
+            .where(Entry.event_id == event_id, ScoreSheet.calibration.is_(False))
         )
     ).tuples():
         values_of.setdefault(sheet_id, {})[category_id] = value
@@ -680,6 +682,7 @@ async def enter_paper_sheet(
         await session.scalars(
             select(ScoreSheet).where(
                 ScoreSheet.entry_id == entry_id,
+                ScoreSheet.calibration.is_(False),
                 ScoreSheet.section.in_([sv.section for sv in target.sheets.sheets]),
                 ScoreSheet.judge_id == judge_id if target.sheets.mode != "team" else ScoreSheet.judge_id.is_(None),
             )

@@ -73,7 +73,12 @@ async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[
             .join(Entry, Entry.id == ScoreSheet.entry_id)
             .outerjoin(Judge, Judge.id == ScoreSheet.judge_id)
             .outerjoin(User, User.id == Judge.user_id)
-            .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", ScoreSheet.status == "submitted")
+            .where(
+                Entry.class_id.in_(class_ids),
+                Entry.status == "accepted",
+                ScoreSheet.status == "submitted",
+                ScoreSheet.calibration.is_(False),
+            )
         )
     ).all()
     if not sheets:
@@ -89,7 +94,12 @@ async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[
                 ScoreLine.sheet_id.in_(
                     select(ScoreSheet.id)
                     .join(Entry, Entry.id == ScoreSheet.entry_id)
-                    .where(Entry.class_id.in_(class_ids), Entry.status == "accepted", ScoreSheet.status == "submitted")
+                    .where(
+                        Entry.class_id.in_(class_ids),
+                        Entry.status == "accepted",
+                        ScoreSheet.status == "submitted",
+                        ScoreSheet.calibration.is_(False),
+                    )
                 )
             )
         )
@@ -319,6 +329,7 @@ async def certify_class(
                 Entry.absent_reason == "",
                 ScoreSheet.status == "draft",
                 ScoreSheet.version > 0,
+                ScoreSheet.calibration.is_(False),
             )
         )
     if drafts:

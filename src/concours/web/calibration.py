@@ -10,15 +10,15 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.services import calibration
+from concours.services import calibration, calibration_car
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, SignedIn, render, submit
+from concours.web.common import Db, Form, FormPage, SignedIn, redirect, render, submit
 
 
 async def _page_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:
     viewer, event_id = subject
     page = await calibration.page(db, viewer, event_id)
-    return {"page": page, "event": page.event}
+    return {"page": page, "event": page.event, "car": await calibration_car.section(db, viewer, page.event)}
 
 
 PAGE = FormPage("chief/calibration.html", _page_context)
@@ -51,6 +51,24 @@ class CalibrationController(Controller):
             f"/chief/events/{event.id}/calibration#car-{entry_id}",
             field=f"note-{entry_id}",
         )
+
+    @post("/chief/events/{event_id:int}/calibration-car")
+    async def set_calibration_car(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Response[Any]:
+        async def act(form: Form) -> None:
+            await calibration_car.set_car(db, viewer, event_id, form)
+
+        return await submit(
+            request, db, PAGE, (viewer, event_id), act, f"/chief/events/{event_id}/calibration#calibration-car"
+        )
+
+    @post("/chief/events/{event_id:int}/calibration-car/clear")
+    async def clear_calibration_car(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Response[Any]:
+        await calibration_car.clear_car(db, viewer, event_id)
+        return redirect(f"/chief/events/{event_id}/calibration#calibration-car")
 
     @get("/organizer/events/{event_id:int}/judges/{judge_id:int}/severity")
     async def judge_severity(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entry
 from concours.db.engine import Database
 from concours.domain.rubric import Category, format_units
-from concours.services import autosave, judge_home, judging, photos, placings
+from concours.services import autosave, calibration_car, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
 from concours.web.common import AppSettings, Db, SignedIn, autosave_viewer, device_of, form_data, redirect, render
@@ -62,7 +62,15 @@ class JudgingController(Controller):
         classes = await judge_home.judge_home(db, judge_id)
         windows = await judge_home.judging_windows(db, [c.class_id for c in classes])
         placings_classes = await placings.placings_class_ids(db, [c.class_id for c in classes])
-        return render(request, "judging/home.html", classes=classes, windows=windows, placings_classes=placings_classes)
+        offers = await calibration_car.offers(db, judge_id, viewer.entrant_id)
+        return render(
+            request,
+            "judging/home.html",
+            classes=classes,
+            windows=windows,
+            placings_classes=placings_classes,
+            calibration_offers=offers,
+        )
 
     @get("/_bench/fragment", include_in_schema=False)
     async def bench_fragment(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
@@ -151,6 +159,84 @@ class JudgingController(Controller):
         )
         saved = await autosave.autosave(database, viewer, entry_id, change)
         return self._answer(request, saved, f"comment-{section}" if section else "comment")
+
+    # The calibration car: the normal sheet and autosave, on the judge's calibration sheet (never counted).
+
+    @get("/calibration/{entry_id:int}")
+    async def calibration_car(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
+    ) -> Template:
+        judge_id = _require_judge(viewer)
+        entry = await calibration_car.entry_for_calibration(db, viewer, entry_id)
+        return await self._calibration_page(request, db, judge_id, entry, "")
+
+    async def _calibration_page(
+        self, request: Request[Any, Any, Any], db: AsyncSession, judge_id: int, entry: Entry, error: str
+    ) -> Template:
+        return render(
+            request,
+            "judging/sheet.html",
+            status_code=400 if error else 200,
+            car=await judge_home.car_details(db, entry),
+            photos=await _photos(db, entry),
+            sheet=await judging.car_sheets(db, judge_id, entry, calibration=True),
+            fmt=format_units,
+            error=error,
+            sheet_base=f"/judging/calibration/{entry.id}",
+            calibration=True,
+        )
+
+    @post("/calibration/{entry_id:int}/lines/{category_id:int}")
+    async def calibration_line(
+        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int], category_id: FromPath[int]
+    ) -> Template:
+        database: Database = state.db
+        viewer = await autosave_viewer(request, database)
+        _require_judge(viewer)
+        form = await form_data(request)
+        change = autosave.LineChange(
+            category_id=category_id,
+            value=form.get("value", ""),
+            note=form.get("note", ""),
+            change_id=form.get("change_id", ""),
+            device=device_of(request, form),
+            base_value=form.get("base_value"),
+            base_note=form.get("base_note"),
+        )
+        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
+        return self._answer(request, saved, str(category_id) if saved.line is None else "")
+
+    @post("/calibration/{entry_id:int}/comment")
+    async def calibration_comment(
+        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int]
+    ) -> Template:
+        database: Database = state.db
+        viewer = await autosave_viewer(request, database)
+        _require_judge(viewer)
+        form = await form_data(request)
+        change = autosave.CommentChange(
+            comment=form.get("comment", ""),
+            change_id=form.get("change_id", ""),
+            device=device_of(request, form),
+            base_comment=form.get("base_comment"),
+        )
+        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
+        return self._answer(request, saved, "comment")
+
+    @post("/calibration/{entry_id:int}/submit")
+    async def calibration_submit(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
+    ) -> Any:
+        judge_id = _require_judge(viewer)
+        entry = await calibration_car.entry_for_calibration(db, viewer, entry_id)
+        form = await form_data(request)
+        try:
+            await judging.submit_sheet(db, viewer, entry, device=device_of(request, form), calibration=True)
+        except Forbidden:
+            raise
+        except ServiceError as exc:
+            return await self._calibration_page(request, db, judge_id, entry, exc.message)
+        return redirect("/judging/")
 
     @post("/entries/{entry_id:int}/submit")
     async def submit(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:

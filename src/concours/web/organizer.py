@@ -122,7 +122,7 @@ async def _results_context(db: AsyncSession, subject: tuple[EventClass, Event], 
             for status, n in await db.execute(
                 select(ScoreSheet.status, func.count())
                 .join(Entry, Entry.id == ScoreSheet.entry_id)
-                .where(Entry.class_id == cls.id)
+                .where(Entry.class_id == cls.id, ScoreSheet.calibration.is_(False))
                 .group_by(ScoreSheet.status)
             )
         }
