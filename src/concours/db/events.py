@@ -35,6 +35,11 @@ class Event(IdMixin, CreatedMixin, Base):
     # Special awards: a car receives at most one; publish places and awards without any scores.
     one_award_per_car: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_scores: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What else the public documents show (entrants always get their own sheets with the comments): the class's
+    # judging team on the public results, the public class results PDF and the results book; the judges' overall
+    # comments on the public car pages.
+    publish_judges: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_comments: Mapped[bool] = mapped_column(Boolean, default=False)
     # Applications by invitation only: the public form admits only owners with an invitation link.
     invitation_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # The calibration car: before judging starts every judge of the event scores this accepted car on this rubric;

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass
 from concours.reports import CertifiedStamp, Letterhead, Report
-from concours.services import branding, certificates
+from concours.services import branding, certificates, show_results
 from concours.services.class_systems import judging_of
 from concours.services.results import RankingRow, class_ranking
 
@@ -40,6 +40,7 @@ class ClassResultsReport(Report):
     public: bool = False  # for posting: no judges' names, no sheet-by-sheet figures
     scores: bool = True  # the score column (a public copy follows the event's choice to publish scores)
     stamp: CertifiedStamp | None = None  # certified: the code and QR code to check the copy against the record
+    judges: tuple[str, ...] = ()  # the class's judging team: on a public copy only where the event publishes names
 
     def filename(self) -> str:
         return f"class-{self.class_code}-results{'-public' if self.public else ''}.pdf"
@@ -174,6 +175,8 @@ async def class_results_report(
         )
         rows = [replace(r, owner="") if r.entry_id in private else r for r in rows]
     report = results_of(event, cls, rows, placings=judging.method == "placings", public=public)
+    if not public or event.publish_judges:
+        report = replace(report, judges=tuple((await show_results.judging_teams(session, [cls.id])).get(cls.id, [])))
     code = (await certificates.current_codes(session, [cls.id])).get(cls.id) if cls.certified_at else None
     stamp = CertifiedStamp.of(base_url, code) if code else None
     return replace(report, letterhead=await branding.letterhead(session, event), stamp=stamp)

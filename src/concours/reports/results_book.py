@@ -52,6 +52,7 @@ class BookClass:
     winner_photo: str = ""
     winner_caption: str = ""
     stamp: CertifiedStamp | None = None  # the class's certification: its code and a QR code to check it
+    judges: list[str] = field(default_factory=list)  # the judging team, where the event publishes the judges' names
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,10 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
     }
     show_scores = scores and event.publish_scores
     codes = await certificates.current_codes(session, [cls.id for cls in classes])
+    teams = await show_results.judging_teams(session, [cls.id for cls in classes]) if event.publish_judges else {}
     book_classes = []
     for cls in classes:
-        bc = BookClass(cls.code, cls.name)
+        bc = BookClass(cls.code, cls.name, judges=teams.get(cls.id, []))
         if cls.id in codes:
             bc.stamp = CertifiedStamp.of(settings.base_url, codes[cls.id])
         for car in cls.cars:

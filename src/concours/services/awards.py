@@ -400,10 +400,20 @@ async def remove_award(session: AsyncSession, viewer: Viewer, award_id: int) -> 
 
 
 async def set_rules(session: AsyncSession, viewer: Viewer, event: Event, form: Mapping[str, str]) -> None:
-    """The event's award rules: at most one special award per car; publish places and awards without scores."""
+    """The event's award rules: at most one special award per car; what the public documents show (the scores, the
+    judges' names, the judges' comments on the car pages)."""
     one = form.get("one_award_per_car", "") in ("on", "1", "yes", "true")
-    scores = form.get("publish_scores", "") in ("on", "1", "yes", "true")
-    before = {"one_award_per_car": event.one_award_per_car, "publish_scores": event.publish_scores}
+    ticked = {
+        key: form.get(key, "") in ("on", "1", "yes", "true")
+        for key in ("publish_scores", "publish_judges", "publish_comments")
+    }
+    scores = ticked["publish_scores"]
+    before = {
+        "one_award_per_car": event.one_award_per_car,
+        "publish_scores": event.publish_scores,
+        "publish_judges": event.publish_judges,
+        "publish_comments": event.publish_comments,
+    }
     if one and not event.one_award_per_car:
         holders = (
             await session.execute(
@@ -418,6 +428,7 @@ async def set_rules(session: AsyncSession, viewer: Viewer, event: Event, form: M
                 "Some cars already hold more than one special award: undo one of them before adopting this rule."
             )
     event.one_award_per_car, event.publish_scores = one, scores
+    event.publish_judges, event.publish_comments = ticked["publish_judges"], ticked["publish_comments"]
     audit.record(
         session,
         entity_type="event",
@@ -426,7 +437,7 @@ async def set_rules(session: AsyncSession, viewer: Viewer, event: Event, form: M
         user_id=viewer.user_id,
         event_id=event.id,
         before=before,
-        after={"one_award_per_car": one, "publish_scores": scores},
+        after={"one_award_per_car": one, **ticked},
     )
 
 

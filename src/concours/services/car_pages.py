@@ -16,6 +16,8 @@ from concours.db import (
     Entry,
     Event,
     EventClass,
+    Judge,
+    ScoreSheet,
     User,
     Vehicle,
     VehiclePhoto,
@@ -50,6 +52,8 @@ class PublicCar:
     photo_count: int
     awards: list[CarAward] = field(default_factory=list)
     results_published: bool = False
+    # The judges' overall comments (judge's name or "", comment), where the event publishes them.
+    comments: list[tuple[str, str]] = field(default_factory=list)
 
 
 def car_visible(event: Event) -> bool:
@@ -126,6 +130,8 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
             car.awards.append(CarAward(f"Class {cls.code}: {result.award}", "", score))
         for award in (await awards_for_entries(session, event, [entry.id])).get(entry.id, []):
             car.awards.append(CarAward(award.name, award.how))
+        if result is not None and event.publish_comments:
+            car.comments = await public_comments(session, event, entry)
     else:
         for line in (
             await session.scalars(
@@ -136,6 +142,27 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
         ).all():
             car.awards.append(CarAward(line.award, line.chosen_by))
     return car
+
+
+async def public_comments(session: AsyncSession, event: Event, entry: Entry) -> list[tuple[str, str]]:
+    """The overall comments of the car's submitted sheets (never a calibration sheet), each with its judge's name
+    where the event publishes the judges' names (one query). The caller checks the event publishes comments."""
+    rows = (
+        await session.execute(
+            select(User.name, ScoreSheet.overall_comment)
+            .select_from(ScoreSheet)
+            .outerjoin(Judge, Judge.id == ScoreSheet.judge_id)
+            .outerjoin(User, User.id == Judge.user_id)
+            .where(
+                ScoreSheet.entry_id == entry.id,
+                ScoreSheet.status == "submitted",
+                ScoreSheet.calibration.is_(False),
+                ScoreSheet.overall_comment != "",
+            )
+            .order_by(ScoreSheet.section, ScoreSheet.id)
+        )
+    ).all()
+    return [((name or "") if event.publish_judges else "", comment) for name, comment in rows]
 
 
 async def entrant_of(session: AsyncSession, viewer: Viewer) -> Entrant:

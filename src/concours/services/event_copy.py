@@ -50,6 +50,8 @@ EVENT_SETTINGS = (
     "terms_text",
     "one_award_per_car",
     "publish_scores",
+    "publish_judges",
+    "publish_comments",
     "invitation_only",
 )
 

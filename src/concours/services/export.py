@@ -1,6 +1,7 @@
 """The results export for the press and the club's archive: every certified class result and every decided
 special award, with place, car, owner (only where the owner allows it), the car's story and photo links.
-Scores are included only when the event publishes scores."""
+Scores are included only when the event publishes scores, each class's judging team only when it publishes the
+judges' names."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Ve
 from concours.domain.spreadsheet import csv_text
 from concours.services.awards import decided_awards
 from concours.services.errors import NotFound
+from concours.services.show_results import judging_teams
 from concours.settings import Settings
 
 COLUMNS = (
@@ -33,6 +35,7 @@ COLUMNS = (
     "owner",
     "story",
     "photos",
+    "judges",
 )
 
 
@@ -54,6 +57,7 @@ class ResultRow:
     owner: str
     story: str
     photos: list[str] = field(default_factory=list)
+    judges: list[str] = field(default_factory=list)  # a class row's judging team, where the event publishes names
 
 
 def photo_url(settings: Settings, event: Event, photo_id: int) -> str:
@@ -77,6 +81,7 @@ async def results_rows(session: AsyncSession, settings: Settings, event: Event) 
         else []
     )
     specials = await decided_awards(session, event)
+    teams = await judging_teams(session, list(classes)) if event.publish_judges else {}
     entry_ids = {r.entry_id for r in results} | {a.entry_id for a in specials}
     cars = (
         {
@@ -145,6 +150,7 @@ async def results_rows(session: AsyncSession, settings: Settings, event: Event) 
                 sponsor="",
                 how_decided="",
                 score=str(r.explanation.get("score", "")) if event.publish_scores else "",
+                judges=teams.get(r.class_id, []),
             )
         )
     return out
@@ -156,6 +162,7 @@ def to_csv(rows: list[ResultRow]) -> str:
     for r in rows:
         d = asdict(r)
         d["photos"] = " ".join(r.photos)
+        d["judges"] = "; ".join(r.judges)
         out.append({c: "" if d[c] is None else d[c] for c in COLUMNS})
     return csv_text(out, COLUMNS)
 
@@ -165,8 +172,9 @@ def to_json(event: Event, rows: list[ResultRow]) -> str:
         {
             "event": {"name": event.name, "slug": event.slug, "venue": event.venue, "starts_on": str(event.starts_on)},
             "scores_published": event.publish_scores,
+            "judges_published": event.publish_judges,
             "special_awards": [
-                {k: v for k, v in asdict(r).items() if k not in ("section", "place", "score")}
+                {k: v for k, v in asdict(r).items() if k not in ("section", "place", "score", "judges")}
                 for r in rows
                 if r.section == "special"
             ],

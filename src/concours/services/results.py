@@ -31,7 +31,7 @@ from concours.db import (
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
 from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class, why_no_award
-from concours.services import audit, calibration, certificates, class_systems, placings, tracks
+from concours.services import audit, calibration, certificates, class_systems, placings, show_results, tracks
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import Viewer, require, why_not_run_judging
@@ -454,10 +454,12 @@ class PublicClass:
     name: str
     rows: list[dict[str, object]]
     placings: bool = False  # judged by placings: places and no score
+    judges: list[str] = field(default_factory=list)  # the judging team, where the event publishes the judges' names
 
 
 async def published_results(session: AsyncSession, event: Event) -> list[PublicClass]:
-    """Certified classes of a published event, from the frozen results (two queries)."""
+    """Certified classes of a published event, from the frozen results (two queries; a third for the judging teams
+    where the event publishes the judges' names)."""
     classes = (
         await session.scalars(
             select(EventClass)
@@ -490,6 +492,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
         if classes
         else []
     )
+    teams = await show_results.judging_teams(session, [c.id for c in classes]) if event.publish_judges else {}
     out = []
     for c in classes:
         out.append(
@@ -514,6 +517,7 @@ async def published_results(session: AsyncSession, event: Event) -> list[PublicC
                     if r[0].class_id == c.id
                 ],
                 placings=any(r[0].class_id == c.id and r[0].explanation.get("method") == "placings" for r in rows),
+                judges=teams.get(c.id, []),
             )
         )
     return out

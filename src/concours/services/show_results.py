@@ -13,7 +13,19 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ClassResult, Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto
+from concours.db import (
+    ClassResult,
+    Entrant,
+    Entry,
+    Event,
+    EventClass,
+    Judge,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+    VehiclePhoto,
+)
 from concours.domain.ceremony import is_best_of_show
 from concours.services import photos
 from concours.services.awards import DecidedAward, decided_awards
@@ -101,6 +113,27 @@ async def certified_classes(session: AsyncSession, event: Event) -> list[Certifi
             )
         )
     return list(out.values())
+
+
+async def judging_teams(session: AsyncSession, class_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The judges of each class's team by name, the captain first (one query): what the public documents show when
+    the organizer publishes the judges' names (``Event.publish_judges``)."""
+    ids = list(class_ids)
+    if not ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    for class_id, name in (
+        await session.execute(
+            select(Team.class_id, User.name)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .join(Judge, Judge.id == TeamMember.judge_id)
+            .join(User, User.id == Judge.user_id)
+            .where(Team.class_id.in_(ids))
+            .order_by(Team.class_id, TeamMember.is_captain.desc(), User.name)
+        )
+    ).all():
+        out.setdefault(class_id, []).append(name)
+    return out
 
 
 def best_of_show_first(awards: Iterable[DecidedAward]) -> list[DecidedAward]:
