@@ -1039,11 +1039,19 @@ async def _write(database: Database, viewer: Viewer, target: Target, plan: Plan)
 
 
 async def save_in_session(
-    session: AsyncSession, viewer: Viewer, entry_id: int, change: LineChange | CommentChange
+    session: AsyncSession,
+    viewer: Viewer,
+    entry_id: int,
+    change: LineChange | CommentChange,
+    *,
+    calibration: bool = False,
 ) -> None:
     """The same save inside a caller's transaction (e.g. a paper sheet typed in by the chief judge, many lines
     in one transaction); refusals raise. The caller checked who acts for whom."""
-    target = await read_target(session, viewer.judge_id, entry_id, change.change_id, as_judge_page=False)
+    if calibration:
+        target = await read_calibration_target(session, viewer.judge_id, entry_id, change.change_id)
+    else:
+        target = await read_target(session, viewer.judge_id, entry_id, change.change_id, as_judge_page=False)
     plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
     if plan is None:
         return

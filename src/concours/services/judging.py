@@ -69,10 +69,12 @@ async def save_line(
     device: str,
     base_value: str | None = None,
     base_note: str | None = None,
+    calibration: bool = False,
 ) -> None:
-    """Save one category of the judge's sheet in the caller's transaction (see ``autosave.plan_line``)."""
+    """Save one category of the judge's sheet (or their calibration sheet) in the caller's transaction (see
+    ``autosave.plan_line``)."""
     change = LineChange(category_id, value, note, change_id, device, base_value, base_note)
-    await save_in_session(session, viewer, entry.id, change)
+    await save_in_session(session, viewer, entry.id, change, calibration=calibration)
 
 
 async def save_comment(
