@@ -77,8 +77,10 @@ async def plan_removal(session: AsyncSession, event: Event, judge: Judge) -> Rem
     submitted_entries: set[int] = set()
     for sheet, number in await _sheets(session, event, judge.id):
         label = _car(number, sheet.entry_id) + (f" ({sheet.section})" if sheet.section else "")
+        label += " (calibration car)" if sheet.calibration else ""
         if sheet.status == "submitted":
-            submitted_entries.add(sheet.entry_id)
+            if not sheet.calibration:  # a calibration sheet does not judge the car: its assignment stays open
+                submitted_entries.add(sheet.entry_id)
             plan.submitted.append(label)
         else:
             plan.drafts.append(label)
@@ -114,7 +116,7 @@ async def remove_from_roster(
         raise ServiceError(f"{plan.name} is the chief judge of this event: name another chief judge first.")
     sheets = await _sheets(session, event, judge.id)
     drafts = [sheet for sheet, _ in sheets if sheet.status != "submitted"]
-    submitted_entries = {sheet.entry_id for sheet, _ in sheets if sheet.status == "submitted"}
+    submitted_entries = {sheet.entry_id for sheet, _ in sheets if sheet.status == "submitted" and not sheet.calibration}
     draft_record: list[dict[str, Any]] = []
     if drafts:
         lines: dict[int, dict[str, Any]] = {}
