@@ -608,7 +608,9 @@ async def read_calibration_target(
     if rubric_id is None:
         raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
     applied = (
-        exists().where(SheetChange.change_id == _change_key(ScoreSheet.id, change_id)) if change_id else literal(False)
+        exists().where(SheetChange.change_id == func.substr(cast(ScoreSheet.id, String) + f":{change_id}", 1, 64))
+        if change_id
+        else literal(False)
     )
     sheet_rows = (
         await session.execute(
@@ -644,9 +646,9 @@ async def read_calibration_target(
         rid: stamp
         for rid, stamp in (await session.execute(select(Rubric.id, Rubric.created_at).where(Rubric.id.in_(ids))))
     }
-    frozen = set(
-        (await session.scalars(select(ScoreSheet.rubric_id).where(ScoreSheet.rubric_id.in_(ids)).distinct())).all()
-    )
+    frozen = {
+        rid for (rid,) in (await session.execute(select(ScoreSheet.rubric_id).where(ScoreSheet.rubric_id.in_(ids))))
+    }
     rubrics = await _load_rubrics(session, wanted, frozen)
     if rubric_id not in rubrics:
         raise NotFound("This calibration car has no score sheet yet.")
@@ -945,7 +947,9 @@ async def autosave(
     section = change.section if isinstance(change, CommentChange) else ""
     if database.writer_engine is not None:
         return await database.in_writer(
-            lambda session: _run_now(_save_at_once(_in_thread(session), viewer, entry_id, change))
+            lambda session: _run_now(
+                _save_at_once(_in_thread(session), viewer, entry_id, change, calibration=calibration)
+            )
         )
     reads = database.autocommit or database.read
     for _attempt in range(MAX_ATTEMPTS):
@@ -975,13 +979,19 @@ async def autosave(
 
 
 async def _save_at_once(
-    session: AsyncSession, viewer: Viewer, entry_id: int, change: LineChange | CommentChange
+    session: AsyncSession,
+    viewer: Viewer,
+    entry_id: int,
+    change: LineChange | CommentChange,
+    *,
+    calibration: bool = False,
 ) -> Saved:
     """The read, the checks and the writes in the caller's write transaction (SQLite's writer thread: nobody else
     writes meanwhile, so what was read is what is written over)."""
     category_id = change.category_id if isinstance(change, LineChange) else None
     section = change.section if isinstance(change, CommentChange) else ""
-    target = await read_target(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
+    reader = read_calibration_target if calibration else read_target
+    target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
     try:
         plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
     except ServiceError as exc:
