@@ -2,8 +2,8 @@
 their sheets are marked ``calibration`` and never count (a judge may hold both a calibration sheet and a regular
 sheet on that car, so the sheet's unique keys include the mark).
 
-Revision ID: 0018_calibration_car
-Revises: 0017_conflict_states
+Revision ID: 0019_calibration_car
+Revises: 0018_award_tracks
 Create Date: 2026-12-03 06:15:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_calibration_car"
-down_revision: str | None = "0017_conflict_states"
+revision: str = "0019_calibration_car"
+down_revision: str | None = "0018_award_tracks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """What public documents show: besides the scores (``publish_scores``), the judges' names and the judges' comments
 on the public car pages; neither is shown until the organizer chooses it.
 
-Revision ID: 0019_public_choices
-Revises: 0018_calibration_car
+Revision ID: 0020_public_choices
+Revises: 0019_calibration_car
 Create Date: 2026-12-03 06:20:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_public_choices"
-down_revision: str | None = "0018_calibration_car"
+revision: str = "0020_public_choices"
+down_revision: str | None = "0019_calibration_car"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
