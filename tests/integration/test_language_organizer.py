@@ -47,5 +47,13 @@ def test_the_organizer_pages_speak_french(scene: Scene) -> None:
     assert "Désigner les votants (juges de cet événement)" in page.text
     assert "Scrutin de juges désignés" in page.text  # the kind's label, a constant of the domain
 
+    # What the services say on these pages: the judging system's summary, a form's errors beside its fields.
+    summary = org.get(base + "/system/settings", headers=FRENCH).text
+    assert "Chaque juge note toute la voiture ; la note de la voiture est la moyenne des totaux des juges." in summary
+    refused = post(org, base + "/awards", {"kind": "designated", "eligibility": "judged"}, headers=FRENCH)
+    assert refused.status_code == 400
+    assert "Nommez le prix, p. ex. « Best of Show » ou « Prix du designer »." in refused.text
+    assert "Nommez qui choisit" in refused.text
+
     # The same pages in English say what they always said.
     assert "Save score sheet" in org.get(base + "/rubric", headers={"accept-language": "en"}).text

@@ -40,6 +40,7 @@ from concours.db import (
     utcnow,
 )
 from concours.domain import awards as rules
+from concours.i18n import gettext, ngettext
 from concours.services import audit
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
 from concours.services.permissions import (
@@ -227,39 +228,41 @@ def parse_award(form: Mapping[str, str], class_ids: Sequence[str], valid_class_i
     errors: dict[str, str] = {}
     name = form.get("name", "").strip()
     if not name:
-        errors["name"] = "Name the award, e.g. “Best of Show” or “The Designer's Award”."
+        errors["name"] = gettext("Name the award, e.g. “Best of Show” or “The Designer's Award”.")
     elif len(name) > 200:
-        errors["name"] = "Keep the name under 200 characters."
+        errors["name"] = gettext("Keep the name under 200 characters.")
     sponsor = form.get("sponsor", "").strip()
     if len(sponsor) > 200:
-        errors["sponsor"] = "Keep the sponsor under 200 characters."
+        errors["sponsor"] = gettext("Keep the sponsor under 200 characters.")
     kind = form.get("kind", "")
     if kind not in rules.KINDS:
-        errors["kind"] = "Choose how the award is decided."
+        errors["kind"] = gettext("Choose how the award is decided.")
     position_text = form.get("position", "").strip() or "0"
     position = 0
     if not position_text.isdecimal() or not position_text.isascii() or len(position_text) > 4:
-        errors["position"] = "Give the order in the ceremony as a whole number, e.g. 10 (Best of Show last: 99)."
+        errors["position"] = gettext(
+            "Give the order in the ceremony as a whole number, e.g. 10 (Best of Show last: 99)."
+        )
     else:
         position = int(position_text)
     eligibility = form.get("eligibility", "")
     if eligibility not in rules.ELIGIBILITY:
-        errors["eligibility"] = "Choose which cars may win."
+        errors["eligibility"] = gettext("Choose which cars may win.")
     picked: list[int] = []
     for value in class_ids:
         if value.isdecimal() and value.isascii() and len(value) <= 9 and int(value) in valid_class_ids:
             picked.append(int(value))
         else:
-            errors["class_ids"] = "Pick classes of this event."
+            errors["class_ids"] = gettext("Pick classes of this event.")
     if eligibility == "class_winners" and not picked and "class_ids" not in errors:
-        errors["class_ids"] = "Pick the classes whose winners are eligible."
+        errors["class_ids"] = gettext("Pick the classes whose winners are eligible.")
     chosen_by = form.get("chosen_by", "").strip()
     if len(chosen_by) > 200:
-        errors["chosen_by"] = "Keep this under 200 characters."
+        errors["chosen_by"] = gettext("Keep this under 200 characters.")
     elif kind == "designated" and not chosen_by:
-        errors["chosen_by"] = "Name who chooses, e.g. “the designer” or “Mr. Hoffmann, the sponsor”."
+        errors["chosen_by"] = gettext("Name who chooses, e.g. “the designer” or “Mr. Hoffmann, the sponsor”.")
     if kind == "peoples_choice" and eligibility in ("class_winners", "nominated"):
-        errors["eligibility"] = (
+        errors["eligibility"] = gettext(
             "People's Choice is voted among the cars on the field: present and judged, or any accepted car."
         )
     if errors:
@@ -295,7 +298,7 @@ async def create_award(
     """Define an award: parse, refuse a name the event already has (any case), write, audit."""
     spec = parse_award(form, class_ids, await _event_class_ids(session, event))
     if await _name_taken(session, event, spec.name):
-        raise FormErrors({"name": f"This event already has an award named “{spec.name}”."})
+        raise FormErrors({"name": gettext("This event already has an award named “%(name)s”.", name=spec.name)})
     award = SpecialAward(
         event_id=event.id,
         name=spec.name,
@@ -348,7 +351,7 @@ async def update_award(
     """Change a definition. Once voting opened or the award is decided, only the name, sponsor and order change."""
     spec = parse_award(form, class_ids, await _event_class_ids(session, event))
     if await _name_taken(session, event, spec.name, except_id=award.id):
-        raise FormErrors({"name": f"This event already has an award named “{spec.name}”."})
+        raise FormErrors({"name": gettext("This event already has an award named “%(name)s”.", name=spec.name)})
     before = {
         "name": award.name,
         "sponsor": award.sponsor,
@@ -366,7 +369,9 @@ async def update_award(
         or spec.exclude_conflicted != award.exclude_conflicted
     ):
         raise ServiceError(
-            "Voting has opened or the award is decided: only its name, sponsor, order and who chooses can change."
+            gettext(
+                "Voting has opened or the award is decided: only its name, sponsor, order and who chooses can change."
+            )
         )
     award.name, award.sponsor, award.position, award.chosen_by = spec.name, spec.sponsor, spec.position, spec.chosen_by
     award.kind, award.eligibility, award.class_ids = spec.kind, spec.eligibility, spec.class_ids
@@ -425,7 +430,9 @@ async def set_rules(session: AsyncSession, viewer: Viewer, event: Event, form: M
         ).all()
         if holders:
             raise ServiceError(
-                "Some cars already hold more than one special award: undo one of them before adopting this rule."
+                gettext(
+                    "Some cars already hold more than one special award: undo one of them before adopting this rule."
+                )
             )
     event.one_award_per_car, event.publish_scores = one, scores
     event.publish_judges, event.publish_comments = ticked["publish_judges"], ticked["publish_comments"]
@@ -559,7 +566,7 @@ async def eligible_cars(session: AsyncSession, event: Event, award: SpecialAward
     for car in sorted(cars.values(), key=lambda c: (c.car_number or 0, c.entry_id)):
         car.holds = holds.get(car.entry_id, [])
         if event.one_award_per_car and car.holds:
-            car.blocked = f"already holds {', '.join(car.holds)} (one special award per car)"
+            car.blocked = gettext("already holds %(awards)s (one special award per car)", awards=", ".join(car.holds))
         out.append(car)
     return out
 
@@ -574,13 +581,13 @@ async def winner_car(session: AsyncSession, award: SpecialAward) -> Car | None:
 async def nominate(session: AsyncSession, viewer: Viewer, award: SpecialAward, event: Event, numbers: str) -> None:
     """The chief judge's list of eligible cars, as car numbers (comma or space separated)."""
     if award.status != "setup":
-        raise FormErrors({"nominated": "Voting has opened: the nominations are fixed."})
+        raise FormErrors({"nominated": gettext("Voting has opened: the nominations are fixed.")})
     tokens = [t for t in numbers.replace(",", " ").split() if t]
     if not tokens:
-        raise FormErrors({"nominated": "List the car numbers you nominate, e.g. 12, 31, 44."})
+        raise FormErrors({"nominated": gettext("List the car numbers you nominate, e.g. 12, 31, 44.")})
     bad = [t for t in tokens if not (t.isdecimal() and t.isascii() and len(t) <= 6)]
     if bad:
-        raise FormErrors({"nominated": f"Not a car number: {', '.join(bad[:5])}."})
+        raise FormErrors({"nominated": gettext("Not a car number: %(values)s.", values=", ".join(bad[:5]))})
     wanted = sorted({int(t) for t in tokens})
     found = dict(
         (
@@ -595,7 +602,9 @@ async def nominate(session: AsyncSession, viewer: Viewer, award: SpecialAward, e
     )
     missing = [str(n) for n in wanted if n not in found]
     if missing:
-        raise FormErrors({"nominated": f"No accepted car has number {', '.join(missing)} at this event."})
+        raise FormErrors(
+            {"nominated": gettext("No accepted car has number %(numbers)s at this event.", numbers=", ".join(missing))}
+        )
     before = list(award.nominated_entry_ids)
     award.nominated_entry_ids = [found[n] for n in wanted]
     audit.record(
@@ -618,12 +627,12 @@ async def nominate(session: AsyncSession, viewer: Viewer, award: SpecialAward, e
 async def _entry_by_number(session: AsyncSession, event: Event, text: str, field_name: str) -> Entry:
     number = text.strip().lstrip("#")
     if not number.isdecimal() or not number.isascii() or len(number) > 6:
-        raise FormErrors({field_name: "Enter the car number of the chosen car."})
+        raise FormErrors({field_name: gettext("Enter the car number of the chosen car.")})
     entry = await session.scalar(
         select(Entry).where(Entry.event_id == event.id, Entry.car_number == int(number), Entry.status == "accepted")
     )
     if entry is None:
-        raise FormErrors({field_name: f"No accepted car has number {number} at this event."})
+        raise FormErrors({field_name: gettext("No accepted car has number %(numbers)s at this event.", numbers=number)})
     return entry
 
 
@@ -633,11 +642,14 @@ async def _check_pickable(
     cars = {c.entry_id: c for c in await eligible_cars(session, event, award)}
     car = cars.get(entry.id)
     if car is None:
+        rule = gettext(rules.ELIGIBILITY[award.eligibility]).lower()
         raise FormErrors(
-            {field_name: f"Car {entry.car_number} is not eligible: {rules.ELIGIBILITY[award.eligibility].lower()}."}
+            {field_name: gettext("Car %(number)s is not eligible: %(rule)s.", number=entry.car_number, rule=rule)}
         )
     if car.blocked:
-        raise FormErrors({field_name: f"Car {entry.car_number} {car.blocked}."})
+        raise FormErrors(
+            {field_name: gettext("Car %(number)s %(reason)s.", number=entry.car_number, reason=car.blocked)}
+        )
 
 
 def _decide(award: SpecialAward, viewer: Viewer, entry_id: int, reason: str) -> None:
@@ -653,9 +665,9 @@ async def decide_designated(
 ) -> None:
     """Record the named person's choice: the car must be eligible (and free under the one-award rule)."""
     if award.kind != "designated":
-        raise ServiceError("This award is not chosen by a named person.")
+        raise ServiceError(gettext("This award is not chosen by a named person."))
     if award.status == "decided":
-        raise ServiceError("This award is decided; undo the decision first to choose again.")
+        raise ServiceError(gettext("This award is decided; undo the decision first to choose again."))
     entry = await _entry_by_number(session, event, form.get("car_number", ""), "car_number")
     await _check_pickable(session, event, award, entry, "car_number")
     _decide(award, viewer, entry.id, form.get("reason", "").strip())
@@ -673,7 +685,7 @@ async def decide_designated(
 async def undo_decision(session: AsyncSession, viewer: Viewer, award: SpecialAward, event: Event) -> None:
     """Take back a designated choice (a mistake); ballots and People's Choice keep their count."""
     if award.kind != "designated" or award.status != "decided":
-        raise ServiceError("Only a designated award's choice can be undone.")
+        raise ServiceError(gettext("Only a designated award's choice can be undone."))
     before = {"entry_id": award.entry_id}
     award.entry_id, award.status, award.decided_at, award.decided_by_id = None, "setup", None, None
     audit.record(
@@ -697,17 +709,17 @@ async def set_voters(
 ) -> None:
     """The chief judge names the voters, judges of the event's roster (honorary judges included)."""
     if award.kind != "ballot":
-        raise ServiceError("Only a ballot has voters.")
+        raise ServiceError(gettext("Only a ballot has voters."))
     if award.status != "setup":
-        raise FormErrors({"voters": "Voting has opened: the voters are fixed."})
+        raise FormErrors({"voters": gettext("Voting has opened: the voters are fixed.")})
     roster = await roster_judge_ids(session, event.id)
     picked: set[int] = set()
     for value in judge_ids:
         if not (value.isdecimal() and value.isascii() and len(value) <= 9) or int(value) not in roster:
-            raise FormErrors({"voters": "Pick judges of this event's roster."})
+            raise FormErrors({"voters": gettext("Pick judges of this event's roster.")})
         picked.add(int(value))
     if not picked:
-        raise FormErrors({"voters": "Name at least one voter."})
+        raise FormErrors({"voters": gettext("Name at least one voter.")})
     before = sorted((await session.scalars(select(AwardVoter.judge_id).where(AwardVoter.award_id == award.id))).all())
     await session.execute(delete(AwardVoter).where(AwardVoter.award_id == award.id))
     session.add_all(AwardVoter(award_id=award.id, judge_id=j) for j in sorted(picked))
@@ -822,21 +834,26 @@ async def open_voting(session: AsyncSession, viewer: Viewer, award: SpecialAward
     """Open the first round: the ballot's cars are the eligible ones now (cars blocked by the one-award rule
     left out); a ballot needs voters who may vote."""
     if award.kind == "designated":
-        raise ServiceError("A designated award is chosen, not voted.")
+        raise ServiceError(gettext("A designated award is chosen, not voted."))
     if award.status != "setup":
-        raise ServiceError("Voting has already opened for this award.")
+        raise ServiceError(gettext("Voting has already opened for this award."))
     cars = [c for c in await eligible_cars(session, event, award) if not c.blocked]
     if award.kind == "ballot":
         if len(cars) < 2:
             raise ServiceError(
-                f"A ballot needs at least two eligible cars; there {'is' if len(cars) == 1 else 'are'} {len(cars)}. "
-                "Certify the classes or nominate cars first."
+                ngettext(
+                    "A ballot needs at least two eligible cars; there is %(num)s. "
+                    "Certify the classes or nominate cars first.",
+                    "A ballot needs at least two eligible cars; there are %(num)s. "
+                    "Certify the classes or nominate cars first.",
+                    len(cars),
+                )
             )
         roll = await ballot_roll(session, event, award)
         if not [r for r in roll if not r.excluded]:
-            raise ServiceError("Name the voters first (excluded voters do not count).")
+            raise ServiceError(gettext("Name the voters first (excluded voters do not count)."))
     elif not cars:
-        raise ServiceError("There are no cars on the field to vote for yet.")
+        raise ServiceError(gettext("There are no cars on the field to vote for yet."))
     _start_round(session, award, [c.entry_id for c in cars])
     audit.record(
         session,
@@ -993,13 +1010,13 @@ async def close_voting(session: AsyncSession, viewer: Viewer, award: SpecialAwar
     happened, for the page."""
     await session.refresh(award, with_for_update=True)  # votes in flight finish first (PostgreSQL)
     if award.status != "open":
-        raise ServiceError("Voting is not open for this award.")
+        raise ServiceError(gettext("Voting is not open for this award."))
     award.status = "closed"
     result = await counts(session, award, award.round)
     total = sum(result.values())
     if total == 0:
         award.status = "open"
-        raise ServiceError("No vote has been cast yet: nothing to count.")
+        raise ServiceError(gettext("No vote has been cast yet: nothing to count."))
     numbers = dict(
         (await session.execute(select(Entry.id, Entry.car_number).where(Entry.id.in_(list(result))))).tuples().all()
     )
@@ -1025,7 +1042,12 @@ async def close_voting(session: AsyncSession, viewer: Viewer, award: SpecialAwar
             event_id=event.id,
             after={"round": award.round, "winner_car_number": numbers.get(winner), "count": by_number},
         )
-        return f"Car {numbers.get(winner)} wins with {result[winner]} of {total} votes."
+        return gettext(
+            "Car %(number)s wins with %(votes)s of %(total)s votes.",
+            number=numbers.get(winner),
+            votes=result[winner],
+            total=total,
+        )
     tied_numbers = [numbers.get(e) for e in tied]
     if award.kind == "ballot" and len(tied) < len(result):
         _start_round(session, award, tied)
@@ -1038,11 +1060,18 @@ async def close_voting(session: AsyncSession, viewer: Viewer, award: SpecialAwar
             event_id=event.id,
             after={"round": award.round, "car_numbers": tied_numbers},
         )
-        return f"A tie between cars {', '.join(map(str, tied_numbers))}: run-off (round {award.round}) is open."
-    return f"A tie between cars {', '.join(map(str, tied_numbers))}: " + (
-        "hold another run-off or decide it, with your reason."
-        if award.kind == "ballot"
-        else "decide it, with your reason."
+        return gettext(
+            "A tie between cars %(numbers)s: run-off (round %(round)s) is open.",
+            numbers=", ".join(map(str, tied_numbers)),
+            round=award.round,
+        )
+    if award.kind == "ballot":
+        return gettext(
+            "A tie between cars %(numbers)s: hold another run-off or decide it, with your reason.",
+            numbers=", ".join(map(str, tied_numbers)),
+        )
+    return gettext(
+        "A tie between cars %(numbers)s: decide it, with your reason.", numbers=", ".join(map(str, tied_numbers))
     )
 
 
@@ -1057,7 +1086,7 @@ async def run_off(session: AsyncSession, viewer: Viewer, award: SpecialAward, ev
     """Another run-off among the cars still tied (a ballot whose run-off tied again)."""
     tied = await tied_cars(session, award)
     if award.kind != "ballot" or not tied:
-        raise ServiceError("There is no tie waiting for a run-off.")
+        raise ServiceError(gettext("There is no tie waiting for a run-off."))
     _start_round(session, award, tied)
     numbers = (await session.scalars(select(Entry.car_number).where(Entry.id.in_(tied)))).all()
     audit.record(
@@ -1077,13 +1106,13 @@ async def decide_tie(
     """The chief judge (or organizer) decides a tie that voting did not break, with a reason."""
     tied = await tied_cars(session, award)
     if not tied:
-        raise ServiceError("There is no tie waiting for a decision.")
+        raise ServiceError(gettext("There is no tie waiting for a decision."))
     entry = await _entry_by_number(session, event, form.get("car_number", ""), "car_number")
     if entry.id not in tied:
-        raise FormErrors({"car_number": "Choose one of the tied cars."})
+        raise FormErrors({"car_number": gettext("Choose one of the tied cars.")})
     reason = form.get("reason", "").strip()
     if not reason:
-        raise FormErrors({"reason": "Say why this car wins the tie."})
+        raise FormErrors({"reason": gettext("Say why this car wins the tie.")})
     _decide(award, viewer, entry.id, reason)
     audit.record(
         session,
@@ -1132,12 +1161,12 @@ async def generate_codes(
 ) -> VotingCodeBatch:
     """A batch of single-use codes; only their keyed hashes are stored (the sheet derives them again)."""
     if award.kind != "peoples_choice":
-        raise ServiceError("Voting codes are for People's Choice.")
+        raise ServiceError(gettext("Voting codes are for People's Choice."))
     if award.status == "decided":
-        raise ServiceError("This award is decided: no more codes.")
+        raise ServiceError(gettext("This award is decided: no more codes."))
     text = count_text.strip()
     if not text.isdecimal() or not text.isascii() or len(text) > 5 or not 1 <= int(text) <= MAX_CODES_PER_BATCH:
-        raise FormErrors({"count": f"Give a number of codes from 1 to {MAX_CODES_PER_BATCH}."})
+        raise FormErrors({"count": gettext("Give a number of codes from 1 to %(max)s.", max=MAX_CODES_PER_BATCH)})
     batch = VotingCodeBatch(award_id=award.id, size=int(text), salt=secrets.token_hex(16), created_by_id=viewer.user_id)
     session.add(batch)
     await session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventBranding
 from concours.domain.ceremony import valid_colour
+from concours.i18n import format_number, gettext
 from concours.reports import Letterhead
 from concours.services import audit, photos
 from concours.services.errors import FormErrors
@@ -58,13 +59,15 @@ async def update(
     accent = form.get("accent_colour", "").strip().lower()
     errors: dict[str, str] = {}
     if not valid_colour(primary):
-        errors["primary_colour"] = "Pick a colour (as #rrggbb)."
+        errors["primary_colour"] = gettext("Pick a colour (as #rrggbb).")
     if not valid_colour(accent):
-        errors["accent_colour"] = "Pick a colour (as #rrggbb)."
+        errors["accent_colour"] = gettext("Pick a colour (as #rrggbb).")
     processed: photos.Processed | None = None
     if logo is not None:
         if len(logo.data) > MAX_LOGO_BYTES:
-            errors["logo"] = f"The logo is {len(logo.data) / 1048576:.1f} MB; a logo may be at most 4 MB."
+            errors["logo"] = gettext(
+                "The logo is %(size)s MB; a logo may be at most 4 MB.", size=format_number(len(logo.data) / 1048576, 1)
+            )
         else:
             try:
                 processed = await anyio.to_thread.run_sync(photos.process, logo.data, logo.filename or "The logo")

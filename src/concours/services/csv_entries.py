@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle
 from concours.domain.spreadsheet import csv_text, unescape_cell
+from concours.i18n import gettext
 from concours.services import accounts, audit, entries
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -135,7 +136,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ServiceError("The file is not text in UTF-8; save it from your spreadsheet as “CSV UTF-8”.")
+    raise ServiceError(gettext("The file is not text in UTF-8; save it from your spreadsheet as “CSV UTF-8”."))
 
 
 async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[ImportRow]:
@@ -146,14 +147,20 @@ async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[I
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         records = list(reader)
     except csv.Error as exc:
-        raise ServiceError(f"The file is not a readable CSV: {exc}.") from exc
+        raise ServiceError(gettext("The file is not a readable CSV: %(problem)s.", problem=str(exc))) from exc
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise FormErrors({"file": f"The header row lacks the column(s) {', '.join(missing)}. Use the template."})
+        raise FormErrors(
+            {
+                "file": gettext(
+                    "The header row lacks the column(s) %(columns)s. Use the template.", columns=", ".join(missing)
+                )
+            }
+        )
     if not records:
-        raise FormErrors({"file": "The file has a header but no entries."})
+        raise FormErrors({"file": gettext("The file has a header but no entries.")})
     if len(records) > MAX_ROWS:
-        raise FormErrors({"file": f"At most {MAX_ROWS} rows at a time."})
+        raise FormErrors({"file": gettext("At most %(max)s rows at a time.", max=MAX_ROWS)})
     classes = {
         c.code.lower(): c.id
         for c in (await session.scalars(select(EventClass).where(EventClass.event_id == event.id))).all()
@@ -187,7 +194,7 @@ async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[I
         if code:
             class_id = classes.get(code.lower())
             if class_id is None:
-                row_errors["class_code"] = f"no class “{code}” at this event"
+                row_errors["class_code"] = gettext("no class “%(code)s” at this event", code=code)
         form = dict(rec, terms="on", preferred_class_id=str(class_id or ""))
         try:
             app = entries.parse_application(form, event, set(classes.values()))
@@ -197,32 +204,44 @@ async def check_rows(session: AsyncSession, event: Event, data: bytes) -> list[I
                 row_errors.setdefault("class_code" if key == "preferred_class_id" else key, msg)
         status = (rec.get("status") or "applied").strip().lower()
         if status not in IMPORT_STATUSES:
-            row_errors["status"] = f"“{status}” is not one of {', '.join(IMPORT_STATUSES)}"
+            row_errors["status"] = gettext(
+                "“%(status)s” is not one of %(statuses)s", status=status, statuses=", ".join(IMPORT_STATUSES)
+            )
         elif status == "accepted" and class_id is None and "class_code" not in row_errors:
-            row_errors["class_code"] = "an accepted car needs a class"
+            row_errors["class_code"] = gettext("an accepted car needs a class")
         number: int | None = None
         raw_number = (rec.get("car_number") or "").strip()
         if raw_number:
             if not raw_number.isdecimal() or not 0 < int(raw_number) < 100000:
-                row_errors["car_number"] = "a car number is a positive whole number"
+                row_errors["car_number"] = gettext("a car number is a positive whole number")
             else:
                 number = int(raw_number)
                 if number in taken_numbers:
-                    row_errors["car_number"] = f"car number {number} is already taken at this event"
+                    row_errors["car_number"] = gettext(
+                        "car number %(number)s is already taken at this event", number=number
+                    )
                 elif number in seen_numbers:
-                    row_errors["car_number"] = f"car number {number} is also on row {seen_numbers[number]}"
+                    row_errors["car_number"] = gettext(
+                        "car number %(number)s is also on row %(row)s", number=number, row=seen_numbers[number]
+                    )
                 else:
                     seen_numbers[number] = n
         if app is not None and app.chassis_number:
             key = app.chassis_number.lower()
             if key in taken_chassis:
-                row_errors["chassis_number"] = f"chassis {app.chassis_number} has already applied to this event"
+                row_errors["chassis_number"] = gettext(
+                    "chassis %(chassis)s has already applied to this event", chassis=app.chassis_number
+                )
             elif key in seen_chassis:
-                row_errors["chassis_number"] = f"chassis {app.chassis_number} is also on row {seen_chassis[key]}"
+                row_errors["chassis_number"] = gettext(
+                    "chassis %(chassis)s is also on row %(row)s", chassis=app.chassis_number, row=seen_chassis[key]
+                )
             else:
                 seen_chassis[key] = n
         for column, msg in row_errors.items():
-            problems.append(f"Row {n}, column {column}: {msg.rstrip('.')}.")
+            problems.append(
+                gettext("Row %(row)s, column %(column)s: %(problem)s.", row=n, column=column, problem=msg.rstrip("."))
+            )
         if not row_errors and app is not None:
             out.append(ImportRow(n, app, class_id, status, number))
     if problems:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
-from concours.i18n import N_
+from concours.i18n import N_, gettext
 from concours.services import accounts, audit, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
@@ -466,9 +466,9 @@ async def decide(
         class_id = class_id.strip()
         cls = await session.get(EventClass, int(class_id)) if class_id.isdecimal() and len(class_id) < 10 else None
         if cls is None or cls.event_id != entry.event_id:
-            errors["class_id"] = "Choose a class of this event."
+            errors["class_id"] = gettext("Choose a class of this event.")
     if status == "accepted" and cls is None and entry.class_id is None:
-        errors["class_id"] = "An accepted car must be placed in a class."
+        errors["class_id"] = gettext("An accepted car must be placed in a class.")
     # A certified class's results are frozen: no car moves into or out of it, nor changes its standing.
     touched = {c for c in (entry.class_id, cls.id if cls else None) if c is not None}
     if (cls is not None and cls.id != entry.class_id) or status != entry.status:
@@ -480,7 +480,9 @@ async def decide(
             else None
         )
         if certified is not None:
-            errors["class_id"] = f"Class {certified} is certified: reopen it before changing its cars."
+            errors["class_id"] = gettext(
+                "Class %(code)s is certified: reopen it before changing its cars.", code=certified
+            )
     number: int | None = entry.car_number
     if car_number.strip():
         try:
@@ -488,7 +490,7 @@ async def decide(
             if not 1 <= number <= 99999:
                 raise ValueError
         except ValueError:
-            errors["car_number"] = "A car number is a whole number from 1 to 99999."
+            errors["car_number"] = gettext("A car number is a whole number from 1 to 99999.")
         else:
             taken = await session.scalar(
                 select(Entry.id).where(
@@ -496,7 +498,7 @@ async def decide(
                 )
             )
             if taken:
-                errors["car_number"] = f"Car number {number} is already taken."
+                errors["car_number"] = gettext("Car number %(number)s is already taken.", number=number)
     if errors:
         raise FormErrors(errors)
     old_number = entry.car_number
@@ -599,7 +601,9 @@ def why_not_add_entry(event: Event) -> str | None:
     """An organizer adds cars until judging ends; once results are certified the field is frozen."""
     if event.status in ADD_ENTRY_STATUSES:
         return None
-    return "The results of this event are certified: the field is frozen, so no car can be added. Nothing was saved."
+    return gettext(
+        "The results of this event are certified: the field is frozen, so no car can be added. Nothing was saved."
+    )
 
 
 def organizer_entry_form(form: Mapping[str, str]) -> dict[str, str]:
@@ -630,7 +634,7 @@ async def add_entry(
     errors: dict[str, str] = {}
     decision = (form.get("decision") or "").strip()
     if decision not in ORGANIZER_DECISIONS:
-        errors["decision"] = "Choose accepted or applied."
+        errors["decision"] = gettext("Choose accepted or applied.")
     app: Application | None = None
     processed: list[photos.Processed] = []
     try:
@@ -640,11 +644,11 @@ async def add_entry(
     except FormErrors as exc:
         for key, message in exc.errors.items():
             if key == "preferred_class_id":
-                errors["class_id"] = "Choose one of the event's classes."
+                errors["class_id"] = gettext("Choose one of the event's classes.")
             elif key == "name" and not (form.get("name") or "").strip():
-                errors["name"] = "Enter the owner's name."
+                errors["name"] = gettext("Enter the owner's name.")
             elif key == "email":
-                errors["email"] = "Enter the owner's e-mail address, such as name@example.com."
+                errors["email"] = gettext("Enter the owner's e-mail address, such as name@example.com.")
             else:
                 errors[key] = message
     cls: EventClass | None = None
@@ -652,9 +656,11 @@ async def add_entry(
         cls = await session.get(EventClass, app.preferred_class_id)
     if decision == "accepted" and "class_id" not in errors:
         if cls is None:
-            errors["class_id"] = "An accepted car must be placed in a class."
+            errors["class_id"] = gettext("An accepted car must be placed in a class.")
         elif cls.certified_at is not None:
-            errors["class_id"] = f"Class {cls.code} is certified: reopen it before adding a car to it."
+            errors["class_id"] = gettext(
+                "Class %(code)s is certified: reopen it before adding a car to it.", code=cls.code
+            )
     if errors or app is None:
         raise FormErrors(errors)
     tell_owner = form.get("tell_owner", "") in ("on", "yes", "1", "true")

@@ -33,6 +33,7 @@ from concours.db import (
     TeamMember,
     User,
 )
+from concours.i18n import gettext
 from concours.services import accounts, audit
 from concours.services.class_setup import copy_class_rows, copy_rubrics
 from concours.services.errors import FormErrors
@@ -126,9 +127,9 @@ async def parse_copy(session: AsyncSession, form: dict[str, str]) -> CopySpec:
         fields = None
     slug = form.get("slug", "").strip().lower() or slugify(form.get("name", ""))
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
-        errors["slug"] = "Lower-case letters, digits and dashes only, e.g. lakeside-concours-2028."
+        errors["slug"] = gettext("Lower-case letters, digits and dashes only, e.g. lakeside-concours-2028.")
     elif await slug_taken(session, slug):
-        errors["slug"] = f"Another event already has the address “{slug}”; choose another."
+        errors["slug"] = gettext("Another event already has the address “%(slug)s”; choose another.", slug=slug)
     if errors or fields is None:
         raise FormErrors(errors)
     return CopySpec(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ApplicationInvitation, Entry, Event, User, Vehicle, utcnow
 from concours.domain.tokens import keyed_hash
+from concours.i18n import gettext
 from concours.services import accounts, audit, outbox, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -66,9 +67,9 @@ def parse_invitees(text: str, default_name: str = "") -> list[Invitee]:
     out: dict[str, Invitee] = {}
     items = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
     if not items:
-        raise FormErrors({"emails": "Enter at least one e-mail address."})
+        raise FormErrors({"emails": gettext("Enter at least one e-mail address.")})
     if len(items) > MAX_ADDRESSES:
-        raise FormErrors({"emails": f"Invite at most {MAX_ADDRESSES} addresses at a time."})
+        raise FormErrors({"emails": gettext("Invite at most %(max)s addresses at a time.", max=MAX_ADDRESSES)})
     for item in items:
         name = default_name if len(items) == 1 else ""
         named = _NAMED.match(item)
@@ -76,9 +77,11 @@ def parse_invitees(text: str, default_name: str = "") -> list[Invitee]:
         if named:
             name, email = named.group("name").strip().strip('"'), named.group("email").strip()
         if not _EMAIL.match(email) or len(email) > 254:
-            raise FormErrors({"emails": f"“{item[:100]}” is not an e-mail address; correct it and send again."})
+            raise FormErrors(
+                {"emails": gettext("“%(item)s” is not an e-mail address; correct it and send again.", item=item[:100])}
+            )
         if len(name) > 200:
-            raise FormErrors({"name": "Keep the name under 200 characters."})
+            raise FormErrors({"name": gettext("Keep the name under 200 characters.")})
         key = accounts.normalize_email(email)
         out.setdefault(key, Invitee(key, name))
     return list(out.values())
@@ -99,7 +102,7 @@ async def invite(
     An address that has already applied with an invitation is left alone and named in the result."""
     message = form.get("message", "").strip()
     if len(message) > MAX_MESSAGE:
-        raise FormErrors({"message": f"Keep the message under {MAX_MESSAGE} characters."})
+        raise FormErrors({"message": gettext("Keep the message under %(max)s characters.", max=MAX_MESSAGE)})
     invitees = parse_invitees(form.get("emails", ""), form.get("name", "").strip())
     existing: dict[str, list[ApplicationInvitation]] = {}
     for row in await session.scalars(

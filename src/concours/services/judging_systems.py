@@ -16,7 +16,7 @@ from concours.db import AwardLevel, Event, JudgingSystem
 from concours.domain.calibration import MAX_PLACES, Threshold
 from concours.domain.rubric import Category, format_units, sheet_max
 from concours.domain.tabulation import AWARD_RULES, COMBINES, SHEET_MODES, place_name
-from concours.i18n import N_
+from concours.i18n import N_, gettext, ngettext
 from concours.services import audit
 from concours.services.errors import FormErrors
 from concours.services.events import to_categories
@@ -28,7 +28,6 @@ from concours.services.setup import (
     indexed_rows,
     judging_system_of,
     lock_event,
-    plural,
     points_units,
 )
 
@@ -78,10 +77,14 @@ def _optional_points(
         errors[key] = str(exc)
         return None
     if units <= 0:
-        errors[key] = f"{what} must be more than 0, or leave it blank."
+        errors[key] = gettext("%(what)s must be more than 0, or leave it blank.", what=gettext(what))
         return None
     if maximum is not None and maximum > 0 and units > maximum:
-        errors[key] = f"{what} cannot be above the sheet's maximum of {format_units(maximum, scale)} points."
+        errors[key] = gettext(
+            "%(what)s cannot be above the sheet's maximum of %(max)s points.",
+            what=gettext(what),
+            max=format_units(maximum, scale),
+        )
         return None
     return units
 
@@ -102,33 +105,33 @@ def parse_levels(form: Mapping[str, str], scale: int, max_units: Fraction, error
         e = f"level-{i}-"
         name = row.get("name", "")
         if not name:
-            errors[e + "name"] = "Name the level, e.g. “Gold” or “First”."
+            errors[e + "name"] = gettext("Name the level, e.g. “Gold” or “First”.")
         elif len(name) > 100:
-            errors[e + "name"] = "At most 100 characters."
+            errors[e + "name"] = gettext("At most 100 characters.")
         elif name.casefold() in names:
-            errors[e + "name"] = "Another level already has this name."
+            errors[e + "name"] = gettext("Another level already has this name.")
         else:
             names[name.casefold()] = i
         min_text, pct_text = row.get("min", ""), row.get("percent", "").rstrip("%").strip()
         min_units = min_permille = None
         if min_text and pct_text:
-            errors[e + "min"] = "Give a minimum in points or in percent, not both."
+            errors[e + "min"] = gettext("Give a minimum in points or in percent, not both.")
         elif not min_text and not pct_text:
-            errors[e + "min"] = "Give the minimum score for this level, in points or in percent."
+            errors[e + "min"] = gettext("Give the minimum score for this level, in points or in percent.")
         elif min_text:
             min_units = _optional_points(min_text, scale, e + "min", errors, maximum=max_units, what="The minimum")
         else:
             try:
                 min_permille = points_units(pct_text, 10, "The percent")
                 if not 0 < min_permille <= 1000:
-                    errors[e + "percent"] = "A percent is more than 0 and at most 100."
+                    errors[e + "percent"] = gettext("A percent is more than 0 and at most 100.")
                     min_permille = None
             except ValueError:
-                errors[e + "percent"] = "A percent such as 94 or 93.9."
+                errors[e + "percent"] = gettext("A percent such as 94 or 93.9.")
         band = _optional_points(row.get("band", ""), scale, e + "band", errors, maximum=None, what="The band")
         levels.append((i, LevelSpec(name, min_units, min_permille, band)))
     if len(levels) > MAX_LEVELS:
-        errors["levels"] = f"At most {MAX_LEVELS} award levels."
+        errors["levels"] = gettext("At most %(max)s award levels.", max=MAX_LEVELS)
     # Hardest first: the first level a car reaches is its award, so each must ask less than the one above.
     for (_, above), (i, below) in zip(levels, levels[1:], strict=False):
         if (above.min_units is None and above.min_permille is None) or (
@@ -136,8 +139,8 @@ def parse_levels(form: Mapping[str, str], scale: int, max_units: Fraction, error
         ):
             continue
         if _level_strength(below, max_units) >= _level_strength(above, max_units) and f"level-{i}-min" not in errors:
-            errors[f"level-{i}-min"] = (
-                f"List levels hardest first: this one must ask for less than “{above.name}” above it."
+            errors[f"level-{i}-min"] = gettext(
+                "List levels hardest first: this one must ask for less than “%(name)s” above it.", name=above.name
             )
     return [lv for _, lv in levels]
 
@@ -156,9 +159,9 @@ def parse_tie_break(form: Mapping[str, str], keys: Sequence[str], errors: dict[s
     out: list[str] = []
     for k in chosen:
         if k not in keys:
-            errors["tie_break"] = f"“{k[:60]}” is not a category of the current score sheet."
+            errors["tie_break"] = gettext("“%(key)s” is not a category of the current score sheet.", key=k[:60])
         elif k in out:
-            errors["tie_break"] = "Each category can appear only once in the tie-break order."
+            errors["tie_break"] = gettext("Each category can appear only once in the tie-break order.")
         else:
             out.append(k)
     return out
@@ -195,22 +198,27 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
     combine = clean_text(form.get("combine"))
     award_rule = clean_text(form.get("award_rule"))
     if sheet_mode not in SHEET_MODES:
-        errors["sheet_mode"] = "Choose individual, team or section judging."
+        errors["sheet_mode"] = gettext("Choose individual, team or section judging.")
     if combine not in COMBINES:
-        errors["combine"] = "Choose how the sheets combine."
+        errors["combine"] = gettext("Choose how the sheets combine.")
     if award_rule not in AWARD_RULES:
-        errors["award_rule"] = "Choose places or award levels."
+        errors["award_rule"] = gettext("Choose places or award levels.")
     places = 3
     try:
         places = int(clean_text(form.get("places")) or "0")
         if not 0 <= places <= 10:
             raise ValueError
     except ValueError:
-        errors["places"] = "Places is a whole number from 0 to 10."
+        errors["places"] = gettext("Places is a whole number from 0 to 10.")
     min_first = _optional_points(
-        clean_text(form.get("min_first")), scale, "min_first", errors, maximum=max_units, what="The minimum for a first"
+        clean_text(form.get("min_first")),
+        scale,
+        "min_first",
+        errors,
+        maximum=max_units,
+        what=N_("The minimum for a first"),
     )
-    cap = _optional_points(clean_text(form.get("cap")), scale, "cap", errors, maximum=max_units, what="The cap")
+    cap = _optional_points(clean_text(form.get("cap")), scale, "cap", errors, maximum=max_units, what=N_("The cap"))
     show_percent = clean_text(form.get("show_percent")) in ("on", "1", "true", "yes")
     award_tracks = clean_text(form.get("award_tracks")) in ("on", "1", "true", "yes")
     tie_keys = parse_tie_break(form, [c.key for c in categories], errors)
@@ -220,26 +228,29 @@ def parse_system(form: Mapping[str, str], categories: Sequence[Category], scale:
     if sheet_mode == "section" and "sheet_mode" not in errors:
         missing = [c.name for c in categories if not c.section]
         if not categories:
-            errors["sheet_mode"] = "Section judging needs a score sheet whose categories have sections."
+            errors["sheet_mode"] = gettext("Section judging needs a score sheet whose categories have sections.")
         elif missing:
-            errors["sheet_mode"] = (
-                "Section judging needs a section on every category; these have none: "
-                f"{', '.join(missing)}. Set them on the score sheet first."
+            errors["sheet_mode"] = gettext(
+                "Section judging needs a section on every category; these have none: %(names)s. "
+                "Set them on the score sheet first.",
+                names=", ".join(missing),
             )
         elif combine in COMBINES and combine != "sum":
-            errors["combine"] = "With section judging each judge scores part of the car: the sections add up (sum)."
+            errors["combine"] = gettext(
+                "With section judging each judge scores part of the car: the sections add up (sum)."
+            )
     if combine == "sum" and sheet_mode in SHEET_MODES and sheet_mode != "section":
-        errors.setdefault("combine", "Sections add up only with section judging; choose a mean.")
+        errors.setdefault("combine", gettext("Sections add up only with section judging; choose a mean."))
     if combine == "consensus" and sheet_mode in SHEET_MODES and sheet_mode != "team":
-        errors.setdefault("combine", "A consensus sheet goes with team judging.")
+        errors.setdefault("combine", gettext("A consensus sheet goes with team judging."))
     if sheet_mode == "team" and combine in COMBINES and combine != "consensus":
-        errors.setdefault("combine", "With team judging the team's one sheet is the score: choose consensus.")
+        errors.setdefault("combine", gettext("With team judging the team's one sheet is the score: choose consensus."))
     if award_rule == "levels" and not levels and not any(k.startswith("level-") for k in errors):
-        errors["levels"] = "Award levels need at least one level: name it and give its minimum."
+        errors["levels"] = gettext("Award levels need at least one level: name it and give its minimum.")
     if cap is not None and min_first is not None and min_first > cap and "min_first" not in errors:
-        errors["min_first"] = "The minimum for a first is above the cap: no car could win."
+        errors["min_first"] = gettext("The minimum for a first is above the cap: no car could win.")
     if award_tracks and award_rule in AWARD_RULES and award_rule != "levels":
-        errors["award_tracks"] = "A track is made of award levels: choose award levels, or untick the track."
+        errors["award_tracks"] = gettext("A track is made of award levels: choose award levels, or untick the track.")
     threshold = parse_threshold(form, errors)
     if errors:
         raise FormErrors(errors)
@@ -270,14 +281,16 @@ def parse_threshold(form: Mapping[str, str], errors: dict[str, str]) -> Threshol
         if not 0 < permille <= 1000:
             raise ValueError
     except ValueError:
-        errors["disagreement_percent"] = "A percent of the maximum above 0 and at most 100, such as 10 or 7.5."
+        errors["disagreement_percent"] = gettext("A percent of the maximum above 0 and at most 100, such as 10 or 7.5.")
     places = 0
     try:
         places = int(clean_text(form.get("disagreement_places")))
         if not 1 <= places <= MAX_PLACES:
             raise ValueError
     except ValueError:
-        errors["disagreement_places"] = f"A whole number of places from 1 to {MAX_PLACES}, such as 2."
+        errors["disagreement_places"] = gettext(
+            "A whole number of places from 1 to %(max)s, such as 2.", max=MAX_PLACES
+        )
     return Threshold(permille, places)
 
 
@@ -404,24 +417,94 @@ def system_form(system: JudgingSystem | None, scale: int) -> tuple[dict[str, str
 def _join_names(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return gettext("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
+
+
+# The places a class awards (0 to 10), as the summary names them: "1st–3rd in class".
+ORDINALS = {
+    1: N_("1st"),
+    2: N_("2nd"),
+    3: N_("3rd"),
+    4: N_("4th"),
+    5: N_("5th"),
+    6: N_("6th"),
+    7: N_("7th"),
+    8: N_("8th"),
+    9: N_("9th"),
+    10: N_("10th"),
+}
+
+
+def _ordinal(n: int) -> str:
+    return gettext(ORDINALS[n]) if n in ORDINALS else place_name(n).removesuffix(" in class")
+
+
+def _sheet_words(system: JudgingSystem, categories: Sequence[Category]) -> str:
+    """Who fills which sheet and how a car's sheets make its score, as one sentence."""
+    sections = sorted({c.section for c in categories if c.section})
+    if system.sheet_mode == "individual":
+        first = gettext("Each judge scores the whole car")
+    elif system.sheet_mode == "team":
+        first = gettext("The class's team fills one consensus sheet per car")
+    elif system.sheet_mode == "section" and sections:
+        first = gettext(
+            "Each judge scores only their own sections (%(sections)s)",
+            sections=_join_names([s.replace("_", " ") for s in sections]),
+        )
+    elif system.sheet_mode == "section":
+        first = gettext("Each judge scores only their own sections")
+    else:
+        first = gettext("Sheet mode “%(mode)s”", mode=system.sheet_mode)
+    how = {
+        "mean": N_("the car's score is the mean of the judges' totals"),
+        "mean_drop_high_low": N_(
+            "the highest and lowest sheets are dropped and the middle ones averaged "
+            "(with fewer than three sheets nothing is dropped)"
+        ),
+        "sum": N_("the sections' scores add up to the car's score"),
+        "consensus": N_("that sheet is the car's score"),
+    }.get(system.combine)
+    combine = gettext(how) if how else gettext("sheets combine by “%(combine)s”", combine=system.combine)
+    return gettext("%(who)s; %(how)s.", who=first, how=combine)
+
+
+def _level_words(lv: AwardLevel, scale: int) -> str:
+    if lv.min_units is not None:
+        text = gettext("%(name)s at %(points)s points", name=lv.name, points=format_units(lv.min_units, scale))
+    else:
+        text = gettext(
+            "%(name)s at %(percent)s %% of the maximum", name=lv.name, percent=format_units(lv.min_permille or 0, 10)
+        )
+    if lv.band_units is not None:
+        text += gettext(" and within %(points)s of the class's best car", points=format_units(lv.band_units, scale))
+    return text
 
 
 def describe_system(system: JudgingSystem | None, categories: Sequence[Category], scale: int) -> list[str]:
-    """What the saved settings do, in plain words for the organizer."""
+    """What the saved settings do, in plain words for the organizer (in the reader's language)."""
     if system is None:
-        return ["No judging system yet: pick a preset on the set-up page, or save the settings here."]
+        return [gettext("No judging system yet: pick a preset on the set-up page, or save the settings here.")]
     if system.method == "placings":
-        who = (
-            "The class's team agrees one order of the cars (the captain records it)"
-            if system.sheet_mode == "team"
-            else "Each judge orders the class's cars by eye, best first, with a note for each owner"
-        )
+        if system.sheet_mode == "team":
+            first = gettext(
+                "Placings, the French way: no points sheet. "
+                "The class's team agrees one order of the cars (the captain records it)."
+            )
+        else:
+            first = gettext(
+                "Placings, the French way: no points sheet. "
+                "Each judge orders the class's cars by eye, best first, with a note for each owner."
+            )
         return [
-            f"Placings, the French way: no points sheet. {who}.",
-            "Orders combine by Borda count (a car placed p-th of n earns n − p points); equal points go to the "
-            "car with more first places, then to the chief judge's recorded decision.",
-            f"{system.places} places are awarded in each class. A class can use its own system instead.",
+            first,
+            gettext(
+                "Orders combine by Borda count (a car placed p-th of n earns n − p points); equal points go to the "
+                "car with more first places, then to the chief judge's recorded decision."
+            ),
+            gettext(
+                "%(places)s places are awarded in each class. A class can use its own system instead.",
+                places=system.places,
+            ),
             threshold_words(system, Fraction(0), scale),
         ]
 
@@ -429,89 +512,95 @@ def describe_system(system: JudgingSystem | None, categories: Sequence[Category]
         return format_units(units, scale)
 
     maximum = sheet_max(categories)
-    out: list[str] = []
-    sections = sorted({c.section for c in categories if c.section})
-    first = {
-        "individual": "Each judge scores the whole car",
-        "team": "The class's team fills one consensus sheet per car",
-        "section": "Each judge scores only their own sections"
-        + (f" ({_join_names([s.replace('_', ' ') for s in sections])})" if sections else ""),
-    }.get(system.sheet_mode, f"Sheet mode “{system.sheet_mode}”")
-    how = {
-        "mean": "the car's score is the mean of the judges' totals",
-        "mean_drop_high_low": "the highest and lowest sheets are dropped and the middle ones averaged "
-        "(with fewer than three sheets nothing is dropped)",
-        "sum": "the sections' scores add up to the car's score",
-        "consensus": "that sheet is the car's score",
-    }.get(system.combine, f"sheets combine by “{system.combine}”")
-    out.append(f"{first}; {how}.")
+    out: list[str] = [_sheet_words(system, categories)]
     if categories:
-        count = plural(len(categories), "category", "categories")
-        out.append(f"The score sheet has {count} worth at most {pts(maximum)} points.")
+        out.append(
+            ngettext(
+                "The score sheet has %(num)s category worth at most %(points)s points.",
+                "The score sheet has %(num)s categories worth at most %(points)s points.",
+                len(categories),
+                points=pts(maximum),
+            )
+        )
     if system.award_rule == "levels":
         if system.levels:
-            parts = []
-            for lv in system.levels:
-                if lv.min_units is not None:
-                    text = f"{lv.name} at {pts(lv.min_units)} points"
-                else:
-                    text = f"{lv.name} at {format_units(lv.min_permille, 10)} % of the maximum"
-                if lv.band_units is not None:
-                    text += f" and within {pts(lv.band_units)} of the class's best car"
-                parts.append(text)
+            parts = "; ".join(_level_words(lv, scale) for lv in system.levels)
             if system.award_tracks:
                 steps = [lv.name for lv in reversed(system.levels)]
                 out.append(
-                    "Award levels, hardest first: "
-                    + "; ".join(parts)
-                    + f". They form a track ({' → '.join(steps)}): a car competes only for the award after the one "
-                    f"it won at an earlier event in the app (a car with none, for the {steps[0]}); the organizer can "
-                    "set a car's track with a reason."
+                    gettext(
+                        "Award levels, hardest first: %(levels)s. They form a track (%(steps)s): a car competes only "
+                        "for the award after the one it won at an earlier event in the app (a car with none, for the "
+                        "%(first)s); the organizer can set a car's track with a reason.",
+                        levels=parts,
+                        steps=" → ".join(steps),
+                        first=steps[0],
+                    )
                 )
             else:
                 out.append(
-                    "Award levels, hardest first: " + "; ".join(parts) + ". Every car that reaches a level gets it."
+                    gettext(
+                        "Award levels, hardest first: %(levels)s. Every car that reaches a level gets it.", levels=parts
+                    )
                 )
         else:
-            out.append("Award levels are chosen but none is set yet.")
+            out.append(gettext("Award levels are chosen but none is set yet."))
     elif system.places == 0:
-        out.append("No placings are awarded.")
+        out.append(gettext("No placings are awarded."))
+    elif system.places == 1:
+        out.append(gettext("%(first)s in class only.", first=_ordinal(1)))
     else:
-        span = place_name(1).removesuffix(" in class")
-        if system.places > 1:
-            span += "–" + place_name(system.places).removesuffix(" in class")
-        out.append(f"{span} in class" + (" only" if system.places == 1 else "") + ".")
+        out.append(gettext("%(first)s–%(last)s in class.", first=_ordinal(1), last=_ordinal(system.places)))
     if system.min_units_for_first is not None and system.award_rule == "places":
-        out.append(f"No first is awarded below {pts(system.min_units_for_first)} points.")
+        out.append(gettext("No first is awarded below %(points)s points.", points=pts(system.min_units_for_first)))
     if system.cap_units is not None:
-        out.append(f"Cars above {pts(system.cap_units)} points are over-qualified and not placed.")
+        out.append(
+            gettext("Cars above %(points)s points are over-qualified and not placed.", points=pts(system.cap_units))
+        )
     if system.show_percent:
-        out.append(f"Scores are shown as a percent of the sheet's maximum ({pts(maximum)} points).")
+        out.append(
+            gettext("Scores are shown as a percent of the sheet's maximum (%(points)s points).", points=pts(maximum))
+        )
     out.append(threshold_words(system, maximum, scale))
     names = {c.key: c.name for c in categories}
     if system.tie_break_keys:
         order = [names.get(k, k) for k in system.tie_break_keys]
-        out.append(f"Ties on score are broken by comparing {', then '.join(order)}; then the chief judge decides.")
+        out.append(
+            gettext(
+                "Ties on score are broken by comparing %(categories)s; then the chief judge decides.",
+                categories=gettext(", then ").join(order),
+            )
+        )
     elif system.award_rule == "places":
-        out.append("A tie on score is decided by the chief judge.")
+        out.append(gettext("A tie on score is decided by the chief judge."))
     return out
 
 
 def threshold_words(system: JudgingSystem, maximum: Fraction, scale: int) -> str:
     """When a car is flagged for the chief judge to look at before certifying its class, in words."""
     percent = format_units(system.disagreement_permille, 10)
-    places = plural(system.disagreement_places, "place")
+    places = ngettext("%(num)s place", "%(num)s places", system.disagreement_places)
     if system.method == "placings":
-        return (
-            f"A car is flagged for the chief judge when the judges' places for it are more than {places} apart "
-            f"(in a points class, when its sheets differ by more than {percent} % of a line's maximum)."
+        return gettext(
+            "A car is flagged for the chief judge when the judges' places for it are more than %(places)s apart "
+            "(in a points class, when its sheets differ by more than %(percent)s %% of a line's maximum).",
+            places=places,
+            percent=percent,
         )
-    on_total = (
-        f": {format_units(maximum * system.disagreement_permille / 1000, scale)} points on the total" if maximum else ""
-    )
-    return (
-        f"A car is flagged for the chief judge when its sheets differ by more than {percent} % of a line's maximum"
-        f"{on_total}, the same share of each category's maximum (in a placings class, more than {places} apart)."
+    if maximum:
+        return gettext(
+            "A car is flagged for the chief judge when its sheets differ by more than %(percent)s %% of a line's "
+            "maximum: %(points)s points on the total, the same share of each category's maximum (in a placings "
+            "class, more than %(places)s apart).",
+            percent=percent,
+            points=format_units(maximum * system.disagreement_permille / 1000, scale),
+            places=places,
+        )
+    return gettext(
+        "A car is flagged for the chief judge when its sheets differ by more than %(percent)s %% of a line's "
+        "maximum, the same share of each category's maximum (in a placings class, more than %(places)s apart).",
+        percent=percent,
+        places=places,
     )
 
 
@@ -522,14 +611,25 @@ def system_warnings(system: JudgingSystem | None, categories: Sequence[Category]
     maximum = sheet_max(categories)
     out: list[str] = []
     if system.sheet_mode == "section" and any(not c.section for c in categories):
-        out.append("Section judging is set but some categories have no section.")
+        out.append(gettext("Section judging is set but some categories have no section."))
     for lv in system.levels if system.award_rule == "levels" else []:
         if lv.min_units is not None and lv.min_units > maximum:
-            out.append(f"“{lv.name}” asks for more points than the sheet's maximum of {format_units(maximum, scale)}.")
+            out.append(
+                gettext(
+                    "“%(name)s” asks for more points than the sheet's maximum of %(points)s.",
+                    name=lv.name,
+                    points=format_units(maximum, scale),
+                )
+            )
     if system.cap_units is not None and system.cap_units > maximum:
-        out.append(f"The cap is above the sheet's maximum of {format_units(maximum, scale)}: it never applies.")
+        out.append(
+            gettext(
+                "The cap is above the sheet's maximum of %(points)s: it never applies.",
+                points=format_units(maximum, scale),
+            )
+        )
     if system.award_rule == "levels" and not system.levels:
-        out.append("Award levels are chosen but none is set.")
+        out.append(gettext("Award levels are chosen but none is set."))
     return out
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, JudgingSystem, Rubric, RubricCategory, ScoreSheet
 from concours.domain.rubric import Category, format_units, sheet_max
+from concours.i18n import gettext, ngettext
 from concours.services import audit
 from concours.services.errors import FormErrors
 from concours.services.events import to_categories
@@ -28,7 +29,6 @@ from concours.services.setup import (
     current_rubric,
     judging_system_of,
     lock_event,
-    plural,
     points_units,
 )
 
@@ -111,7 +111,7 @@ def _parse_position(text: str, index: int, errors: dict[str, str]) -> int:
     except ValueError:
         position = -1
     if not 1 <= position <= 1000:
-        errors[f"row-{index}-position"] = "A position is a whole number such as 1, 2, 3."
+        errors[f"row-{index}-position"] = gettext("A position is a whole number such as 1, 2, 3.")
         return index + 1
     return position
 
@@ -143,36 +143,44 @@ def parse_rows(rows: Sequence[Mapping[str, str]], scale: int, *, sections_requir
         position = _parse_position(clean_text(row.get("position")), i, errors)
 
         if not name:
-            errors[e + "name"] = "Name the category, e.g. “Interior”."
+            errors[e + "name"] = gettext("Name the category, e.g. “Interior”.")
         elif len(name) > 100:
-            errors[e + "name"] = "At most 100 characters."
+            errors[e + "name"] = gettext("At most 100 characters.")
         elif name.casefold() in names:
-            errors[e + "name"] = f"“{name}” is already on the sheet (row {names[name.casefold()] + 1})."
+            errors[e + "name"] = gettext(
+                "“%(name)s” is already on the sheet (row %(row)s).", name=name, row=names[name.casefold()] + 1
+            )
         else:
             names[name.casefold()] = i
         if key_text:
             key = category_key(key_text)
             if not key:
-                errors[e + "key"] = "A key uses letters and digits, e.g. “body_paint”; leave it blank to derive one."
+                errors[e + "key"] = gettext(
+                    "A key uses letters and digits, e.g. “body_paint”; leave it blank to derive one."
+                )
             elif key in typed_keys:
-                errors[e + "key"] = f"Row {typed_keys[key] + 1} already uses the key “{key}”."
+                errors[e + "key"] = gettext(
+                    "Row %(row)s already uses the key “%(key)s”.", row=typed_keys[key] + 1, key=key
+                )
             else:
                 typed_keys[key] = i
         else:
             key = ""
             pending_keys.append((i, name))
         if mode not in CATEGORY_MODES:
-            errors[e + "mode"] = "Choose points (award 0 up to the maximum) or deduction (deduct from the maximum)."
+            errors[e + "mode"] = gettext(
+                "Choose points (award 0 up to the maximum) or deduction (deduct from the maximum)."
+            )
         max_units = step_units = 0
         if not max_text:
-            errors[e + "max"] = "Give the most points this category is worth, e.g. 25."
+            errors[e + "max"] = gettext("Give the most points this category is worth, e.g. 25.")
         else:
             try:
                 max_units = points_units(max_text, scale, "Maximum")
                 if max_units <= 0:
-                    errors[e + "max"] = "The maximum must be more than 0."
+                    errors[e + "max"] = gettext("The maximum must be more than 0.")
                 elif max_units > MAX_CATEGORY_POINTS * scale:
-                    errors[e + "max"] = f"At most {MAX_CATEGORY_POINTS} points per category."
+                    errors[e + "max"] = gettext("At most %(max)s points per category.", max=MAX_CATEGORY_POINTS)
             except ValueError as exc:
                 errors[e + "max"] = str(exc)
         if not step_text:
@@ -181,16 +189,19 @@ def parse_rows(rows: Sequence[Mapping[str, str]], scale: int, *, sections_requir
             try:
                 step_units = points_units(step_text, scale, "Step")
                 if step_units <= 0:
-                    errors[e + "step"] = f"The step must be more than 0 (the finest is {finest})."
+                    errors[e + "step"] = gettext(
+                        "The step must be more than 0 (the finest is %(finest)s).", finest=finest
+                    )
             except ValueError as exc:
                 errors[e + "step"] = str(exc)
         if max_units > 0 and step_units > 0 and e + "max" not in errors and e + "step" not in errors:
             if step_units > max_units:
-                errors[e + "step"] = "The step cannot be larger than the maximum."
+                errors[e + "step"] = gettext("The step cannot be larger than the maximum.")
             elif max_units % step_units:
-                errors[e + "step"] = (
-                    f"The maximum ({format_units(max_units, scale)}) must be a whole number of steps of "
-                    f"{format_units(step_units, scale)}."
+                errors[e + "step"] = gettext(
+                    "The maximum (%(max)s) must be a whole number of steps of %(step)s.",
+                    max=format_units(max_units, scale),
+                    step=format_units(step_units, scale),
                 )
         weight = 100
         if weight_text:
@@ -199,11 +210,11 @@ def parse_rows(rows: Sequence[Mapping[str, str]], scale: int, *, sections_requir
             except ValueError:
                 weight = 0
             if not 1 <= weight <= 1000:
-                errors[e + "weight"] = "A weight is a whole percent from 1 to 1000 (100 = counted once)."
+                errors[e + "weight"] = gettext("A weight is a whole percent from 1 to 1000 (100 = counted once).")
         if sections_required and section is None:
-            errors[e + "section"] = "The judging system uses section judging: give every category a section."
+            errors[e + "section"] = gettext("The judging system uses section judging: give every category a section.")
         if len(guidance) > MAX_GUIDANCE_CHARS:
-            errors[e + "guidance"] = f"At most {MAX_GUIDANCE_CHARS} characters."
+            errors[e + "guidance"] = gettext("At most %(max)s characters.", max=MAX_GUIDANCE_CHARS)
         moved = 0 if position != i + 1 else 1
         drafts[i] = {
             "order": (position, moved, i),
@@ -227,9 +238,9 @@ def parse_rows(rows: Sequence[Mapping[str, str]], scale: int, *, sections_requir
         used.add(key)
         drafts[i]["key"] = key
     if not drafts and not errors:
-        errors["rows"] = "Keep at least one category on the sheet."
+        errors["rows"] = gettext("Keep at least one category on the sheet.")
     elif len(drafts) > MAX_CATEGORIES:
-        errors["rows"] = f"A sheet has at most {MAX_CATEGORIES} categories."
+        errors["rows"] = gettext("A sheet has at most %(max)s categories.", max=MAX_CATEGORIES)
     if errors:
         raise FormErrors(errors)
     for d in drafts.values():
@@ -246,8 +257,14 @@ async def sheets_on_rubric(session: AsyncSession, rubric_id: int) -> int:
 
 
 def _kept_note(new_version: int, old_version: int, sheets: int) -> str:
-    verb = "keeps" if sheets == 1 else "keep"
-    return f"this is version {new_version}; the {plural(sheets, 'sheet')} already scored {verb} version {old_version}"
+    """Why a change made a new version: the sheets already scored keep the old one (a whole sentence)."""
+    return ngettext(
+        "Scoring had started: this is version %(new)s; the %(num)s sheet already scored keeps version %(old)s.",
+        "Scoring had started: this is version %(new)s; the %(num)s sheets already scored keep version %(old)s.",
+        sheets,
+        new=new_version,
+        old=old_version,
+    )
 
 
 def _quick_for(old: RubricCategory | None, spec: CategorySpec) -> list[Any]:
@@ -296,9 +313,9 @@ def parse_rubric(
     errors: dict[str, str] = {}
     new_name = clean_text(name) if name is not None else current_name
     if not new_name:
-        errors["sheet_name"] = "Name the score sheet, e.g. “100 points, six areas”."
+        errors["sheet_name"] = gettext("Name the score sheet, e.g. “100 points, six areas”.")
     elif len(new_name) > 200:
-        errors["sheet_name"] = "At most 200 characters."
+        errors["sheet_name"] = gettext("At most 200 characters.")
     try:
         specs = parse_rows(rows, scale, sections_required=sections_required)
     except FormErrors as exc:
@@ -345,7 +362,7 @@ async def apply_rubric(session: AsyncSession, viewer: Viewer, event: Event, spec
     specs = list(spec.categories)
     before = [_spec_of(c) for c in old.categories] if old is not None else []
     if old is not None and before == specs and spec.name == old.name:
-        return RubricUpdate(old, changed=False, versioned=False, sheets_kept=0, message="Nothing changed.")
+        return RubricUpdate(old, changed=False, versioned=False, sheets_kept=0, message=gettext("Nothing changed."))
 
     sheets = await sheets_on_rubric(session, old.id) if old is not None else 0
     if old is None or sheets:
@@ -353,16 +370,16 @@ async def apply_rubric(session: AsyncSession, viewer: Viewer, event: Event, spec
     else:
         rubric = _edit_in_place(old, spec)
 
-    message = "Score sheet saved."
+    message = gettext("Score sheet saved.")
     if old is not None and sheets:
-        message = f"Scoring had started: {_kept_note(rubric.version, old.version, sheets)}."
+        message = _kept_note(rubric.version, old.version, sheets)
     dropped: list[str] = []
     if system is not None:
         keys = {s.key for s in specs}
         dropped = [k for k in system.tie_break_keys or [] if k not in keys]
         if dropped:
             system.tie_break_keys = [k for k in system.tie_break_keys or [] if k in keys]
-            message += f" Removed from the tie-break order: {', '.join(dropped)}."
+            message += " " + gettext("Removed from the tie-break order: %(keys)s.", keys=", ".join(dropped))
     await session.flush()
     audit.record_change(
         session,
@@ -500,7 +517,7 @@ async def rubric_page(session: AsyncSession, event: Event) -> RubricPage:
         previous = await session.scalar(select(Rubric.version).where(Rubric.id == rubric.replaces_id))
         kept = await sheets_on_rubric(session, rubric.replaces_id)
         if previous is not None and kept:
-            note = f"Scoring had started: {_kept_note(rubric.version, previous, kept)}."
+            note = _kept_note(rubric.version, previous, kept)
     return RubricPage(
         rubric_id=rubric.id,
         name=rubric.name,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, VehiclePhoto, utcnow
 from concours.domain.states import ENTRY_STATUSES, TransitionError, check_entry_transition
-from concours.i18n import N_
+from concours.i18n import N_, gettext
 from concours.services import audit, entries, photos
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -294,10 +294,10 @@ async def decide_many(
 ) -> int:
     """Accept, waitlist or decline several entries at once; all or nothing, each entrant e-mailed."""
     if status not in DECISIONS:
-        raise FormErrors({"bulk_status": "Choose accept, waitlist or decline."})
+        raise FormErrors({"bulk_status": gettext("Choose accept, waitlist or decline.")})
     chosen = await _event_entries(session, event, entry_ids)
     if not chosen:
-        raise FormErrors({"bulk": "Tick at least one entry first."})
+        raise FormErrors({"bulk": gettext("Tick at least one entry first.")})
     problems = []
     for e in chosen:
         if e.status == status:
@@ -305,17 +305,20 @@ async def decide_many(
         try:
             check_entry_transition(e.status, status)
         except TransitionError as exc:
-            problems.append(f"entry {e.id}: {exc}")
+            problems.append(gettext("entry %(id)s: %(problem)s", id=e.id, problem=str(exc)))
         if status == "accepted" and not class_id and e.class_id is None and e.preferred_class_id is None:
-            problems.append(f"entry {e.id} has no class: choose the class to accept them into")
+            problems.append(gettext("entry %(id)s has no class: choose the class to accept them into", id=e.id))
     if problems:
-        raise FormErrors({"bulk": "Nothing was changed: " + "; ".join(problems) + "."})
+        raise FormErrors({"bulk": gettext("Nothing was changed: %(problems)s.", problems="; ".join(problems))})
     for e in chosen:
         cid = class_id or str(e.class_id or e.preferred_class_id or "")
         try:
             await entries.decide(session, viewer, e, status=status, class_id=cid, message=message)
         except FormErrors as exc:
-            raise FormErrors({"bulk": f"Nothing was changed: entry {e.id}: " + " ".join(exc.errors.values())}) from exc
+            problem = " ".join(exc.errors.values())
+            raise FormErrors(
+                {"bulk": gettext("Nothing was changed: entry %(id)s: %(problem)s", id=e.id, problem=problem)}
+            ) from exc
     return len(chosen)
 
 
@@ -326,7 +329,7 @@ async def move_to_class(
     target = await _class_of(session, event, class_id, "move_class_id")
     chosen = await _event_entries(session, event, entry_ids)
     if not chosen:
-        raise FormErrors({"bulk": "Tick at least one entry first."})
+        raise FormErrors({"bulk": gettext("Tick at least one entry first.")})
     for e in chosen:
         if e.class_id != target.id:
             audit.record_change(
@@ -348,9 +351,9 @@ async def _class_of(session: AsyncSession, event: Event, class_id: str, field_na
     if class_id.isdecimal() and len(class_id) < 10:
         cls = await session.get(EventClass, int(class_id))
     if cls is None or cls.event_id != event.id:
-        raise FormErrors({field_name: "Choose a class of this event."})
+        raise FormErrors({field_name: gettext("Choose a class of this event.")})
     if cls.certified_at is not None:
-        raise FormErrors({field_name: f"Class {cls.code} is certified; its cars cannot change."})
+        raise FormErrors({field_name: gettext("Class %(code)s is certified; its cars cannot change.", code=cls.code)})
     return cls
 
 
@@ -359,7 +362,7 @@ async def combine_classes(session: AsyncSession, viewer: Viewer, event: Event, s
     source = await _class_of(session, event, source_id, "combine_from")
     target = await _class_of(session, event, target_id, "combine_into")
     if source.id == target.id:
-        raise FormErrors({"combine_into": "Choose two different classes."})
+        raise FormErrors({"combine_into": gettext("Choose two different classes.")})
     moved = (await session.scalars(select(Entry.id).where(Entry.class_id == source.id))).all()
     await session.execute(update(Entry).where(Entry.class_id == source.id).values(class_id=target.id))
     await session.execute(
@@ -517,20 +520,20 @@ async def update_registration(session: AsyncSession, viewer: Viewer, event: Even
             if not 2000 <= closes_at.year <= 2100:
                 raise ValueError(raw)
         except (ValueError, OverflowError):
-            errors["registration_closes_at"] = "Enter a date and time, e.g. 2027-05-01 23:59."
+            errors["registration_closes_at"] = gettext("Enter a date and time, e.g. 2027-05-01 23:59.")
     numbers: dict[str, int] = {}
-    for key, low, high, label in (
-        ("max_photos", 0, 20, "Photos per car"),
-        ("history_max_chars", 100, 20000, "The history limit"),
+    for key, low, high, problem in (
+        ("max_photos", 0, 20, N_("Photos per car is a whole number from %(low)s to %(high)s.")),
+        ("history_max_chars", 100, 20000, N_("The history limit is a whole number from %(low)s to %(high)s.")),
     ):
         value = form.get(key, "").strip()
         if not value.isdecimal() or not low <= int(value) <= high:
-            errors[key] = f"{label} is a whole number from {low} to {high}."
+            errors[key] = gettext(problem, low=low, high=high)
         else:
             numbers[key] = int(value)
     terms = form.get("terms_text", "").strip()
     if len(terms) > 5000:
-        errors["terms_text"] = "At most 5000 characters."
+        errors["terms_text"] = gettext("At most 5000 characters.")
     if errors:
         raise FormErrors(errors)
     before = registration_form(event)

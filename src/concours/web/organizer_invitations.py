@@ -11,6 +11,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
+from concours.i18n import gettext, ngettext
 from concours.services import entries, invitations
 from concours.services.permissions import event_for_organizer
 from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, submit
@@ -33,11 +34,13 @@ INVITATIONS = FormPage("organizer/invitations.html", _invitations_context)
 def _done(result: invitations.InviteResult) -> str:
     parts = []
     if result.invited:
-        parts.append(f"{result.invited} invitation{'s' if result.invited != 1 else ''} sent")
+        parts.append(ngettext("%(num)s invitation sent", "%(num)s invitations sent", result.invited))
     if result.resent:
-        parts.append(f"{result.resent} sent again with a new link (the old one no longer works)")
+        parts.append(gettext("%(n)s sent again with a new link (the old one no longer works)", n=result.resent))
     if result.already_applied:
-        parts.append("already applied, not invited again: " + ", ".join(result.already_applied))
+        parts.append(
+            gettext("already applied, not invited again: %(emails)s", emails=", ".join(result.already_applied))
+        )
     return "; ".join(parts) + "."
 
 
