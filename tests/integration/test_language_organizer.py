@@ -50,6 +50,8 @@ def test_the_organizer_pages_speak_french(scene: Scene) -> None:
     # What the services say on these pages: the judging system's summary, a form's errors beside its fields.
     summary = org.get(base + "/system/settings", headers=FRENCH).text
     assert "Chaque juge note toute la voiture ; la note de la voiture est la moyenne des totaux des juges." in summary
+    documents = org.get(base + "/documents", headers=FRENCH).text  # nothing certified yet: each document says why
+    assert "Le livret des résultats est fait à partir des résultats certifiés" in documents
     refused = post(org, base + "/awards", {"kind": "designated", "eligibility": "judged"}, headers=FRENCH)
     assert refused.status_code == 400
     assert "Nommez le prix, p. ex. « Best of Show » ou « Prix du designer »." in refused.text

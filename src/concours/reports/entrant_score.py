@@ -9,6 +9,7 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry, Event
+from concours.i18n import gettext
 from concours.reports import CertifiedStamp, Letterhead, Report, file_url, render_html
 from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
@@ -93,7 +94,7 @@ async def score_reports_document(
     (each numbered on its own, as it is handed to its owner)."""
     feedback = await event_feedback(session, event)
     if not feedback:
-        raise ServiceError("There are no score reports yet: they are made from certified classes.")
+        raise ServiceError(gettext("There are no score reports yet: they are made from certified classes."))
     letterhead = await branding.letterhead(session, event)
     photo = await _photos(session, settings, feedback)
     stamps = await _stamps(session, settings, feedback)

@@ -13,6 +13,7 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
+from concours.i18n import gettext
 from concours.reports import Letterhead, Report, render_html
 from concours.reports.pool import qr_src
 from concours.services import branding, ceremony, show_results
@@ -121,7 +122,7 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
     for a in await show_results.special_awards(session, event):
         placards.append(AwardPlacard(a.name, a.how, a.car_number or 0, a.title, a.owner))
     if not placards:
-        raise ServiceError("There are no winners yet: award placards are printed once a class is certified.")
+        raise ServiceError(gettext("There are no winners yet: award placards are printed once a class is certified."))
     return PlacardSet(await branding.letterhead(session, event), f"{event.slug}-award-placards", [], placards)
 
 

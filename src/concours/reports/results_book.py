@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.domain.states import results_public
+from concours.i18n import gettext
 from concours.reports import CertifiedStamp, Letterhead, PageFooter, Report, file_url, render_html
 from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
@@ -105,7 +106,7 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
     scores only where asked and the event publishes them."""
     classes = await show_results.certified_classes(session, event)
     if not classes:
-        raise ServiceError("The results book is made from certified results: certify a class first.")
+        raise ServiceError(gettext("The results book is made from certified results: certify a class first."))
     awards = await show_results.special_awards(session, event)
     winners = {car.vehicle_id for cls in classes for car in cls.cars if car.rank == 1 and car.award}
     photo = {
