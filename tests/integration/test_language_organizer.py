@@ -57,5 +57,8 @@ def test_the_organizer_pages_speak_french(scene: Scene) -> None:
     assert "Nommez le prix, p. ex. « Best of Show » ou « Prix du designer »." in refused.text
     assert "Nommez qui choisit" in refused.text
 
+    no_file = post(org, base + "/entries/import", {}, headers=FRENCH)
+    assert no_file.status_code == 400 and "Choisissez le fichier CSV à importer." in no_file.text
+
     # The same pages in English say what they always said.
     assert "Save score sheet" in org.get(base + "/rubric", headers={"accept-language": "en"}).text

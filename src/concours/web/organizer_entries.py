@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.domain.states import ENTRY_STATUSES
+from concours.i18n import gettext
 from concours.services import csv_entries, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
@@ -315,11 +316,11 @@ class OrganizerEntriesController(Controller):
         errors: dict[str, str] = {}
         imported: int | None = None
         if not isinstance(upload, UploadFile) or not upload.filename:
-            errors["file"] = "Choose the CSV file to import."
+            errors["file"] = gettext("Choose the CSV file to import.")
         else:
             data = await upload.read()
             if len(data) > MAX_CSV_BYTES:
-                errors["file"] = "The file is larger than 5 MB; split it."
+                errors["file"] = gettext("The file is larger than 5 MB; split it.")
             else:
                 try:
                     imported = await csv_entries.import_csv(db, viewer, event, data)
