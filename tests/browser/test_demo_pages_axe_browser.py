@@ -74,6 +74,7 @@ SKIPPED = {
     "/organizer/events/{event_id:int}/judges/{judge_id:int}/packet.pdf",
     "/organizer/events/{event_id:int}/results.csv",
     "/organizer/events/{event_id:int}/results.json",
+    "/my/privacy/data.json",
     # htmx fragments polled or swapped into a page that is visited (the job page; the load-test baseline).
     "/jobs/{job_id:int}/progress",
     "/judging/_bench/fragment",

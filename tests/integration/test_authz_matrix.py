@@ -104,6 +104,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /organizer/conflicts/{conflict_id:int}/confirm": ALL,
     "POST /organizer/conflicts/{conflict_id:int}/dismiss": ALL,
     "POST /organizer/events/{event_id:int}/conflicts/suggest": ALL,
+    "POST /organizer/events/{event_id:int}/conflicts/roster-setting": ALL,
     "POST /organizer/entries/{entry_id:int}/decision": ALL,
     "POST /organizer/entries/{entry_id:int}/field": ALL,
     "POST /organizer/events": ANONYMOUS,
@@ -207,6 +208,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /chief/events/{event_id:int}/stream": ALL,
     "GET /my/privacy": ANONYMOUS,
     "POST /my/privacy": ANONYMOUS,
+    "GET /my/privacy/data.json": ANONYMOUS,  # the signed-in person's own data (404 with no entrant record)
     "GET /organizer/events/{event_id:int}/ceremony": ALL,
     "POST /organizer/events/{event_id:int}/ceremony/build": ALL,
     "POST /organizer/events/{event_id:int}/ceremony/reset": ALL,

@@ -64,6 +64,7 @@ NOT_FORM_PAGES: dict[str, str] = {
     "POST /judging/conflicts/{conflict_id:int}/delete": "a button on a conflict's row",
     "POST /organizer/conflicts/{conflict_id:int}/confirm": "a button on a suggested conflict's row",
     "POST /organizer/events/{event_id:int}/conflicts/suggest": "a button: look for conflicts",
+    "POST /organizer/events/{event_id:int}/conflicts/roster-setting": "a checkbox (roster shown) and a button",
     "POST /judging/invitations/{event_id:int}/accept": "a button",
     "POST /my/entries/{entry_id:int}/withdraw": "a button",
     "POST /my/privacy": "one tick box: nothing to type",

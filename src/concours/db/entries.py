@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +21,9 @@ class Entrant(IdMixin, CreatedMixin, Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
+    # Optional, used only to suggest conflicts of interest (the same address as a judge's); never shown in public.
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
     # The owner's name may appear in public results, exports and placards.
     publish_name: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -78,6 +82,9 @@ class Entry(IdMixin, CreatedMixin, Base):
     absent_reason: Mapped[str] = mapped_column(String(200), default="")
     decision_message: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None]
+    # What the owner declared on the application: [{"judge_id": int | None, "name", "type", "note"}]. A
+    # declaration that names a judge of the roster is also a suggested conflict (source ``entrant``).
+    declared_conflicts: Mapped[list[Any]] = mapped_column(default=list)
 
     vehicle: Mapped[Vehicle] = relationship(lazy="raise")
     entrant: Mapped[Entrant] = relationship(lazy="raise")

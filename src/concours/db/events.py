@@ -50,6 +50,9 @@ class Event(IdMixin, CreatedMixin, Base):
     calibration_rubric_id: Mapped[int | None] = mapped_column(
         ForeignKey("rubric.id", ondelete="SET NULL", use_alter=True)
     )
+    # Entrants may pick judges of the roster (accepted, or on a team) when they declare conflicts on the
+    # application; otherwise they name people on the judging team in their own words.
+    roster_public: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Rubric(IdMixin, CreatedMixin, Base):

@@ -22,6 +22,11 @@ class Judge(IdMixin, CreatedMixin, Base):
     honorary: Mapped[bool] = mapped_column(Boolean, default=False)
     specialties: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Shops, restorers, dealers or clubs the judge works for or with, one per line (the judge's own list).
+    ties: Mapped[str] = mapped_column(Text, default="")
+    # Optional, used only to suggest conflicts of interest (the same address as an owner's).
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
 
     user: Mapped[User] = relationship(lazy="raise")
 
@@ -67,7 +72,7 @@ class Conflict(IdMixin, CreatedMixin, Base):
     kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
     # suggested | confirmed | dismissed: only a confirmed conflict binds.
     state: Mapped[str] = mapped_column(String(12), default="confirmed", server_default="confirmed", index=True)
-    dismissed_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    dismissed_reason: Mapped[str] = mapped_column(String(300), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

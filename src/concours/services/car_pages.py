@@ -5,6 +5,7 @@ result and special awards."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -188,3 +189,66 @@ async def set_publish_name(session: AsyncSession, viewer: Viewer, public: bool) 
         )
         entrant.publish_name = public
     return entrant
+
+
+async def personal_data(session: AsyncSession, viewer: Viewer) -> dict[str, Any]:
+    """Everything the app keeps about an entrant as a person, for them to download: their account, contact details
+    (with the optional street address and postcode), the publication choice, their cars and their applications with
+    the conflicts of interest they declared. Three queries."""
+    entrant = await entrant_of(session, viewer)
+    user = await session.get(User, entrant.user_id)
+    assert user is not None
+    vehicles = (
+        await session.scalars(select(Vehicle).where(Vehicle.entrant_id == entrant.id).order_by(Vehicle.id))
+    ).all()
+    applications = (
+        await session.execute(
+            select(Entry, Event.name)
+            .join(Event, Event.id == Entry.event_id)
+            .where(Entry.entrant_id == entrant.id)
+            .order_by(Entry.id)
+        )
+    ).all()
+    return {
+        "account": {"name": user.name, "email": user.email},
+        "contact": {
+            "phone": entrant.phone,
+            "address": entrant.address,
+            "postcode": entrant.postcode,
+            "city": entrant.city,
+            "country": entrant.country,
+        },
+        "publish_name": entrant.publish_name,
+        "cars": [
+            {
+                "id": v.id,
+                "year": v.year,
+                "make": v.make,
+                "model": v.model,
+                "body_style": v.body_style,
+                "coachbuilder": v.coachbuilder,
+                "chassis_number": v.chassis_number,
+                "engine_number": v.engine_number,
+                "colour": v.colour,
+                "restoration_state": v.restoration_state,
+                "restoration_notes": v.restoration_notes,
+                "history": v.history,
+                "prior_awards": v.prior_awards,
+            }
+            for v in vehicles
+        ],
+        "applications": [
+            {
+                "event": event_name,
+                "car_id": entry.vehicle_id,
+                "status": entry.status,
+                "car_number": entry.car_number,
+                "declared_conflicts": [
+                    {"name": d.get("name", ""), "type": d.get("type", ""), "note": d.get("note", "")}
+                    for d in entry.declared_conflicts or []
+                    if isinstance(d, dict)
+                ],
+            }
+            for entry, event_name in applications
+        ],
+    }

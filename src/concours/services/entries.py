@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
 from concours.i18n import N_, gettext
-from concours.services import accounts, audit, invitations, outbox, photos
+from concours.services import accounts, audit, conflicts, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -26,6 +26,8 @@ APPLICATION_FIELDS = (
     "email",
     "phone",
     "city",
+    "address",
+    "postcode",
     "country",
     "year",
     "make",
@@ -64,6 +66,10 @@ class Application:
     history: str
     prior_awards: str
     preferred_class_id: int | None
+    address: str = ""
+    postcode: str = ""
+    # The conflicts of interest the owner declares (checked against the roster by ``_checked``).
+    declarations: list[conflicts.Declaration] = field(default_factory=list)
 
 
 def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]) -> Application:
@@ -110,6 +116,8 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         ("colour", 100),
         ("phone", 50),
         ("city", 100),
+        ("address", 200),
+        ("postcode", 20),
         ("country", 100),
         ("restoration_notes", 2000),
         ("prior_awards", 2000),
@@ -137,6 +145,8 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         history=f["history"],
         prior_awards=f["prior_awards"],
         preferred_class_id=preferred,
+        address=f["address"],
+        postcode=f["postcode"],
     )
 
 
@@ -203,7 +213,7 @@ def _application_snapshot(vehicle: Vehicle, entrant: Entrant, entry: Entry) -> d
     """What an entrant's edit can change: the car's details, their contact details, the class they ask for."""
     return {
         **audit.snapshot(vehicle, VEHICLE_FIELDS),
-        **audit.snapshot(entrant, ("phone", "city", "country")),
+        **audit.snapshot(entrant, ("phone", "city", "address", "postcode", "country")),
         "preferred_class_id": entry.preferred_class_id,
     }
 
@@ -217,9 +227,12 @@ async def _checked(
     existing_photos: int = 0,
     except_entry: int | None = None,
     photo_problem: str | None = None,
+    roster: dict[int, str] | None = None,
 ) -> tuple[Application, list[photos.Processed]]:
-    """The application and its photos, every problem reported at once (fields and photos together).
-    ``photo_problem``: photos the web layer could not take (too large to arrive, not images)."""
+    """The application and its photos, every problem reported at once (fields, declared conflicts and photos
+    together). ``photo_problem``: photos the web layer could not take (too large to arrive, not images).
+    ``roster``: the judges the owner may pick from when declaring conflicts (None: they name people in their own
+    words)."""
     class_ids = set((await session.scalars(select(EventClass.id).where(EventClass.event_id == event.id))).all())
     errors: dict[str, str] = {}
     app: Application | None = None
@@ -227,6 +240,8 @@ async def _checked(
         app = parse_application(form, event, class_ids)
     except FormErrors as exc:
         errors.update(exc.errors)
+    declared, declared_errors = conflicts.parse_declarations(form, roster)
+    errors.update(declared_errors)
     processed: list[photos.Processed] = []
     try:
         processed = await photos.check_uploads(uploads, allowed=event.max_photos, existing=existing_photos)
@@ -238,7 +253,14 @@ async def _checked(
         errors["chassis_number"] = _duplicate_message(app.chassis_number)
     if errors or app is None:
         raise FormErrors(errors)
+    app.declarations = declared
     return app, processed
+
+
+async def declaration_roster(session: AsyncSession, event: Event) -> dict[int, str] | None:
+    """The judges an owner picks from when declaring conflicts on the application: the event's roster when it is
+    shown to entrants, else None (they name people in their own words, matched by name)."""
+    return await conflicts.roster_names(session, event, public=True) if event.roster_public else None
 
 
 async def apply(
@@ -271,7 +293,13 @@ async def apply(
             raise FormErrors({"vehicle_id": "This car already has an application at this event; see your portal."})
     existing = await photos.count(session, vehicle.id) if vehicle is not None else 0
     app, processed = await _checked(
-        session, event, form, uploads, existing_photos=existing, photo_problem=photo_problem
+        session,
+        event,
+        form,
+        uploads,
+        existing_photos=existing,
+        photo_problem=photo_problem,
+        roster=await declaration_roster(session, event),
     )
     if vehicle is not None and viewer is not None:
         user = await session.get(User, viewer.user_id)
@@ -298,7 +326,14 @@ async def apply(
         user = await accounts.get_or_create_user(session, app.email, app.name)
         entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     if entrant is None:
-        entrant = Entrant(user_id=user.id, phone=app.phone, city=app.city, country=app.country)
+        entrant = Entrant(
+            user_id=user.id,
+            phone=app.phone,
+            city=app.city,
+            country=app.country,
+            address=app.address,
+            postcode=app.postcode,
+        )
         session.add(entrant)
         await session.flush()
     else:
@@ -307,6 +342,7 @@ async def apply(
             app.city or entrant.city,
             app.country or entrant.country,
         )
+        entrant.address, entrant.postcode = app.address or entrant.address, app.postcode or entrant.postcode
     if vehicle is None:
         vehicle = Vehicle(entrant_id=entrant.id, year=app.year, make=app.make, model=app.model)
         session.add(vehicle)
@@ -325,8 +361,13 @@ async def apply(
         action="apply",
         user_id=user.id,
         event_id=event.id,
-        after={"vehicle": f"{app.year} {app.make} {app.model}", "photos": len(processed)},
+        after={
+            "vehicle": f"{app.year} {app.make} {app.model}",
+            "photos": len(processed),
+            "declared_conflicts": len(app.declarations),
+        },
     )
+    await conflicts.record_declarations(session, event, entry, app.declarations, user.id)
     if invited is not None:
         invitations.mark_used(invited, entry)
     await accounts.send_login_link(
@@ -390,13 +431,21 @@ async def update_application(
     removed = await photos.remove(session, vehicle.id, remove_photo_ids)
     existing = await photos.count(session, vehicle.id)
     app, processed = await _checked(
-        session, event, data, uploads, existing_photos=existing, except_entry=entry.id, photo_problem=photo_problem
+        session,
+        event,
+        data,
+        uploads,
+        existing_photos=existing,
+        except_entry=entry.id,
+        photo_problem=photo_problem,
+        roster=await declaration_roster(session, event),
     )
     entrant = await session.get(Entrant, entry.entrant_id)
     assert entrant is not None
     before = {**_application_snapshot(vehicle, entrant, entry), "photos_added": 0, "photos_removed": 0}
     fill_vehicle(vehicle, app)
     entrant.phone, entrant.city, entrant.country = app.phone, app.city, app.country
+    entrant.address, entrant.postcode = app.address, app.postcode
     entry.preferred_class_id = app.preferred_class_id
     await photos.store(session, settings, vehicle.id, processed)
     audit.record_change(
@@ -413,6 +462,7 @@ async def update_application(
             "photos_removed": removed,
         },
     )
+    await conflicts.record_declarations(session, event, entry, app.declarations, viewer.user_id)
 
 
 async def withdraw(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
@@ -639,7 +689,12 @@ async def add_entry(
     processed: list[photos.Processed] = []
     try:
         app, processed = await _checked(
-            session, event, organizer_entry_form(form), uploads or [], photo_problem=photo_problem
+            session,
+            event,
+            organizer_entry_form(form),
+            uploads or [],
+            photo_problem=photo_problem,
+            roster=await conflicts.roster_names(session, event, public=False),
         )
     except FormErrors as exc:
         for key, message in exc.errors.items():
@@ -671,13 +726,22 @@ async def add_entry(
         user = await accounts.get_or_create_user(session, app.email, app.name)
     entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     if entrant is None:
-        entrant = Entrant(user_id=user.id, phone=app.phone, city=app.city, country=app.country)
+        entrant = Entrant(
+            user_id=user.id,
+            phone=app.phone,
+            city=app.city,
+            country=app.country,
+            address=app.address,
+            postcode=app.postcode,
+        )
         session.add(entrant)
         await session.flush()
     else:  # an owner we know keeps the details they gave; only blanks are filled in
         entrant.phone = entrant.phone or app.phone
         entrant.city = entrant.city or app.city
         entrant.country = entrant.country or app.country
+        entrant.address = entrant.address or app.address
+        entrant.postcode = entrant.postcode or app.postcode
     vehicle = Vehicle(entrant_id=entrant.id, year=app.year, make=app.make, model=app.model)
     fill_vehicle(vehicle, app)
     session.add(vehicle)
@@ -715,8 +779,10 @@ async def add_entry(
             "car_number": number,
             "photos": len(processed),
             "owner_told": tell_owner,
+            "declared_conflicts": len(app.declarations),
         },
     )
+    await conflicts.record_declarations(session, event, entry, app.declarations, viewer.user_id)
     if tell_owner:
         car = f"{app.year} {app.make} {app.model}"
         if decision == "accepted":

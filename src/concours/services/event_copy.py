@@ -54,6 +54,7 @@ EVENT_SETTINGS = (
     "publish_judges",
     "publish_comments",
     "invitation_only",
+    "roster_public",
 )
 
 

@@ -29,7 +29,7 @@ from concours.db import (
 from concours.domain.assignment import RANKS
 from concours.i18n import N_
 from concours.services import accounts, audit
-from concours.services.conflicts import list_conflicts
+from concours.services.conflicts import MAX_TIE, MAX_TIES, list_conflicts, split_ties
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import (
     ACCEPTED,
@@ -427,16 +427,39 @@ async def update_judge(
 
 
 async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mapping[str, str]) -> Judge:
-    """A judge sets their own specialties (rank, honorary and notes are the organizers')."""
+    """A judge sets their own specialties, the shops, restorers, dealers or clubs they work for or with (one per
+    line), and optionally their street address and postcode (rank, honorary and notes are the organizers'). The
+    ties and the address serve only to suggest conflicts of interest."""
     require(why_not_judge(viewer))
     assert viewer.judge_id is not None
     judge = await session.get(Judge, viewer.judge_id)
     assert judge is not None
+    errors: dict[str, str] = {}
     specialties = clean_specialties(form.get("specialties", ""))
     if len(specialties) > MAX_SPECIALTIES:
-        raise FormErrors({"specialties": f"Keep the specialties under {MAX_SPECIALTIES} characters."})
-    before = judge.specialties
+        errors["specialties"] = f"Keep the specialties under {MAX_SPECIALTIES} characters."
+    ties = split_ties(form.get("ties", ""))
+    if len(ties) > MAX_TIES:
+        errors["ties"] = f"List at most {MAX_TIES}, one per line."
+    elif any(len(t) > MAX_TIE for t in ties):
+        errors["ties"] = f"Keep each name under {MAX_TIE} characters, one per line."
+    address = " ".join(form.get("address", "").split())
+    postcode = " ".join(form.get("postcode", "").split())
+    if len(address) > 200:
+        errors["address"] = "At most 200 characters."
+    if len(postcode) > 20:
+        errors["postcode"] = "At most 20 characters."
+    if errors:
+        raise FormErrors(errors)
+    before = {
+        "specialties": judge.specialties,
+        "ties": judge.ties,
+        "address": judge.address,
+        "postcode": judge.postcode,
+    }
     judge.specialties = specialties
+    judge.ties = "\n".join(ties)
+    judge.address, judge.postcode = address, postcode
     audit.record_change(
         session,
         entity_type="judge",
@@ -444,8 +467,8 @@ async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mappin
         action="update_specialties",
         user_id=viewer.user_id,
         event_id=None,
-        before={"specialties": before},
-        after={"specialties": specialties},
+        before=before,
+        after={"specialties": specialties, "ties": judge.ties, "address": address, "postcode": postcode},
     )
     return judge
 

@@ -15,12 +15,12 @@ from concours.domain.certificate import grouped
 from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
-from concours.services import awards, certificates, entries, pending_uploads, photos, selection
+from concours.services import awards, certificates, conflicts, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
 from concours.web.common import AppSettings, BadForm, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
-from concours.web.public import vehicle_form
+from concours.web.public import declaring, vehicle_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
@@ -65,6 +65,7 @@ class EntrantController(Controller):
                     "withdrawable": entry.status in ("applied", "waitlisted", "accepted")
                     and event.status in ("draft", "registration_open", "registration_closed"),
                     "photos": pictures.get(vehicle.id, []),
+                    "declared": conflicts.declarations_of(entry.declared_conflicts),
                 }
             )
         open_events = [
@@ -95,6 +96,8 @@ class EntrantController(Controller):
         form.update(
             phone=entrant.phone,
             city=entrant.city,
+            address=entrant.address,
+            postcode=entrant.postcode,
             country=entrant.country,
             preferred_class_id=str(entry.preferred_class_id or ""),
         )
@@ -131,6 +134,7 @@ class EntrantController(Controller):
             pending=pending or [],
             max_photo_bytes=photos.MAX_PHOTO_BYTES,
             upload_budget=UPLOAD_BUDGET,
+            **(await declaring(db, event) | {"declared": conflicts.declarations_of(entry.declared_conflicts)}),
         )
 
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])

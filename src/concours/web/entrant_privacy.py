@@ -1,11 +1,13 @@
-"""The entrant's choice whether their name appears in public: the car's page, the live page, placards and the
-results book (the organizers and the emcee's cards always have it)."""
+"""The entrant's privacy: a download of everything the app keeps about them, and the choice whether their name
+appears in public: the car's page, the live page, placards and the results book (the organizers and the emcee's
+cards always have it)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,3 +36,16 @@ class EntrantPrivacyController(Controller):
             await car_pages.set_publish_name(db, viewer, form.get("publish_name") == "1")
 
         return await submit(request, db, PAGE, viewer, act, "/my/privacy?saved=1")
+
+    @get("/data.json")
+    async def data(self, db: Db, viewer: SignedIn) -> Response[bytes]:
+        """Everything the app keeps about the entrant as a person, as a JSON download."""
+        body = json.dumps(await car_pages.personal_data(db, viewer), ensure_ascii=False, indent=2)
+        return Response(
+            content=body.encode(),
+            media_type="application/json",
+            headers={
+                "content-disposition": 'attachment; filename="my-data.json"',
+                "cache-control": "private, no-store",
+            },
+        )

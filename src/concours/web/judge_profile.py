@@ -25,7 +25,14 @@ async def _profile_context(db: AsyncSession, viewer: Viewer, form: Form | None) 
         "judge": judge,
         "rank_label": gettext(roster.RANK_LABELS[judge.rank]) if judge.rank in roster.RANK_LABELS else judge.rank,
         "invitations": await roster.my_invitations(db, viewer),
-        "form": form if form is not None else {"specialties": judge.specialties},
+        "form": form
+        if form is not None
+        else {
+            "specialties": judge.specialties,
+            "ties": judge.ties,
+            "address": judge.address,
+            "postcode": judge.postcode,
+        },
         "saved": False,
     }
 

@@ -20,6 +20,7 @@ from concours.services import csv_entries, entries, pending_uploads, photos, sel
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
 from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, form_list, submit
+from concours.web.public import declaring
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -108,6 +109,7 @@ async def _add_context(db: AsyncSession, event: Event, form: Form | None) -> dic
         "pending_token": "",  # a refused form's photos, kept (see web.uploads.take_photos)
         "max_photo_bytes": photos.MAX_PHOTO_BYTES,
         "upload_budget": UPLOAD_BUDGET,
+        **await declaring(db, event, organizer=True),
     }
     if form is None:  # the first showing: accepted, and the owner told
         context["form"] = {"decision": "accepted", "tell_owner": "on"}

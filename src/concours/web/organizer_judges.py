@@ -328,6 +328,25 @@ class OrganizerJudgesController(Controller):
 
         return await submit(request, db, CONFLICTS, event, act, f"/organizer/events/{event.id}/conflicts")
 
+    @post("/events/{event_id:int}/conflicts/roster-setting", media_type=MediaType.HTML)
+    async def roster_setting(
+        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+    ) -> Any:
+        event = await event_for_chief_judge(db, viewer, event_id)
+
+        async def act(form: Form) -> None:
+            await conflicts.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
+
+        return await submit(
+            request,
+            db,
+            CONFLICTS,
+            event,
+            act,
+            f"/organizer/events/{event.id}/conflicts?done=setting+saved#declared",
+            keep_form=False,
+        )
+
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def remove_conflict(
         self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]

@@ -17,6 +17,7 @@ from concours.services import (
     awards,
     car_pages,
     ceremony,
+    conflicts,
     entries,
     events,
     invitations,
@@ -55,7 +56,13 @@ async def _owner_form(db: AsyncSession, viewer: Viewer) -> dict[str, str]:
     entrant = await db.get(Entrant, viewer.entrant_id) if viewer.entrant_id else None
     form = {"name": viewer.name, "email": viewer.email}
     if entrant is not None:
-        form.update(phone=entrant.phone, city=entrant.city, country=entrant.country)
+        form.update(
+            phone=entrant.phone,
+            city=entrant.city,
+            address=entrant.address,
+            postcode=entrant.postcode,
+            country=entrant.country,
+        )
     return form
 
 
@@ -100,7 +107,24 @@ async def _apply_page(
         pending=pending or [],
         max_photo_bytes=photos.MAX_PHOTO_BYTES,
         upload_budget=UPLOAD_BUDGET,
+        **await declaring(db, event),
     )
+
+
+async def declaring(db: AsyncSession, event: Event, *, organizer: bool = False) -> dict[str, Any]:
+    """What the application form's conflicts part needs: the judges to pick from (None: names in the owner's
+    words), the types and how many lines. The organizer's add-an-entry form always picks from the roster."""
+    roster = (
+        await conflicts.roster_names(db, event, public=False)
+        if organizer
+        else await entries.declaration_roster(db, event)
+    )
+    return {
+        "declare_roster": roster,
+        "conflict_types": conflicts.DECLARABLE_TYPES,
+        "declaration_rows": conflicts.DECLARATION_ROWS,
+        "declared": [],
+    }
 
 
 async def _refused_page(
