@@ -826,7 +826,7 @@ async def find_suggestions(
     session: AsyncSession, event: Event, *, years: int = JUDGED_BEFORE_YEARS
 ) -> list[Suggestion]:
     """What the app can see, not yet recorded in any state for the same judge and car (a conflict that names the
-    car, its owner or its class, even a dismissed one, covers it). Seven queries:
+    car, its owner or its class, even a dismissed one, covers it). Five queries:
 
     - a judge of the roster at the same street address and postcode as a car's owner (both given, compared by
       :func:`address_key`) → family, with the owner: "Same address as the owner";
