@@ -327,6 +327,8 @@ def test_shop_ties_and_the_same_address_are_suggested_with_what_matched(db_url: 
         r = post(org, f"/organizer/events/{show.event_id}/conflicts/suggest")
         assert r.status_code == 303 and "2%20new%20suggestions" in r.headers["location"]
         page = org.get(r.headers["location"]).text
+        roster = org.get(f"/organizer/events/{show.event_id}/roster").text
+        assert "Works with: Paul Russell &amp; Co.; Kling; Touring" in roster  # the organizers see the ties
     assert "Same address as the owner, Owner 1" in page and "12 elm" not in page.lower()  # the address stays private
     assert sorted((j, k, e, o, src, why) for j, e, o, k, src, _, why in stored(db_url, show.event_id)) == [
         (

@@ -162,6 +162,7 @@ class RosterJudge:
     sections: list[str] = field(default_factory=list)
     load: int = 0
     conflicts: list[str] = field(default_factory=list)
+    ties: str = ""  # the shops, restorers, dealers or clubs they work with, one per line (their profile)
 
     @property
     def status_label(self) -> str:
@@ -240,6 +241,7 @@ async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:
                 sections=list(seat.sections or []) if seat else [],
                 load=loads.get(judge.id, 0),
                 conflicts=conflicts.get(judge.id, []),
+                ties=judge.ties,
             )
         )
     return out
