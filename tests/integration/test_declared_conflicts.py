@@ -266,6 +266,11 @@ def test_with_the_roster_shown_the_owner_picks_a_judge_and_errors_keep_what_was_
     assert stored(db_url, show.event_id) == [
         (judge0, entry.id, None, "dealer", "entrant", "suggested", "The owner declared Judge 0 on the application")
     ]
+    with new_client(settings) as french:  # the conflicts part of the form speaks the reader's language
+        french.cookies.set("concours_lang", "fr")
+        r = post(french, f"/events/{slug}/apply", dict(APPLICATION, email="f@example.com", conflict_type_1="family"))
+        assert r.status_code == 400 and "Juges que vous connaissez" in r.text
+        assert "Choisissez le juge, ou laissez la ligne vide." in r.text and ">Famille</option>" in r.text
 
 
 def test_the_organizers_add_entry_form_takes_the_owners_declarations(db_url: str, settings: Settings) -> None:

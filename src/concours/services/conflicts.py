@@ -615,6 +615,13 @@ def address_key(address: str, postcode: str) -> str | None:
 
 # What an owner may declare (own car is automatic; judged before is the app's).
 DECLARABLE_TYPES = {k: v for k, v in CONFLICT_TYPES.items() if k not in ("own_car", "judged_before")}
+
+
+def declarable_labels() -> dict[str, str]:
+    """The types an owner may declare, in the reader's language (the application form's choices)."""
+    return {key: type_label(key) for key in DECLARABLE_TYPES}
+
+
 DECLARATION_ROWS = 3
 MAX_DECLARED_NAME = 200
 MAX_DECLARED_NOTE = 200
@@ -632,7 +639,7 @@ class Declaration:
 
     @property
     def type_label(self) -> str:
-        return CONFLICT_TYPES.get(self.type, self.type)
+        return type_label(self.type)
 
     @property
     def reason(self) -> str:
@@ -724,22 +731,22 @@ def parse_declarations(
         name = who
         if not who:
             errors[who_field] = (
-                "Choose the judge, or leave the line blank."
+                gettext("Choose the judge, or leave the line blank.")
                 if roster is not None
-                else "Name the person on the judging team, or leave the line blank."
+                else gettext("Name the person on the judging team, or leave the line blank.")
             )
         elif roster is not None:
             judge_id = int(who) if who.isdecimal() and len(who) < 10 else None
             if judge_id is None or judge_id not in roster:
-                errors[who_field] = "Choose one of the event's judges."
+                errors[who_field] = gettext("Choose one of the event's judges.")
             else:
                 name = roster[judge_id]
         elif len(who) > MAX_DECLARED_NAME:
-            errors[who_field] = f"At most {MAX_DECLARED_NAME} characters."
+            errors[who_field] = gettext("At most %(n)s characters.", n=MAX_DECLARED_NAME)
         if kind not in DECLARABLE_TYPES:
-            errors[f"conflict_type_{n}"] = "Choose how you know them (“Other” if none fits)."
+            errors[f"conflict_type_{n}"] = gettext("Choose how you know them (“Other” if none fits).")
         if len(note) > MAX_DECLARED_NOTE:
-            errors[f"conflict_note_{n}"] = f"Keep the note under {MAX_DECLARED_NOTE} characters."
+            errors[f"conflict_note_{n}"] = gettext("Keep the note under %(n)s characters.", n=MAX_DECLARED_NOTE)
         out.append(Declaration(judge_id, name, kind, note))
     return out, errors
 

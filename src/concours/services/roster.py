@@ -27,7 +27,7 @@ from concours.db import (
     User,
 )
 from concours.domain.assignment import RANKS
-from concours.i18n import N_
+from concours.i18n import N_, gettext
 from concours.services import accounts, audit
 from concours.services.conflicts import MAX_TIE, MAX_TIES, list_conflicts, split_ties
 from concours.services.errors import FormErrors, NotFound, ServiceError
@@ -442,15 +442,15 @@ async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mappin
         errors["specialties"] = f"Keep the specialties under {MAX_SPECIALTIES} characters."
     ties = split_ties(form.get("ties", ""))
     if len(ties) > MAX_TIES:
-        errors["ties"] = f"List at most {MAX_TIES}, one per line."
+        errors["ties"] = gettext("List at most %(n)s, one per line.", n=MAX_TIES)
     elif any(len(t) > MAX_TIE for t in ties):
-        errors["ties"] = f"Keep each name under {MAX_TIE} characters, one per line."
+        errors["ties"] = gettext("Keep each name under %(n)s characters, one per line.", n=MAX_TIE)
     address = " ".join(form.get("address", "").split())
     postcode = " ".join(form.get("postcode", "").split())
     if len(address) > 200:
-        errors["address"] = "At most 200 characters."
+        errors["address"] = gettext("At most %(n)s characters.", n=200)
     if len(postcode) > 20:
-        errors["postcode"] = "At most 20 characters."
+        errors["postcode"] = gettext("At most %(n)s characters.", n=20)
     if errors:
         raise FormErrors(errors)
     before = {

@@ -121,7 +121,7 @@ async def declaring(db: AsyncSession, event: Event, *, organizer: bool = False) 
     )
     return {
         "declare_roster": roster,
-        "conflict_types": conflicts.DECLARABLE_TYPES,
+        "conflict_types": conflicts.declarable_labels(),
         "declaration_rows": conflicts.DECLARATION_ROWS,
         "declared": [],
     }
