@@ -2,8 +2,8 @@
 roster may be shown to entrants; an entry keeps the owner's declarations; a judge lists the shops, restorers,
 dealers or clubs they work with; judges and entrants may give a street address and postcode.
 
-Revision ID: 0019_declared_conflicts
-Revises: 0018_award_tracks
+Revision ID: 0021_declared_conflicts
+Revises: 0020_public_choices
 Create Date: 2026-12-03 06:10:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_declared_conflicts"
-down_revision: str | None = "0018_award_tracks"
+revision: str = "0021_declared_conflicts"
+down_revision: str | None = "0020_public_choices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
