@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Mapping
 
 from concours.domain.tokens import keyed_hash
-from concours.i18n import N_
+from concours.i18n import N_, gettext, ngettext
 
 KINDS = {
     "ballot": N_("Ballot of named judges (Best of Show, Best Pre-war …)"),
@@ -46,12 +46,20 @@ def outcome(counts: Mapping[int, int]) -> tuple[int | None, list[int]]:
 def how_decided(kind: str, chosen_by: str, rounds: int, votes: int) -> str:
     """A short line saying how an award was decided, for results pages and the ceremony."""
     if kind == "designated":
-        return f"chosen by {chosen_by}" if chosen_by else "designated"
+        return gettext("chosen by %(who)s", who=chosen_by) if chosen_by else gettext("designated")
     if kind == "ballot":
-        who = chosen_by or "the judges"
-        extra = f", after {rounds - 1} run-off{'s' if rounds > 2 else ''}" if rounds > 1 else ""
-        return f"secret ballot of {who}{extra}"
-    return f"People's Choice, {votes} vote{'s' if votes != 1 else ''} from spectators"
+        who = chosen_by or gettext("the judges")
+        if rounds > 1:
+            return ngettext(
+                "secret ballot of %(who)s, after %(num)s run-off",
+                "secret ballot of %(who)s, after %(num)s run-offs",
+                rounds - 1,
+                who=who,
+            )
+        return gettext("secret ballot of %(who)s", who=who)
+    return ngettext(
+        "People's Choice, %(num)s vote from spectators", "People's Choice, %(num)s votes from spectators", votes
+    )
 
 
 def voting_code(secret: str, award_id: int, batch_id: int, index: int, salt: str = "") -> str:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
 
-from concours.domain.tabulation import place_name, plural
-from concours.i18n import N_
+from concours.domain.tabulation import TIE_DECIDED, place_name, plural
+from concours.domain.tabulation import ordinal as ordinal  # re-exported: the pages name places with it
+from concours.i18n import N_, gettext, localize_decimal, ngettext
 
 METHOD_TEXT = N_(
     "Borda count: in a class of n cars, a car placed p-th by a judge earns n − p points; "
@@ -67,11 +68,6 @@ class PlacingResult:
     tie_note: str = ""
     unresolved_tie: bool = False
     explanation: str = ""
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def check_order(order: Sequence[int], cars: Iterable[int], *, excluded: Iterable[int] = ()) -> tuple[int, ...]:
@@ -150,7 +146,7 @@ def combine_placings(
                 sub = by_firsts[firsts]
                 if len(by_firsts) > 1:
                     for r in sub:
-                        r.tie_note = "equal Borda points; placed by the number of first places"
+                        r.tie_note = gettext("equal Borda points; placed by the number of first places")
                 groups.extend(_decide(sub, decided, reasons) if len(sub) > 1 else [sub])
         else:
             groups.append(tied)
@@ -161,9 +157,9 @@ def combine_placings(
             r.rank = rank
             if len(group) > 1 and rank <= places:
                 r.unresolved_tie = True
-                r.tie_note = "tied on Borda points and first places: awaiting the chief judge's decision"
+                r.tie_note = gettext("tied on Borda points and first places: awaiting the chief judge's decision")
             elif len(group) > 1:
-                r.tie_note = "tied on Borda points and first places (no award at stake)"
+                r.tie_note = gettext("tied on Borda points and first places (no award at stake)")
             elif rank <= places:
                 r.award = place_name(rank)
         rank += len(group)
@@ -178,7 +174,7 @@ def _decide(
 ) -> list[list[PlacingResult]]:
     remaining = sorted(group, key=lambda r: r.entry_id)
     out: list[list[PlacingResult]] = []
-    note = "tie broken by the chief judge's recorded decision"
+    note = gettext(TIE_DECIDED)
     while len(remaining) > 1:
         ids = [r.entry_id for r in remaining]
         top = [r for r in remaining if all((r.entry_id, o) in decided for o in ids if o != r.entry_id)]
@@ -198,24 +194,41 @@ def _decide(
 def _explain(r: PlacingResult, n: int, orders: int) -> str:
     """Why the car stands where it does, in words (the places each judge gave, the method, any tie)."""
     if r.points is None:
-        return "Not placed: no submitted order includes this car."
+        return gettext("Not placed: no submitted order includes this car.")
     by_place: dict[int, list[str]] = {}
     for ranker, p in sorted(r.placed.items()):
         by_place.setdefault(p, []).append(ranker)
-    given = "; ".join(f"{ordinal(p)} by {_names(names)}" for p, names in sorted(by_place.items()))
+    given = "; ".join(
+        gettext("%(place)s by %(judges)s", place=ordinal(p), judges=_names(names))
+        for p, names in sorted(by_place.items())
+    )
     missing = orders - len(r.placed)
-    text = f"Placed {given}"
-    if missing:
-        text += f" (left off {plural(missing, 'order')} for a conflict: credited with its average there)"
-    text += f". Borda count {_num(r.points)} of a possible {(n - 1) * orders}"
-    text += f", {plural(r.firsts, 'first place')}."
+    text = (
+        ngettext(
+            "Placed %(given)s (left off %(num)s order for a conflict: credited with its average there).",
+            "Placed %(given)s (left off %(num)s orders for a conflict: credited with its average there).",
+            missing,
+            given=given,
+        )
+        if missing
+        else gettext("Placed %(given)s.", given=given)
+    )
+    text += " " + ngettext(
+        "Borda count %(points)s of a possible %(possible)s, %(num)s first place.",
+        "Borda count %(points)s of a possible %(possible)s, %(num)s first places.",
+        r.firsts,
+        points=localize_decimal(_num(r.points)),
+        possible=(n - 1) * orders,
+    )
     if r.tie_note:
         text += f" {r.tie_note[0].upper()}{r.tie_note[1:]}."
     return text
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        names[0] if len(names) == 1 else gettext("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
+    )
 
 
 def _num(value: Fraction) -> str:

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from concours.domain.rubric import format_units
+from concours.i18n import N_, gettext, localize_decimal, ngettext
 
 if TYPE_CHECKING:
     from concours.domain.tracks import Track
@@ -89,6 +90,11 @@ def track_steps(system: System) -> tuple[Level, ...]:
     return tuple(reversed(system.levels)) if has_tracks(system) else ()
 
 
+# Tie notes the services recognise (they add the chief judge's reason to a decided one).
+TIE_AWAITING = N_("tied: awaiting the chief judge's decision")
+TIE_DECIDED = N_("tie broken by the chief judge's recorded decision")
+
+
 def plural(n: int, noun: str) -> str:
     """``1 sheet``, ``3 sheets``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -109,7 +115,7 @@ def combine(
     """Combine one entry's submitted sheets: (score, per-category, counted ids, dropped ids, note)."""
     ordered = sorted(sheets, key=lambda s: s.sheet_id)
     if not ordered:
-        return None, {}, [], [], "no submitted sheet"
+        return None, {}, [], [], gettext("no submitted sheet")
     if system.combine == "sum" or system.sheet_mode == "section":
         by_section: dict[str, list[SheetScore]] = defaultdict(list)
         for s in ordered:
@@ -118,12 +124,13 @@ def combine(
         cats: dict[str, Fraction] = {}
         for group in by_section.values():
             cats.update(_mean_by_category(group))
-        return score, cats, [s.sheet_id for s in ordered], [], f"sum of {plural(len(by_section), 'section sheet')}"
+        note = ngettext("sum of %(num)s section sheet", "sum of %(num)s section sheets", len(by_section))
+        return score, cats, [s.sheet_id for s in ordered], [], note
     if system.combine == "mean_drop_high_low" and len(ordered) >= 3:
         by_total = sorted(ordered, key=lambda s: (s.total, s.sheet_id))
         dropped = [by_total[0], by_total[-1]]
         counted = by_total[1:-1]
-        note = f"mean of {len(counted)} sheets after dropping the highest and the lowest"
+        note = gettext("mean of %(n)s sheets after dropping the highest and the lowest", n=len(counted))
         return (
             _mean([s.total for s in counted]),
             _mean_by_category(counted),
@@ -131,13 +138,16 @@ def combine(
             sorted(s.sheet_id for s in dropped),
             note,
         )
-    note = (
-        "team consensus sheet"
-        if system.combine == "consensus" and len(ordered) == 1
-        else f"mean of {plural(len(ordered), 'sheet')}"
-    )
-    if system.combine == "mean_drop_high_low":
-        note += " (fewer than 3 sheets: nothing dropped)"
+    if system.combine == "consensus" and len(ordered) == 1:
+        note = gettext("team consensus sheet")
+    elif system.combine == "mean_drop_high_low":
+        note = ngettext(
+            "mean of %(num)s sheet (fewer than 3 sheets: nothing dropped)",
+            "mean of %(num)s sheets (fewer than 3 sheets: nothing dropped)",
+            len(ordered),
+        )
+    else:
+        note = ngettext("mean of %(num)s sheet", "mean of %(num)s sheets", len(ordered))
     return _mean([s.total for s in ordered]), _mean_by_category(ordered), [s.sheet_id for s in ordered], [], note
 
 
@@ -164,9 +174,10 @@ def tabulate_class(
             r.track_level = track.level if track is not None else steps[0].name
             r.track = track.reason if track is not None else f"competes for the {steps[0].name} award"
         if score is not None and system.cap_units is not None and score > system.cap_units:
-            r.ineligible = (
-                f"over-qualified: {_points(system, score)} points is above the cap of "
-                f"{_points(system, system.cap_units)}"
+            r.ineligible = gettext(
+                "over-qualified: %(score)s points is above the cap of %(cap)s",
+                score=_points(system, score),
+                cap=_points(system, system.cap_units),
             )
         results.append(r)
 
@@ -187,7 +198,7 @@ def tabulate_class(
             r.rank = rank
             if len(group) > 1 and not shared:
                 r.unresolved_tie = True
-                r.tie_note = "tied: awaiting the chief judge's decision"
+                r.tie_note = gettext(TIE_AWAITING)
         rank += len(group)
     _award(system, ordered, eligible)
     for r in results:
@@ -196,7 +207,8 @@ def tabulate_class(
 
 
 def _points(system: System, units: int | Fraction) -> str:
-    return format_units(units, system.scale)
+    """Points in a reason people read, as their language writes a decimal."""
+    return localize_decimal(format_units(units, system.scale))
 
 
 def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]) -> str:
@@ -205,20 +217,22 @@ def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]
     if r.award:
         return ""
     if r.score is None:
-        return r.ineligible or "not judged: no submitted sheet"
+        return r.ineligible or gettext("not judged: no submitted sheet")
     if r.unresolved_tie:
-        return f"tied for {place_name(r.rank or 0).removesuffix(' in class')}: awaiting the chief judge's decision"
+        return gettext("tied for %(place)s: awaiting the chief judge's decision", place=ordinal(r.rank or 0))
     if r.rank == 1 and system.min_units_for_first is not None and r.score < system.min_units_for_first:
         short = system.min_units_for_first - r.score
-        return (
-            f"below the minimum for a first: {_points(system, r.score)} points, "
-            f"{_points(system, short)} short of {_points(system, system.min_units_for_first)}"
+        return gettext(
+            "below the minimum for a first: %(score)s points, %(short)s short of %(minimum)s",
+            score=_points(system, r.score),
+            short=_points(system, short),
+            minimum=_points(system, system.min_units_for_first),
         )
     if r.ineligible:
         return r.ineligible
     if system.award_rule == "levels":
         if not system.levels:
-            return "the judging system has no award levels"
+            return gettext("the judging system has no award levels")
         high = max(e.score for e in eligible if e.score is not None)
         if system.award_tracks:
             level = next((lv for lv in system.levels if lv.name == r.track_level), None)
@@ -227,11 +241,13 @@ def why_no_award(system: System, r: EntryResult, eligible: Sequence[EntryResult]
             return _short_of_tracked(system, level, r.score, high)
         return _short_of_level(system, system.levels[-1], r.score, high)
     if r.rank is not None and r.rank > system.places:
-        return (
-            f"placed {place_name(r.rank).removesuffix(' in class')}: "
-            f"awards go to the first {system.places} place{'s' if system.places != 1 else ''}"
+        return ngettext(
+            "placed %(place)s: awards go to the first %(num)s place",
+            "placed %(place)s: awards go to the first %(num)s places",
+            system.places,
+            place=ordinal(r.rank),
         )
-    return "no award"
+    return gettext("no award")
 
 
 def _short_of_level(system: System, level: Level, score: Fraction, high: Fraction) -> str:
@@ -239,21 +255,40 @@ def _short_of_level(system: System, level: Level, score: Fraction, high: Fractio
     needs: list[str] = []
     if level.min_units is not None and score < level.min_units:
         needs.append(
-            f"{level.name} needs {_points(system, level.min_units)} points, "
-            f"{_points(system, level.min_units - score)} more than its {_points(system, score)}"
+            gettext(
+                "%(level)s needs %(needed)s points, %(more)s more than its %(score)s",
+                level=level.name,
+                needed=_points(system, level.min_units),
+                more=_points(system, level.min_units - score),
+                score=_points(system, score),
+            )
         )
     if level.min_permille is not None and system.max_units and score * 1000 < level.min_permille * system.max_units:
         floor = Fraction(level.min_permille * system.max_units, 1000)
         needs.append(
-            f"{level.name} needs {level.min_permille / 10:g}% ({_points(system, floor)} points), "
-            f"{_points(system, floor - score)} more than its {_points(system, score)}"
+            gettext(
+                "%(level)s needs %(percent)s%% (%(needed)s points), %(more)s more than its %(score)s",
+                level=level.name,
+                percent=localize_decimal(f"{level.min_permille / 10:g}"),
+                needed=_points(system, floor),
+                more=_points(system, floor - score),
+                score=_points(system, score),
+            )
         )
     if level.band_units is not None and score < high - level.band_units:
         needs.append(
-            f"{level.name} goes to cars within {_points(system, level.band_units)} points of the class's best "
-            f"({_points(system, high)}); this car is {_points(system, high - score)} below it"
+            gettext(
+                "%(level)s goes to cars within %(band)s points of the class's best (%(best)s); "
+                "this car is %(below)s below it",
+                level=level.name,
+                band=_points(system, level.band_units),
+                best=_points(system, high),
+                below=_points(system, high - score),
+            )
         )
-    return "below every award level: " + "; ".join(needs) if needs else "below every award level"
+    if needs:
+        return gettext("below every award level: %(needs)s", needs="; ".join(needs))
+    return gettext("below every award level")
 
 
 def _lower_first(text: str) -> str:
@@ -291,7 +326,7 @@ def _break_ties(
         sub = sorted(by_key[key], key=lambda r: r.entry_id)
         if len(by_key) > 1:
             for r in sub:
-                r.tie_note = f"tie on score broken by category order ({', '.join(keys)})"
+                r.tie_note = gettext("tie on score broken by category order (%(keys)s)", keys=", ".join(keys))
         if len(sub) > 1:
             out.extend(_decide(sub, decided))
         else:
@@ -309,24 +344,34 @@ def _decide(group: list[EntryResult], decided: set[tuple[int, int]]) -> list[lis
         top = [r for r in remaining if all((r.entry_id, o) in decided for o in ids if o != r.entry_id)]
         if len(top) != 1:
             break
-        top[0].tie_note = "tie broken by the chief judge's recorded decision"
+        top[0].tie_note = gettext(TIE_DECIDED)
         out.append(top)
         remaining = [r for r in remaining if r is not top[0]]
     if len(remaining) == 1 and out:
-        remaining[0].tie_note = "tie broken by the chief judge's recorded decision"
+        remaining[0].tie_note = gettext(TIE_DECIDED)
     if remaining:
         out.append(remaining)
     return out
 
 
-PLACE_NAMES = {1: "1st in class", 2: "2nd in class", 3: "3rd in class"}
+# The awards of the first places, in the language of the answer (a certified record keeps them in English, as
+# certified: a document translates them where it shows them, ``gettext(award)``).
+PLACE_NAMES = {1: N_("1st in class"), 2: N_("2nd in class"), 3: N_("3rd in class")}
+_ORDINALS = {"st": N_("%(n)sst"), "nd": N_("%(n)snd"), "rd": N_("%(n)srd"), "th": N_("%(n)sth")}
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``23rd`` / ``1er``, ``2e``, ``23e``."""
+    if n == 1:
+        return gettext("1st")
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return gettext(_ORDINALS[suffix], n=n)
 
 
 def place_name(n: int) -> str:
     if n in PLACE_NAMES:
-        return PLACE_NAMES[n]
-    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix} in class"
+        return gettext(PLACE_NAMES[n])
+    return gettext("%(place)s in class", place=ordinal(n))
 
 
 def _award(system: System, ordered: list[list[EntryResult]], eligible: list[EntryResult]) -> None:
@@ -350,7 +395,7 @@ def _award(system: System, ordered: list[list[EntryResult]], eligible: list[Entr
             if r.unresolved_tie or r.rank is None or r.rank > system.places:
                 continue
             if r.rank == 1 and system.min_units_for_first is not None and r.score < system.min_units_for_first:  # type: ignore[operator]
-                r.ineligible = r.ineligible or "below the minimum score for a first"
+                r.ineligible = r.ineligible or gettext("below the minimum score for a first")
                 continue
             r.award = place_name(r.rank)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from concours.db import ClassResult, Entrant, Entry, Event, EventClass, Rubric, ScoreSheet, User, Vehicle
 from concours.domain.rubric import format_units, sheet_max, sheet_total
 from concours.domain.states import results_public
+from concours.i18n import format_date, gettext
 from concours.services import placings
 from concours.services.awards import awards_for_entries
 from concours.services.errors import Forbidden
@@ -128,7 +129,7 @@ def _sheet(n: int, sheet: ScoreSheet, rubric: Rubric) -> FeedbackSheet:
                 ln.note if ln else "",
             )
         )
-    label = f"Judge {n}" + (f" — {sheet.section}" if sheet.section else "")
+    label = gettext("Judge %(n)s", n=n) + (f" — {sheet.section}" if sheet.section else "")
     return FeedbackSheet(
         label,
         format_units(sheet_total(cats, values), rubric.scale),
@@ -169,7 +170,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
     placings_ids = [i for i in ids if i in results and results[i].explanation.get("method") == "placings"]
     notes = await placings.notes_for_entries(session, placings_ids)
     awards = await awards_for_entries(session, event, ids)
-    date = event.starts_on.strftime("%d %B %Y")
+    date = format_date(event.starts_on)
     out = []
     for car in cars:
         result = results.get(car.entry_id)

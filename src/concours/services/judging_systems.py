@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import AwardLevel, Event, JudgingSystem
 from concours.domain.calibration import MAX_PLACES, Threshold
 from concours.domain.rubric import Category, format_units, sheet_max
-from concours.domain.tabulation import AWARD_RULES, COMBINES, SHEET_MODES, place_name
+from concours.domain.tabulation import AWARD_RULES, COMBINES, SHEET_MODES, ordinal
 from concours.i18n import N_, gettext, ngettext
 from concours.services import audit
 from concours.services.errors import FormErrors
@@ -436,7 +436,7 @@ ORDINALS = {
 
 
 def _ordinal(n: int) -> str:
-    return gettext(ORDINALS[n]) if n in ORDINALS else place_name(n).removesuffix(" in class")
+    return gettext(ORDINALS[n]) if n in ORDINALS else ordinal(n)
 
 
 def _sheet_words(system: JudgingSystem, categories: Sequence[Category]) -> str:

@@ -30,7 +30,18 @@ from concours.db import (
 )
 from concours.domain.placings import combine_placings, ordinal
 from concours.domain.rubric import format_units, sheet_max, weighted
-from concours.domain.tabulation import EntryResult, Level, SheetScore, System, plural, tabulate_class, why_no_award
+from concours.domain.tabulation import (
+    TIE_AWAITING,
+    TIE_DECIDED,
+    EntryResult,
+    Level,
+    SheetScore,
+    System,
+    plural,
+    tabulate_class,
+    why_no_award,
+)
+from concours.i18n import DEFAULT_LOCALE, gettext, ngettext, using_locale
 from concours.services import audit, calibration, certificates, class_systems, placings, show_results, tracks
 from concours.services.errors import ServiceError
 from concours.services.events import to_categories
@@ -201,7 +212,7 @@ async def rank_classes(
         cj = judging[class_id]
         if cj.method == "display":
             out[class_id] = [
-                row(EntryResult(eid, None, {}, [], [], "display class: shown, not judged"), "", 0, [])
+                row(EntryResult(eid, None, {}, [], [], gettext("display class: shown, not judged")), "", 0, [])
                 for eid in sorted(by_class[class_id], key=lambda i: (info[i].car_number or 0, i))
             ]
             continue
@@ -218,7 +229,7 @@ async def rank_classes(
             {eid: car_tracks[eid].track for eid in by_class[class_id] if eid in car_tracks},
         )
         for r in results:
-            if "chief judge" in r.tie_note and r.entry_id in reasons:
+            if r.tie_note in (gettext(TIE_AWAITING), gettext(TIE_DECIDED)) and r.entry_id in reasons:
                 r.tie_note += f" ({reasons[r.entry_id]})"
         out[class_id] = [
             row(
@@ -252,7 +263,9 @@ def _placings_rows(
         decision_reasons={w: reasons[w] for w, _ in decisions if w in reasons},
     )
     method = (
-        "team consensus order" if cj.system.sheet_mode == "team" else f"Borda count of {plural(len(orders), 'order')}"
+        gettext("team consensus order")
+        if cj.system.sheet_mode == "team"
+        else ngettext("Borda count of %(num)s order", "Borda count of %(num)s orders", len(orders))
     )
     out = []
     for p in combined:
@@ -262,14 +275,16 @@ def _placings_rows(
             {},
             [o.sheet_id for o in orders if p.entry_id in o.order],
             [],
-            f"{method}: {p.explanation}" if p.points is not None else p.explanation,
+            gettext("%(method)s: %(explanation)s", method=method, explanation=p.explanation)
+            if p.points is not None
+            else p.explanation,
             rank=p.rank,
             award=p.award,
             tie_note=p.tie_note,
             unresolved_tie=p.unresolved_tie,
         )
         if not r.award:
-            r.no_award = "in no judge's order" if p.points is None else why_no_award(cj.system, r, [])
+            r.no_award = gettext("in no judge's order") if p.points is None else why_no_award(cj.system, r, [])
         lines = [
             SheetLine(o.ranker, "", ordinal(o.order.index(p.entry_id) + 1), True)
             for o in orders
@@ -304,7 +319,8 @@ async def certify_class(
     cj = await class_systems.judging_of(session, event, cls)
     if cj.method == "display":
         raise ServiceError(f"Class {cls.code} is a display class: it is not judged, so there is nothing to certify.")
-    rows, scale = await class_ranking(session, event, cls)
+    with using_locale(DEFAULT_LOCALE):  # the certified record is written in English, whoever certifies it
+        rows, scale = await class_ranking(session, event, cls)
     if not any(r.result.score is not None for r in rows):
         raise ServiceError(f"Class {cls.code} has no submitted sheet to certify.")
     coachbuilders = {
