@@ -162,3 +162,150 @@ def test_pdf_response_names_the_file_safely(filename: str, download: bool, heade
 def _text(report: Report) -> str:
     reader = PdfReader(io.BytesIO(render_pdf(render_html(report))))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# -- in French: the language of the request the document is made for ------------------------------------------
+
+# What each sample says in French (whitespace as the PDF reads back, runs of it made one space).
+FRENCH = {
+    "ClassResultsReport": [
+        "Classe B — Pre-war European Open",
+        "Provisoire : non certifiés",
+        "1er de la classe",
+        "moyenne de 3 feuilles : judge-a 92",
+        "judge-c 91,5",
+        "Rang",
+        "Voiture",
+        "Note",
+        "Prix",
+        "Comment la note a été obtenue",
+        "14 juin 2026",
+        "classe B · page 1 sur 1",
+    ],
+    "EntrantScoreReport": [
+        "Rapport de notation",
+        "Voiture n° 12 — 1937 Talbot-Lago",
+        "Propriétaire : Ann Example",
+        "Résultat : 1er de la classe",
+        "Note 91,5 (moyenne de 2 feuilles)",
+        "Juge 1 — 53,5 / 60",
+        "8,5 / 10 (−1,5)",
+        "Critère",
+        "Commentaire du juge",
+        "Prix spécial : Best of Show",
+        "scrutin secret parmi les juges, après 1 tour de départage",
+        "Résultats certifiés",
+        "14 juin 2026",
+        "rapport de notation · page 1 sur 1",
+    ],
+    "EmceeCards": [
+        "Prix 1 sur 2",
+        "Classe C, French Curves : 1er de la classe",
+        "N° 12",
+        "Carrosserie Figoni",
+        "Présentée par Ada Lovelace",
+        "n’annoncez pas son nom",
+        "14 juin 2026",
+        "page 2 sur 2",
+    ],
+    "JudgePacket": [
+        "Dossier du juge — Jo Master",
+        "Classe B — Pre-war European Open",
+        "vous êtes chef d’équipe",
+        "Votre équipe",
+        "Vos voitures (2)",
+        "Année",
+        "Marque",
+        "Emplacement sur le plateau",
+        "Voiture n° 12 — Talbot-Lago T150-C SS de 1937",
+        "Points 0 – 30",
+        "Pénalité 0 – 10",
+        "Commentaire général",
+        "14 juin 2026",
+        "dossier du juge · page 1 sur 3",
+    ],
+    "PageFooter": ["page 1 sur 3", "page 3 sur 3"],
+    "PlacardSet": [
+        "Carrosserie Figoni et Falaschi",
+        "Classe C — French Curves",
+        "Présentée par Ada Lovelace",
+        "Scannez pour l’histoire de cette voiture",
+        "Choisi par the honorary judges",
+        "N° 12",
+    ],
+    "ResultsBook": [
+        "Résultats",
+        "14 juin 2026",
+        "Résultats publiés",
+        "Sommaire",
+        "Prix spéciaux",
+        "Classe C — French Curves 1935–1939",
+        "Place",
+        "Véhicule",
+        "Propriétaire",
+        "Note",
+        "97,5",
+        "1er de la classe",
+        "Résultats certifiés",
+        "résultats · page 1 sur 4",
+    ],
+    "VotingCodeSheet": ["Un vote par carte", "Scannez pour voter", "codes de vote, lot 1 · page 1 sur 1"],
+}
+# English a French reader must not meet (labels, the running footer, what the services write).
+ENGLISH = re.compile(
+    r"\b(?:Page|page \d+ of|Class|Score|Rank|Award|Judge|Car|Coachwork|Presented|Scan|Certified|Provisional|"
+    r"Results|Contents|voting codes|in class|mean of|Category|Overall comment|June)\b"
+)
+
+
+def test_every_report_has_its_french_words_listed() -> None:
+    assert set(FRENCH) == {c.__name__ for c in REPORTS}
+
+
+@pytest.mark.parametrize("report_class", REPORTS, ids=lambda c: c.__name__)
+def test_each_report_renders_in_french(report_class: type[Report]) -> None:
+    from concours.i18n import using_locale
+
+    with using_locale("fr"):
+        report = report_class.sample()
+        html = render_html(report)
+    assert '<html lang="fr">' in html
+    text = " ".join(_text_of(render_pdf(html)).split())
+    missing = [words for words in FRENCH[report_class.__name__] if words not in text]
+    assert not missing, (missing, text)
+    assert not ENGLISH.findall(text), (ENGLISH.findall(text), text)
+
+
+def test_the_request_language_reaches_the_thread_that_renders_the_html() -> None:
+    """Report HTML renders in a worker thread (``anyio.to_thread.run_sync``): anyio copies the context variables,
+    so the request's language, into it."""
+    import anyio
+    import anyio.to_thread
+
+    from concours.i18n import current_locale, using_locale
+    from concours.reports.class_results import ClassResultsReport
+
+    async def render() -> tuple[str, str]:
+        with using_locale("fr"):
+            report = ClassResultsReport.sample()
+            seen = await anyio.to_thread.run_sync(current_locale)
+            return seen, await anyio.to_thread.run_sync(render_html, report)
+
+    seen, html = anyio.run(render)
+    assert seen == "fr" and "Provisoire : non certifiés" in html and "page %(page)s" not in html
+    assert "Provisional" in render_html(ClassResultsReport.sample())  # and the caller's own context is English
+
+
+def test_a_french_pdf_fits_its_pages() -> None:
+    """The French words are longer: the documents keep their page count."""
+    from concours.i18n import using_locale
+
+    for report_class in REPORTS:
+        english = len(PdfReader(io.BytesIO(render_pdf(render_html(report_class.sample())))).pages)
+        with using_locale("fr"):
+            french = len(PdfReader(io.BytesIO(render_pdf(render_html(report_class.sample())))).pages)
+        assert french == english, report_class.__name__
+
+
+def _text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

@@ -33,6 +33,8 @@ def _environment() -> Environment:
     if _env is None:
         env = Environment(loader=FileSystemLoader(resource_dir("templates")), autoescape=select_autoescape(["html"]))
         i18n.install_jinja(env)
+        # A figure the services wrote with a decimal point ("92.5"), as the document's language writes it.
+        env.filters["decimal"] = lambda text: i18n.localize_decimal(str(text))
         _env = env
     return _env
 
@@ -55,7 +57,7 @@ class Letterhead:
 
     @classmethod
     def sample(cls) -> Letterhead:
-        return cls("Lakeside Concours d'Elegance", "14 June 2026", "Villa Lawn, Lakeside")
+        return cls("Lakeside Concours d'Elegance", long_date(date(2026, 6, 14)), "Villa Lawn, Lakeside")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def file_url(path: Path) -> str:
 
 
 def long_date(day: date) -> str:
-    return day.strftime("%d %B %Y")
+    """``14 June 2026`` / ``14 juin 2026``: in the language of the request the document is made for."""
+    return i18n.format_date(day)
 
 
 class Report:
@@ -124,7 +127,9 @@ class PageFooter(Report):
 
 
 def render_html(report: Report) -> str:
-    """The report's HTML: its template with ``report`` as the only context."""
+    """The report's HTML: its template with ``report`` as the only context, in the current language
+    (:func:`concours.i18n.current_locale`: the request's, which ``anyio.to_thread.run_sync`` carries into the
+    worker thread with the other context variables; a job renders in the language it was started in)."""
     return _environment().get_template(report.template).render(report=report)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass
+from concours.domain.tabulation import place_name
+from concours.i18n import format_date, gettext, localize_decimal, ngettext
 from concours.reports import CertifiedStamp, Letterhead, Report
 from concours.services import branding, certificates, show_results
 from concours.services.class_systems import judging_of
@@ -47,6 +49,8 @@ class ClassResultsReport(Report):
 
     @classmethod
     def sample(cls) -> Self:
+        """In the current language, as the services write it (the judges' and the cars' names are data)."""
+        mean = ngettext("mean of %(num)s sheet", "mean of %(num)s sheets", 3)
         return cls(
             Letterhead.sample(),
             "B",
@@ -59,8 +63,8 @@ class ClassResultsReport(Report):
                     "1937 Talbot-Lago T150-C SS",
                     "Ann Example",
                     "91.5",
-                    "1st in class",
-                    "mean of 3 sheets: judge-a 92; judge-b 91; judge-c 91.5",
+                    place_name(1),
+                    _how(mean, [("judge-a", "92"), ("judge-b", "91"), ("judge-c", "91.5")]),
                     [],
                 ),
                 ResultLine(
@@ -69,15 +73,28 @@ class ClassResultsReport(Report):
                     "1938 Delahaye 135M",
                     "Ben Sample",
                     "88",
-                    "2nd in class",
-                    "mean of 3 sheets: judge-a 88; judge-b 87; judge-c 89",
-                    ["Tie with car #15 broken on Authenticity by the chief judge."],
+                    place_name(2),
+                    _how(mean, [("judge-a", "88"), ("judge-b", "87"), ("judge-c", "89")]),
+                    [gettext("tie on score broken by category order (%(keys)s)", keys="Authenticity")],
                 ),
                 ResultLine(
-                    "—", "15", "1936 Bugatti Type 57", "Cy Owner", "—", "", "no sheets", ["Not judged: absent."]
+                    "—",
+                    "15",
+                    "1936 Bugatti Type 57",
+                    "Cy Owner",
+                    "—",
+                    "",
+                    gettext("no submitted sheet"),
+                    ["Not judged: absent."],
                 ),
             ],
         )
+
+
+def _how(note: str, sheets: list[tuple[str, str]]) -> str:
+    """How a score was reached: the combination, then each judge's total (``mean of 3 sheets: judge-a 92; ...``)."""
+    given = "; ".join(f"{judge} {localize_decimal(total)}" for judge, total in sheets)
+    return gettext("%(note)s: %(sheets)s", note=note, sheets=given)
 
 
 def _when(event: Event, cls: EventClass) -> str:
@@ -87,16 +104,20 @@ def _when(event: Event, cls: EventClass) -> str:
         zone = ZoneInfo(event.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return cls.certified_at.astimezone(zone).strftime("%d %B %Y %H:%M %Z")
+    moment = cls.certified_at.astimezone(zone)
+    return f"{format_date(moment)} {moment.strftime('%H:%M %Z')}"
 
 
 def _line(row: RankingRow, placings: bool = False, public: bool = False) -> ResultLine:
     r = row.result
     if placings:  # the places each judge gave, no Borda points: a placings class shows no numbers
         if public:
-            how = f"Placed by {len(row.sheets)} judge{'s' if len(row.sheets) != 1 else ''}" if row.sheets else ""
+            how = ngettext("Placed by %(num)s judge", "Placed by %(num)s judges", len(row.sheets)) if row.sheets else ""
+        elif row.sheets:
+            given = "; ".join(gettext("%(place)s by %(judges)s", place=s.total, judges=s.judge) for s in row.sheets)
+            how = gettext("Placed %(given)s", given=given)
         else:
-            how = "Placed " + "; ".join(f"{s.total} by {s.judge}" for s in row.sheets) if row.sheets else "On no order"
+            how = gettext("On no order")
         return ResultLine(
             str(r.rank) if r.rank else "—",
             str(row.car_number) if row.car_number is not None else "—",
@@ -108,17 +129,20 @@ def _line(row: RankingRow, placings: bool = False, public: bool = False) -> Resu
             [
                 n
                 for n in (
-                    (f"No award — {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible),
+                    (_no_award(r.no_award) if r.no_award and not r.unresolved_tie else r.ineligible),
                     r.tie_note,
                 )
                 if n
             ],
         )
     sheets = "; ".join(
-        f"{s.judge}{f' ({s.section})' if s.section else ''} {s.total}{'' if s.counted else ' dropped'}"
+        f"{s.judge}{f' ({s.section})' if s.section else ''} "
+        + (localize_decimal(s.total) if s.counted else gettext("%(total)s dropped", total=localize_decimal(s.total)))
         for s in row.sheets
     )
-    how = f"{r.combine_note}: {sheets}" if sheets and not public else r.combine_note
+    how = (
+        gettext("%(note)s: %(sheets)s", note=r.combine_note, sheets=sheets) if sheets and not public else r.combine_note
+    )
     return ResultLine(
         str(r.rank) if r.rank else "—",
         str(row.car_number) if row.car_number is not None else "—",
@@ -130,13 +154,17 @@ def _line(row: RankingRow, placings: bool = False, public: bool = False) -> Resu
         [
             n
             for n in (
-                f"Track: {r.track}" if r.track else "",
-                (f"No award — {r.no_award}" if r.no_award and not r.unresolved_tie else r.ineligible),
+                gettext("Track: %(track)s", track=r.track) if r.track else "",
+                (_no_award(r.no_award) if r.no_award and not r.unresolved_tie else r.ineligible),
                 r.tie_note,
             )
             if n
         ],
     )
+
+
+def _no_award(why: str) -> str:
+    return gettext("No award — %(why)s", why=why)
 
 
 def results_of(

@@ -8,7 +8,9 @@ from typing import ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
+from concours.i18n import gettext
 from concours.reports import Letterhead, Report
+from concours.reports.certified import certified_text
 from concours.services import branding, ceremony
 from concours.services.errors import ServiceError
 
@@ -45,12 +47,23 @@ class EmceeCards(Report):
             Letterhead.sample(),
             "lakeside-2026",
             [
-                EmceeCard(1, 2, "Class C: 1st in class", "", 12, title, coach, "Ada Lovelace", True, story),
+                EmceeCard(
+                    1,
+                    2,
+                    certified_text("Class C, French Curves: 1st in class"),
+                    "",
+                    12,
+                    title,
+                    coach,
+                    "Ada Lovelace",
+                    True,
+                    story,
+                ),
                 EmceeCard(
                     2,
                     2,
                     "Best of Show",
-                    "chosen by the honorary judges",
+                    gettext("chosen by %(who)s", who="the honorary judges"),
                     12,
                     title,
                     coach,
@@ -71,8 +84,8 @@ async def build(session: AsyncSession, event: Event) -> EmceeCards:
         EmceeCard(
             n,
             total,
-            ln.award,
-            ln.chosen_by,
+            certified_text(ln.award),
+            certified_text(ln.chosen_by),
             ln.car_number,
             ln.title,
             ln.coachbuilder,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry, Event
-from concours.i18n import gettext
+from concours.domain.awards import how_decided
+from concours.domain.tabulation import place_name
+from concours.i18n import gettext, ngettext
 from concours.reports import CertifiedStamp, Letterhead, Report, file_url, render_html
+from concours.reports.certified import certified_text
 from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
 from concours.services.feedback import Feedback, FeedbackLine, FeedbackSheet, entrant_feedback, event_feedback
@@ -32,6 +35,7 @@ class EntrantScoreReport(Report):
 
     @classmethod
     def sample(cls) -> Self:
+        """In the current language, as the services write it (the categories and notes are data)."""
         letterhead = Letterhead.sample()
         lines = [
             FeedbackLine("Exterior", "points", "27", "30", "", "Paint excellent; a chip on the left running board."),
@@ -50,17 +54,26 @@ class EntrantScoreReport(Report):
                 "1937 Talbot-Lago T150-C SS",
                 "Ann Example",
                 1,
-                "1st in class",
+                place_name(1),
                 "91.5",
-                "mean of 2 sheets",
+                ngettext("mean of %(num)s sheet", "mean of %(num)s sheets", 2),
                 [
-                    FeedbackSheet("Judge 1", "53.5", "60", "A superb car, beautifully presented.", lines),
-                    FeedbackSheet("Judge 2", "52", "60", "", lines),
+                    FeedbackSheet(
+                        gettext("Judge %(n)s", n=1), "53.5", "60", "A superb car, beautifully presented.", lines
+                    ),
+                    FeedbackSheet(gettext("Judge %(n)s", n=2), "52", "60", "", lines),
                 ],
-                ["Best of Show (secret ballot of the judges, after 1 run-off)"],
+                [f"Best of Show ({how_decided('ballot', '', 2, 0)})"],
             ),
             stamp=CertifiedStamp.sample(),
         )
+
+
+def _in_language(fb: Feedback) -> Feedback:
+    """The feedback with what the certified record says (kept in English) in the current language."""
+    return replace(
+        fb, award=certified_text(fb.award), combine=certified_text(fb.combine), no_award=certified_text(fb.no_award)
+    )
 
 
 async def _photos(session: AsyncSession, settings: Settings, feedback: list[Feedback]) -> dict[int, str]:
@@ -81,7 +94,7 @@ async def entrant_score_report(
 ) -> EntrantScoreReport:
     """The report for the entrant's own entry, with the car's photo (refused until the class's results are
     published)."""
-    fb = await entrant_feedback(session, entry, owner_name)
+    fb = _in_language(await entrant_feedback(session, entry, owner_name))
     letterhead = await branding.branded(session, entry.event_id, Letterhead(fb.event_name, fb.event_date, fb.venue))
     photo = (await _photos(session, settings, [fb])).get(fb.vehicle_id or 0, "")
     return EntrantScoreReport(letterhead, fb, photo, (await _stamps(session, settings, [fb])).get(fb.class_id))
@@ -92,7 +105,7 @@ async def score_reports_document(
 ) -> JobDocument:
     """Every entrant's score report of the event in one PDF, in car-number order, as a job: one part per car
     (each numbered on its own, as it is handed to its owner)."""
-    feedback = await event_feedback(session, event)
+    feedback = [_in_language(fb) for fb in await event_feedback(session, event)]
     if not feedback:
         raise ServiceError(gettext("There are no score reports yet: they are made from certified classes."))
     letterhead = await branding.letterhead(session, event)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.i18n import gettext
 from concours.reports import Letterhead, Report, render_html
+from concours.reports.certified import certified_text
 from concours.reports.pool import qr_src
 from concours.services import branding, ceremony, show_results
 from concours.services.errors import ServiceError
@@ -79,7 +80,11 @@ class PlacardSet(Report):
             ],
             [
                 AwardPlacard(
-                    "Best of Show", "chosen by the honorary judges", 12, "1937 Talbot-Lago T150-C SS", "Ada Lovelace"
+                    "Best of Show",
+                    gettext("chosen by %(who)s", who="the honorary judges"),
+                    12,
+                    "1937 Talbot-Lago T150-C SS",
+                    "Ada Lovelace",
                 )
             ],
         )
@@ -115,7 +120,14 @@ async def award_placards(session: AsyncSession, event: Event) -> PlacardSet:
     """A placard per award of the certified classes (in class order, first place first), then per special award
     (Best of Show first)."""
     placards = [
-        AwardPlacard(f"Class {cls.code}: {car.award}", "", car.car_number or 0, car.title, car.owner, cls.code)
+        AwardPlacard(
+            gettext("Class %(code)s: %(award)s", code=cls.code, award=certified_text(car.award)),
+            "",
+            car.car_number or 0,
+            car.title,
+            car.owner,
+            cls.code,
+        )
         for cls in await show_results.certified_classes(session, event)
         for car in cls.winners
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -13,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.domain.states import results_public
-from concours.i18n import gettext
-from concours.reports import CertifiedStamp, Letterhead, PageFooter, Report, file_url, render_html
+from concours.domain.tabulation import place_name
+from concours.i18n import format_date, gettext
+from concours.reports import CertifiedStamp, Letterhead, PageFooter, Report, file_url, long_date, render_html
+from concours.reports.certified import certified_text
 from concours.services import branding, certificates, show_results
 from concours.services.errors import ServiceError
 from concours.services.jobs import JobDocument, register_kind
@@ -78,17 +81,23 @@ class ResultsBook(Report):
     @classmethod
     def sample(cls) -> ResultsBook:
         row = BookRow(
-            1, "1st in class", 12, "1937 Talbot-Lago T150-C SS", "Figoni et Falaschi", "Ada Lovelace", "97.5", ""
+            1, place_name(1), 12, "1937 Talbot-Lago T150-C SS", "Figoni et Falaschi", "Ada Lovelace", "97.5", ""
         )
         return cls(
             Letterhead.sample(),
             "lakeside-2026",
-            "14 June 2026",
+            long_date(date(2026, 6, 14)),
             True,
             True,
             [
                 BookAward(
-                    "Best of Show", "chosen by the honorary judges", 12, row.title, row.coachbuilder, row.owner, ""
+                    "Best of Show",
+                    gettext("chosen by %(who)s", who="the honorary judges"),
+                    12,
+                    row.title,
+                    row.coachbuilder,
+                    row.owner,
+                    "",
                 )
             ],
             [BookClass("C", "French Curves 1935–1939", [row], stamp=CertifiedStamp.sample())],
@@ -97,8 +106,10 @@ class ResultsBook(Report):
 
 def _dates(event: Event) -> str:
     if event.starts_on == event.ends_on:
-        return event.starts_on.strftime("%d %B %Y")
-    return f"{event.starts_on.strftime('%d %B')} – {event.ends_on.strftime('%d %B %Y')}"
+        return format_date(event.starts_on)
+    return gettext(
+        "%(first)s – %(last)s", first=format_date(event.starts_on, "d MMMM"), last=format_date(event.ends_on)
+    )
 
 
 async def build(session: AsyncSession, settings: Settings, event: Event, *, scores: bool = True) -> ResultsBook:
@@ -129,18 +140,18 @@ async def build(session: AsyncSession, settings: Settings, event: Event, *, scor
             bc.rows.append(
                 BookRow(
                     car.rank,
-                    car.award,
+                    certified_text(car.award),
                     car.car_number,
                     car.title,
                     car.coachbuilder,
                     car.owner,
                     car.score if show_scores else "",
-                    car.note,
+                    certified_text(car.note),
                 )
             )
             if car.rank == 1 and car.award and not bc.winner_photo and car.vehicle_id in photo:
                 bc.winner_photo = photo[car.vehicle_id]
-                bc.winner_caption = f"No. {car.car_number} {car.title}"
+                bc.winner_caption = gettext("No. %(number)s %(title)s", number=car.car_number, title=car.title)
         book_classes.append(bc)
     book_awards = [
         BookAward(
@@ -179,7 +190,7 @@ def _front(book: ResultsBook, pages: list[int]) -> str:
 
 
 def _page_footer(book: ResultsBook, pages: int) -> str:
-    return render_html(PageFooter(book.letterhead, "results", pages))
+    return render_html(PageFooter(book.letterhead, gettext("results"), pages))
 
 
 def _parts(book: ResultsBook) -> list[str]:

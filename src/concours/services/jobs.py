@@ -12,9 +12,13 @@ How to add a document that runs as a job (the whole API):
    parts render in parallel on every core and are joined in order, and progress is counted in parts.
 2. In a controller, start it and send the person to its progress page::
 
-       return await start_job_redirect(request, db, settings, viewer, event_id, "results_book", {"lang": "en"})
+       return await start_job_redirect(request, db, settings, viewer, event_id, "results_book", {"scores": True})
 
    (``web/jobs.py``). The page ``/jobs/{id}`` shows progress (htmx polling) and the download when done.
+
+A job speaks the language of the person who starts it: :func:`start_job` records it in the job's params
+(``"lang"``, unless the params already name one, as when a job is made again) and builds and renders the
+document in it, so the French and the English copies are two documents (two scopes).
 
 The finished PDF is stored as a :class:`ReportDocument` named by the hash of its HTML: asking again for a
 document whose data have not changed answers at once with the stored one; a change to the data gives new HTML,
@@ -37,6 +41,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from concours.db import Event, ReportDocument, ReportJob, utcnow
+from concours.i18n import current_locale, using_locale
 from concours.reports import html_key
 from concours.reports.pool import RenderedPdf, merge, pdf_in_pool
 from concours.services.errors import NotFound, ServiceError
@@ -105,6 +110,7 @@ class PendingRender:
     parts: list[str] = field(repr=False)
     renumber: Callable[[list[int]], str] | None = field(default=None, repr=False)
     page_footer: Callable[[int], str] | None = field(default=None, repr=False)
+    locale: str = "en"  # the language the document is written in (its renumbered contents and page footer too)
 
 
 @dataclass
@@ -115,6 +121,14 @@ class StartedJob:
 
 def scope_of(kind: str, params: dict[str, Any]) -> str:
     return f"{kind}:{json.dumps(params, sort_keys=True, separators=(',', ':'))}"[:200]
+
+
+def with_language(params: dict[str, Any] | None) -> dict[str, Any]:
+    """``params`` naming the language the document is written in: the one they name (a job made again keeps
+    its language), else the current request's."""
+    out = dict(params or {})
+    out["lang"] = out.get("lang") or current_locale()
+    return out
 
 
 async def start_job(
@@ -132,9 +146,10 @@ async def start_job(
     kind = KINDS.get(kind_name)
     if kind is None:
         raise NotFound("There is no such document.")
-    params = dict(params or {})
+    params = with_language(params)
     event = await kind.authorize(session, viewer, event_id)
-    document = await kind.build(session, settings, event, params)
+    with using_locale(params["lang"]):
+        document = await kind.build(session, settings, event, params)
     scope = scope_of(kind.name, params)
     content_hash = html_key(*document.parts)
     now = utcnow()
@@ -184,6 +199,7 @@ async def start_job(
             list(document.parts),
             document.renumber,
             document.page_footer,
+            params["lang"],
         ),
     )
 
@@ -221,6 +237,7 @@ async def copies(
 ) -> list[Copy]:
     """For each (kind, params): the stored copy and whether it is current, found by building the document's HTML
     (as starting it would) and comparing its hash with the stored one's (one query for all the stored copies)."""
+    wanted = [(kind, with_language(params)) for kind, params in wanted]
     scopes = [scope_of(kind, params) for kind, params in wanted]
     stored = {
         row.scope: row
@@ -239,7 +256,8 @@ async def copies(
         row = stored.get(scope)
         problem, content_hash = "", ""
         try:
-            content_hash = html_key(*(await kind.build(session, settings, event, dict(params))).parts)
+            with using_locale(params["lang"]):
+                content_hash = html_key(*(await kind.build(session, settings, event, dict(params))).parts)
         except ServiceError as exc:
             problem = exc.message
         out.append(
@@ -345,7 +363,8 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRe
 
     try:
         parts = JobDocument(pending.filename, pending.parts, pending.renumber, pending.page_footer)
-        whole = await render_document(parts, progress)
+        with using_locale(pending.locale):  # the contents and footer rendered now speak the job's language
+            whole = await render_document(parts, progress)
         async with sessions() as session:
             document = ReportDocument(
                 event_id=pending.event_id,
