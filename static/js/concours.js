@@ -29,6 +29,18 @@
   // Refusals that name a reason about the change itself: the change is dropped and the reason shown.
   const REFUSED = [400, 403, 404, 409, 413, 422];
 
+  // The texts the judge reads, in the page's language: the page renders them (templates/judging/_sync_texts.html,
+  // a JSON block, not a script); English when a page has none. "{name}" in a text is filled from `values`.
+  let texts = null;
+  function t(key, english, values) {
+    if (texts === null) {
+      const el = document.getElementById("sync-texts");
+      try { texts = el ? JSON.parse(el.textContent) || {} : {}; } catch (e) { texts = {}; }
+    }
+    const text = typeof texts[key] === "string" ? texts[key] : english;
+    return text.replace(/\{(\w+)\}/g, (all, name) => (values && name in values ? String(values[name]) : all));
+  }
+
   function newId() {
     // crypto.randomUUID needs a secure context; plain http on a show's local network has none.
     const a = new Uint8Array(16);
@@ -90,19 +102,27 @@
     const n = mine(loadQueue()).length;
     el.dataset.pending = String(n);
     let text, cls;
-    const waiting = n === 1 ? "1 change waiting" : n + " changes waiting";
+    const waiting = n === 1 ? t("waiting_one", "{n} change waiting", { n: n }) : t("waiting_other", "{n} changes waiting", { n: n });
     if (!n) submitHeld = false;
     if (blocked) { text = blocked + (n ? " — " + waiting : ""); cls = "failed"; }
     else if (submitHeld) {
-      text = "Not submitted: " + n + (n === 1 ? " change is" : " changes are") + " still waiting to be sent";
+      text = n === 1
+        ? t("held_one", "Not submitted: {n} change is still waiting to be sent", { n: n })
+        : t("held_other", "Not submitted: {n} changes are still waiting to be sent", { n: n });
       cls = "failed";
     }
-    else if (n && offline) { text = "Offline — " + waiting + " (queued, sent when the connection is back)"; cls = "pending"; }
-    else if (n) { text = "Saving… " + waiting; cls = "pending"; }
-    else if (refused && refusedLine) { text = "Not saved — " + refusedLine.name + ": " + refusedLine.message; cls = "failed"; }
-    else if (refused) { text = "A change was refused"; cls = "failed"; }
-    else if (Object.keys(typingTimers).length) { text = "Typing…"; cls = "pending"; }
-    else { text = "All changes saved"; cls = ""; }
+    else if (n && offline) {
+      text = t("offline", "Offline — {waiting} (queued, sent when the connection is back)", { waiting: waiting });
+      cls = "pending";
+    }
+    else if (n) { text = t("saving_waiting", "Saving… {waiting}", { waiting: waiting }); cls = "pending"; }
+    else if (refused && refusedLine) {
+      text = t("not_saved", "Not saved — {line}: {message}", { line: refusedLine.name, message: refusedLine.message });
+      cls = "failed";
+    }
+    else if (refused) { text = t("refused", "A change was refused"); cls = "failed"; }
+    else if (Object.keys(typingTimers).length) { text = t("typing", "Typing…"); cls = "pending"; }
+    else { text = t("saved", "All changes saved"); cls = ""; }
     el.textContent = text;
     el.className = "sync " + cls;
     if (n) showLocalTotal();
@@ -126,12 +146,14 @@
     });
     const fmt = (u) => String(Math.round((u / scale) * 100) / 100);
     total.innerHTML = "";
-    total.append("Total ");
+    total.append(t("total", "Total") + " ");
     const strong = document.createElement("strong");
     strong.textContent = fmt(sum);
     total.append(strong, " / " + fmt(max) + " ");
     const small = document.createElement("small");
-    small.textContent = "(" + (missing ? missing + " to score, " : "") + "not yet saved)";
+    small.textContent = missing
+      ? t("unsaved_missing", "({n} to score, not yet saved)", { n: missing })
+      : t("unsaved", "(not yet saved)");
     total.append(small);
   }
 
@@ -203,7 +225,7 @@
       user: queueUser(), page: location.pathname, pageId: PAGE_ID, at: Date.now(),
     });
     storeQueue(q);
-    markLine(key, offline ? "Queued" : "Saving…", "pending");
+    markLine(key, offline ? t("queued", "Queued") : t("saving", "Saving…"), "pending");
     showSync();
     pump();
   }
@@ -258,7 +280,7 @@
     const answered = document.querySelector('form[data-autosave="' + item.key + '"]');
     if (answered && !pendingForKey) lastSent[item.key] = status === 200 && item.sig ? item.sig : signature(answered);
     if (!pendingForKey) delete bases[item.key];  // the server's answer is the truth again
-    else if (status === 200) markLine(item.key, "Saving…", "pending");
+    else if (status === 200) markLine(item.key, t("saving", "Saving…"), "pending");
   }
 
   function pump() {
@@ -294,9 +316,9 @@
         refused = false;
         refusedLine = null;
       } else if (r.status === 401) {
-        blocked = "Signed out: sign in again to send your changes";
+        blocked = t("signed_out", "Signed out: sign in again to send your changes");
       } else if (r.status === 403 && /expired/i.test(r.text) && r.type.indexOf("text/html") !== 0) {
-        blocked = "Reload the page to send your changes";
+        blocked = t("reload", "Reload the page to send your changes");
       } else if (REFUSED.includes(r.status)) {
         removeItem(item.id);
         refused = true;
@@ -307,7 +329,7 @@
         // 503 (the database is briefly away, e.g. restarting), a proxy's 502/504 while the app restarts, or
         // anything else unexpected: the change stays queued and is sent again, after Retry-After if given.
         offline = true;
-        mine(loadQueue()).forEach((it) => markLine(it.key, "Queued", "pending"));
+        mine(loadQueue()).forEach((it) => markLine(it.key, t("queued", "Queued"), "pending"));
         const wait = parseInt(r.retryAfter || "", 10);
         scheduleRetry(isNaN(wait) ? RETRY_MS : Math.min(Math.max(wait, 1), 60) * 1000);
         showSync();
@@ -319,7 +341,7 @@
       if (timer) clearTimeout(timer);
       sending = false;
       offline = true;
-      mine(loadQueue()).forEach((it) => markLine(it.key, "Queued", "pending"));
+      mine(loadQueue()).forEach((it) => markLine(it.key, t("queued", "Queued"), "pending"));
       showSync();
       scheduleRetry();
     });
@@ -343,9 +365,9 @@
     const form = document.querySelector('form[data-autosave="' + key + '"]');
     const state = lineState(key);
     const heading = form && form.querySelector("h2");
-    const name = heading ? (heading.firstChild ? heading.firstChild.textContent : heading.textContent).trim() : "a line";
+    const name = heading ? (heading.firstChild ? heading.firstChild.textContent : heading.textContent).trim() : t("a_line", "a line");
     lastSent[key] = form ? signature(form) : "";
-    refusedLine = { key: key, name: name, message: state ? state.textContent.trim() : "see the line" };
+    refusedLine = { key: key, name: name, message: state ? state.textContent.trim() : t("see_line", "see the line") };
     markValid(key, false);
     if (form) {
       form.scrollIntoView({ block: "center", behavior: "smooth" });
@@ -369,7 +391,7 @@
       syncChecks(form);
       if ("comment" in item.fields) bases[item.key] = { comment: item.fields.comment.trim() };
       else bases[item.key] = { value: predictValue(form, item.fields.value || ""), note: (item.fields.note || "").trim() };
-      markLine(item.key, "Queued", "pending");
+      markLine(item.key, t("queued", "Queued"), "pending");
     });
     storeQueue(all);
   }

@@ -8,9 +8,28 @@
   function list() { return document.querySelector("ol.placings-order"); }
   function orderForm() { return document.getElementById("order-form"); }
 
+  // The page's language (templates/judging/_sync_texts.html): the places as the page writes them, and the sentence
+  // a screen reader hears after a move; English when the page has none.
+  let texts = null;
+  function text(key) {
+    if (texts === null) {
+      const el = document.getElementById("sync-texts");
+      try { texts = el ? JSON.parse(el.textContent) || {} : {}; } catch (e) { texts = {}; }
+    }
+    return texts[key];
+  }
+
   function ordinal(n) {
+    const places = text("places");
+    if (Array.isArray(places) && typeof places[n - 1] === "string") return places[n - 1];
     const s = (n % 100 >= 11 && n % 100 <= 13) ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th");
     return n + s;
+  }
+
+  function movedText(title, place) {
+    const moved = text("moved");
+    if (typeof moved !== "string") return title + " is now " + place;
+    return moved.replace(/\{(\w+)\}/g, (all, name) => ({ car: title, place: place })[name] || all);
   }
 
   function currentOrder() {
@@ -52,7 +71,7 @@
     renumber();
     const place = Array.from(ol.children).indexOf(li) + 1;
     const live = document.getElementById("placings-live");
-    if (live) live.textContent = li.dataset.title + " is now " + ordinal(place);
+    if (live) live.textContent = movedText(li.dataset.title, ordinal(place));
     // keep the finger (and the keyboard focus) on the car that moved
     const again = li.querySelector("button.move[data-dir=" + btn.dataset.dir + "]");
     (again && !again.disabled ? again : li.querySelector("button.move:not([disabled])") || btn).focus();

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
 
-from concours.domain.tabulation import TIE_DECIDED, place_name, plural
+from concours.domain.tabulation import TIE_DECIDED, place_name
 from concours.domain.tabulation import ordinal as ordinal  # re-exported: the pages name places with it
 from concours.i18n import N_, gettext, localize_decimal, ngettext
 
@@ -76,12 +76,18 @@ def check_order(order: Sequence[int], cars: Iterable[int], *, excluded: Iterable
     seen: set[int] = set()
     for car in order:
         if car not in expected:
-            raise PlacingError("The order names a car that is not in this class (or that you may not judge).")
+            raise PlacingError(gettext("The order names a car that is not in this class (or that you may not judge)."))
         if car in seen:
-            raise PlacingError("The order names a car twice.")
+            raise PlacingError(gettext("The order names a car twice."))
         seen.add(car)
     if seen != expected:
-        raise PlacingError(f"Place every car of the class: {plural(len(expected - seen), 'car')} not placed yet.")
+        raise PlacingError(
+            ngettext(
+                "Place every car of the class: %(num)s car not placed yet.",
+                "Place every car of the class: %(num)s cars not placed yet.",
+                len(expected - seen),
+            )
+        )
     return tuple(order)
 
 

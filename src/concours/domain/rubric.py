@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from concours.i18n import gettext
+
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -47,13 +49,17 @@ def parse_points(text: str, scale: int) -> int:
     # built a million-digit integer); exact arithmetic, so nothing finer than the scale is rounded in.
     cleaned = text.strip().replace(",", ".")
     if not _DECIMAL.fullmatch(cleaned):
-        raise ScoreError(f"“{text}” is not a number")
+        raise ScoreError(gettext("“%(text)s” is not a number", text=text))
     try:
         units = Fraction(cleaned) * scale
     except ValueError as exc:  # int()'s limit on very long digit strings
-        raise ScoreError(f"“{text}” is not a number") from exc
+        raise ScoreError(gettext("“%(text)s” is not a number", text=text)) from exc
     if units.denominator != 1:
-        raise ScoreError(f"{text} is finer than this sheet allows (steps of {format_units(1, scale)})")
+        raise ScoreError(
+            gettext(
+                "%(text)s is finer than this sheet allows (steps of %(step)s)", text=text, step=format_units(1, scale)
+            )
+        )
     return int(units)
 
 
@@ -61,11 +67,21 @@ def check_value(category: Category, value_units: int, scale: int) -> None:
     """Raise :class:`ScoreError` unless ``value_units`` is a score this category can hold."""
     if value_units < 0 or value_units > category.max_units:
         shown, maximum = format_units(value_units, scale), format_units(category.max_units, scale)
-        raise ScoreError(f"{category.name}: {shown} is outside 0–{maximum}")
+        raise ScoreError(
+            gettext(
+                "%(category)s: %(value)s is outside 0–%(maximum)s", category=category.name, value=shown, maximum=maximum
+            )
+        )
     # Points count up from 0 in steps; deductions count down from the maximum in steps.
     offset = value_units if category.mode == "points" else category.max_units - value_units
     if offset % category.step_units:
-        raise ScoreError(f"{category.name}: scores go in steps of {format_units(category.step_units, scale)}")
+        raise ScoreError(
+            gettext(
+                "%(category)s: scores go in steps of %(step)s",
+                category=category.name,
+                step=format_units(category.step_units, scale),
+            )
+        )
 
 
 def weighted(category: Category, value_units: int) -> Fraction:

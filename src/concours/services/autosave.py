@@ -77,6 +77,7 @@ from concours.domain.rubric import (
     sheet_total,
 )
 from concours.domain.states import judging_open
+from concours.i18n import gettext
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.events import to_categories
 from concours.services.permissions import ACCEPTED, Viewer, conflict_binds
@@ -280,11 +281,16 @@ def car_sheets_of(target: Target) -> CarSheets:
         views.append(view)
     notice = ""
     if target.mode == "section" and not views:
-        notice = "The chief judge has not given you a section of this sheet yet."
+        notice = gettext("The chief judge has not given you a section of this sheet yet.")
     elif target.mode == "team":
-        notice = "One consensus sheet for the team: every member sees and edits the same sheet."
-        if not target.may_submit:
-            notice += " The team captain submits it."
+        notice = (
+            gettext("One consensus sheet for the team: every member sees and edits the same sheet.")
+            if target.may_submit
+            else gettext(
+                "One consensus sheet for the team: every member sees and edits the same sheet. "
+                "The team captain submits it."
+            )
+        )
     return CarSheets(target.mode, views, target.rubric.scale, notice, target.may_submit)
 
 
@@ -459,14 +465,14 @@ async def read_target(
     whether ``change_id`` was applied. With ``as_judge_page`` it refuses as ``entry_for_judge`` does (for a judge
     who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused."""
     if judge_id is None:
-        raise Forbidden("Only judges score cars.")
+        raise Forbidden(gettext("Only judges score cars."))
     change_id = _clean_change_id(change_id)
     params: dict[str, Any] = {"judge_id": judge_id, "entry_id": entry_id}
     if change_id:
         params["change_suffix"] = f":{change_id}"
     rows = (await session.execute(_target_statement(bool(change_id)), params)).all()
     if not rows:
-        raise NotFound("There is no such car in judging.")
+        raise NotFound(gettext("There is no such car in judging."))
     (
         event_id,
         class_id,
@@ -486,23 +492,25 @@ async def read_target(
     ) = rows[0][:15]
     if as_judge_page:
         if entry_status != "accepted" or class_id is None or absent_reason:
-            raise NotFound("There is no such car in judging.")
+            raise NotFound(gettext("There is no such car in judging."))
         if team_id is None:
-            raise Forbidden("You are not on the judging team of this car's class.")
+            raise Forbidden(gettext("You are not on the judging team of this car's class."))
         if entrant_id is not None and car_entrant_id == entrant_id:
-            raise Forbidden("This is your own car: you cannot judge it.")
+            raise Forbidden(gettext("This is your own car: you cannot judge it."))
         if conflict_reason is not None:
-            raise Forbidden(f"You have a conflict of interest with this car: {conflict_reason}")
+            raise Forbidden(
+                gettext("You have a conflict of interest with this car: %(reason)s", reason=conflict_reason)
+            )
     elif team_id is None:
-        raise Forbidden("You are not on the judging team of this car's class.")
+        raise Forbidden(gettext("You are not on the judging team of this car's class."))
     if rows[0][27] != "points":
         raise ServiceError(
-            "This class is judged by placings: order its cars on the class's placings sheet."
+            gettext("This class is judged by placings: order its cars on the class's placings sheet.")
             if rows[0][27] == "placings"
-            else "This is a display class: its cars are not judged."
+            else gettext("This is a display class: its cars are not judged.")
         )
     if rubric_id is None:
-        raise ServiceError("This event has no score sheet yet; the organizer must choose a rubric.")
+        raise ServiceError(gettext("This event has no score sheet yet; the organizer must choose a rubric."))
     sheets: dict[str, SheetData] = {}
     for row in rows:
         sheet_id = row[15]
@@ -522,12 +530,12 @@ async def read_target(
     frozen_ids = {s.rubric_id for s in sheets.values()} | ({rubric_id} if rubric_frozen else set())
     rubrics = await _load_rubrics(session, wanted, frozen_ids)
     if rubric_id not in rubrics:
-        raise NotFound("This class has no score sheet yet.")
+        raise NotFound(gettext("This class has no score sheet yet."))
     lock = ""
     if certified_at is not None:
-        lock = "The class is certified: its sheets are locked."
+        lock = gettext("The class is certified: its sheets are locked.")
     elif not judging_open(event_status):
-        lock = "Judging is not open for this event."
+        lock = gettext("Judging is not open for this event.")
     return Target(
         entry_id=entry_id,
         event_id=event_id,
@@ -694,10 +702,10 @@ class Plan:
 def _shown(category: Category, value_units: int | None, scale: int) -> str:
     """A stored value as the judge reads it: points, or the deduction in deduction mode."""
     if value_units is None:
-        return "nothing"
+        return gettext("nothing")
     if category.mode == "deduction":
-        return f"a deduction of {format_units(category.max_units - value_units, scale)}"
-    return f"{format_units(value_units, scale)} points"
+        return gettext("a deduction of %(value)s", value=format_units(category.max_units - value_units, scale))
+    return gettext("%(value)s points", value=format_units(value_units, scale))
 
 
 def _parse_base(text: str | None) -> int | None:
@@ -706,7 +714,7 @@ def _parse_base(text: str | None) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"-?\d{1,9}", text):
-        raise ServiceError("This change carries a malformed base value; reload the page.")
+        raise ServiceError(gettext("This change carries a malformed base value; reload the page."))
     return int(text)
 
 
@@ -716,10 +724,10 @@ def _open_section(target: Target, section: str) -> tuple[SheetData | None, Rubri
         raise Conflict(target.lock_reason)
     section = section if target.mode == "section" else ""
     if target.mode == "section" and section not in target.sections:
-        raise Forbidden("That part of the sheet belongs to another judge of your team.")
+        raise Forbidden(gettext("That part of the sheet belongs to another judge of your team."))
     sheet = target.sheets.get(section)
     if sheet is not None and sheet.status == "submitted":
-        raise Conflict("This sheet is submitted and signed; only the chief judge can reopen it.")
+        raise Conflict(gettext("This sheet is submitted and signed; only the chief judge can reopen it."))
     return sheet, target.rubrics[sheet.rubric_id] if sheet else target.rubric
 
 
@@ -730,17 +738,25 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
     sheet, rubric = _open_section(target, section)
     category = next((c for c in rubric.categories if c.id == change.category_id), None)
     if category is None or (target.mode == "section" and (category.section or "") != section):
-        raise ServiceError("That category is not on this car's score sheet.")
+        raise ServiceError(gettext("That category is not on this car's score sheet."))
     note = change.note
     if len(note) > 2000:
-        raise ServiceError(f"{category.name}: the note is {len(note)} characters; keep it under 2000.")
+        raise ServiceError(
+            gettext(
+                "%(category)s: the note is %(n)s characters; keep it under 2000.", category=category.name, n=len(note)
+            )
+        )
     value_units: int | None = None
     if change.value.strip():
         try:
             typed = parse_points(change.value, rubric.scale)
             if category.mode == "deduction" and not 0 <= typed <= category.max_units:
                 raise ScoreError(
-                    f"{category.name}: a deduction is between 0 and {format_units(category.max_units, rubric.scale)}"
+                    gettext(
+                        "%(category)s: a deduction is between 0 and %(maximum)s",
+                        category=category.name,
+                        maximum=format_units(category.max_units, rubric.scale),
+                    )
                 )
             value_units = typed if category.mode == "points" else category.max_units - typed
             check_value(category, value_units, rubric.scale)
@@ -753,9 +769,12 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
     based_on = (change.base_value, change.base_note)
     if based_on != (None, None) and (_parse_base(change.base_value), (change.base_note or "").strip()) != current:
         raise StaleChange(
-            f"{category.name} was changed on another device or page: it now holds "
-            f"{_shown(category, current[0], rubric.scale)}. Your change was not saved; check the value and "
-            "enter it again if it is still right."
+            gettext(
+                "%(category)s was changed on another device or page: it now holds %(value)s. Your change was not "
+                "saved; check the value and enter it again if it is still right.",
+                category=category.name,
+                value=_shown(category, current[0], rubric.scale),
+            )
         )
     had_line = sheet is not None and category.id in sheet.lines
     return Plan(
@@ -776,15 +795,17 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
 def plan_comment(target: Target, change: CommentChange) -> Plan | None:
     sheet, rubric = _open_section(target, change.section)
     if len(change.comment) > 5000:
-        raise ServiceError("The overall comment is limited to 5000 characters.")
+        raise ServiceError(gettext("The overall comment is limited to 5000 characters."))
     change_id = _clean_change_id(change.change_id)
     if sheet is not None and sheet.applied and change_id:
         return None
     current = sheet.comment if sheet else ""
     if change.base_comment is not None and change.base_comment.strip() != current:
         raise StaleChange(
-            "The comment was changed on another device or page; your change was not saved. "
-            "The current comment is shown: add to it and save again."
+            gettext(
+                "The comment was changed on another device or page; your change was not saved. "
+                "The current comment is shown: add to it and save again."
+            )
         )
     comment = change.comment.strip()
     return Plan(
@@ -975,7 +996,7 @@ async def autosave(
         if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
             _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
         return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
-    raise Conflict("The sheet is being changed from several places at once; try again.")
+    raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
 
 
 async def _save_at_once(
@@ -1001,7 +1022,7 @@ async def _save_at_once(
     try:
         written = await write_plan(session, viewer, target, plan)
     except _Raced:
-        raise Conflict("The sheet is being changed from several places at once; try again.") from None
+        raise Conflict(gettext("The sheet is being changed from several places at once; try again.")) from None
     if plan.sheet is None:
         _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
     return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
@@ -1068,4 +1089,4 @@ async def save_in_session(
     try:
         await write_plan(session, viewer, target, plan)
     except _Raced:
-        raise Conflict("The sheet was changed meanwhile; try again.") from None
+        raise Conflict(gettext("The sheet was changed meanwhile; try again.")) from None

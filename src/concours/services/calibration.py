@@ -36,6 +36,7 @@ from concours.db import (
 from concours.domain import calibration as cal
 from concours.domain.placings import agreement_words
 from concours.domain.rubric import Category
+from concours.i18n import gettext, ngettext
 from concours.services import audit, class_systems
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.events import to_categories
@@ -518,9 +519,11 @@ async def entry_for_review(session: AsyncSession, viewer: Viewer, entry_id: int)
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such car in judging.")
+        raise NotFound(gettext("There is no such car in judging."))
     entry, cls, event = row._tuple()
-    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such car in judging.")
+    require_in_event(
+        why_not_run_judging(viewer, event.id), viewer, event, hide=gettext("There is no such car in judging.")
+    )
     return entry, cls, event
 
 
@@ -533,16 +536,20 @@ async def acknowledge(session: AsyncSession, viewer: Viewer, entry_id: int, *, n
     note = note.strip()
     if len(note) < 5:
         raise FormErrors(
-            {f"note-{entry_id}": "Say what you looked at and why the sheets stand (a few words at least)."}
+            {f"note-{entry_id}": gettext("Say what you looked at and why the sheets stand (a few words at least).")}
         )
     if len(note) > MAX_NOTE:
-        raise FormErrors({f"note-{entry_id}": f"Keep the note under {MAX_NOTE} characters."})
+        raise FormErrors({f"note-{entry_id}": gettext("Keep the note under %(n)s characters.", n=MAX_NOTE)})
     if cls.certified_at is not None:
-        raise ServiceError(f"Class {cls.code} is certified; reopen its results to review its cars again.")
+        raise ServiceError(
+            gettext("Class %(code)s is certified; reopen its results to review its cars again.", code=cls.code)
+        )
     loaded = await _load(session, event, [cls.id])
     car = next((c for c in loaded.calibration.flagged if c.entry_id == entry_id), None)
     if car is None:
-        raise ServiceError(f"Car #{entry.car_number} is not flagged: its judges agree within the threshold.")
+        raise ServiceError(
+            gettext("Car #%(number)s is not flagged: its judges agree within the threshold.", number=entry.car_number)
+        )
     figures = figures_text(car)
     review = await session.scalar(select(CalibrationReview).where(CalibrationReview.entry_id == entry_id))
     before = {"note": review.note, "figures": review.figures} if review is not None else None
@@ -570,11 +577,16 @@ def unreviewed_message(cls: EventClass, flags: list[Flag]) -> str | None:
     if not waiting:
         return None
     cars = "; ".join(f"#{f.car_number} {f.title} ({f.figures})" for f in waiting)
-    verb = "disagree" if len(waiting) > 1 else "disagrees"
-    return (
-        f"Class {cls.code} cannot be certified yet: the judges' sheets of {len(waiting)} "
-        f"car{'s' if len(waiting) > 1 else ''} {verb} beyond the event's threshold: {cars}. "
-        "On the calibration page, reopen a sheet with a reason or acknowledge each car with a note."
+    return ngettext(
+        "Class %(code)s cannot be certified yet: the judges' sheets of %(num)s car disagrees beyond the event's "
+        "threshold: %(cars)s. On the calibration page, reopen a sheet with a reason or acknowledge each car with a "
+        "note.",
+        "Class %(code)s cannot be certified yet: the judges' sheets of %(num)s cars disagree beyond the event's "
+        "threshold: %(cars)s. On the calibration page, reopen a sheet with a reason or acknowledge each car with a "
+        "note.",
+        len(waiting),
+        code=cls.code,
+        cars=cars,
     )
 
 
@@ -612,7 +624,7 @@ async def judge_history(session: AsyncSession, viewer: Viewer, event_id: int, ju
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such judge.")
+        raise NotFound(gettext("There is no such judge."))
     # The events the viewer organizes where this judge submitted a sheet or an order (two queries).
     own = list(viewer.organizer_event_ids)
     with_sheets = set(

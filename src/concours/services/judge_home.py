@@ -23,6 +23,7 @@ from concours.db import (
     Vehicle,
 )
 from concours.db import Conflict as ConflictRow
+from concours.i18n import DEFAULT_LOCALE, current_locale, format_date
 from concours.services.judging import combined_status
 from concours.services.permissions import conflict_binds
 
@@ -190,11 +191,18 @@ class JudgingWindow:
     @property
     def label(self) -> str:
         days = (
-            self.starts_on.strftime("%a %d %b %Y")
+            _day(self.starts_on, True)
             if self.starts_on == self.ends_on
-            else f"{self.starts_on.strftime('%a %d %b')} – {self.ends_on.strftime('%a %d %b %Y')}"
+            else f"{_day(self.starts_on, False)} – {_day(self.ends_on, True)}"
         )
         return f"{days} ({self.timezone})"
+
+
+def _day(day: date, with_year: bool) -> str:
+    """``Sun 14 Jun 2026`` in English as always; in another language its own day and month names."""
+    if current_locale() == DEFAULT_LOCALE:
+        return day.strftime("%a %d %b %Y" if with_year else "%a %d %b")
+    return format_date(day, "EEE d MMM y" if with_year else "EEE d MMM")
 
 
 async def judging_windows(session: AsyncSession, class_ids: list[int]) -> dict[int, JudgingWindow]:

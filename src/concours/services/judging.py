@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours import live
 from concours.db import AuditLog, Entry, ScoreSheet, utcnow
+from concours.i18n import gettext
 from concours.services.autosave import (
     CarSheets,
     CommentChange,
@@ -100,11 +101,13 @@ async def submit_sheet(
     target = await _target(session, viewer.judge_id, entry, calibration)
     view = car_sheets_of(target)
     if not view.sheets:
-        raise ServiceError(view.notice or "There is nothing for you to score on this car.")
+        raise ServiceError(view.notice or gettext("There is nothing for you to score on this car."))
     if not view.can_submit:
-        raise Forbidden("The team captain submits the team's sheet.")
+        raise Forbidden(gettext("The team captain submits the team's sheet."))
     if view.missing:
-        raise ServiceError("Score every category before submitting. Missing: " + ", ".join(view.missing) + ".")
+        raise ServiceError(
+            gettext("Score every category before submitting. Missing: %(lines)s.", lines=", ".join(view.missing))
+        )
     now = utcnow()
     for sv in view.sheets:
         if sv.status == "submitted":
@@ -117,7 +120,7 @@ async def submit_sheet(
             .values(status="submitted", submitted_at=now, version=sheet.version + 1, updated_at=now)
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleChange("The sheet was changed meanwhile; check it and submit again.")
+            raise StaleChange(gettext("The sheet was changed meanwhile; check it and submit again."))
         session.add(
             AuditLog(
                 entity_type="score_sheet",

@@ -34,7 +34,7 @@ from concours.db import (
 )
 from concours.db import Conflict as ConflictRow
 from concours.domain.rubric import format_units
-from concours.i18n import N_
+from concours.i18n import N_, gettext
 from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.permissions import (
@@ -142,21 +142,26 @@ def outlier_flags(
     if len(values) < 2:
         return flags
 
-    def check(scored: dict[int, int], limit: Fraction, label: str) -> None:
+    def check(scored: dict[int, int], limit: Fraction, category: str | None) -> None:
         if len(scored) < 2:
             return
         middle = Fraction(median(Fraction(v) for v in scored.values()))
         for j, mine in scored.items():
             if abs(mine - middle) > limit:
-                flags[j].append(f"{label}{format_units(mine, scale)} against the team's {format_units(middle, scale)}")
+                shown = {"value": format_units(mine, scale), "median": format_units(middle, scale)}
+                flags[j].append(
+                    gettext("%(category)s: %(value)s against the team's %(median)s", category=category, **shown)
+                    if category is not None
+                    else gettext("total %(value)s against the team's %(median)s", **shown)
+                )
 
     for cat, maximum in maxima.items():
         scored = {j: v for j, row in values.items() if (v := row.get(cat)) is not None}
-        check(scored, CATEGORY_SPREAD * maximum, f"{names.get(cat, 'a category')}: ")
+        check(scored, CATEGORY_SPREAD * maximum, names.get(cat) or gettext("a category"))
     totals = {
         j: sum(row[c] or 0 for c in maxima) for j, row in values.items() if all(row.get(c) is not None for c in maxima)
     }
-    check(totals, TOTAL_SPREAD * sum(maxima.values()), "total ")
+    check(totals, TOTAL_SPREAD * sum(maxima.values()), None)
     return flags
 
 
@@ -265,7 +270,7 @@ async def board(session: AsyncSession, viewer: Viewer, event_id: int, *, now: da
         for car in (c for c in cars if c.class_id == cls.id):
             seats: list[SeatState] = []
             if mode == "team":
-                seats.append(SeatState(None, "Team sheet", ""))
+                seats.append(SeatState(None, gettext("Team sheet"), ""))
             else:
                 for m in cls_members:
                     if any(
@@ -493,9 +498,11 @@ async def sheet_for_chief(session: AsyncSession, viewer: Viewer, sheet_id: int) 
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such score sheet.")
+        raise NotFound(gettext("There is no such score sheet."))
     sheet, entry, cls, event = row
-    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such score sheet.")
+    require_in_event(
+        why_not_run_judging(viewer, event.id), viewer, event, hide=gettext("There is no such score sheet.")
+    )
     return sheet, entry, cls
 
 
@@ -504,7 +511,7 @@ async def sheet_detail(session: AsyncSession, viewer: Viewer, sheet_id: int) -> 
     sheet, entry, cls = await sheet_for_chief(session, viewer, sheet_id)
     vehicle = await session.get(Vehicle, entry.vehicle_id)
     assert vehicle is not None
-    judge_name = "Team sheet"
+    judge_name = gettext("Team sheet")
     if sheet.judge_id is not None:
         judge_name = (
             await session.scalar(
@@ -564,14 +571,18 @@ async def reopen_sheet(session: AsyncSession, viewer: Viewer, sheet_id: int, *, 
     sheet, entry, cls = await sheet_for_chief(session, viewer, sheet_id)
     if not reason.strip():
         raise ServiceError(
-            "Say why the sheet is reopened; the judge and the audit log need the reason.", field="reason"
+            gettext("Say why the sheet is reopened; the judge and the audit log need the reason."), field="reason"
         )
     if len(reason) > 1000:
-        raise ServiceError("Keep the reason under 1000 characters.", field="reason")
+        raise ServiceError(gettext("Keep the reason under 1000 characters."), field="reason")
     if cls.certified_at is not None:
-        raise Conflict(f"Class {cls.code} is certified: its sheets are locked. Reopen the class's results first.")
+        raise Conflict(
+            gettext(
+                "Class %(code)s is certified: its sheets are locked. Reopen the class's results first.", code=cls.code
+            )
+        )
     if sheet.status != "submitted":
-        raise Conflict("This sheet is not submitted; the judge can still change it.")
+        raise Conflict(gettext("This sheet is not submitted; the judge can still change it."))
     sheet.status = "draft"
     sheet.submitted_at = None
     sheet.version += 1
@@ -604,10 +615,12 @@ async def paper_target(session: AsyncSession, viewer: Viewer, entry_id: int, jud
     """The chief judge acts for ``judge_id`` on this car: only a judge on the car's team, without a conflict."""
     entry = await session.get(Entry, entry_id)
     if entry is None or entry.status != "accepted" or entry.class_id is None:
-        raise NotFound("There is no such car in judging.")
+        raise NotFound(gettext("There is no such car in judging."))
     event = await session.get(Event, entry.event_id)
     assert event is not None
-    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such car in judging.")
+    require_in_event(
+        why_not_run_judging(viewer, event.id), viewer, event, hide=gettext("There is no such car in judging.")
+    )
     row = (
         await session.execute(
             select(Judge.id, User.name)
@@ -618,10 +631,10 @@ async def paper_target(session: AsyncSession, viewer: Viewer, entry_id: int, jud
         )
     ).first()
     if row is None:
-        raise NotFound("That judge is not on the team of this car's class.")
+        raise NotFound(gettext("That judge is not on the team of this car's class."))
     reason = await conflict_reason(session, judge_id, entry)
     if reason is not None:
-        raise Forbidden(f"That judge has a conflict with this car: {reason}")
+        raise Forbidden(gettext("That judge has a conflict with this car: %(reason)s", reason=reason))
     # The chief judge writes as the judge's seat, but every audit entry names the chief judge who typed it.
     proxy = dataclasses.replace(viewer, judge_id=judge_id)
     return PaperTarget(entry, judge_id, row[1], proxy, await judging.car_sheets(session, judge_id, entry))
@@ -646,7 +659,9 @@ async def enter_paper_sheet(
     errors: list[str] = []
     for sv in target.sheets.sheets:
         if not sv.editable:
-            raise Conflict(sv.locked_reason or "This sheet is submitted; reopen it before entering the paper sheet.")
+            raise Conflict(
+                sv.locked_reason or gettext("This sheet is submitted; reopen it before entering the paper sheet.")
+            )
         for line in sv.lines:
             cid = line.category.id
             assert cid is not None

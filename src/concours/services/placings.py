@@ -33,6 +33,7 @@ from concours.db import (
 from concours.db.upsert import insert_ignore
 from concours.domain.placings import GUIDANCE, PlacingError, Ranking, agreement, agreement_words, check_order
 from concours.domain.states import judging_open
+from concours.i18n import gettext
 from concours.services import audit
 from concours.services.class_systems import judging_of, method_of_class, methods_of_classes
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -93,14 +94,14 @@ class _Seat:
 async def class_for_judge(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
     """A placings class the viewer judges (404 when not a placings class, 403 when not on its team)."""
     if viewer.judge_id is None:
-        raise Forbidden("This page is for judges.")
+        raise Forbidden(gettext("This page is for judges."))
     row = (
         await session.execute(
             select(EventClass, Event).join(Event, Event.id == EventClass.event_id).where(EventClass.id == class_id)
         )
     ).first()
     if row is None or await method_of_class(session, class_id) != "placings":
-        raise NotFound("There is no placings sheet for this class.")
+        raise NotFound(gettext("There is no placings sheet for this class."))
     return row[0], row[1]
 
 
@@ -113,7 +114,7 @@ async def _seat(session: AsyncSession, judge_id: int, cls: EventClass, event: Ev
         )
     ).first()
     if row is None:
-        raise Forbidden("You are not on the judging team of this class.")
+        raise Forbidden(gettext("You are not on the judging team of this class."))
     member, team_name = row
     class_conflict = await session.scalar(
         select(ConflictRow.id)
@@ -121,7 +122,7 @@ async def _seat(session: AsyncSession, judge_id: int, cls: EventClass, event: Ev
         .limit(1)
     )
     if class_conflict:
-        raise Forbidden("You have a declared conflict with this class.")
+        raise Forbidden(gettext("You have a declared conflict with this class."))
     has_captain = bool(
         await session.scalar(
             select(func.count())
@@ -178,9 +179,9 @@ def _sheet_filter(seat: _Seat, cls: EventClass, judge_id: int) -> list[ColumnEle
 
 def _lock_reason(event: Event, cls: EventClass) -> str:
     if cls.certified_at is not None:
-        return "The class is certified: its sheets are locked."
+        return gettext("The class is certified: its sheets are locked.")
     if not judging_open(event.status):
-        return "Judging is not open for this event."
+        return gettext("Judging is not open for this event.")
     return ""
 
 
@@ -224,7 +225,7 @@ async def _open(session: AsyncSession, viewer: Viewer, cls: EventClass, event: E
         raise Conflict(reason)
     seat = await _seat(session, viewer.judge_id, cls, event)
     if not seat.may_edit:
-        raise Forbidden("The team's captain records the team's consensus order.")
+        raise Forbidden(gettext("The team's captain records the team's consensus order."))
     await insert_ignore(
         session,
         PlacingSheet,
@@ -248,14 +249,14 @@ async def _open(session: AsyncSession, viewer: Viewer, cls: EventClass, event: E
     )
     assert sheet is not None
     if sheet.status == "submitted":
-        raise Conflict("This order is submitted and signed; only the chief judge can reopen it.")
+        raise Conflict(gettext("This order is submitted and signed; only the chief judge can reopen it."))
     return sheet, seat
 
 
 def parse_order(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if len(parts) > 500 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
-        raise ServiceError("This order is malformed; reload the page.", field="order")
+        raise ServiceError(gettext("This order is malformed; reload the page."), field="order")
     return [int(p) for p in parts]
 
 
@@ -315,12 +316,14 @@ async def save_note(
     """Save the note for one car's owner (the car keeps its place; an unplaced car goes last)."""
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise ServiceError(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.", field="note")
+        raise ServiceError(
+            gettext("The note is %(n)s characters; keep it under %(max)s.", n=len(note), max=NOTE_MAX), field="note"
+        )
     sheet, _ = await _open(session, viewer, cls, event)
     assert viewer.judge_id is not None
     cars, _ = await _cars(session, cls, viewer.judge_id)
     if entry_id not in {c.entry_id for c in cars}:
-        raise ServiceError("That car is not on your placings sheet.", field="note")
+        raise ServiceError(gettext("That car is not on your placings sheet."), field="note")
     line = next((ln for ln in sheet.lines if ln.entry_id == entry_id), None)
     if line is None:
         # The first change of a sheet: the cars as shown (car-number order) become the order.
@@ -352,7 +355,10 @@ async def save_comment(
 ) -> None:
     comment = comment.strip()
     if len(comment) > NOTE_MAX:
-        raise ServiceError(f"The comment is {len(comment)} characters; keep it under {NOTE_MAX}.", field="comment")
+        raise ServiceError(
+            gettext("The comment is %(n)s characters; keep it under %(max)s.", n=len(comment), max=NOTE_MAX),
+            field="comment",
+        )
     sheet, _ = await _open(session, viewer, cls, event)
     if sheet.overall_comment == comment:
         return
@@ -382,7 +388,7 @@ async def submit(
     assert viewer.judge_id is not None
     cars, _ = await _cars(session, cls, viewer.judge_id)
     if not cars:
-        raise ServiceError("There is no car for you to place in this class.")
+        raise ServiceError(gettext("There is no car for you to place in this class."))
     try:
         check_order([ln.entry_id for ln in sorted(sheet.lines, key=lambda ln: ln.position)], [c.entry_id for c in cars])
     except PlacingError as exc:
@@ -527,7 +533,7 @@ async def move_car(
     order = [c.entry_id for c in view.cars]
     car = int(entry_id) if entry_id.isascii() and entry_id.isdigit() and len(entry_id) <= 9 else -1
     if car not in order or direction not in ("up", "down"):
-        raise ServiceError("Choose a car on your sheet and a direction.")
+        raise ServiceError(gettext("Choose a car on your sheet and a direction."))
     i = order.index(car)
     j = i - 1 if direction == "up" else i + 1
     if 0 <= j < len(order):
@@ -540,23 +546,27 @@ async def reopen_order(
 ) -> None:
     """The chief judge puts a submitted order back in its judge's (or team's) hands; the reason is audited."""
     if not viewer.is_chief_judge(event.id):
-        raise Forbidden("Only the chief judge reopens a judge's order.")
+        raise Forbidden(gettext("Only the chief judge reopens a judge's order."))
     sheet = await session.scalar(
         select(PlacingSheet).where(PlacingSheet.id == sheet_id, PlacingSheet.class_id == cls.id)
     )
     if sheet is None:
-        raise NotFound("There is no such order in this class.")
+        raise NotFound(gettext("There is no such order in this class."))
     reason = reason.strip()
     if not reason:
         raise ServiceError(
-            "Say why the order is reopened; the judge and the audit log need the reason.", field="reason"
+            gettext("Say why the order is reopened; the judge and the audit log need the reason."), field="reason"
         )
     if len(reason) > 1000:
-        raise ServiceError("Keep the reason under 1000 characters.", field="reason")
+        raise ServiceError(gettext("Keep the reason under 1000 characters."), field="reason")
     if cls.certified_at is not None:
-        raise Conflict(f"Class {cls.code} is certified: its orders are locked. Reopen the class's results first.")
+        raise Conflict(
+            gettext(
+                "Class %(code)s is certified: its orders are locked. Reopen the class's results first.", code=cls.code
+            )
+        )
     if sheet.status != "submitted":
-        raise Conflict("This order is not submitted; the judge can still change it.")
+        raise Conflict(gettext("This order is not submitted; the judge can still change it."))
     sheet.status = "draft"
     sheet.submitted_at = None
     sheet.version += 1

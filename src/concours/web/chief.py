@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.domain.rubric import format_units
-from concours.i18n import N_
+from concours.i18n import N_, gettext
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
@@ -41,7 +41,7 @@ class ChiefController(Controller):
     async def index(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template | Redirect:
         events = await oversight.chief_events(db, viewer)
         if not events:
-            raise Forbidden("This page is for the chief judge.")
+            raise Forbidden(gettext("This page is for the chief judge."))
         if len(events) == 1:
             return redirect(f"/chief/events/{events[0].id}")
         return render(request, "chief/index.html", events=events)
@@ -105,7 +105,7 @@ class ChiefController(Controller):
         form = await typed_form(request)  # submit() below refuses a malformed form on the page, typed values kept
         judge_text = form.get("judge_id", "")
         if not judge_text.isdecimal() or len(judge_text) > 9:
-            raise ServiceError("Choose the judge whose paper sheet this is.")
+            raise ServiceError(gettext("Choose the judge whose paper sheet this is."))
         judge_id = int(judge_text)
         values: dict[int, str] = {}
         notes: dict[int, str] = {}

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entry
 from concours.db.engine import Database
 from concours.domain.rubric import Category, format_units
+from concours.i18n import gettext
 from concours.services import autosave, calibration_car, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
@@ -40,7 +41,7 @@ _BENCH_SHEET = judging.CarSheets(
 
 def _require_judge(viewer: Viewer) -> int:
     if viewer.judge_id is None:
-        raise Forbidden("This page is for judges.")
+        raise Forbidden(gettext("This page is for judges."))
     return viewer.judge_id
 
 
@@ -48,7 +49,11 @@ async def _photos(db: AsyncSession, entry: Entry) -> list[dict[str, str]]:
     """The car's photos for the judge (served by /photos/{id}, which checks who may see them)."""
     stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
     return [
-        {"url": f"/photos/{p.id}", "thumb_url": f"/photos/{p.id}/thumb", "alt": p.caption or f"Photo {n}"}
+        {
+            "url": f"/photos/{p.id}",
+            "thumb_url": f"/photos/{p.id}/thumb",
+            "alt": p.caption or gettext("Photo %(n)s", n=n),
+        }
         for n, p in enumerate(stored, start=1)
     ]
 

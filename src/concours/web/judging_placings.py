@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.domain.placings import METHOD_TEXT, ordinal
+from concours.i18n import gettext
 from concours.services import placings
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -42,8 +43,9 @@ class JudgingPlacingsController(Controller):
             "judging/placings.html",
             status_code=status_code,
             sheet=view,
-            method_text=METHOD_TEXT,
+            method_text=gettext(METHOD_TEXT),
             ordinal=ordinal,
+            places=[ordinal(n) for n in range(1, len(view.cars) + 1)],
             error=error,
         )
 
@@ -56,7 +58,12 @@ class JudgingPlacingsController(Controller):
 
     def _state(self, request: Request[Any, Any, Any], key: str, error: str = "", status_code: int = 200) -> Template:
         return render(
-            request, "judging/_placing_state.html", status_code=status_code, key=key, error=error, state="Saved"
+            request,
+            "judging/_placing_state.html",
+            status_code=status_code,
+            key=key,
+            error=error,
+            state=gettext("Saved"),
         )
 
     async def _autosave(
