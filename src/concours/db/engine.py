@@ -18,6 +18,7 @@ SQLite is set up for concurrent use and durability:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -128,14 +129,17 @@ class Database:
 
     async def in_writer(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one write transaction on the writer thread (SQLite): ``BEGIN IMMEDIATE``, then commit when
-        it returns, roll back when it raises. Calls queue on the thread in order; the event loop is free meanwhile."""
+        it returns, roll back when it raises. Calls queue on the thread in order; the event loop is free meanwhile.
+        The work runs in a copy of the caller's context (as ``asyncio.to_thread`` does): the request's language, for
+        one, so a refusal made on the thread speaks it."""
         if self.writer_engine is None:
             raise RuntimeError("the writer thread is for SQLite")
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concours-sqlite-writer")
         loop = asyncio.get_running_loop()
         info = {**self.write.kw.get("info", {}), LOOP_KEY: loop}
-        return await loop.run_in_executor(self._writer, self._write_now, work, info)
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(self._writer, context.run, self._write_now, work, info)
 
     def _write_now(self, work: Callable[[Session], T], info: dict[str, Any]) -> T:
         with Session(self.writer_engine, expire_on_commit=False, info=info) as session:
