@@ -603,6 +603,7 @@ class DemoBuilder:
 
         viewer = self._organizer(main.id, past.id)
         await demo_calibration.acknowledge_the_story(s, viewer, self.acknowledged_entry)
+        await demo_calibration.calibration_car(s, viewer, main)
         for cls in past_ed.classes.values():
             await demo_calibration.acknowledge_before_certifying(s, viewer, past, cls)
             await certify_class(s, viewer, past, cls, at=_at(past.ends_on, 13, 5 + 7 * cls.position))

@@ -18,12 +18,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from statistics import median_low
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, EventClass, Judge, ScoreSheet
+from concours.db import Entry, Event, EventClass, Judge, ScoreSheet
 from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category
 from concours.services import calibration
+from concours.services import calibration_car as calibration_car_service
 from concours.services.permissions import Viewer
 
 SEVERE_CLASS, LENIENT_CLASS = "D", "C"
@@ -120,3 +122,17 @@ async def acknowledge_before_certifying(session: AsyncSession, viewer: Viewer, e
     for flag in await calibration.class_flags(session, event, cls):
         if not flag.reviews:
             await calibration.acknowledge(session, viewer, flag.entry_id, note=PAST_NOTE)
+
+
+async def calibration_car(session: AsyncSession, viewer: Viewer, event: Event) -> None:
+    """The current edition names a calibration car (the first accepted car on the lawn), as a chief judge would
+    before judging starts: every judge's home offers it first."""
+    entry_id = await session.scalar(
+        select(Entry.id)
+        .where(Entry.event_id == event.id, Entry.status == "accepted", Entry.car_number.is_not(None))
+        .order_by(Entry.car_number)
+        .limit(1)
+    )
+    if entry_id is not None and event.rubric_id is not None:
+        form = {"calibration_entry": str(entry_id), "calibration_rubric": str(event.rubric_id)}
+        await calibration_car_service.set_car(session, viewer, event.id, form)
