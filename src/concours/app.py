@@ -23,6 +23,7 @@ from concours import i18n, live
 from concours.db.engine import Database
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_LABELS
+from concours.reports.certified import certified_text
 from concours.reports.pool import release_pool, use_pool
 from concours.resources import resource_dir
 from concours.services import backups, outbox, pending_uploads
@@ -76,6 +77,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     env.globals["status_labels"] = EVENT_STATUS_LABELS
     env.globals["static_url"] = static_url
     env.filters["points"] = points
+    env.filters["certified"] = certified_text  # a certified record's English words in the reader's language
     env.trim_blocks = True
     env.lstrip_blocks = True
     i18n.install_jinja(env)
