@@ -22,7 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from concours import i18n, live
 from concours.db.engine import Database
 from concours.domain.rubric import format_units
-from concours.domain.states import EVENT_STATUS_LABELS
+from concours.domain.states import SHOWN_STATUS_LABELS, event_status_label
 from concours.reports.certified import certified_text
 from concours.reports.pool import release_pool, use_pool
 from concours.resources import resource_dir
@@ -74,7 +74,8 @@ def healthz() -> dict[str, str]:
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
-    env.globals["status_labels"] = EVENT_STATUS_LABELS
+    env.globals["status_labels"] = SHOWN_STATUS_LABELS  # in the reader's language
+    env.globals["status_label"] = event_status_label
     env.globals["static_url"] = static_url
     env.filters["points"] = points
     env.filters["certified"] = certified_text  # a certified record's English words in the reader's language

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category
 from concours.domain.tabulation import Level, System
+from concours.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         # The key is kept from when this preset was (wrongly) named after Hemmings: events store it.
         SystemPreset(
             "class_placings",
-            "ICJAG-style deductions plus elegance points, 1st–3rd (Pebble Beach style)",
+            N_("ICJAG-style deductions plus elegance points, 1st–3rd (Pebble Beach style)"),
             "Each judge deducts for authenticity and condition (½–5 points an item) and awards points for "
             "elegance; the entry's score is the judges' mean; 1st, 2nd, 3rd in class. Ties go to the category "
             "order, then the chief judge.",
@@ -228,7 +229,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "french_placings",
-            "French / placings, 1st–3rd by eye (Hemmings style)",
+            N_("French / placings, 1st–3rd by eye (Hemmings style)"),
             "No points sheet: each judge orders the class's cars by elegance, presence, condition and story, "
             "with a note for each owner (or the team's captain records the team's consensus order). Orders "
             "combine by Borda count; equal points go to more first places, then to the chief judge.",
@@ -237,7 +238,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "ccca_100",
-            "100 points, four judges, drop high and low (CCCA style)",
+            N_("100 points, four judges, drop high and low (CCCA style)"),
             "Four judges score the car; the highest and lowest totals are dropped and the middle two "
             "averaged. Set a cap for a touring division (93: above it the car is over-qualified).",
             System(
@@ -251,7 +252,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "ccca_touring",
-            "100 points, drop high and low, touring cap 93 (CCCA touring division)",
+            N_("100 points, drop high and low, touring cap 93 (CCCA touring division)"),
             "As the CCCA 100-point system; a car scoring above 93 is over-qualified for the touring division and "
             "not eligible for its awards.",
             System(
@@ -266,7 +267,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "aaca_400",
-            "400 points, section judging, award bands (AACA style)",
+            N_("400 points, section judging, award bands (AACA style)"),
             "One judge per area deducts from 400; areas add up. First needs 365 and to be within 10 of the "
             "class's highest car; Senior 375 in the same band. A car competes for the award after the one it has "
             "won at an earlier event: First, then Senior.",
@@ -285,7 +286,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "clc_levels",
-            "Absolute levels, shared awards (Cadillac & LaSalle Club style)",
+            N_("Absolute levels, shared awards (Cadillac & LaSalle Club style)"),
             "99, 98, 95, 90, 80 and 70 points name award levels; any number of cars share a level.",
             System(
                 sheet_mode="individual",
@@ -298,7 +299,7 @@ SYSTEM_PRESETS: dict[str, SystemPreset] = {
         ),
         SystemPreset(
             "ncrs_percent",
-            "Percent of 4,500 points, area judging (NCRS style)",
+            N_("Percent of 4,500 points, area judging (NCRS style)"),
             "Judges own areas of a 4,500-point sheet (two per area where the team allows: their deductions are "
             "averaged); areas add up; shown as a percent: Top Flight 94 %, Second 85 %, Third 75 %.",
             System(

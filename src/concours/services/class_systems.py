@@ -28,15 +28,16 @@ from concours.db import (
 from concours.domain import presets
 from concours.domain.rubric import ScoreError, format_units, parse_points, sheet_max
 from concours.domain.tabulation import Level, System
+from concours.i18n import N_, gettext
 from concours.services import audit
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import rubric_from_preset, to_categories
 from concours.services.permissions import Viewer
 
 METHOD_LABELS = {
-    "points": "Points sheet",
-    "placings": "Placings, the French way",
-    "display": "Display class, not judged",
+    "points": N_("Points sheet"),
+    "placings": N_("Placings, the French way"),
+    "display": N_("Display class, not judged"),
 }
 CHOICES = ("event", "placings", "points", "display")
 
@@ -56,12 +57,15 @@ class ClassJudging:
     @property
     def label(self) -> str:
         name = presets.SYSTEM_PRESETS[self.preset].name if self.preset in presets.SYSTEM_PRESETS else ""
-        base = METHOD_LABELS.get(self.method, self.method)
         if self.method == "points" and name:
-            base = name
-        if self.method == "placings":
-            base += ", team consensus" if self.system.sheet_mode == "team" else ", Borda count of the judges' orders"
-        return base + ("" if self.own else " (the event's system)")
+            base = gettext(name)
+        elif self.method == "placings" and self.system.sheet_mode == "team":
+            base = gettext("Placings, the French way, team consensus")
+        elif self.method == "placings":
+            base = gettext("Placings, the French way, Borda count of the judges' orders")
+        else:
+            base = gettext(METHOD_LABELS[self.method]) if self.method in METHOD_LABELS else self.method
+        return base if self.own else gettext("%(system)s (the event's system)", system=base)
 
 
 def _system_of(row: JudgingSystem | ClassSystem, levels: tuple[Level, ...], max_units: Fraction, scale: int) -> System:

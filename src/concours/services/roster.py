@@ -166,7 +166,8 @@ class RosterJudge:
 
     @property
     def status_label(self) -> str:
-        return {"invited": "Invited", "accepted": "Accepted", "on_team": "On a team"}[self.status]
+        """In English; the page translates it (``_(j.status_label)``)."""
+        return {"invited": N_("Invited"), "accepted": N_("Accepted"), "on_team": N_("On a team")}[self.status]
 
 
 async def roster(session: AsyncSession, event: Event) -> list[RosterJudge]:

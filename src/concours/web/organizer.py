@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -21,7 +22,8 @@ from concours.db import (
 )
 from concours.domain import presets
 from concours.domain.rubric import format_units
-from concours.domain.states import EVENT_STATUS_HELP, EVENT_STATUS_LABELS, next_event_status, previous_event_status
+from concours.domain.states import EVENT_STATUS_HELP, next_event_status, previous_event_status
+from concours.i18n import gettext, ngettext
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
 from concours.services import (
@@ -52,10 +54,24 @@ TIMEZONES = (
 )
 
 
+# "3 accepted", one sentence per status so each language can agree the word with the number.
+ENTRY_COUNTS: dict[str, Callable[[int], str]] = {
+    "applied": lambda n: ngettext("%(num)s applied", "%(num)s applied", n),
+    "accepted": lambda n: ngettext("%(num)s accepted", "%(num)s accepted", n),
+    "waitlisted": lambda n: ngettext("%(num)s waitlisted", "%(num)s waitlisted", n),
+    "declined": lambda n: ngettext("%(num)s declined", "%(num)s declined", n),
+    "withdrawn": lambda n: ngettext("%(num)s withdrawn", "%(num)s withdrawn", n),
+}
+
+
+def entry_count_text(status: str, n: int) -> str:
+    return ENTRY_COUNTS[status](n) if status in ENTRY_COUNTS else f"{n} {status}"
+
+
 async def _dashboard_context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:
     ids = viewer.organizer_event_ids | viewer.chief_judge_event_ids
     rows = (await db.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.starts_on.desc()))).all()
-    return {"events": rows, "labels": EVENT_STATUS_LABELS, "timezones": TIMEZONES}
+    return {"events": rows, "timezones": TIMEZONES}
 
 
 async def _event_context(db: AsyncSession, subject: tuple[Event, Viewer], form: Form | None) -> dict[str, Any]:
@@ -82,16 +98,15 @@ async def _event_context(db: AsyncSession, subject: tuple[Event, Viewer], form: 
         "event": event,
         "classes": classes,
         "counts": counts,
+        "count_texts": [entry_count_text(status, n) for status, n in counts.items()],
         "system": system,
         "rubric": rubric,
         "categories": to_categories(rubric.categories) if rubric else [],
         "fmt": format_units,
         "presets": presets.SYSTEM_PRESETS,
-        "label": EVENT_STATUS_LABELS[event.status],
         "next_status": next_event_status(event.status),
         "previous_status": previous_event_status(event.status),
         "status_help": EVENT_STATUS_HELP,
-        "labels": EVENT_STATUS_LABELS,
         "class_form": form or {},  # the class forms (one, a list, a copy) are the page's only ones with typed fields
         "copy_sources": await class_setup.copy_sources(db, viewer, event),
         "classes_notice": "",
@@ -157,7 +172,7 @@ class OrganizerController(Controller):
     @post("/events")
     async def create_event(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
         if not viewer.is_organizer:
-            raise Forbidden("Only organizer accounts create events.")
+            raise Forbidden(gettext("Only organizer accounts create events."))
 
         async def act(form: Form) -> Event:
             return await events.create_event(

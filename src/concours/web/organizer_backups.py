@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours.i18n import gettext
 from concours.services import backups
 from concours.services.permissions import Viewer, require, why_not_manage_backups
 from concours.settings import Settings
@@ -51,7 +52,7 @@ class OrganizerBackupsController(Controller):
         viewer: SignedIn,
         done: FromQuery[str] = "",
     ) -> Template:
-        notice = {"saved": "Saved.", "written": "Backup written."}.get(done, "")
+        notice = {"saved": gettext("Saved."), "written": gettext("Backup written.")}.get(done, "")
         return await PAGE.render(request, db, (viewer, settings), notice=notice)
 
     @post("/")

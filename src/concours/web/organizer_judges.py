@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMember, User
-from concours.i18n import gettext
+from concours.i18n import gettext, ngettext
 from concours.reports import report_pdf
 from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflicts, roster, teams
@@ -81,7 +81,13 @@ async def _judges_context(db: AsyncSession, event: Event, form: Form | None) -> 
     if system is not None and system.sheet_mode == "section" and event.rubric_id:
         rubric = await load_rubric(db, event.rubric_id)
         sections = list(dict.fromkeys(c.section for c in rubric.categories if c.section))
-    return {"event": event, "classes": classes, "members": members, "sections": sections}
+    return {
+        "event": event,
+        "classes": classes,
+        "members": members,
+        "sections": sections,
+        "rank_labels": roster.RANK_LABELS,
+    }
 
 
 async def _roster_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
@@ -155,7 +161,7 @@ class OrganizerJudgesController(Controller):
             if form.get("class_id", "").isdecimal() and len(form["class_id"]) < 10:
                 cls = await db.get(EventClass, int(form["class_id"]))
             if cls is None or cls.event_id != event.id:
-                raise FormErrors({"class_id": "Choose the class this judge will judge."})
+                raise FormErrors({"class_id": gettext("Choose the class this judge will judge.")})
             await teams.add_judge_to_class(
                 db,
                 settings,
@@ -231,7 +237,8 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await roster.invite_judge(db, settings, viewer, event, form)
 
-        return await submit(request, db, ROSTER, event, act, f"/organizer/events/{event.id}/roster?done=invited")
+        done = f"/organizer/events/{event.id}/roster?done={quote(gettext('invited'))}"
+        return await submit(request, db, ROSTER, event, act, done)
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
@@ -245,19 +252,20 @@ class OrganizerJudgesController(Controller):
             if isinstance(upload, UploadFile):
                 raw = await upload.read(MAX_CSV_BYTES + 1)
                 if len(raw) > MAX_CSV_BYTES:
-                    raise roster.ImportErrors(["The file is larger than 2 MB; split it."])
+                    raise roster.ImportErrors([gettext("The file is larger than 2 MB; split it.")])
                 try:
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError as exc:
-                    raise roster.ImportErrors(["The file is not UTF-8 text; save it as CSV (UTF-8)."]) from exc
+                    raise roster.ImportErrors([gettext("The file is not UTF-8 text; save it as CSV (UTF-8).")]) from exc
             else:
                 text = (await form_data(request)).get("csv_text", "")  # checked like any text field
             result = await roster.import_csv(db, settings, viewer, event, text.replace("\x00", ""))
         except roster.ImportErrors as exc:
             return await ROSTER.render(request, db, event, status_code=400, import_errors=exc.rows)
-        return redirect(
-            f"/organizer/events/{event.id}/roster?done=imported+{result.invited}+invited+{result.updated}+updated"
+        said = gettext(
+            "imported %(invited)s invited %(updated)s updated", invited=result.invited, updated=result.updated
         )
+        return redirect(f"/organizer/events/{event.id}/roster?done={quote(said)}")
 
     @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
     async def update_judge(
@@ -300,7 +308,7 @@ class OrganizerJudgesController(Controller):
             ROSTER,
             event,
             act,
-            f"/organizer/events/{event.id}/roster?done=chief+judge+chosen",
+            f"/organizer/events/{event.id}/roster?done={quote(gettext('chief judge chosen'))}",
             keep_form=False,
         )
 
@@ -323,7 +331,7 @@ class OrganizerJudgesController(Controller):
             judge_text = form.get("judge_id", "")
             judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
             if judge_id not in await roster_judge_ids(db, event.id):
-                raise FormErrors({"judge_id": "Choose a judge of the roster."})
+                raise FormErrors({"judge_id": gettext("Choose a judge of the roster.")})
             await conflicts.add_conflict(db, viewer, event, judge_id, form, source="organizer")
 
         return await submit(request, db, CONFLICTS, event, act, f"/organizer/events/{event.id}/conflicts")
@@ -358,7 +366,11 @@ class OrganizerJudgesController(Controller):
     async def suggest_conflicts(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
         found = await conflicts.suggest_conflicts(db, viewer, event)
-        done = f"{len(found)} new suggestion{'' if len(found) == 1 else 's'}" if found else "nothing new to suggest"
+        done = (
+            ngettext("%(num)s new suggestion", "%(num)s new suggestions", len(found))
+            if found
+            else gettext("nothing new to suggest")
+        )
         return redirect(f"/organizer/events/{event.id}/conflicts?done={quote(done)}#suggested")
 
     @post("/conflicts/{conflict_id:int}/confirm", media_type=MediaType.HTML)
@@ -376,7 +388,7 @@ class OrganizerJudgesController(Controller):
             CONFLICTS,
             event,
             act,
-            f"/organizer/events/{event.id}/conflicts?done=conflict+confirmed",
+            f"/organizer/events/{event.id}/conflicts?done={quote(gettext('conflict confirmed'))}",
             keep_form=False,
         )
 
@@ -395,7 +407,7 @@ class OrganizerJudgesController(Controller):
             CONFLICTS,
             event,
             act,
-            f"/organizer/events/{event.id}/conflicts?done=suggestion+dismissed",
+            f"/organizer/events/{event.id}/conflicts?done={quote(gettext('suggestion dismissed'))}",
             keep_form=False,
             keep=lambda form: {"dismiss_form": form},
         )

@@ -11,6 +11,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, Judge
+from concours.i18n import gettext
 from concours.services import roster, roster_removal
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.web.common import Db, Form, FormPage, SignedIn, device_of, submit
@@ -58,9 +59,15 @@ class OrganizerRosterRemovalController(Controller):
             return await roster_removal.remove_from_roster(db, viewer, event, judge, device_of(request, form))
 
         def done(plan: roster_removal.RemovalPlan) -> str:
-            said = f"{plan.name} removed from the roster"
-            if plan.open_assignments:
-                said += f"; {len(plan.open_assignments)} cars back on the assignment board"
+            said = (
+                gettext(
+                    "%(name)s removed from the roster; %(n)s cars back on the assignment board",
+                    name=plan.name,
+                    n=len(plan.open_assignments),
+                )
+                if plan.open_assignments
+                else gettext("%(name)s removed from the roster", name=plan.name)
+            )
             return f"/organizer/events/{event.id}/roster?done={quote_plus(said)}"
 
         return await submit(request, db, CONFIRM, (event, judge), act, done, keep_form=False)
