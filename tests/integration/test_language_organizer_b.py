@@ -69,3 +69,21 @@ def test_what_an_action_says_comes_back_in_french(scene: Scene) -> None:
     # English is unchanged for everyone else.
     english = scene.org.get(f"/organizer/events/{scene.event_id}", headers={"accept-language": "en"}).text
     assert "Move to “Judging”" in english and "Entries: 2 accepted." in english
+
+
+def test_form_errors_of_these_pages_are_in_french(scene: Scene) -> None:
+    french: dict[str, Any] = {"headers": {"accept-language": "fr"}}
+    size = post(
+        scene.org, f"/organizer/classes/{scene.class_a}/team-size", {"team_min": "0", "team_max": "0"}, **french
+    )
+    assert size.status_code == 400 and "Une équipe a besoin d’au moins un juge." in size.text
+    twice = post(scene.org, f"/organizer/events/{scene.event_id}/classes", {"code": "C", "name": "Again"}, **french)
+    assert twice.status_code == 400 and "La classe C existe déjà dans cet événement." in twice.text
+    backups = post(scene.org, "/organizer/backups", {"folder": "usb", "minutes": "x", "keep": "3"}, **french)
+    assert backups.status_code == 400
+    assert (
+        "Donnez le chemin complet du dossier" in backups.text and "Un nombre entier de minutes, de 1 à" in backups.text
+    )
+    # In English the same mistakes read as before.
+    english = post(scene.org, f"/organizer/classes/{scene.class_a}/team-size", {"team_min": "0", "team_max": "0"})
+    assert "A team needs at least one judge." in english.text

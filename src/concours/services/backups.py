@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from concours.db import BackupSetting, Event, utcnow
 from concours.db.backup import BackupError, backup, list_backups, prune
+from concours.i18n import format_number, gettext
 from concours.services import audit
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer, require, why_not_manage_backups
@@ -92,11 +93,13 @@ def check_folder(text: str) -> str | None:
     removes a small test file there)."""
     path = Path(text)
     if not path.is_absolute():
-        return "Give the folder's full path, starting with / (e.g. /media/usb/concours)."
+        return gettext("Give the folder's full path, starting with / (e.g. /media/usb/concours).")
     if not path.exists():
-        return f"There is no folder at {text}. Plug in the stick, or create the folder, and try again."
+        return gettext(
+            "There is no folder at %(folder)s. Plug in the stick, or create the folder, and try again.", folder=text
+        )
     if not path.is_dir():
-        return f"{text} is a file, not a folder."
+        return gettext("%(folder)s is a file, not a folder.", folder=text)
     probe = path / f".concours-write-test-{secrets.token_hex(4)}"
     try:
         with open(probe, "wb") as fh:
@@ -104,7 +107,11 @@ def check_folder(text: str) -> str | None:
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
-        return f"Concours cannot write into {text} ({exc.strerror or exc}). Is the stick read-only or full?"
+        return gettext(
+            "Concours cannot write into %(folder)s (%(error)s). Is the stick read-only or full?",
+            folder=text,
+            error=exc.strerror or exc,
+        )
     finally:
         probe.unlink(missing_ok=True)
     return None
@@ -125,15 +132,17 @@ async def save_plan(session: AsyncSession, settings: Settings, viewer: Viewer, f
     keep = _whole(form.get("keep", ""), 1, MAX_KEEP)
     errors: dict[str, str] = {}
     if len(folder) > 1000:
-        errors["folder"] = "This path is too long (at most 1,000 characters)."
+        errors["folder"] = gettext("This path is too long (at most %(n)s characters).", n=format_number(1000))
     elif folder:
         problem = await anyio.to_thread.run_sync(check_folder, folder)
         if problem:
             errors["folder"] = problem
     if minutes is None:
-        errors["minutes"] = f"A whole number of minutes from 1 to {MAX_MINUTES:,}."
+        errors["minutes"] = gettext("A whole number of minutes from 1 to %(most)s.", most=format_number(MAX_MINUTES))
     if keep is None:
-        errors["keep"] = f"How many backups to keep: a whole number from 1 to {MAX_KEEP:,}."
+        errors["keep"] = gettext(
+            "How many backups to keep: a whole number from 1 to %(most)s.", most=format_number(MAX_KEEP)
+        )
     if errors:
         raise FormErrors(errors)
     row = await _row(session)
@@ -169,12 +178,12 @@ async def back_up_now(session: AsyncSession, settings: Settings, viewer: Viewer)
     require(why_not_manage_backups(viewer))
     current = await plan(session, settings)
     if current.folder is None:
-        raise ServiceError("No backup folder is set: name one below first.")
+        raise ServiceError(gettext("No backup folder is set: name one below first."))
     await session.commit()
     try:
         path = await anyio.to_thread.run_sync(_write, current.folder, settings.database_url, current.keep)
     except (BackupError, OSError) as exc:
-        raise ServiceError(f"The backup failed: {exc}") from exc
+        raise ServiceError(gettext("The backup failed: %(error)s", error=exc)) from exc
     audit.record(
         session,
         entity_type="backup_setting",

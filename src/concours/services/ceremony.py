@@ -23,6 +23,7 @@ from concours.db import (
     utcnow,
 )
 from concours.domain.ceremony import AwardToPresent, default_order, is_best_of_show, move, short_story
+from concours.i18n import gettext
 from concours.services import audit, show_results
 from concours.services.awards import decided_awards
 from concours.services.errors import Forbidden, NotFound, ServiceError
@@ -83,9 +84,9 @@ async def line_for_organizer(session: AsyncSession, viewer: Viewer, line_id: int
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such line on the run sheet.")
+        raise NotFound(gettext("There is no such line on the run sheet."))
     if not viewer.organizes(row[1].id):
-        raise Forbidden("You are not an organizer of this event.")
+        raise Forbidden(gettext("You are not an organizer of this event."))
     return row[0], row[1]
 
 
@@ -139,7 +140,7 @@ async def _lines(session: AsyncSession, event: Event) -> list[CeremonyLine]:
 
 def _require_results(event: Event) -> None:
     if event.status not in ("judging", "results_certified", "published", "archived"):
-        raise ServiceError("The run sheet is built from certified results: certify a class first.")
+        raise ServiceError(gettext("The run sheet is built from certified results: certify a class first."))
 
 
 async def sync_run_sheet(session: AsyncSession, viewer: Viewer, event: Event) -> int:
@@ -152,7 +153,7 @@ async def sync_run_sheet(session: AsyncSession, viewer: Viewer, event: Event) ->
     _require_results(event)
     candidates = await _candidates(session, event)
     if not candidates:
-        raise ServiceError("There is nothing to present yet: certify a class or decide a special award first.")
+        raise ServiceError(gettext("There is nothing to present yet: certify a class or decide a special award first."))
     by_key = {c.key: c for c in candidates}
     story_rows = await session.execute(
         select(Entry.id, Vehicle.history)
@@ -219,7 +220,7 @@ async def reset_order(session: AsyncSession, viewer: Viewer, event: Event) -> No
     """Put the lines back in the default order (presented lines first, as they were presented)."""
     lines = await _lines(session, event)
     if not lines:
-        raise ServiceError("Build the run sheet first.")
+        raise ServiceError(gettext("Build the run sheet first."))
     candidates = {c.key: c.order for c in await _candidates(session, event)}
     default = default_order([candidates[line.source_key] for line in lines if line.source_key in candidates])
     rank = {key: n for n, key in enumerate(default)}
@@ -241,7 +242,7 @@ async def move_line(session: AsyncSession, viewer: Viewer, line_id: int, directi
     """Move a line one place up or down the run sheet."""
     line, event = await line_for_organizer(session, viewer, line_id)
     if direction not in ("up", "down"):
-        raise ServiceError("Move a line up or down.")
+        raise ServiceError(gettext("Move a line up or down."))
     lines = await _lines(session, event)
     keys = move([ln.source_key for ln in lines], line.source_key, direction)
     positions = {key: n for n, key in enumerate(keys)}

@@ -25,6 +25,7 @@ from concours.db import (
 from concours.domain import presets
 from concours.domain.rubric import Category
 from concours.domain.states import TransitionError, check_event_transition
+from concours.i18n import gettext
 from concours.services import audit
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer
@@ -49,24 +50,24 @@ def parse_event_fields(*, name: str, venue: str, starts_on: str, ends_on: str, t
     """Check what a new-event form gives (name, venue, first and last day, time zone); FormErrors by field."""
     errors: dict[str, str] = {}
     if not name.strip() or len(name.strip()) > 200:
-        errors["name"] = "Give the event a name (at most 200 characters)."
+        errors["name"] = gettext("Give the event a name (at most 200 characters).")
     if len(venue.strip()) > 200:
-        errors["venue"] = "At most 200 characters."
+        errors["venue"] = gettext("At most 200 characters.")
     start = end = None
     try:
         start = date.fromisoformat(starts_on)
     except ValueError:
-        errors["starts_on"] = "Enter the first day as YYYY-MM-DD."
+        errors["starts_on"] = gettext("Enter the first day as YYYY-MM-DD.")
     try:
         end = date.fromisoformat(ends_on or starts_on)
     except ValueError:
-        errors["ends_on"] = "Enter the last day as YYYY-MM-DD."
+        errors["ends_on"] = gettext("Enter the last day as YYYY-MM-DD.")
     if start and end and end < start:
-        errors["ends_on"] = "The last day cannot be before the first."
+        errors["ends_on"] = gettext("The last day cannot be before the first.")
     from zoneinfo import available_timezones
 
     if timezone not in available_timezones():
-        errors["timezone"] = "Choose a time zone such as Europe/London or America/Los_Angeles."
+        errors["timezone"] = gettext("Choose a time zone such as Europe/London or America/Los_Angeles.")
     if errors:
         raise FormErrors(errors)
     assert start is not None and end is not None
@@ -117,20 +118,20 @@ async def add_class(
     errors: dict[str, str] = {}
     code, name = code.strip().upper(), name.strip()
     if not code or len(code) > 10:
-        errors["code"] = "A short code such as “B” or “P-2” (at most 10 characters)."
+        errors["code"] = gettext("A short code such as “B” or “P-2” (at most 10 characters).")
     if not name or len(name) > 200:
-        errors["name"] = "Name the class, e.g. “Pre-War European Classics” (at most 200 characters)."
+        errors["name"] = gettext("Name the class, e.g. “Pre-War European Classics” (at most 200 characters).")
     try:
         places_n = int(places or 3)
         if not 0 <= places_n <= 10:
             raise ValueError
     except ValueError:
-        errors["places"] = "Places awarded is a whole number from 0 to 10."
+        errors["places"] = gettext("Places awarded is a whole number from 0 to 10.")
         places_n = 3
     if code and await session.scalar(
         select(func.count()).select_from(EventClass).where(EventClass.event_id == event.id, EventClass.code == code)
     ):
-        errors["code"] = f"Class {code} already exists in this event."
+        errors["code"] = gettext("Class %(code)s already exists in this event.", code=code)
     if errors:
         raise FormErrors(errors)
     position = (
@@ -179,7 +180,7 @@ async def apply_presets(session: AsyncSession, event: Event, system_key: str) ->
     Refused once scoring has started: sheets keep the rubric they were scored on.
     """
     if system_key not in presets.SYSTEM_PRESETS:
-        raise ServiceError("Choose one of the judging systems listed.", field="preset")
+        raise ServiceError(gettext("Choose one of the judging systems listed."), field="preset")
     scored = await session.scalar(
         select(func.count())
         .select_from(ScoreSheet)
@@ -188,8 +189,11 @@ async def apply_presets(session: AsyncSession, event: Event, system_key: str) ->
     )
     if scored:
         raise ServiceError(
-            f"Scoring has started ({scored} sheet(s) exist), so the rubric and judging system cannot be "
-            "replaced: existing scores would lose their meaning.",
+            gettext(
+                "Scoring has started (%(n)s sheet(s) exist), so the rubric and judging system cannot be "
+                "replaced: existing scores would lose their meaning.",
+                n=scored,
+            ),
             field="preset",
         )
     sp = presets.SYSTEM_PRESETS[system_key]
@@ -227,7 +231,7 @@ async def change_status(session: AsyncSession, viewer: Viewer, event: Event, tar
         raise ServiceError(str(exc)) from exc
     if target == "published":
         # Publishing has its own checks (certified classes) and stamps the time: only through results.publish.
-        raise ServiceError("Publish with “Publish certified results”: it checks that classes are certified.")
+        raise ServiceError(gettext("Publish with “Publish certified results”: it checks that classes are certified."))
     if target == "results_certified":
         await _require_classes_certified(session, event)
     before = event.status
@@ -265,14 +269,17 @@ async def _require_classes_certified(session: AsyncSession, event: Event) -> Non
     ).all()
     if pending:
         raise ServiceError(
-            "Certify every judged class first; not certified yet: " + ", ".join(f"class {c}" for c in pending) + "."
+            gettext(
+                "Certify every judged class first; not certified yet: %(classes)s.",
+                classes=", ".join(gettext("class %(code)s", code=c) for c in pending),
+            )
         )
 
 
 async def get_event_by_slug(session: AsyncSession, slug: str) -> Event:
     event = await session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(gettext("There is no such event."))
     return event
 
 
@@ -297,5 +304,5 @@ def to_categories(rows: list[RubricCategory]) -> list[Category]:
 async def load_rubric(session: AsyncSession, rubric_id: int) -> Rubric:
     rubric = await session.scalar(select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id == rubric_id))
     if rubric is None:
-        raise NotFound("This class has no score sheet yet.")
+        raise NotFound(gettext("This class has no score sheet yet."))
     return rubric

@@ -27,7 +27,7 @@ from concours.db import (
     User,
 )
 from concours.domain.assignment import RANKS
-from concours.i18n import N_, gettext
+from concours.i18n import N_, gettext, ngettext
 from concours.services import accounts, audit
 from concours.services.conflicts import MAX_TIE, MAX_TIES, list_conflicts, split_ties
 from concours.services.errors import FormErrors, NotFound, ServiceError
@@ -53,7 +53,7 @@ class ImportErrors(ServiceError):
     """A CSV import refused as a whole; ``rows`` names each row and column that is wrong."""
 
     def __init__(self, rows: Sequence[str]) -> None:
-        super().__init__("Nothing was imported: correct these rows and import the file again.")
+        super().__init__(gettext("Nothing was imported: correct these rows and import the file again."))
         self.rows = list(rows)
 
 
@@ -66,7 +66,7 @@ async def judge_on_roster(session: AsyncSession, event: Event, judge_id: int) ->
     """A judge of this event's roster (invited, accepted or on a class team), or 404."""
     judge = await session.get(Judge, judge_id)
     if judge is None or judge_id not in await roster_judge_ids(session, event.id):
-        raise NotFound("There is no such judge on this event's roster.")
+        raise NotFound(gettext("There is no such judge on this event's roster."))
     return judge
 
 
@@ -76,7 +76,7 @@ async def event_for_judge(session: AsyncSession, viewer: Viewer, event_id: int) 
     assert viewer.judge_id is not None
     event = await session.get(Event, event_id)
     if event is None or viewer.judge_id not in await roster_judge_ids(session, event_id):
-        raise NotFound("You are not on the roster of such an event.")
+        raise NotFound(gettext("You are not on the roster of such an event."))
     return event
 
 
@@ -108,13 +108,13 @@ def parse_profile(form: Mapping[str, str], *, prefix: str = "") -> tuple[dict[st
     errors: dict[str, str] = {}
     rank = (form.get("rank", "") or "judge").strip().lower()
     if rank not in RANKS:
-        errors[prefix + "rank"] = f"Choose a rank: {', '.join(RANKS)}."
+        errors[prefix + "rank"] = gettext("Choose a rank: %(ranks)s.", ranks=", ".join(RANKS))
     specialties = clean_specialties(form.get("specialties", ""))
     if len(specialties) > MAX_SPECIALTIES:
-        errors[prefix + "specialties"] = f"Keep the specialties under {MAX_SPECIALTIES} characters."
+        errors[prefix + "specialties"] = gettext("Keep the specialties under %(n)s characters.", n=MAX_SPECIALTIES)
     notes = form.get("notes", "").strip()
     if len(notes) > MAX_NOTES:
-        errors[prefix + "notes"] = f"Keep the notes under {MAX_NOTES} characters."
+        errors[prefix + "notes"] = gettext("Keep the notes under %(n)s characters.", n=MAX_NOTES)
     values: dict[str, object] = {
         "rank": rank,
         "honorary": _yes(form.get("honorary", "")),
@@ -127,12 +127,12 @@ def parse_profile(form: Mapping[str, str], *, prefix: str = "") -> tuple[dict[st
 def _check_person(name: str, email: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "Enter the judge's name."
+        errors["name"] = gettext("Enter the judge's name.")
     elif len(name) > 200:
-        errors["name"] = "Keep the name under 200 characters."
+        errors["name"] = gettext("Keep the name under 200 characters.")
     email = email.strip()
     if "@" not in email or len(email) > 254 or " " in email or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "Enter the judge's e-mail address; the invitation goes there."
+        errors["email"] = gettext("Enter the judge's e-mail address; the invitation goes there.")
     return errors
 
 
@@ -325,7 +325,7 @@ async def invite_judge(
                 )
             )
             if on is not None:
-                errors["email"] = f"{user.name} is already on this event's roster."
+                errors["email"] = gettext("%(name)s is already on this event's roster.", name=user.name)
     if errors:
         raise FormErrors(errors)
     judge, _ = await _put_on_roster(session, settings, viewer, event, name=name, email=email, profile=profile)
@@ -345,7 +345,7 @@ async def import_csv(
 
     All or nothing: every row is checked first; any error refuses the whole file, naming row and column."""
     if not text.strip():
-        raise ImportErrors(["The file is empty: the first row must name the columns (name, email, ...)."])
+        raise ImportErrors([gettext("The file is empty: the first row must name the columns (name, email, ...).")])
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("name", "email") if c not in headers]
@@ -353,9 +353,22 @@ async def import_csv(
     if missing or unknown:
         problems = []
         if missing:
-            problems.append(f"Row 1: the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} must be there.")
+            problems.append(
+                ngettext(
+                    "Row 1: the column %(columns)s must be there.",
+                    "Row 1: the columns %(columns)s must be there.",
+                    len(missing),
+                    columns=", ".join(missing),
+                )
+            )
         if unknown:
-            problems.append(f"Row 1: unknown column {', '.join(unknown)}; the columns are {', '.join(CSV_COLUMNS)}.")
+            problems.append(
+                gettext(
+                    "Row 1: unknown column %(unknown)s; the columns are %(columns)s.",
+                    unknown=", ".join(unknown),
+                    columns=", ".join(CSV_COLUMNS),
+                )
+            )
         raise ImportErrors(problems)
     reader.fieldnames = headers
     errors: list[str] = []
@@ -364,26 +377,32 @@ async def import_csv(
     try:
         raw_rows = list(reader)
     except csv.Error as exc:
-        raise ImportErrors([f"The file is not valid CSV: {exc}."]) from exc
+        raise ImportErrors([gettext("The file is not valid CSV: %(error)s.", error=exc)]) from exc
     if len(raw_rows) > MAX_CSV_ROWS:
-        raise ImportErrors([f"The file has {len(raw_rows)} rows; import at most {MAX_CSV_ROWS} at a time."])
+        raise ImportErrors(
+            [gettext("The file has %(n)s rows; import at most %(most)s at a time.", n=len(raw_rows), most=MAX_CSV_ROWS)]
+        )
     for n, raw in enumerate(raw_rows, start=2):
         row = {k: (v if isinstance(v, str) else "").replace("\x00", "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
         name, email = row.get("name", ""), row.get("email", "")
         for col, msg in _check_person(name, email).items():
-            errors.append(f"Row {n}, column {col}: {msg}")
+            errors.append(gettext("Row %(n)s, column %(column)s: %(problem)s", n=n, column=col, problem=msg))
         profile, perrs = parse_profile(row)
         for col, msg in perrs.items():
-            errors.append(f"Row {n}, column {col}: {msg}")
+            errors.append(gettext("Row %(n)s, column %(column)s: %(problem)s", n=n, column=col, problem=msg))
         key = accounts.normalize_email(email)
         if key in seen:
-            errors.append(f"Row {n}, column email: {email} is already on row {seen[key]}.")
+            errors.append(
+                gettext(
+                    "Row %(n)s, column email: %(email)s is already on row %(row)s.", n=n, email=email, row=seen[key]
+                )
+            )
         seen.setdefault(key, n)
         rows.append((name, email, profile))
     if not rows and not errors:
-        errors.append("The file has a header row but no judges.")
+        errors.append(gettext("The file has a header row but no judges."))
     if errors:
         raise ImportErrors(errors)
     result = ImportResult(0, 0)
@@ -440,7 +459,7 @@ async def update_own_profile(session: AsyncSession, viewer: Viewer, form: Mappin
     errors: dict[str, str] = {}
     specialties = clean_specialties(form.get("specialties", ""))
     if len(specialties) > MAX_SPECIALTIES:
-        errors["specialties"] = f"Keep the specialties under {MAX_SPECIALTIES} characters."
+        errors["specialties"] = gettext("Keep the specialties under %(n)s characters.", n=MAX_SPECIALTIES)
     ties = split_ties(form.get("ties", ""))
     if len(ties) > MAX_TIES:
         errors["ties"] = gettext("List at most %(n)s, one per line.", n=MAX_TIES)
@@ -504,7 +523,7 @@ async def accept_invitation(session: AsyncSession, viewer: Viewer, event_id: int
     )
     event = await session.get(Event, event_id)
     if staff is None or event is None or viewer.judge_id is None:
-        raise NotFound("There is no invitation to that event for you.")
+        raise NotFound(gettext("There is no invitation to that event for you."))
     if staff.role == INVITED:
         staff.role = ACCEPTED
         audit.record(
@@ -539,10 +558,10 @@ async def set_chief_judge(
 ) -> User:
     """Make a judge of the roster the event's chief judge (replacing the previous one)."""
     if not judge_id_text.isdecimal() or len(judge_id_text) > 9:
-        raise FormErrors({"chief_judge": "Choose a judge of the roster."})
+        raise FormErrors({"chief_judge": gettext("Choose a judge of the roster.")})
     judge = await session.get(Judge, int(judge_id_text))
     if judge is None or judge.id not in await roster_judge_ids(session, event.id):
-        raise FormErrors({"chief_judge": "Choose a judge of the roster."})
+        raise FormErrors({"chief_judge": gettext("Choose a judge of the roster.")})
     user = await session.get(User, judge.user_id)
     assert user is not None
     previous = await chief_judge(session, event)

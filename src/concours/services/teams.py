@@ -16,6 +16,7 @@ from concours.db import (
     TeamMember,
     Vehicle,
 )
+from concours.i18n import gettext
 from concours.services import accounts, audit
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import load_rubric
@@ -35,9 +36,9 @@ async def add_judge_to_class(
 ) -> Judge:
     errors: dict[str, str] = {}
     if not name.strip() or len(name.strip()) > 200:
-        errors["name"] = "Enter the judge's name (at most 200 characters)."
+        errors["name"] = gettext("Enter the judge's name (at most 200 characters).")
     if "@" not in email or len(email) > 254:
-        errors["email"] = "Enter the judge's e-mail address; the sign-in link goes there."
+        errors["email"] = gettext("Enter the judge's e-mail address; the sign-in link goes there.")
     if errors:
         raise FormErrors(errors)
     user = await accounts.get_or_create_user(session, email, name)
@@ -56,7 +57,13 @@ async def add_judge_to_class(
         .limit(1)
     )
     if own is not None:
-        raise FormErrors({"email": f"{user.name} has a car entered in class {cls.code} and cannot judge it."})
+        raise FormErrors(
+            {
+                "email": gettext(
+                    "%(name)s has a car entered in class %(code)s and cannot judge it.", name=user.name, code=cls.code
+                )
+            }
+        )
     team = await session.scalar(select(Team).where(Team.class_id == cls.id))
     if team is None:
         team = Team(event_id=cls.event_id, class_id=cls.id, name=f"Class {cls.code}")
@@ -66,7 +73,9 @@ async def add_judge_to_class(
         select(TeamMember.id).where(TeamMember.team_id == team.id, TeamMember.judge_id == judge.id)
     )
     if exists:
-        raise FormErrors({"email": f"{user.name} is already on the class {cls.code} team."})
+        raise FormErrors(
+            {"email": gettext("%(name)s is already on the class %(code)s team.", name=user.name, code=cls.code)}
+        )
     session.add(TeamMember(team_id=team.id, judge_id=judge.id, is_captain=captain))
     audit.record(
         session,
@@ -94,13 +103,13 @@ async def add_judge_to_class(
 async def _team_and_sections(session: AsyncSession, cls: EventClass) -> tuple[Team, list[TeamMember], list[str]]:
     team = await session.scalar(select(Team).options(selectinload(Team.members)).where(Team.class_id == cls.id))
     if team is None or not team.members:
-        raise ServiceError(f"Class {cls.code} has no judges yet.")
+        raise ServiceError(gettext("Class %(code)s has no judges yet.", code=cls.code))
     event = await session.get(Event, cls.event_id)
     assert event is not None
     rubric = await load_rubric(session, cls.rubric_id or event.rubric_id or 0)
     sections = list(dict.fromkeys(c.section for c in sorted(rubric.categories, key=lambda c: c.position) if c.section))
     if not sections:
-        raise ServiceError("This score sheet has no sections: choose a section-judging system first.")
+        raise ServiceError(gettext("This score sheet has no sections: choose a section-judging system first."))
     return team, sorted(team.members, key=lambda m: (not m.is_captain, m.id)), sections
 
 
@@ -137,14 +146,16 @@ async def set_sections(
     on_team = {m.judge_id for m in members}
     for judge_id, owned in assignment.items():
         if judge_id not in on_team:
-            raise ServiceError("Sections go only to judges of this class's team.")
+            raise ServiceError(gettext("Sections go only to judges of this class's team."))
         for s in owned:
             if s not in owners:
-                raise ServiceError(f"“{s}” is not a section of this sheet.")
+                raise ServiceError(gettext("“%(section)s” is not a section of this sheet.", section=s))
             owners[s].append(judge_id)
     missing = [s for s, o in owners.items() if not o]
     if missing:
-        raise ServiceError("Every section needs a judge; nobody owns " + ", ".join(missing) + ".")
+        raise ServiceError(
+            gettext("Every section needs a judge; nobody owns %(sections)s.", sections=", ".join(missing))
+        )
     before = {m.judge_id: list(m.sections or []) for m in members}
     for m in members:
         m.sections = [s for s in sections if s in assignment.get(m.judge_id, [])]
@@ -168,14 +179,18 @@ def parse_team_size(minimum: str, maximum: str, field: str) -> tuple[int, int]:
     under ``field`` saying what is wrong."""
     low, high = minimum.strip(), maximum.strip()
     if not (low.isdecimal() and high.isdecimal() and len(low) <= 3 and len(high) <= 3):
-        raise FormErrors({field: "Give the team size as two whole numbers of judges, for example 2 and 4."})
+        raise FormErrors({field: gettext("Give the team size as two whole numbers of judges, for example 2 and 4.")})
     lo, hi = int(low), int(high)
     if lo < 1:
-        raise FormErrors({field: "A team needs at least one judge."})
+        raise FormErrors({field: gettext("A team needs at least one judge.")})
     if hi > TEAM_LIMIT:
-        raise FormErrors({field: f"A team has at most {TEAM_LIMIT} judges; split a class that needs more."})
+        raise FormErrors(
+            {field: gettext("A team has at most %(n)s judges; split a class that needs more.", n=TEAM_LIMIT)}
+        )
     if lo > hi:
-        raise FormErrors({field: f"The fewest judges ({lo}) is more than the most ({hi})."})
+        raise FormErrors(
+            {field: gettext("The fewest judges (%(least)s) is more than the most (%(most)s).", least=lo, most=hi)}
+        )
     return lo, hi
 
 
@@ -184,7 +199,7 @@ async def set_team_size(session: AsyncSession, viewer: Viewer, cls: EventClass, 
     field = f"team-{cls.id}"
     lo, hi = parse_team_size(minimum, maximum, field)
     if cls.certified_at is not None:
-        raise FormErrors({field: f"Class {cls.code} is certified: its team is settled."})
+        raise FormErrors({field: gettext("Class %(code)s is certified: its team is settled.", code=cls.code)})
     before = {"team_min": cls.team_min, "team_max": cls.team_max}
     cls.team_min, cls.team_max = lo, hi
     audit.record_change(
