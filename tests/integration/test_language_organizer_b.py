@@ -47,7 +47,10 @@ def test_every_page_of_the_organizer_answers_in_french(scene: Scene) -> None:
         ("/organizer/backups", ("Sauvegardes automatiques", "Toutes les combien de minutes")),
         (f"/organizer/events/{ev}/judges/{judge}/severity", ("sévérité lors des événements passés",)),
         (f"/organizer/events/{ev}/roster/{judge}/remove", ("de la liste des juges ?", "Garder judge-a")),
-        (f"/organizer/events/{ev}/awards", ("Voitures admissibles", "Prix du public")),  # the award fields
+        (
+            f"/organizer/events/{ev}/awards",
+            ("Classes dont les lauréats sont admissibles", "Qui choisit"),
+        ),  # the award fields
     ]
     for url, phrases in pages:
         _french(scene, url, *phrases)
