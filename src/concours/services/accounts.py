@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventStaff, Judge, LoginToken, User, WebSession, utcnow
 from concours.db.entries import Entrant
+from concours.i18n import gettext
 from concours.services import outbox
 from concours.services.errors import ServiceError
 from concours.services.permissions import Viewer
@@ -172,7 +173,7 @@ async def peek_login_token(session: AsyncSession, raw_token: str, purpose: str =
 async def consume_login_token(session: AsyncSession, raw_token: str) -> LoginToken:
     tok = await peek_login_token(session, raw_token)
     if tok is None:
-        raise ServiceError("This sign-in link has expired or was already used. Ask for a new one below.")
+        raise ServiceError(gettext("This sign-in link has expired or was already used. Ask for a new one below."))
     tok.used_at = utcnow()
     return tok
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import User
+from concours.i18n import gettext
 from concours.services import audit
 from concours.services.accounts import hash_password, issue_login_link, normalize_email
 from concours.services.errors import FormErrors
@@ -28,18 +29,18 @@ class NewOrganizer:
 def password_problem(password: str, repeated: str | None = None) -> str | None:
     """Why a new password is refused, or None (shared by the command and the reset form)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return gettext("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return gettext("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
     if repeated is not None and password != repeated:
-        return "The two passwords differ."
+        return gettext("The two passwords differ.")
     return None
 
 
 def email_problem(email: str) -> str | None:
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        return "Enter an e-mail address such as name@example.org."
+        return gettext("Enter an e-mail address such as name@example.org.")
     return None
 
 

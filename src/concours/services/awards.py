@@ -40,7 +40,7 @@ from concours.db import (
     utcnow,
 )
 from concours.domain import awards as rules
-from concours.i18n import gettext, ngettext
+from concours.i18n import N_, gettext, ngettext
 from concours.services import audit
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
 from concours.services.permissions import (
@@ -1275,6 +1275,10 @@ async def peoples_choice_open(session: AsyncSession, event: Event) -> bool:
     return found is not None
 
 
+CODE_SPENT = N_("This code has already been used to vote. Each code votes once.")
+VOTING_CLOSED = N_("Voting has closed: thank you for coming!")
+
+
 async def check_code(session: AsyncSession, secret: str, event: Event, code_text: str) -> VotingCode:
     """The unspent code of an open People's Choice of this event, or :class:`CodeRefused` saying why."""
     code = rules.normalize_code(code_text)
@@ -1289,17 +1293,17 @@ async def check_code(session: AsyncSession, secret: str, event: Event, code_text
         ).first()
     if row is None:
         raise CodeRefused(
-            "This is not one of this show's voting codes. "
-            "Check the letters on your card (no 0, 1, I, L or O are used).",
+            gettext(
+                "This is not one of this show's voting codes. "
+                "Check the letters on your card (no 0, 1, I, L or O are used)."
+            ),
             "unknown",
         )
     voting_code, status = row._tuple()
     if voting_code.spent:
-        raise CodeRefused("This code has already been used to vote. Each code votes once.", "spent")
+        raise CodeRefused(gettext(CODE_SPENT), "spent")
     if status != "open":
-        raise CodeRefused(
-            "Voting is not open now." if status == "setup" else "Voting has closed: thank you for coming!", "closed"
-        )
+        raise CodeRefused(gettext("Voting is not open now.") if status == "setup" else gettext(VOTING_CLOSED), "closed")
     return voting_code
 
 
@@ -1307,20 +1311,20 @@ async def cast_public_vote(session: AsyncSession, secret: str, event: Event, cod
     """Spend the code and count the vote, in one transaction; a code spent meanwhile by another phone is refused."""
     voting_code = await check_code(session, secret, event, code_text)
     if not await _lock_open_round(session, voting_code.award_id, 1):
-        raise CodeRefused("Voting has closed: thank you for coming!", "closed")
+        raise CodeRefused(gettext(VOTING_CLOSED), "closed")
     candidates = await _candidate_ids(session, await _award(session, voting_code.award_id), 1)
     if (
         not (entry_text.isdecimal() and entry_text.isascii() and len(entry_text) <= 9)
         or int(entry_text) not in candidates
     ):
-        raise FormErrors({"entry_id": "Choose a car from the list."})
+        raise FormErrors({"entry_id": gettext("Choose a car from the list.")})
     spent = await session.execute(
         update(VotingCode)
         .where(VotingCode.code_hash == voting_code.code_hash, VotingCode.spent.is_(False))
         .values(spent=True)
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
-        raise CodeRefused("This code has already been used to vote. Each code votes once.", "spent")
+        raise CodeRefused(gettext(CODE_SPENT), "spent")
     await _count_vote(session, voting_code.award_id, 1, int(entry_text))
     cars = await _cars(session, [int(entry_text)])
     return cars[int(entry_text)]

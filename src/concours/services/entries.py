@@ -76,24 +76,30 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
     """Validate every field at once; FormErrors maps each wrong field to what is wrong."""
     f = {k: (form.get(k) or "").strip() for k in APPLICATION_FIELDS}
     errors: dict[str, str] = {}
-    for key, label in (("name", "your name"), ("make", "the make"), ("model", "the model")):
+    for key, message in (
+        ("name", N_("Enter your name.")),
+        ("make", N_("Enter the make.")),
+        ("model", N_("Enter the model.")),
+    ):
         if not f[key]:
-            errors[key] = f"Enter {label}."
+            errors[key] = gettext(message)
     if len(f["email"]) > 254 or not EMAIL_RE.match(f["email"]):
-        errors["email"] = "Enter an e-mail address such as name@example.com; your sign-in link goes there."
+        errors["email"] = gettext("Enter an e-mail address such as name@example.com; your sign-in link goes there.")
     year = 0
     this_year = utcnow().year
     try:
         year = int(f["year"])
         if not 1885 <= year <= this_year + 1:
-            errors["year"] = f"The model year is between 1885 and {this_year + 1}."
+            errors["year"] = gettext("The model year is between 1885 and %(last)s.", last=this_year + 1)
     except ValueError:
-        errors["year"] = "Enter the model year as four digits, e.g. 1937."
+        errors["year"] = gettext("Enter the model year as four digits, e.g. 1937.")
     if f["restoration_state"] not in RESTORATION_STATES:
-        errors["restoration_state"] = "Choose original, preservation or restored."
+        errors["restoration_state"] = gettext("Choose original, preservation or restored.")
     if len(f["history"]) > event.history_max_chars:
-        errors["history"] = (
-            f"The history is {len(f['history'])} characters; this event allows {event.history_max_chars}."
+        errors["history"] = gettext(
+            "The history is %(n)s characters; this event allows %(allowed)s.",
+            n=len(f["history"]),
+            allowed=event.history_max_chars,
         )
     preferred: int | None = None
     if f["preferred_class_id"]:
@@ -102,9 +108,9 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         except ValueError:
             preferred = -1
         if preferred not in class_ids:
-            errors["preferred_class_id"] = "Choose one of the event's classes, or leave it to the committee."
+            errors["preferred_class_id"] = gettext("Choose one of the event's classes, or leave it to the committee.")
     if f["terms"] not in ("on", "yes", "1", "true"):
-        errors["terms"] = "You must accept the event's release and terms to apply."
+        errors["terms"] = gettext("You must accept the event's release and terms to apply.")
     for key, limit in (
         ("name", 200),
         ("make", 100),
@@ -123,7 +129,7 @@ def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]
         ("prior_awards", 2000),
     ):
         if len(f[key]) > limit:
-            errors[key] = f"At most {limit} characters."
+            errors[key] = gettext("At most %(n)s characters.", n=limit)
     if errors:
         raise FormErrors(errors)
     return Application(
@@ -159,8 +165,8 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
 
 def closed_message(event: Event) -> str:
     if accepts_applications(event.status) and event.registration_closes_at is not None:
-        return "The deadline for applications to this event has passed; nothing was saved."
-    return "Applications for this event are closed; nothing was saved."
+        return gettext("The deadline for applications to this event has passed; nothing was saved.")
+    return gettext("Applications for this event are closed; nothing was saved.")
 
 
 async def _duplicate_chassis(session: AsyncSession, event_id: int, chassis: str, *, except_entry: int | None) -> bool:
@@ -182,9 +188,10 @@ async def _duplicate_chassis(session: AsyncSession, event_id: int, chassis: str,
 
 
 def _duplicate_message(chassis: str) -> str:
-    return (
-        f"A car with chassis number {chassis} has already applied to this event. If it is yours, sign in to your "
-        "portal to follow or edit that application; if the number is mistyped, correct it."
+    return gettext(
+        "A car with chassis number %(chassis)s has already applied to this event. If it is yours, sign in to your "
+        "portal to follow or edit that application; if the number is mistyped, correct it.",
+        chassis=chassis,
     )
 
 
@@ -285,12 +292,14 @@ async def apply(
         raw_id = form["vehicle_id"].strip()
         vehicle = await session.get(Vehicle, int(raw_id)) if raw_id.isdecimal() and len(raw_id) < 10 else None
         if vehicle is None or vehicle.entrant_id != viewer.entrant_id:
-            raise FormErrors({"vehicle_id": "Choose one of your own cars."})
+            raise FormErrors({"vehicle_id": gettext("Choose one of your own cars.")})
         already = await session.scalar(
             select(Entry.id).where(Entry.event_id == event.id, Entry.vehicle_id == vehicle.id)
         )
         if already is not None:
-            raise FormErrors({"vehicle_id": "This car already has an application at this event; see your portal."})
+            raise FormErrors(
+                {"vehicle_id": gettext("This car already has an application at this event; see your portal.")}
+            )
     existing = await photos.count(session, vehicle.id) if vehicle is not None else 0
     app, processed = await _checked(
         session,
@@ -320,8 +329,10 @@ async def apply(
                 "below, then send the application form again; nothing was saved until you do.",
             )
             raise SignInRequired(
-                "This e-mail address already has an account, so we have e-mailed it a sign-in link. Keep this "
-                "page open, sign in from the e-mail, then send this form again: nothing is saved until then."
+                gettext(
+                    "This e-mail address already has an account, so we have e-mailed it a sign-in link. Keep this "
+                    "page open, sign in from the e-mail, then send this form again: nothing is saved until then."
+                )
             )
         user = await accounts.get_or_create_user(session, app.email, app.name)
         entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
@@ -384,6 +395,8 @@ async def apply(
 
 
 EDITABLE_STATUSES = ("applied", "waitlisted", "accepted")
+# The statuses an application cannot be edited in, as a sentence says them.
+ENTRY_STATUS_WORDS = {"declined": N_("declined"), "withdrawn": N_("withdrawn")}
 
 
 def may_edit(entry: Entry, event: Event) -> bool:
@@ -405,9 +418,14 @@ async def update_application(
     event = await session.get(Event, entry.event_id)
     assert event is not None
     if entry.status not in EDITABLE_STATUSES:
-        raise ServiceError(f"An application that is {entry.status} cannot be edited.")
+        raise ServiceError(
+            gettext(
+                "An application that is %(status)s cannot be edited.",
+                status=gettext(ENTRY_STATUS_WORDS.get(entry.status, entry.status)),
+            )
+        )
     if not registration_open(event):
-        raise ServiceError("The deadline has passed: applications can no longer be edited.")
+        raise ServiceError(gettext("The deadline has passed: applications can no longer be edited."))
     vehicle = await session.get(Vehicle, entry.vehicle_id)
     assert vehicle is not None
     # The car is shared with its entries at other events: once one of those is judged, its record is history.
@@ -424,8 +442,11 @@ async def update_application(
     )
     if judged_elsewhere is not None:
         raise ServiceError(
-            f"This car was judged at {judged_elsewhere}, and its record there must stay as it was. "
-            "Withdraw this application and apply with the car as a new vehicle to change its details."
+            gettext(
+                "This car was judged at %(event)s, and its record there must stay as it was. "
+                "Withdraw this application and apply with the car as a new vehicle to change its details.",
+                event=judged_elsewhere,
+            )
         )
     data = dict(form, name=viewer.name, email=viewer.email, terms="on")
     removed = await photos.remove(session, vehicle.id, remove_photo_ids)
@@ -469,11 +490,11 @@ async def withdraw(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
     """The entrant withdraws; the car number is freed for another car. Not once judging has begun."""
     event = await session.get(Event, entry.event_id)
     if event is None or event.status not in ("draft", "registration_open", "registration_closed"):
-        raise ServiceError("Judging has begun: to withdraw now, speak to the organizers.")
+        raise ServiceError(gettext("Judging has begun: to withdraw now, speak to the organizers."))
     try:
         check_entry_transition(entry.status, "withdrawn")
     except TransitionError as exc:
-        raise ServiceError(f"This application cannot be withdrawn: {exc}.") from exc
+        raise ServiceError(gettext("This application cannot be withdrawn: %(reason)s.", reason=exc)) from exc
     before = {"status": entry.status, "car_number": entry.car_number}
     entry.status = "withdrawn"
     entry.car_number = None

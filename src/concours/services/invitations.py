@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ApplicationInvitation, Entry, Event, User, Vehicle, utcnow
 from concours.domain.tokens import keyed_hash
-from concours.i18n import gettext
+from concours.i18n import N_, gettext
 from concours.services import accounts, audit, outbox, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -31,7 +31,7 @@ MAX_MESSAGE = 2000
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _NAMED = re.compile(r"^(?P<name>[^<>]*)<(?P<email>[^<>]+)>$")
 
-INVITATION_ONLY = "This event accepts applications by invitation only."
+INVITATION_ONLY = N_("This event accepts applications by invitation only.")
 
 
 class InvitationRefused(ServiceError):
@@ -251,14 +251,18 @@ async def find(
         row = await session.scalar(query.with_for_update() if lock else query)
     if row is None:
         raise InvitationRefused(
-            "This invitation link is not valid: it may be mistyped, or a newer invitation replaced it. "
-            "Use the link in the latest invitation e-mail, or ask the organizer for a new one.",
+            gettext(
+                "This invitation link is not valid: it may be mistyped, or a newer invitation replaced it. "
+                "Use the link in the latest invitation e-mail, or ask the organizer for a new one."
+            ),
             reason="unknown",
         )
     if row.applied_at is not None:
         raise InvitationRefused(
-            "This invitation has already been used to apply; each link is good for one application. "
-            "Follow that application in your portal, or ask the organizer for a new invitation for another car.",
+            gettext(
+                "This invitation has already been used to apply; each link is good for one application. "
+                "Follow that application in your portal, or ask the organizer for a new invitation for another car."
+            ),
             reason="used",
         )
     return row
@@ -272,7 +276,7 @@ async def admit(
     if not event.invitation_only and not token:
         return None
     if not token:
-        raise InvitationRefused(INVITATION_ONLY, reason="missing")
+        raise InvitationRefused(gettext(INVITATION_ONLY), reason="missing")
     try:
         return await find(session, settings, event, token, lock=True)
     except InvitationRefused:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,7 +42,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from concours.db import Event, ReportDocument, ReportJob, utcnow
-from concours.i18n import current_locale, using_locale
+from concours.i18n import N_, current_locale, gettext, using_locale
 from concours.reports import html_key
 from concours.reports.pool import RenderedPdf, merge, pdf_in_pool
 from concours.services.errors import NotFound, ServiceError
@@ -145,7 +146,7 @@ async def start_job(
     insert the job (done, or running with a :class:`PendingRender` for the caller to run after commit)."""
     kind = KINDS.get(kind_name)
     if kind is None:
-        raise NotFound("There is no such document.")
+        raise NotFound(gettext("There is no such document."))
     params = with_language(params)
     event = await kind.authorize(session, viewer, event_id)
     with using_locale(params["lang"]):
@@ -279,8 +280,18 @@ async def job_for_viewer(session: AsyncSession, viewer: Viewer, job_id: int) -> 
     """The job, if the viewer started it (anyone else: 404, as for other private objects)."""
     job = await session.get(ReportJob, job_id)
     if job is None or job.user_id != viewer.user_id:
-        raise NotFound("There is no such document.")
+        raise NotFound(gettext("There is no such document."))
     return job
+
+
+RENDER_FAILED = N_("The document could not be rendered (%(reason)s).")
+_RENDER_FAILED = re.compile(r"The document could not be rendered \((\w+)\)\.")
+
+
+def failure(job: ReportJob) -> str:
+    """Why the job failed, in the reader's language (the record keeps it in English)."""
+    found = _RENDER_FAILED.fullmatch(job.error or "")
+    return gettext(RENDER_FAILED, reason=found[1]) if found else job.error or ""
 
 
 def is_interrupted(job: ReportJob) -> bool:
@@ -289,10 +300,10 @@ def is_interrupted(job: ReportJob) -> bool:
 
 async def document_of(session: AsyncSession, job: ReportJob) -> ReportDocument:
     if job.status != DONE or job.document_id is None:
-        raise NotFound("This document is not ready, or has changed since: make it again.")
+        raise NotFound(gettext("This document is not ready, or has changed since: make it again."))
     document = await session.get(ReportDocument, job.document_id)
     if document is None:
-        raise NotFound("This document has changed since: make it again.")
+        raise NotFound(gettext("This document has changed since: make it again."))
     return document
 
 
@@ -402,6 +413,6 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], pending: PendingRe
             sessions,
             pending.job_id,
             status=FAILED,
-            error=f"The document could not be rendered ({type(exc).__name__}).",
+            error=RENDER_FAILED % {"reason": type(exc).__name__},  # English in the record, translated when shown
             finished_at=utcnow(),
         )

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import LoginToken, User, WebSession, utcnow
+from concours.i18n import gettext
 from concours.services import audit, outbox
 from concours.services.accounts import hash_password, normalize_email, peek_login_token, token_hash
 from concours.services.admin import email_problem, password_problem
@@ -61,12 +62,12 @@ async def reset_password(session: AsyncSession, raw_token: str, password: str, r
     hash and store the password; end every session of the account; audit."""
     tok = await check_reset_token(session, raw_token)
     if tok is None:
-        raise LinkExpired("This link has expired or was already used. Ask for a new one.")
+        raise LinkExpired(gettext("This link has expired or was already used. Ask for a new one."))
     errors: dict[str, str] = {}
     if problem := password_problem(password):
         errors["password"] = problem
     elif password != repeated:
-        errors["password2"] = "The two passwords differ."
+        errors["password2"] = gettext("The two passwords differ.")
     if errors:
         raise FormErrors(errors)
     now = utcnow()

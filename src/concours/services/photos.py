@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Conflict, Entry, Team, TeamMember, Vehicle, VehiclePhoto
+from concours.i18n import gettext, localize_decimal
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import Viewer, conflict_binds
 from concours.settings import Settings
@@ -55,21 +56,25 @@ def _to_jpeg(img: Image.Image, size: int) -> tuple[bytes, int, int]:
 
 def process(data: bytes, filename: str = "") -> Processed:
     """Check one upload by its content and re-encode it (blocking: call in a worker thread)."""
-    name = filename or "the photo"
+    name = filename or gettext("the photo")
     if len(data) > MAX_PHOTO_BYTES:
-        size, limit = len(data) / 1048576, MAX_PHOTO_BYTES // 1048576
-        raise PhotoError(f"{name} is {size:.1f} MB; a photo may be at most {limit} MB.")
+        size, limit = localize_decimal(f"{len(data) / 1048576:.1f}"), MAX_PHOTO_BYTES // 1048576
+        raise PhotoError(
+            gettext("%(name)s is %(size)s MB; a photo may be at most %(limit)s MB.", name=name, size=size, limit=limit)
+        )
     if not data:
-        raise PhotoError(f"{name} is empty.")
+        raise PhotoError(gettext("%(name)s is empty.", name=name))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = probe.format
                 if fmt not in ACCEPTED_FORMATS:
-                    raise PhotoError(f"{name} is not a JPEG, PNG or WebP photo.")
+                    raise PhotoError(gettext("%(name)s is not a JPEG, PNG or WebP photo.", name=name))
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise PhotoError(f"{name} has too many pixels; send a photo of at most 40 megapixels.")
+                    raise PhotoError(
+                        gettext("%(name)s has too many pixels; send a photo of at most 40 megapixels.", name=name)
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as opened:
                 opened.load()
@@ -86,9 +91,9 @@ def process(data: bytes, filename: str = "") -> Processed:
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PhotoError(f"{name} has too many pixels; send a smaller photo.") from exc
+        raise PhotoError(gettext("%(name)s has too many pixels; send a smaller photo.", name=name)) from exc
     except Exception as exc:  # Pillow raises many kinds of errors on broken or hostile files
-        raise PhotoError(f"{name} is not a JPEG, PNG or WebP photo we can read.") from exc
+        raise PhotoError(gettext("%(name)s is not a JPEG, PNG or WebP photo we can read.", name=name)) from exc
     return Processed(full=full, thumb=thumb, width=width, height=height)
 
 
@@ -107,18 +112,28 @@ async def check_uploads(uploads: list[Upload], *, allowed: int, existing: int = 
     """Every upload checked and re-encoded, or FormErrors on the ``photos`` field naming each problem."""
     if existing + len(uploads) > allowed:
         left = max(allowed - existing, 0)
-        raise FormErrors(
-            {
-                "photos": f"This event takes at most {allowed} photos per car; you sent {len(uploads)}"
-                + (f" and {existing} are already stored" if existing else "")
-                + f". Choose at most {left}."
-            }
-        )
+        if existing:
+            message = gettext(
+                "This event takes at most %(allowed)s photos per car; you sent %(sent)s and %(existing)s are already "
+                "stored. Choose at most %(left)s.",
+                allowed=allowed,
+                sent=len(uploads),
+                existing=existing,
+                left=left,
+            )
+        else:
+            message = gettext(
+                "This event takes at most %(allowed)s photos per car; you sent %(sent)s. Choose at most %(left)s.",
+                allowed=allowed,
+                sent=len(uploads),
+                left=left,
+            )
+        raise FormErrors({"photos": message})
     if not uploads:
         return []
     done, problems = await anyio.to_thread.run_sync(_process_all, uploads)
     if problems:
-        raise FormErrors({"photos": " ".join(problems) + " Nothing was stored; choose the photos again."})
+        raise FormErrors({"photos": " ".join([*problems, gettext("Nothing was stored; choose the photos again.")])})
     return done
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ThrottleState, utcnow
 from concours.db.engine import keep_despite_rollback
+from concours.i18n import ngettext
 from concours.services.errors import ServiceError
 
 
@@ -65,7 +66,13 @@ class TooManyAttempts(ServiceError):
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = max(1, int(retry_after_seconds))
         minutes = max(1, math.ceil(self.retry_after_seconds / 60))
-        super().__init__(f"Too many attempts; try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+        super().__init__(
+            ngettext(
+                "Too many attempts; try again in %(num)s minute.",
+                "Too many attempts; try again in %(num)s minutes.",
+                minutes,
+            )
+        )
 
 
 def _policy(scope: str) -> Policy:

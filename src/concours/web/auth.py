@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from concours.db import User
+from concours.i18n import gettext
 from concours.services import accounts, throttle
 from concours.services.errors import ServiceError
 from concours.settings import Settings
@@ -75,7 +76,7 @@ class AuthController(Controller):
                 status_code=400,
                 next=safe_next(form.get("next"), ""),
                 form={"email": form.get("email", "")},
-                errors={"password": "That e-mail and password do not match an organizer account."},
+                errors={"password": gettext("That e-mail and password do not match an organizer account.")},
             )
         await throttle.succeeded(db, "sign-in", account_key)
         token = await accounts.start_session(db, settings, user.id, request.headers.get("user-agent", ""))
@@ -95,7 +96,7 @@ class AuthController(Controller):
                 status_code=400,
                 next="",
                 form={"link_email": email},
-                errors={"link_email": "Enter the e-mail address you applied or were invited with."},
+                errors={"link_email": gettext("Enter the e-mail address you applied or were invited with.")},
             )
         # Every request mails a link (when the address has an account): limited per address typed and per client.
         await throttle.check(db, "sign-in-link", [email[:254]])

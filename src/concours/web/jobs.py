@@ -45,6 +45,7 @@ def _view(job: ReportJob) -> dict[str, Any]:
     percent = 100 if job.status == jobs.DONE else int(100 * job.parts_done / job.parts_total) if job.parts_total else 0
     return {
         "job": job,
+        "error": jobs.failure(job),
         "interrupted": interrupted,
         "percent": percent,
         "poll": job.status == jobs.RUNNING and not interrupted,

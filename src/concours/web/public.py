@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Event, EventClass, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
+from concours.i18n import gettext
 from concours.services import (
     awards,
     car_pages,
@@ -227,7 +228,7 @@ class PublicController(Controller):
         event = await event_for_public(db, optional_viewer, slug)
         if event.invitation_only and entries.registration_open(event):
             return await _refused_page(
-                request, db, event, InvitationRefused(invitations.INVITATION_ONLY, reason="missing")
+                request, db, event, InvitationRefused(gettext(invitations.INVITATION_ONLY), reason="missing")
             )
         form, saved = await _prefilled(db, event, optional_viewer, vehicle)
         return await _apply_page(request, db, event, form, {}, optional_viewer, saved=saved)
@@ -325,7 +326,7 @@ class PublicController(Controller):
         """A photo kept from a refused form (the random token is the only key to it)."""
         path = pending_uploads.thumb_path(settings, token, key)
         if path is None:
-            raise NotFound("There is no such photo.")
+            raise NotFound(gettext("There is no such photo."))
         data = await anyio.Path(path).read_bytes()
         return Response(content=data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
 
@@ -356,7 +357,7 @@ class PublicController(Controller):
             if ceremony.live_visible(event) and await ceremony.ceremony_started(db, event):
                 lines = await ceremony.presented_lines(db, event)
                 return render(request, "public/results_live.html", event=event, lines=lines)
-            raise NotFound("The results of this event are not published yet.")
+            raise NotFound(gettext("The results of this event are not published yet."))
         classes = await results.published_results(db, event)
         decided = await awards.decided_awards(db, event)
         # Winners are shown with their car's photo: class awards and special awards (one query for all).

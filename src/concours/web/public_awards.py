@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.domain.awards import format_code, normalize_code
 from concours.domain.states import results_public
+from concours.i18n import gettext
 from concours.services import awards, export, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
@@ -54,7 +55,7 @@ class PublicAwardsController(Controller):
         event = await _public_event(db, slug)
         ballot = await awards.public_ballot(db, event)
         if ballot is None:
-            raise NotFound("This event has no People's Choice vote.")
+            raise NotFound(gettext("This event has no People's Choice vote."))
         error, status = "", 200
         if code and ballot.open:
             keys = _throttle_keys(request)
@@ -101,7 +102,7 @@ class PublicAwardsController(Controller):
         event = await _public_event(db, slug)
         ballot = await awards.public_ballot(db, event)
         if ballot is None:
-            raise NotFound("This event has no People's Choice vote.")
+            raise NotFound(gettext("This event has no People's Choice vote."))
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -142,5 +143,5 @@ class PublicAwardsController(Controller):
     ) -> Response[bytes]:
         event = await _public_event(db, slug)
         if not results_public(event.status):
-            raise NotFound("There is no such photo.")
+            raise NotFound(gettext("There is no such photo."))
         return await photo_file(settings, await export.results_photo(db, event, photo_id), thumb=False, cache=PUBLIC)

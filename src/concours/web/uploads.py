@@ -20,6 +20,7 @@ from litestar.types import ASGIApp, HTTPDisconnectEvent, HTTPRequestEvent, Recei
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser  # type: ignore[import-untyped]
 
 from concours.db import VehiclePhoto
+from concours.i18n import gettext
 from concours.services import pending_uploads, photos
 from concours.services.errors import NotFound
 from concours.settings import Settings
@@ -168,15 +169,24 @@ async def take_photos(request: Request[Any, Any, Any], settings: Settings, field
     if dropped:
         total = str(form.get(TOTAL_FIELD) or "0")
         size = int(total) / MB if total.isdecimal() else 0
-        problems.insert(
-            0,
-            f"These photos did not arrive: {', '.join(dropped)}. The photos sent together came to {size:.0f} MB; "
-            f"one sending carries at most {UPLOAD_BUDGET // MB} MB. Everything you typed is kept"
-            + (" and the photos that did arrive are kept below" if token else "")
-            + "; choose the others again, fewer at a time or smaller.",
-        )
+        values = {"names": ", ".join(dropped), "size": f"{size:.0f}", "limit": UPLOAD_BUDGET // MB}
+        if token:
+            message = gettext(
+                "These photos did not arrive: %(names)s. The photos sent together came to %(size)s MB; one sending "
+                "carries at most %(limit)s MB. Everything you typed is kept and the photos that did arrive are kept "
+                "below; choose the others again, fewer at a time or smaller.",
+                **values,
+            )
+        else:
+            message = gettext(
+                "These photos did not arrive: %(names)s. The photos sent together came to %(size)s MB; one sending "
+                "carries at most %(limit)s MB. Everything you typed is kept; choose the others again, fewer at a "
+                "time or smaller.",
+                **values,
+            )
+        problems.insert(0, message)
     if problems:
-        problems.append("Nothing was saved yet.")
+        problems.append(gettext("Nothing was saved yet."))
     return PhotoIntake(
         token=token,
         uploads=pending_uploads.as_uploads(settings, token),

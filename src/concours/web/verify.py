@@ -10,10 +10,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from concours.domain.certificate import normalise_code
+from concours.i18n import N_, gettext
 from concours.services import certificates
 from concours.web.common import Db, redirect, render
 
-NOT_A_CODE = "A code is 12 letters and digits (0-9 and A-F), as printed beside the QR code, e.g. 3F2A-91C0-77B1."
+NOT_A_CODE = N_("A code is 12 letters and digits (0-9 and A-F), as printed beside the QR code, e.g. 3F2A-91C0-77B1.")
 
 
 class VerifyController(Controller):
@@ -25,7 +26,11 @@ class VerifyController(Controller):
         normal = normalise_code(code)
         if normal is None:
             return render(
-                request, "public/verify.html", status_code=400, form={"code": code}, errors={"code": NOT_A_CODE}
+                request,
+                "public/verify.html",
+                status_code=400,
+                form={"code": code},
+                errors={"code": gettext(NOT_A_CODE)},
             )
         return redirect(certificates.verify_path(normal))
 
