@@ -487,7 +487,15 @@
   });
 
   // ---- photo inputs: sizes checked before anything is sent (the server keeps typed fields either way)
-  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  // The words come from the input's data-t-* attributes, in the page's language (English when absent).
+  function megabytes(input, bytes) {
+    const lang = document.documentElement.lang || "en";
+    const n = (bytes / 1048576).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return fill(input.dataset.tMb || "{n} MB", { n: n });
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+  }
 
   function photoProblem(input) {
     const maxEach = parseInt(input.dataset.maxBytes, 10);
@@ -495,13 +503,14 @@
     const files = Array.from(input.files || []);
     const big = files.filter((f) => f.size > maxEach);
     if (big.length) {
-      return big.map((f) => f.name + " is " + megabytes(f.size)).join(", ") +
-        "; a photo may be at most " + megabytes(maxEach) + ". Choose a smaller photo (or a lower camera size).";
+      const each = big.map((f) => fill(input.dataset.tSize || "{name} is {size}", { name: f.name, size: megabytes(input, f.size) }));
+      return fill(input.dataset.tTooBig || "{files}; a photo may be at most {limit}. Choose a smaller photo (or a lower camera size).",
+        { files: each.join(", "), limit: megabytes(input, maxEach) });
     }
     const total = files.reduce((sum, f) => sum + f.size, 0);
     if (total > maxTotal) {
-      return "These photos come to " + megabytes(total) + "; one sending carries at most " + megabytes(maxTotal) +
-        ". Send fewer now and add the others afterwards.";
+      return fill(input.dataset.tTooMuch || "These photos come to {total}; one sending carries at most {limit}. Send fewer now and add the others afterwards.",
+        { total: megabytes(input, total), limit: megabytes(input, maxTotal) });
     }
     return "";
   }

@@ -6,6 +6,21 @@
 (function () {
   "use strict";
 
+  // The page's words, in its language: the data-t-* attributes of its [data-live-words] element (English when absent),
+  // with {name} placeholders filled here.
+  var words = {
+    number: "No. {number}",
+    photo: "Car {number}, {title}",
+    one: "{count} award presented",
+    many: "{count} awards presented",
+    none: "The ceremony will begin shortly."
+  };
+  function say(key, values) {
+    return words[key].replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -19,7 +34,7 @@
     li.appendChild(el("strong", "", line.award));
     if (line.chosen_by) li.appendChild(el("small", "", " (" + line.chosen_by + ")"));
     li.appendChild(document.createTextNode(" — "));
-    var a = el("a", "", "No. " + line.car_number + " " + line.title);
+    var a = el("a", "", say("number", { number: line.car_number }) + " " + line.title);
     a.href = line.car_url;
     li.appendChild(a);
     if (line.owner) li.appendChild(document.createTextNode(", " + line.owner));
@@ -32,7 +47,7 @@
     if (line.photo_url) {
       var img = el("img");
       img.src = line.photo_url;
-      img.alt = "Car " + line.car_number + ", " + line.title;
+      img.alt = say("photo", { number: line.car_number, title: line.title });
       fig.appendChild(img);
     }
     box.appendChild(fig);
@@ -40,7 +55,7 @@
     text.appendChild(el("p", "live-award", line.award));
     if (line.chosen_by) text.appendChild(el("p", "live-chosen", line.chosen_by));
     var car = el("p", "live-car");
-    car.appendChild(el("span", "live-number", "No. " + line.car_number));
+    car.appendChild(el("span", "live-number", say("number", { number: line.car_number })));
     car.appendChild(document.createTextNode(" " + line.title));
     text.appendChild(car);
     if (line.coachbuilder) text.appendChild(el("p", "live-coach", line.coachbuilder));
@@ -54,6 +69,11 @@
     var list = document.getElementById("live-list");
     var status = document.getElementById("live-status");
     var ascending = root.getAttribute("data-order") === "asc";
+    var given = root.querySelector("[data-live-words]");
+    Object.keys(words).forEach(function (key) {
+      var text = given && given.getAttribute("data-t-" + key);
+      if (text) words[key] = text;
+    });
     var lines = [];
     var source = null;
 
@@ -70,8 +90,8 @@
       }
       if (status) {
         status.textContent = lines.length
-          ? lines.length + (lines.length === 1 ? " award presented" : " awards presented")
-          : "The ceremony will begin shortly.";
+          ? say(lines.length === 1 ? "one" : "many", { count: lines.length })
+          : say("none");
       }
       root.setAttribute("data-count", String(lines.length));
     }

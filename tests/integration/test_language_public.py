@@ -52,6 +52,9 @@ def test_the_public_pages_of_a_published_show_in_french(db_url: str, settings: S
             "<th>Rang</th>",
             ">Propriétaire</th>",
         )
+        live = _french(public.get(f"/events/{show.slug}/live"), "Lakeside Concours — la remise des prix")
+        # The words the live page's script writes for the awards that arrive later, in French too.
+        assert 'data-t-number="N° {number}"' in live and 'data-t-many="{count} prix remis"' in live
         _french(public.get("/verify"), "Vérifier un document certifié", "Code imprimé sur le document")
         wrong = _french(public.get("/verify?code=nope"), "Un code compte 12 lettres et chiffres", status=400)
         assert "A code is 12 letters" not in wrong

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entry, Event
 from concours.domain.awards import how_decided
 from concours.domain.tabulation import place_name
-from concours.i18n import gettext, ngettext
+from concours.i18n import N_, gettext, ngettext
 from concours.reports import CertifiedStamp, Letterhead, Report, file_url, render_html
 from concours.reports.certified import certified_text
 from concours.services import branding, certificates, show_results
@@ -120,5 +120,5 @@ async def score_reports_document(
 
 
 SCORE_REPORTS = register_kind(
-    "score_reports", "Score reports (every entrant)", authorize=event_for_organizer, build=score_reports_document
+    "score_reports", N_("Score reports (every entrant)"), authorize=event_for_organizer, build=score_reports_document
 )

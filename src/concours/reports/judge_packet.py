@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, JudgingSystem
 from concours.domain.rubric import format_units
+from concours.i18n import N_
 from concours.reports import Letterhead, Report, render_html
 from concours.services import branding
 from concours.services.assignment import PacketCar, PacketJudge, packets
@@ -147,5 +148,5 @@ async def judge_packets_document(
 
 
 JUDGE_PACKETS = register_kind(
-    "judge_packets", "Judge packets (every judge)", authorize=event_for_chief_judge, build=judge_packets_document
+    "judge_packets", N_("Judge packets (every judge)"), authorize=event_for_chief_judge, build=judge_packets_document
 )

@@ -13,7 +13,7 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
-from concours.i18n import gettext
+from concours.i18n import N_, gettext
 from concours.reports import Letterhead, Report, render_html
 from concours.reports.certified import certified_text
 from concours.reports.pool import qr_src
@@ -170,8 +170,8 @@ async def award_placards_document(
 
 
 CAR_PLACARDS = register_kind(
-    "placards", "Windshield placards (every car)", authorize=event_for_organizer, build=car_placards_document
+    "placards", N_("Windshield placards (every car)"), authorize=event_for_organizer, build=car_placards_document
 )
 AWARD_PLACARDS = register_kind(
-    "award_placards", "Award placards (every winner)", authorize=event_for_organizer, build=award_placards_document
+    "award_placards", N_("Award placards (every winner)"), authorize=event_for_organizer, build=award_placards_document
 )

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.domain.states import results_public
 from concours.domain.tabulation import place_name
-from concours.i18n import format_date, gettext
+from concours.i18n import N_, format_date, gettext
 from concours.reports import CertifiedStamp, Letterhead, PageFooter, Report, file_url, long_date, render_html
 from concours.reports.certified import certified_text
 from concours.services import branding, certificates, show_results
@@ -213,4 +213,6 @@ async def results_book_document(
     )
 
 
-RESULTS_BOOK = register_kind("results_book", "Results book", authorize=event_for_organizer, build=results_book_document)
+RESULTS_BOOK = register_kind(
+    "results_book", N_("Results book"), authorize=event_for_organizer, build=results_book_document
+)

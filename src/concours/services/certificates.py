@@ -34,6 +34,7 @@ from concours.db import (
 )
 from concours.domain.certificate import content_hash, grouped, normalise_code, short_code
 from concours.domain.states import results_public
+from concours.i18n import format_date
 from concours.services import class_systems
 from concours.services.permissions import Viewer
 
@@ -232,7 +233,8 @@ def local_time(moment: datetime, timezone: str) -> str:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%d %B %Y %H:%M %Z")
+    local = moment.astimezone(zone)
+    return f"{format_date(local, 'dd MMMM y')} {local.strftime('%H:%M %Z')}"  # the month in the reader's language
 
 
 @dataclass(frozen=True)
