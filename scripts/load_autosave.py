@@ -195,11 +195,12 @@ async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
         def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
             seen.append(statement)
 
-        engine = app.state.db.engine.sync_engine
+        engines = app.state.db.engines()  # SQLite's writer thread has an engine of its own
         base_value, base_note = line[2], line[3]
         for n in range(saves + 1):
             if n == 1:
-                sa_event.listen(engine, "before_cursor_execute", count)
+                for engine in engines:
+                    sa_event.listen(engine, "before_cursor_execute", count)
             units = rng.randrange(0, int(line[6]) + 1, int(line[5]))
             r = await client.post(
                 f"/judging/entries/{car}/lines/{line[1]}",
@@ -216,7 +217,8 @@ async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
             m = BASE.search(r.text)
             assert m, "the answer does not carry the line's new value"
             base_value, base_note = m.group(1), m.group(2)
-        sa_event.remove(engine, "before_cursor_execute", count)
+        for engine in engines:
+            sa_event.remove(engine, "before_cursor_execute", count)
     return len(seen) / saves
 
 
