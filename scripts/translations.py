@@ -13,6 +13,7 @@ beside ``messages.po``; the app reads them all, and ``update`` folds them into `
 
 from __future__ import annotations
 
+import gettext
 import io
 import sys
 from collections.abc import Iterable
@@ -66,13 +67,30 @@ def read_language(lang: str) -> Catalog:
     for part in sorted(folder.glob("*.po")):
         if part.name == "messages.po":
             continue
-        for message in _read(part, lang):
+        part_catalog = _read(part, lang)
+        for message in part_catalog:
             if not message.id or not message.string:
                 continue
+            if isinstance(message.string, tuple):
+                message.string = _plural_forms(message.string, part_catalog, catalog)
             existing = catalog.get(message.id, context=message.context)
             if existing is None or not existing.string or existing.fuzzy:
                 catalog[message.id] = message
     return catalog
+
+
+def _plural_forms(strings: tuple[str, ...], source: Catalog, target: Catalog) -> tuple[str, ...]:
+    """A plural translation written for ``source``'s plural rule, as ``target``'s rule numbers its forms (e.g.
+    Babel's three French forms, with one for millions, to the catalog's two)."""
+    if source.plural_expr == target.plural_expr:
+        return strings
+    from_form, to_form = gettext.c2py(source.plural_expr), gettext.c2py(target.plural_expr)
+    samples = (0, 1, 2, 3, 5, 11, 21, 101, 1_000_000)
+    out = []
+    for index in range(target.num_plurals):
+        n = next((n for n in samples if to_form(n) == index), None)
+        out.append(strings[min(from_form(n), len(strings) - 1)] if n is not None else strings[-1])
+    return tuple(out)
 
 
 def _key(message_id: str | tuple[str, ...]) -> str:

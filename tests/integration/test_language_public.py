@@ -128,7 +128,7 @@ def test_the_entrant_portal_in_french(db_url: str, settings: Settings) -> None:
             "12 juin 2027",
             "Candidature : <span",
             "Acceptée",
-            "Résultat : <strong>1st in class</strong>",
+            "Résultat : <strong>1er de la classe</strong>",  # the certified record (English) in French
             "Mes feuilles de notation",
             "Votre nom en public",
         )

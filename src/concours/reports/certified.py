@@ -97,6 +97,7 @@ _VALUE = {
     "place": r"\d+(?:st|nd|rd|th)",
     **dict.fromkeys(("judges", "names", "last"), r"[^;]+"),
     "level": r"[^;]+?",
+    "name": r".+",  # a class's name may hold ": " itself (Hemmings Cup: French-style); the award follows the last
 }
 # Values that are data (names people typed), shown as they are; numbers are written the reader's way.
 _DATA = {"level", "keys", "code", "name", "names", "last"}

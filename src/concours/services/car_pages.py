@@ -24,6 +24,8 @@ from concours.db import (
     VehiclePhoto,
 )
 from concours.domain.states import results_public
+from concours.i18n import gettext
+from concours.reports.certified import certified_text
 from concours.services import audit
 from concours.services.awards import awards_for_entries
 from concours.services.errors import NotFound
@@ -128,7 +130,11 @@ async def public_car(session: AsyncSession, event: Event, number: int) -> Public
         )
         if result is not None and result.award and cls is not None:
             score = "" if _awards_only(event) else str(result.explanation.get("score", ""))
-            car.awards.append(CarAward(f"Class {cls.code}: {result.award}", "", score))
+            car.awards.append(
+                CarAward(
+                    gettext("Class %(code)s: %(award)s", code=cls.code, award=certified_text(result.award)), "", score
+                )
+            )
         for award in (await awards_for_entries(session, event, [entry.id])).get(entry.id, []):
             car.awards.append(CarAward(award.name, award.how))
         if result is not None and event.publish_comments:

@@ -37,7 +37,6 @@ from concours.domain.tabulation import (
     Level,
     SheetScore,
     System,
-    plural,
     tabulate_class,
     why_no_award,
 )
@@ -315,14 +314,18 @@ async def certify_class(
     every car without a submitted sheet acknowledged one by one) → freeze a result line per car → audit.
     """
     if cls.certified_at is not None:
-        raise ServiceError(f"Class {cls.code} is already certified.")
+        raise ServiceError(gettext("Class %(code)s is already certified.", code=cls.code))
     cj = await class_systems.judging_of(session, event, cls)
     if cj.method == "display":
-        raise ServiceError(f"Class {cls.code} is a display class: it is not judged, so there is nothing to certify.")
+        raise ServiceError(
+            gettext(
+                "Class %(code)s is a display class: it is not judged, so there is nothing to certify.", code=cls.code
+            )
+        )
     with using_locale(DEFAULT_LOCALE):  # the certified record is written in English, whoever certifies it
         rows, scale = await class_ranking(session, event, cls)
     if not any(r.result.score is not None for r in rows):
-        raise ServiceError(f"Class {cls.code} has no submitted sheet to certify.")
+        raise ServiceError(gettext("Class %(code)s has no submitted sheet to certify.", code=cls.code))
     coachbuilders = {
         entry_id: coachbuilder
         for entry_id, coachbuilder in await session.execute(
@@ -350,13 +353,27 @@ async def certify_class(
         )
     if drafts:
         raise ServiceError(
-            f"Class {cls.code} still has {plural(drafts, 'sheet')} in progress; they must be submitted "
-            "(or the chief judge must clear them) before certifying."
+            ngettext(
+                "Class %(code)s still has %(num)s sheet in progress; it must be submitted "
+                "(or the chief judge must clear it) before certifying.",
+                "Class %(code)s still has %(num)s sheets in progress; they must be submitted "
+                "(or the chief judge must clear them) before certifying.",
+                drafts,
+                code=cls.code,
+            )
         )
     if any(r.result.unresolved_tie for r in rows):
-        broke = "Borda points and first places" if cj.method == "placings" else "the categories"
         raise ServiceError(
-            f"Class {cls.code} has a tie {broke} did not break; record the chief judge's decision first."
+            gettext(
+                "Class %(code)s has a tie Borda points and first places did not break; record the chief judge's "
+                "decision first.",
+                code=cls.code,
+            )
+            if cj.method == "placings"
+            else gettext(
+                "Class %(code)s has a tie the categories did not break; record the chief judge's decision first.",
+                code=cls.code,
+            )
         )
     # Cars whose judges disagree beyond the event's threshold wait for the chief judge to look at them.
     flags = {f.entry_id: f for f in await calibration.class_flags(session, event, cls)}
@@ -367,10 +384,15 @@ async def certify_class(
     missing = [r for r in unjudged if r.entry_id not in set(acknowledged)]
     if missing:
         raise ServiceError(
-            f"{plural(len(missing), 'car')} of class {cls.code} {'has' if len(missing) == 1 else 'have'} no submitted "
-            "sheet: "
-            + ", ".join(f"#{r.car_number} {r.title}" for r in missing)
-            + ". Tick each one to certify the class without it (it is shown as not judged), or have it judged first.",
+            ngettext(
+                "%(num)s car of class %(code)s has no submitted sheet: %(cars)s. Tick each one to certify the class "
+                "without it (it is shown as not judged), or have it judged first.",
+                "%(num)s cars of class %(code)s have no submitted sheet: %(cars)s. Tick each one to certify the class "
+                "without it (it is shown as not judged), or have it judged first.",
+                len(missing),
+                code=cls.code,
+                cars=", ".join(f"#{r.car_number} {r.title}" for r in missing),
+            ),
             field="acknowledge",
         )
     for r in unjudged:
