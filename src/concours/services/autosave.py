@@ -357,18 +357,9 @@ def _clean_change_id(change_id: str) -> str:
     return change_id.strip()[:64]
 
 
-@cache
-def _target_statement(with_change: bool) -> Select[Any]:
-    """The read of :func:`read_target`, built once (its aliases and subqueries cost more to build than to run);
-    ``judge_id``, ``entry_id`` and ``change_suffix`` (":" + the change id) are bound per save."""
-    judge_id = bindparam("judge_id", type_=Integer)
-    entry_id = bindparam("entry_id", type_=Integer)
-    captain = aliased(TeamMember)
-    mode = func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual")
-    method = func.coalesce(ClassSystem.method, JudgingSystem.method, "points")
-    current_rubric = func.coalesce(EventClass.rubric_id, Event.rubric_id)
-    has_captain = exists().where(captain.team_id == TeamMember.team_id, captain.is_captain.is_(True))
-    conflict = (
+def _binding_conflict(judge_id: Any) -> Any:
+    """The reason of a binding conflict between the judge and the car (``Entry``) in the query, or NULL."""
+    return (
         select(ConflictRow.reason)
         .where(
             ConflictRow.judge_id == judge_id,
@@ -383,6 +374,20 @@ def _target_statement(with_change: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
+
+
+@cache
+def _target_statement(with_change: bool) -> Select[Any]:
+    """The read of :func:`read_target`, built once (its aliases and subqueries cost more to build than to run);
+    ``judge_id``, ``entry_id`` and ``change_suffix`` (":" + the change id) are bound per save."""
+    judge_id = bindparam("judge_id", type_=Integer)
+    entry_id = bindparam("entry_id", type_=Integer)
+    captain = aliased(TeamMember)
+    mode = func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual")
+    method = func.coalesce(ClassSystem.method, JudgingSystem.method, "points")
+    current_rubric = func.coalesce(EventClass.rubric_id, Event.rubric_id)
+    has_captain = exists().where(captain.team_id == TeamMember.team_id, captain.is_captain.is_(True))
+    conflict = _binding_conflict(judge_id)
     any_sheet = aliased(ScoreSheet)
     current_rubric_row, sheet_rubric = aliased(Rubric), aliased(Rubric)
     frozen = exists().where(any_sheet.rubric_id == current_rubric)  # sheets use it: it never changes
@@ -571,21 +576,7 @@ async def read_calibration_target(
         EventStaff.role == ACCEPTED,
         EventStaff.user_id == select(Judge.user_id).where(Judge.id == judge_id).scalar_subquery(),
     )
-    conflict = (
-        select(ConflictRow.reason)
-        .where(
-            ConflictRow.judge_id == judge_id,
-            ConflictRow.event_id == Entry.event_id,
-            conflict_binds(),
-            or_(
-                ConflictRow.entry_id == Entry.id,
-                ConflictRow.entrant_id == Entry.entrant_id,
-                ConflictRow.class_id == Entry.class_id,
-            ),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
+    conflict = _binding_conflict(judge_id)
     rubric_id_col = func.coalesce(Event.calibration_rubric_id, EventClass.rubric_id, Event.rubric_id)
     row = (
         await session.execute(
