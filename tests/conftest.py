@@ -132,3 +132,14 @@ def jscene(client: TestClient[Any], db_url: str, settings: Settings) -> Iterator
     built = JudgeScene(client, db_url, settings)
     yield built
     built.close()
+
+
+@pytest.fixture
+def show(db_url: str, settings: Settings) -> Any:
+    """tests.scenes.Show: a finished show (certified classes, numbered cars, a private owner) for documents."""
+    from tests.scenes import seed_show
+
+    async def go(session: AsyncSession) -> Any:
+        return await seed_show(session, settings, private_owner=202)
+
+    return run_db(db_url, go)

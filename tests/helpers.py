@@ -13,10 +13,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 from PIL import Image
-from sqlalchemy import event, select
+from pypdf import PdfReader
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import OutboxMessage, User
+from concours.db import OutboxMessage, ReportDocument, User
 from concours.db.engine import Database
 from concours.services import outbox
 from concours.services.accounts import hash_password
@@ -186,3 +187,27 @@ def drawn_images(page: Any) -> list[Any]:
     """The images a PDF page (pypdf) draws (WeasyPrint shares one resource dictionary between pages)."""
     names = {n.decode() for n in re.findall(rb"/([\w.]+) Do", page.get_contents().get_data())}
     return [im for im in page.images if im.name.rsplit(".", 1)[0] in names]
+
+
+def pdf_pages_text(pdf: bytes) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def make_document(organizer: TestClient[Any], event_id: int, document: str) -> tuple[str, bytes]:
+    """Start a document from the documents page (a job), follow it to its progress page and download it."""
+    r = post(organizer, f"/organizer/events/{event_id}/documents", {"document": document})
+    assert r.status_code == 303, r.text
+    job = r.headers["location"]
+    assert re.fullmatch(r"/jobs/\d+", job)
+    page = organizer.get(job)
+    assert page.status_code == 200 and f'href="{job}/document.pdf"' in page.text, page.text  # ready: its download
+    pdf = organizer.get(f"{job}/document.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    return job, pdf.content
+
+
+def stored_copies(db_url: str) -> int:
+    async def go(session: AsyncSession) -> int:
+        return await session.scalar(select(func.count()).select_from(ReportDocument)) or 0
+
+    return run_db(db_url, go)

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import ClassResult, ReportJob
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import htmx_post, post
-from tests.integration.test_show_documents import SESSION_COOKIE, make, pages_text, show, stored_copies  # noqa: F401
-from tests.scenes import Scene, Show
+from tests.helpers import htmx_post, make_document, pdf_pages_text, post, stored_copies
+from tests.scenes import SESSION_COOKIE, Scene, Show
 
 FRENCH = {"accept-language": "fr-FR,fr;q=0.9,en;q=0.5"}
 ENGLISH_LABELS = re.compile(
@@ -75,7 +74,7 @@ def test_class_results_and_score_report_in_french(scene: Scene, client: TestClie
 
 
 def test_a_job_is_written_in_the_language_of_who_started_it(
-    show: Show,  # noqa: F811
+    show: Show,
     settings: Settings,
     db_url: str,
 ) -> None:
@@ -83,8 +82,8 @@ def test_a_job_is_written_in_the_language_of_who_started_it(
         for c in (french, english):
             c.cookies.set(SESSION_COOKIE, show.organizer_token)
         french.headers.update(FRENCH)
-        job, pdf = make(french, show.event_id, "results-book-places")
-        text = " ".join(" ".join(pages_text(pdf)).split())
+        job, pdf = make_document(french, show.event_id, "results-book-places")
+        text = " ".join(" ".join(pdf_pages_text(pdf)).split())
         assert "Résultats publiés" in text or "Provisoire : résultats certifiés" in text
         assert "Sommaire" in text and "Prix spéciaux" in text and "1er de la classe" in text
         assert "Classe A — Class name A" in text and "résultats · page 1 sur" in text  # the stamped footer
@@ -100,9 +99,9 @@ def test_a_job_is_written_in_the_language_of_who_started_it(
 
         assert params(job)["lang"] == "fr"
         # In English it is another document (stored beside the French one), in English.
-        other, pdf = make(english, show.event_id, "results-book-places")
+        other, pdf = make_document(english, show.event_id, "results-book-places")
         assert params(other)["lang"] == "en" and stored_copies(db_url) == 2
-        assert "Contents" in " ".join(pages_text(pdf)) and "Sommaire" not in " ".join(pages_text(pdf))
+        assert "Contents" in " ".join(pdf_pages_text(pdf)) and "Sommaire" not in " ".join(pdf_pages_text(pdf))
         # Made again, a job keeps its language, whoever's browser asks.
         again = post(english, f"{job}/again")
         assert again.status_code == 303 and params(again.headers["location"])["lang"] == "fr"

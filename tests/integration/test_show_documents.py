@@ -16,24 +16,16 @@ import zxingcpp
 from litestar.testing import TestClient
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import ReportDocument, ReportJob, Vehicle
+from concours.db import ReportJob, Vehicle
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
-from tests.helpers import csrf, drawn_images, post
+from tests.helpers import csrf, drawn_images, make_document, pdf_pages_text, post, stored_copies
 from tests.scenes import Show, jpeg, seed_show
 
 SESSION_COOKIE = "concours_session"
-
-
-@pytest.fixture
-def show(db_url: str, settings: Settings) -> Show:
-    async def go(session: AsyncSession) -> Show:
-        return await seed_show(session, settings, private_owner=202)
-
-    return run_db(db_url, go)
 
 
 @pytest.fixture
@@ -41,10 +33,6 @@ def organizer(settings: Settings, show: Show) -> Iterator[TestClient[Any]]:
     with new_client(settings) as c:
         c.cookies.set(SESSION_COOKIE, show.organizer_token)
         yield c
-
-
-def pages_text(pdf: bytes) -> list[str]:
-    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def qr_urls(pdf: bytes) -> list[list[str]]:
@@ -59,19 +47,6 @@ def qr_urls(pdf: bytes) -> list[list[str]]:
     return out
 
 
-def make(organizer: TestClient[Any], event_id: int, document: str) -> tuple[str, bytes]:
-    """Start a document from the documents page (a job), follow it to its progress page and download it."""
-    r = post(organizer, f"/organizer/events/{event_id}/documents", {"document": document})
-    assert r.status_code == 303, r.text
-    job = r.headers["location"]
-    assert re.fullmatch(r"/jobs/\d+", job)
-    page = organizer.get(job)
-    assert page.status_code == 200 and "Download the PDF" in page.text, page.text
-    pdf = organizer.get(f"{job}/document.pdf")
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    return job, pdf.content
-
-
 def job_row(db_url: str, job: str) -> ReportJob:
     async def go(session: AsyncSession) -> ReportJob:
         row = await session.get(ReportJob, int(job.rsplit("/", 1)[1]))
@@ -81,19 +56,12 @@ def job_row(db_url: str, job: str) -> ReportJob:
     return run_db(db_url, go)
 
 
-def stored_copies(db_url: str) -> int:
-    async def go(session: AsyncSession) -> int:
-        return await session.scalar(select(func.count()).select_from(ReportDocument)) or 0
-
-    return run_db(db_url, go)
-
-
 def test_windshield_placards_carry_a_qr_code_to_each_cars_public_page(
     organizer: TestClient[Any], show: Show, settings: Settings, db_url: str
 ) -> None:
-    job, pdf = make(organizer, show.event_id, "placards")
+    job, pdf = make_document(organizer, show.event_id, "placards")
     assert job_row(db_url, job).parts_total == 2  # rendered class by class
-    texts = pages_text(pdf)
+    texts = pdf_pages_text(pdf)
     assert len(texts) == len(show.entries)  # one page per car, class A first, then by number
     decoded = qr_urls(pdf)
     numbers = [int(urls[0].rsplit("/", 1)[1]) for urls in decoded]
@@ -117,9 +85,9 @@ def test_windshield_placards_carry_a_qr_code_to_each_cars_public_page(
 
 
 def test_award_placards_for_the_winners(organizer: TestClient[Any], show: Show, db_url: str) -> None:
-    job, pdf = make(organizer, show.event_id, "award-placards")
+    job, pdf = make_document(organizer, show.event_id, "award-placards")
     assert job_row(db_url, job).parts_total == 3  # class A, class B, the special awards
-    texts = pages_text(pdf)
+    texts = pdf_pages_text(pdf)
     assert len(texts) == 3 + 3 + 2
     awards = [re.search(r"(Class [AB]: \w+ in class|Best of Show|The Sponsor's Trophy)", t) for t in texts]
     assert [m.group(1) if m else "" for m in awards] == [
@@ -139,7 +107,7 @@ def test_award_placards_for_the_winners(organizer: TestClient[Any], show: Show, 
 
 
 def test_results_book(organizer: TestClient[Any], show: Show, db_url: str) -> None:
-    job, pdf = make(organizer, show.event_id, "results-book")
+    job, pdf = make_document(organizer, show.event_id, "results-book")
     assert job_row(db_url, job).parts_total == 1 + 2 + 1  # the front, a part per class, the contents again
     reader = PdfReader(io.BytesIO(pdf))
     texts = [p.extract_text() or "" for p in reader.pages]
@@ -168,15 +136,15 @@ def test_results_book(organizer: TestClient[Any], show: Show, db_url: str) -> No
     # Winners' photos: the Best of Show car and the class winners have one.
     assert sum(len(drawn_images(p)) for p in reader.pages) >= 3
 
-    _, without = make(organizer, show.event_id, "results-book-places")
-    text = "\n".join(pages_text(without))
+    _, without = make_document(organizer, show.event_id, "results-book-places")
+    text = "\n".join(pdf_pages_text(without))
     assert "99.0" not in text and "Score" not in text and "1st in class" in text
 
 
 def test_every_entrants_score_report_in_car_number_order(organizer: TestClient[Any], show: Show, db_url: str) -> None:
-    job, pdf = make(organizer, show.event_id, "score-reports")
+    job, pdf = make_document(organizer, show.event_id, "score-reports")
     assert job_row(db_url, job).parts_total == len(show.entries)  # a part per car
-    texts = pages_text(pdf)
+    texts = pdf_pages_text(pdf)
     starts = [int(m.group(1)) for t in texts for m in [re.search(r"Car #(\d+) — ", t)] if m]
     assert starts == sorted(show.entries)  # one report per car, in car-number order
     assert len(texts) == len(show.entries)
@@ -192,14 +160,14 @@ def test_a_copy_is_reused_until_its_data_change(organizer: TestClient[Any], show
     page = organizer.get(base)
     section = _section(page.text, "award-placards")
     assert "No copy made yet" in section and "Make: Award placards (PDF)" in section
-    first, pdf = make(organizer, show.event_id, "award-placards")
+    first, pdf = make_document(organizer, show.event_id, "award-placards")
     assert stored_copies(db_url) == 1
     section = _section(organizer.get(base).text, "award-placards")
     assert "Ready:" in section and "(8 pages) is up to date" in section and "Open: Award placards" in section
     assert "No copy made yet" in _section(organizer.get(base).text, "placards")  # the others are not made
 
     # The same document again: a job done at once with the stored copy (rendered once).
-    second, again = make(organizer, show.event_id, "award-placards")
+    second, again = make_document(organizer, show.event_id, "award-placards")
     assert second != first and again == pdf and stored_copies(db_url) == 1
     one, two = job_row(db_url, first), job_row(db_url, second)
     assert two.document_id == one.document_id and two.status == "done"
@@ -213,9 +181,9 @@ def test_a_copy_is_reused_until_its_data_change(organizer: TestClient[Any], show
     # Class results are frozen at certification; the special award shows the car as it is now.
     section = _section(organizer.get(base).text, "award-placards")
     assert "Out of date:" in section and "Make: Award placards (PDF)" in section
-    third, fresh = make(organizer, show.event_id, "award-placards")
+    third, fresh = make_document(organizer, show.event_id, "award-placards")
     assert job_row(db_url, third).document_id != one.document_id and stored_copies(db_url) == 1
-    assert "Teardrop coupé 101" in pages_text(fresh)[6]
+    assert "Teardrop coupé 101" in pdf_pages_text(fresh)[6]
 
 
 def _section(page: str, key: str) -> str:
@@ -279,7 +247,7 @@ def test_branding_logo_and_colours_reach_the_pdfs(organizer: TestClient[Any], sh
     assert ok.status_code == 200 and "Branding saved" in ok.text
     logo = organizer.get(url + "/logo")
     assert logo.status_code == 200 and logo.headers["content-type"] == "image/jpeg"
-    _, pdf = make(organizer, show.event_id, "award-placards")
+    _, pdf = make_document(organizer, show.event_id, "award-placards")
     first = PdfReader(io.BytesIO(pdf)).pages[0]
     assert len(drawn_images(first)) == 1  # the logo
     assert _has_colour(pdf)  # the main colour #112233 fills the brand bar
