@@ -52,3 +52,11 @@ def test_an_error_page_speaks_the_visitor_language(client: TestClient[Any]) -> N
     assert page.status_code == 404
     assert '<html lang="fr">' in page.text
     assert "Retour à l’accueil" in page.text
+
+
+def test_a_malformed_form_is_refused_in_the_visitor_language(client: TestClient[Any]) -> None:
+    page = post(client, "/login", {"email": "ann\x00@example.com", "password": "x"}, headers={"accept-language": "fr"})
+    assert page.status_code == 400
+    assert "Ce champ contient un caractère NUL" in page.text
+    english = post(client, "/login", {"email": "ann\x00@example.com", "password": "x"})
+    assert "This field contains a NUL character" in english.text

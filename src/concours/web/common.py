@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.db.engine import Database
+from concours.i18n import N_, format_number, gettext
 from concours.services.accounts import load_viewer
 from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceError
 from concours.services.permissions import Viewer, can_organize, can_run_judging
@@ -131,10 +132,10 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 MAX_FIELD_CHARS = 20_000  # longer than any text a form asks for (the services set tighter limits per field)
 MAX_FIELD_NAME = 100
-_NOT_TEXT = "This field contains bytes that are not text (UTF-8), e.g. part of a file. Type it again."
-_NUL = "This field contains a NUL character, which is not allowed in text. Type it again."
-_TOO_LONG = f"This field is too long (at most {MAX_FIELD_CHARS:,} characters)."
-_TWICE = "This field was sent more than once; send the form from its page."
+_NOT_TEXT = N_("This field contains bytes that are not text (UTF-8), e.g. part of a file. Type it again.")
+_NUL = N_("This field contains a NUL character, which is not allowed in text. Type it again.")
+_TOO_LONG = N_("This field is too long (at most %(max)s characters).")
+_TWICE = N_("This field was sent more than once; send the form from its page.")
 
 
 class BadForm(FormErrors):
@@ -149,11 +150,11 @@ class BadForm(FormErrors):
 
 def _problem(value: str) -> str | None:
     if REPLACEMENT in value:
-        return _NOT_TEXT
+        return gettext(_NOT_TEXT)
     if "\x00" in value:
-        return _NUL
+        return gettext(_NUL)
     if len(value) > MAX_FIELD_CHARS:
-        return _TOO_LONG
+        return gettext(_TOO_LONG, max=format_number(MAX_FIELD_CHARS))
     return None
 
 
@@ -173,7 +174,7 @@ async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] =
         if not isinstance(value, str) or len(key) > MAX_FIELD_NAME or REPLACEMENT in key or "\x00" in key:
             continue
         if key in values and key not in multi:
-            errors.setdefault(key, _TWICE)
+            errors.setdefault(key, gettext(_TWICE))
             continue
         if key in values:
             continue
