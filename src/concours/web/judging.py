@@ -39,6 +39,30 @@ _BENCH_SHEET = judging.CarSheets(
 )
 
 
+def _line_change(request: Request[Any, Any, Any], form: dict[str, str], category_id: int) -> autosave.LineChange:
+    """A tablet's change to one line, as the sheet's script posts it (a judge's sheet or the calibration car's)."""
+    return autosave.LineChange(
+        category_id=category_id,
+        value=form.get("value", ""),
+        note=form.get("note", ""),
+        change_id=form.get("change_id", ""),
+        device=device_of(request, form),
+        base_value=form.get("base_value"),
+        base_note=form.get("base_note"),
+    )
+
+
+def _comment_change(request: Request[Any, Any, Any], form: dict[str, str], section: str = "") -> autosave.CommentChange:
+    """A tablet's change to the overall comment of a sheet (of one section, for section judging)."""
+    return autosave.CommentChange(
+        comment=form.get("comment", ""),
+        change_id=form.get("change_id", ""),
+        device=device_of(request, form),
+        section=section,
+        base_comment=form.get("base_comment"),
+    )
+
+
 def _require_judge(viewer: Viewer) -> int:
     if viewer.judge_id is None:
         raise Forbidden(gettext("This page is for judges."))
@@ -136,15 +160,7 @@ class JudgingController(Controller):
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
         form = await form_data(request)
-        change = autosave.LineChange(
-            category_id=category_id,
-            value=form.get("value", ""),
-            note=form.get("note", ""),
-            change_id=form.get("change_id", ""),
-            device=device_of(request, form),
-            base_value=form.get("base_value"),
-            base_note=form.get("base_note"),
-        )
+        change = _line_change(request, form, category_id)
         saved = await autosave.autosave(database, viewer, entry_id, change)
         return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
@@ -155,13 +171,7 @@ class JudgingController(Controller):
         _require_judge(viewer)
         form = await form_data(request)
         section = form.get("section", "")
-        change = autosave.CommentChange(
-            comment=form.get("comment", ""),
-            change_id=form.get("change_id", ""),
-            device=device_of(request, form),
-            section=section,
-            base_comment=form.get("base_comment"),
-        )
+        change = _comment_change(request, form, section)
         saved = await autosave.autosave(database, viewer, entry_id, change)
         return self._answer(request, saved, f"comment-{section}" if section else "comment")
 
@@ -199,15 +209,7 @@ class JudgingController(Controller):
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
         form = await form_data(request)
-        change = autosave.LineChange(
-            category_id=category_id,
-            value=form.get("value", ""),
-            note=form.get("note", ""),
-            change_id=form.get("change_id", ""),
-            device=device_of(request, form),
-            base_value=form.get("base_value"),
-            base_note=form.get("base_note"),
-        )
+        change = _line_change(request, form, category_id)
         saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
         return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
@@ -219,12 +221,7 @@ class JudgingController(Controller):
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
         form = await form_data(request)
-        change = autosave.CommentChange(
-            comment=form.get("comment", ""),
-            change_id=form.get("change_id", ""),
-            device=device_of(request, form),
-            base_comment=form.get("base_comment"),
-        )
+        change = _comment_change(request, form)
         saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
         return self._answer(request, saved, "comment")
 
