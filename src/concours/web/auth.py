@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from concours.web.common import (
     AppSettings,
     BadForm,
     Db,
+    Req,
     client_address,
     forget_viewer,
     form_data,
@@ -44,7 +45,7 @@ def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
 
 class AuthController(Controller):
     @staticmethod
-    def _login_page(request: Request[Any, Any, Any], form: dict[str, str], errors: dict[str, str]) -> Template:
+    def _login_page(request: Req, form: dict[str, str], errors: dict[str, str]) -> Template:
         """The sign-in page again after a malformed form: the errors beside their fields, e-mails kept."""
         kept = {k: form[k] for k in ("email", "link_email") if k in form}
         return render(
@@ -52,11 +53,11 @@ class AuthController(Controller):
         )
 
     @get("/login")
-    async def login_page(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
+    async def login_page(self, request: Req, next: FromQuery[str | None] = None) -> Template:
         return render(request, "auth/login.html", next=safe_next(next, ""), form={}, errors={})
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Any:
+    async def login(self, request: Req, db: Db, settings: AppSettings) -> Any:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -83,7 +84,7 @@ class AuthController(Controller):
         return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
 
     @post("/login/link")
-    async def request_link(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Template:
+    async def request_link(self, request: Req, db: Db, settings: AppSettings) -> Template:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -110,15 +111,13 @@ class AuthController(Controller):
         return render(request, "auth/link_sent.html", email=email)
 
     @get("/auth/link/{token:str}")
-    async def link_page(self, request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
+    async def link_page(self, request: Req, db: Db, token: FromPath[str]) -> Template:
         # Opening the link does not use it (mail scanners open links); the button below does.
         tok = await accounts.peek_login_token(db, token)
         return render(request, "auth/link.html", token=token, valid=tok is not None, status_code=200 if tok else 410)
 
     @post("/auth/link/{token:str}")
-    async def use_link(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, token: FromPath[str]
-    ) -> Any:
+    async def use_link(self, request: Req, db: Db, settings: AppSettings, token: FromPath[str]) -> Any:
         try:
             tok = await accounts.consume_login_token(db, token)
         except ServiceError:
@@ -127,7 +126,7 @@ class AuthController(Controller):
         return _signed_in(settings, session_token, safe_next(tok.next_url))
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], db: Db) -> Redirect:
+    async def logout(self, request: Req, db: Db) -> Redirect:
         forget_viewer(request.cookies.get(SESSION_COOKIE))
         await accounts.end_session(db, request.cookies.get(SESSION_COOKIE))
         response = redirect("/")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import calibration, calibration_car
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, SignedIn, redirect, render, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, redirect, render, submit
 
 
 async def _page_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:
@@ -28,15 +28,11 @@ class CalibrationController(Controller):
     path = "/"
 
     @get("/chief/events/{event_id:int}/calibration")
-    async def calibration_page(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def calibration_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await PAGE.render(request, db, (viewer, event_id))
 
     @post("/chief/entries/{entry_id:int}/acknowledge")
-    async def acknowledge(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Response[Any]:
+    async def acknowledge(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Response[Any]:
         _, _, event = await calibration.entry_for_review(db, viewer, entry_id)
 
         async def act(form: Form) -> None:
@@ -54,7 +50,7 @@ class CalibrationController(Controller):
 
     @post("/chief/events/{event_id:int}/calibration-car")
     async def set_calibration_car(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Response[Any]:
         async def act(form: Form) -> None:
             await calibration_car.set_car(db, viewer, event_id, form)
@@ -65,7 +61,7 @@ class CalibrationController(Controller):
 
     @post("/chief/events/{event_id:int}/calibration-car/clear")
     async def clear_calibration_car(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]
     ) -> Response[Any]:
         await calibration_car.clear_car(db, viewer, event_id)
         return redirect(f"/chief/events/{event_id}/calibration#calibration-car")
@@ -73,7 +69,7 @@ class CalibrationController(Controller):
     @get("/organizer/events/{event_id:int}/judges/{judge_id:int}/severity")
     async def judge_severity(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],

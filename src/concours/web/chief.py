@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,19 @@ from concours.i18n import N_, gettext
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import MAX_ID, Db, Form, FormPage, SignedIn, device_of, redirect, render, submit, typed_form
+from concours.web.common import (
+    MAX_ID,
+    Db,
+    Form,
+    FormPage,
+    Req,
+    SignedIn,
+    device_of,
+    redirect,
+    render,
+    submit,
+    typed_form,
+)
 
 STATE_LABELS = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "submitted": N_("Submitted")}
 
@@ -38,7 +50,7 @@ class ChiefController(Controller):
     path = "/chief"
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template | Redirect:
+    async def index(self, request: Req, db: Db, viewer: SignedIn) -> Template | Redirect:
         events = await oversight.chief_events(db, viewer)
         if not events:
             raise Forbidden(gettext("This page is for the chief judge."))
@@ -49,7 +61,7 @@ class ChiefController(Controller):
     @get("/events/{event_id:int}")
     async def board(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],
@@ -73,13 +85,11 @@ class ChiefController(Controller):
         )
 
     @get("/sheets/{sheet_id:int}")
-    async def sheet(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, sheet_id: FromPath[int]
-    ) -> Template:
+    async def sheet(self, request: Req, db: Db, viewer: SignedIn, sheet_id: FromPath[int]) -> Template:
         return await SHEET.render(request, db, (viewer, sheet_id))
 
     @post("/sheets/{sheet_id:int}/reopen")
-    async def reopen(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, sheet_id: FromPath[int]) -> Any:
+    async def reopen(self, request: Req, db: Db, viewer: SignedIn, sheet_id: FromPath[int]) -> Any:
         async def act(form: Form) -> None:
             await oversight.reopen_sheet(
                 db, viewer, sheet_id, reason=form.get("reason", ""), device=device_of(request, form)
@@ -90,7 +100,7 @@ class ChiefController(Controller):
     @get("/entries/{entry_id:int}/paper")
     async def paper_form(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         entry_id: FromPath[int],
@@ -99,9 +109,7 @@ class ChiefController(Controller):
         return await PAPER.render(request, db, (viewer, entry_id, judge_id))
 
     @post("/entries/{entry_id:int}/paper")
-    async def paper_save(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Response[Any]:
+    async def paper_save(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Response[Any]:
         form = await typed_form(request)  # submit() below refuses a malformed form on the page, typed values kept
         judge_text = form.get("judge_id", "")
         if not judge_text.isdecimal() or len(judge_text) > 9:

@@ -25,6 +25,9 @@ from concours.services.permissions import Viewer, can_organize, can_run_judging
 from concours.settings import Settings
 from concours.web.request import REPLACEMENT
 
+# A handler's request: user, auth and state are not typed through it (the viewer comes as a dependency).
+Req = Request[Any, Any, Any]
+
 # The app-wide dependencies (see ``create_app``), declared by name: a handler asks for ``db: Db`` and so on.
 Db = NamedDependency[AsyncSession]
 AppSettings = NamedDependency[Settings]
@@ -36,7 +39,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ID = 2**31 - 1  # the largest id the database holds; larger ones name nothing
 
 
-async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
+async def provide_db(state: State, request: Req) -> AsyncGenerator[AsyncSession, None]:
     """One session per request: reads in a plain transaction, writes take the write lock up front on SQLite.
 
     Commits when the handler returns, rolls back when it raises or answers with an error page
@@ -70,7 +73,7 @@ _VIEWER_CACHE_MAX = 20_000
 _viewers: dict[str, tuple[float, Viewer]] = {}
 
 
-async def autosave_viewer(request: Request[Any, Any, Any], database: Database) -> Viewer:
+async def autosave_viewer(request: Req, database: Database) -> Viewer:
     """The signed-in viewer for the autosave routes (cached per session for VIEWER_TTL seconds)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -100,20 +103,20 @@ def forget_viewer(token: str | None) -> None:
         _viewers.pop(token, None)
 
 
-async def provide_optional_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer | None:
+async def provide_optional_viewer(request: Req, db: Db) -> Viewer | None:
     if "viewer" not in request.state:
         request.state.viewer = await load_viewer(db, request.cookies.get(SESSION_COOKIE))
     return request.state.viewer  # type: ignore[no-any-return]
 
 
-async def provide_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer:
+async def provide_viewer(request: Req, db: Db) -> Viewer:
     viewer = await provide_optional_viewer(request, db)
     if viewer is None:
         raise NotAuthorizedException("Sign in to continue.")
     return viewer
 
 
-def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+def render(request: Req, template: str, status_code: int = 200, **context: Any) -> Template:
     viewer = context.setdefault("viewer", request.state.get("viewer"))
     event = context.get("event")
     if isinstance(event, Event):
@@ -126,7 +129,7 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
     return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
+def is_htmx(request: Req) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
@@ -162,7 +165,7 @@ def _shown(value: str) -> str:
     return value.replace("\x00", "")[:MAX_FIELD_CHARS]
 
 
-async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] = ()) -> dict[str, str]:
+async def form_data(request: Req, *, multi: Collection[str] = ()) -> dict[str, str]:
     """The submitted form's text fields, checked: a field that is not UTF-8 text, holds a NUL character,
     exceeds :data:`MAX_FIELD_CHARS` or is sent twice (unless named in ``multi``; read those with
     :func:`form_list`) raises :class:`BadForm`, a 400 that names the field. Files are left to
@@ -187,7 +190,7 @@ async def form_data(request: Request[Any, Any, Any], *, multi: Collection[str] =
     return values
 
 
-async def typed_form(request: Request[Any, Any, Any], *, multi: Collection[str] = ()) -> dict[str, str]:
+async def typed_form(request: Req, *, multi: Collection[str] = ()) -> dict[str, str]:
     """The submitted fields as typed, even when the form is malformed (then cleaned, as :class:`BadForm` keeps
     them): for what a handler needs before :func:`submit` checks the form (e.g. the row a form belongs to)."""
     try:
@@ -196,7 +199,7 @@ async def typed_form(request: Request[Any, Any, Any], *, multi: Collection[str] 
         return exc.form
 
 
-async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:
+async def form_list(request: Req, name: str) -> list[str]:
     """Every text value sent for ``name`` (ticked boxes), checked like :func:`form_data`."""
     form = await request.form()
     out = [v for v in form.getall(name) if isinstance(v, str)] if name in form else []
@@ -211,13 +214,13 @@ def redirect(path: str) -> Redirect:
     return Redirect(path=path, status_code=303)
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
+def client_address(request: Req) -> str:
     """The client's address as the server sees it (behind a proxy, run the server with its proxy-headers
     option so this is the visitor's address and not the proxy's)."""
     return request.client.host if request.client else "unknown"
 
 
-def device_of(request: Request[Any, Any, Any], form: dict[str, str] | None = None) -> str:
+def device_of(request: Req, form: dict[str, str] | None = None) -> str:
     device = (form or {}).get("device", "")[:80]
     agent = request.headers.get("user-agent", "")[:200]
     return f"{device} | {agent}" if device else agent
@@ -268,7 +271,7 @@ class FormPage(Generic[S]):
 
     async def render(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: AsyncSession,
         subject: S,
         *,
@@ -284,7 +287,7 @@ class FormPage(Generic[S]):
 
 
 async def submit(
-    request: Request[Any, Any, Any],
+    request: Req,
     db: AsyncSession,
     page: FormPage[S],
     subject: S,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
@@ -19,7 +19,18 @@ from concours.services import awards, certificates, conflicts, entries, pending_
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
-from concours.web.common import AppSettings, BadForm, Db, SignedIn, form_data, form_list, pdf_response, redirect, render
+from concours.web.common import (
+    AppSettings,
+    BadForm,
+    Db,
+    Req,
+    SignedIn,
+    form_data,
+    form_list,
+    pdf_response,
+    redirect,
+    render,
+)
 from concours.web.public import declaring, vehicle_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
@@ -28,7 +39,7 @@ class EntrantController(Controller):
     path = "/my"
 
     @get("/")
-    async def portal(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def portal(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         entrant_id = entrant_id_of(viewer)
         rows = (
             await db.execute(
@@ -85,9 +96,7 @@ class EntrantController(Controller):
         )
 
     @get("/entries/{entry_id:int}/edit")
-    async def edit_form(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Template:
+    async def edit_form(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Template:
         entry = await entry_for_entrant(db, viewer, entry_id)
         vehicle = await db.get(Vehicle, entry.vehicle_id)
         entrant = await db.get(Entrant, entry.entrant_id)
@@ -105,7 +114,7 @@ class EntrantController(Controller):
 
     async def _edit_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: AsyncSession,
         entry: Entry,
         form: dict[str, str],
@@ -138,9 +147,7 @@ class EntrantController(Controller):
         )
 
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])
-    async def edit(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Any:
+    async def edit(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
         intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
         try:
@@ -169,9 +176,7 @@ class EntrantController(Controller):
         return redirect(f"/my/#entry-{entry.id}")
 
     @get("/entries/{entry_id:int}")
-    async def sheets(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Template:
+    async def sheets(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Template:
         entry = await entry_for_entrant(db, viewer, entry_id)
         feedback = await entrant_feedback(db, entry, viewer.name)
         code = (await certificates.current_codes(db, [entry.class_id])).get(entry.class_id) if entry.class_id else None

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import car_pages
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, SignedIn, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
 
 
 async def _context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:
@@ -27,11 +27,11 @@ class EntrantPrivacyController(Controller):
     path = "/my/privacy"
 
     @get("/")
-    async def privacy(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def privacy(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         return await PAGE.render(request, db, viewer, saved=request.query_params.get("saved") == "1")
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
+    async def save(self, request: Req, db: Db, viewer: SignedIn) -> Any:
         async def act(form: Form) -> None:
             await car_pages.set_publish_name(db, viewer, form.get("publish_name") == "1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from concours.db.faults import database_unavailable
 from concours.services.errors import ServiceError
-from concours.web.common import BadForm, is_htmx, render
+from concours.web.common import BadForm, Req, is_htmx, render
 
 log = logging.getLogger("concours.web")
 
@@ -33,7 +33,7 @@ TITLES = {
 RETRY_AFTER_SECONDS = 5
 
 
-def _page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+def _page(request: Req, status: int, message: str) -> Response[Any]:
     if is_htmx(request):
         return Response(content=message, status_code=status, media_type="text/plain")
     template: Template = render(
@@ -47,7 +47,7 @@ def _page(request: Request[Any, Any, Any], status: int, message: str) -> Respons
     return template
 
 
-def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+def service_error(request: Req, exc: ServiceError) -> Response[Any]:
     response = _page(request, exc.status_code, exc.message)
     retry_after = getattr(exc, "retry_after_seconds", None)
     if retry_after is not None:
@@ -55,19 +55,19 @@ def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Respons
     return response
 
 
-def bad_form(request: Request[Any, Any, Any], exc: BadForm) -> Response[Any]:
+def bad_form(request: Req, exc: BadForm) -> Response[Any]:
     """A malformed form on a page that does not re-render itself: say which fields, in words."""
     fields = "; ".join(f"“{name}”: {message}" for name, message in sorted(exc.errors.items()))
     return _page(request, 400, f"The form could not be accepted. {fields} Go back, correct it and send it again.")
 
 
-def not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
+def not_authorized(request: Req, exc: NotAuthorizedException) -> Response[Any]:
     if is_htmx(request) or request.method != "GET":
         return _page(request, 401, "Your session has ended. Sign in again, then retry.")
     return Redirect(path="/login", query_params={"next": request.url.path}, status_code=303)
 
 
-def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def http_error(request: Req, exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
         return _page(
@@ -84,7 +84,7 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _page(request, status, message)
 
 
-def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def unavailable(request: Req, exc: Exception) -> Response[Any]:
     """The database is briefly away (restart, dropped connection): 503 with Retry-After, never a 500.
     Nothing of the request was kept (its transaction did not commit, or the commit's answer was lost, and
     a replayed autosave is recognised by its change id)."""
@@ -99,13 +99,13 @@ def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     return response
 
 
-def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def database_error(request: Req, exc: Exception) -> Response[Any]:
     if database_unavailable(exc):
         return unavailable(request, exc)
     return server_error(request, exc)
 
 
-def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def server_error(request: Req, exc: Exception) -> Response[Any]:
     if database_unavailable(exc):  # e.g. a driver error raised outside SQLAlchemy, or a refused connect
         return unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

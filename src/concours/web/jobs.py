@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -15,13 +15,13 @@ from concours.db.engine import Database
 from concours.services import jobs
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, SignedIn, redirect, render
+from concours.web.common import AppSettings, Db, Req, SignedIn, redirect, render
 
 POLL_SECONDS = 1
 
 
 async def start_job_redirect(
-    request: Request[Any, Any, Any],
+    request: Req,
     db: AsyncSession,
     settings: Settings,
     viewer: Viewer,
@@ -56,14 +56,12 @@ class JobsController(Controller):
     path = "/jobs"
 
     @get("/{job_id:int}")
-    async def page(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Template:
+    async def page(self, request: Req, db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Template:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         return render(request, "jobs/job.html", poll_seconds=POLL_SECONDS, **_view(job))
 
     @get("/{job_id:int}/progress")
-    async def progress(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, job_id: FromPath[int]
-    ) -> Template:
+    async def progress(self, request: Req, db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Template:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         return render(request, "jobs/_progress.html", poll_seconds=POLL_SECONDS, **_view(job))
 
@@ -82,7 +80,7 @@ class JobsController(Controller):
 
     @post("/{job_id:int}/again", media_type=MediaType.HTML)
     async def again(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, job_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, job_id: FromPath[int]
     ) -> Redirect:
         """Make the same document again (after a failure, an interruption, or a change of its data)."""
         job = await jobs.job_for_viewer(db, viewer, job_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from concours.reports import report_pdf
 from concours.reports.judge_packet import judge_packet
 from concours.services import conflicts, roster
 from concours.services.permissions import Viewer, judge_id_of
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, pdf_response, redirect, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, pdf_response, redirect, submit
 
 
 async def _profile_context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:
@@ -56,12 +56,12 @@ class JudgeProfileController(Controller):
     path = "/judging"
 
     @get("/profile")
-    async def profile(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def profile(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         judge_id_of(viewer)
         return await PROFILE.render(request, db, viewer, saved=request.query_params.get("saved") == "1")
 
     @post("/profile", media_type=MediaType.HTML)
-    async def save_profile(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
+    async def save_profile(self, request: Req, db: Db, viewer: SignedIn) -> Any:
         judge_id_of(viewer)
 
         async def act(form: Form) -> None:
@@ -76,13 +76,11 @@ class JudgeProfileController(Controller):
         return redirect(f"/judging/events/{event.id}/conflicts")
 
     @get("/events/{event_id:int}/conflicts")
-    async def conflicts(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def conflicts(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await CONFLICTS.render(request, db, (viewer, await roster.event_for_judge(db, viewer, event_id)))
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
-    async def declare(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def declare(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await roster.event_for_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:

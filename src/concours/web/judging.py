@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -19,7 +19,7 @@ from concours.i18n import gettext
 from concours.services import autosave, calibration_car, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
-from concours.web.common import AppSettings, Db, SignedIn, autosave_viewer, device_of, form_data, redirect, render
+from concours.web.common import AppSettings, Db, Req, SignedIn, autosave_viewer, device_of, form_data, redirect, render
 
 # The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
 _BENCH_CATEGORY = Category("condition", "Condition & presentation", 300, 5, "deduction", id=0)
@@ -39,7 +39,7 @@ _BENCH_SHEET = judging.CarSheets(
 )
 
 
-def _line_change(request: Request[Any, Any, Any], form: dict[str, str], category_id: int) -> autosave.LineChange:
+def _line_change(request: Req, form: dict[str, str], category_id: int) -> autosave.LineChange:
     """A tablet's change to one line, as the sheet's script posts it (a judge's sheet or the calibration car's)."""
     return autosave.LineChange(
         category_id=category_id,
@@ -52,7 +52,7 @@ def _line_change(request: Request[Any, Any, Any], form: dict[str, str], category
     )
 
 
-def _comment_change(request: Request[Any, Any, Any], form: dict[str, str], section: str = "") -> autosave.CommentChange:
+def _comment_change(request: Req, form: dict[str, str], section: str = "") -> autosave.CommentChange:
     """A tablet's change to the overall comment of a sheet (of one section, for section judging)."""
     return autosave.CommentChange(
         comment=form.get("comment", ""),
@@ -86,7 +86,7 @@ class JudgingController(Controller):
     path = "/judging"
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def home(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         judge_id = _require_judge(viewer)
         classes = await judge_home.judge_home(db, judge_id)
         windows = await judge_home.judging_windows(db, [c.class_id for c in classes])
@@ -102,7 +102,7 @@ class JudgingController(Controller):
         )
 
     @get("/_bench/fragment", include_in_schema=False)
-    async def bench_fragment(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
+    async def bench_fragment(self, request: Req, settings: AppSettings) -> Template:
         """Load-test baseline (scripts/load_autosave.py): the fragment a save answers, without the database."""
         if settings.environment == "production":
             raise NotFoundException()
@@ -118,7 +118,7 @@ class JudgingController(Controller):
         )
 
     @get("/entries/{entry_id:int}")
-    async def car(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
+    async def car(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
         if entry.class_id is not None and entry.class_id in await placings.placings_class_ids(db, [entry.class_id]):
@@ -135,7 +135,7 @@ class JudgingController(Controller):
         )
 
     @staticmethod
-    def _answer(request: Request[Any, Any, Any], saved: autosave.Saved, comment_key: str) -> Template:
+    def _answer(request: Req, saved: autosave.Saved, comment_key: str) -> Template:
         """The answer to a change: its line's save state (with what the server holds now) and the total."""
         return render(
             request,
@@ -154,7 +154,7 @@ class JudgingController(Controller):
 
     @post("/entries/{entry_id:int}/lines/{category_id:int}")
     async def save_line(
-        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int], category_id: FromPath[int]
+        self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
     ) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
@@ -165,7 +165,7 @@ class JudgingController(Controller):
         return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
     @post("/entries/{entry_id:int}/comment")
-    async def save_comment(self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int]) -> Template:
+    async def save_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
@@ -178,15 +178,13 @@ class JudgingController(Controller):
     # The calibration car: the normal sheet and autosave, on the judge's calibration sheet (never counted).
 
     @get("/calibration/{entry_id:int}")
-    async def calibration_car(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Template:
+    async def calibration_car(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Template:
         judge_id = _require_judge(viewer)
         entry = await calibration_car.entry_for_calibration(db, viewer, entry_id)
         return await self._calibration_page(request, db, judge_id, entry, "")
 
     async def _calibration_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, judge_id: int, entry: Entry, error: str
+        self, request: Req, db: AsyncSession, judge_id: int, entry: Entry, error: str
     ) -> Template:
         return render(
             request,
@@ -203,7 +201,7 @@ class JudgingController(Controller):
 
     @post("/calibration/{entry_id:int}/lines/{category_id:int}")
     async def calibration_line(
-        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int], category_id: FromPath[int]
+        self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
     ) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
@@ -214,9 +212,7 @@ class JudgingController(Controller):
         return self._answer(request, saved, str(category_id) if saved.line is None else "")
 
     @post("/calibration/{entry_id:int}/comment")
-    async def calibration_comment(
-        self, request: Request[Any, Any, Any], state: State, entry_id: FromPath[int]
-    ) -> Template:
+    async def calibration_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
         database: Database = state.db
         viewer = await autosave_viewer(request, database)
         _require_judge(viewer)
@@ -226,9 +222,7 @@ class JudgingController(Controller):
         return self._answer(request, saved, "comment")
 
     @post("/calibration/{entry_id:int}/submit")
-    async def calibration_submit(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Any:
+    async def calibration_submit(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         judge_id = _require_judge(viewer)
         entry = await calibration_car.entry_for_calibration(db, viewer, entry_id)
         form = await form_data(request)
@@ -241,7 +235,7 @@ class JudgingController(Controller):
         return redirect("/judging/")
 
     @post("/entries/{entry_id:int}/submit")
-    async def submit(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
+    async def submit(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         judge_id = _require_judge(viewer)
         entry = await entry_for_judge(db, viewer, entry_id)
         form = await form_data(request)

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
 from concours.services import awards
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import judge_id_of
-from concours.web.common import Db, SignedIn, form_data, redirect, render
+from concours.web.common import Db, Req, SignedIn, form_data, redirect, render
 
 
 class JudgingBallotsController(Controller):
     path = "/judging/ballots"
 
     @get("/")
-    async def ballots(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def ballots(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         judge_id_of(viewer)
         return render(request, "judging/ballots.html", ballots=await awards.ballots_for_judge(db, viewer))
 
     @get("/{award_id:int}")
-    async def ballot(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def ballot(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         try:
             ballot = await awards.ballot_for_judge(db, viewer, award_id)
         except ServiceError as exc:
@@ -34,7 +34,7 @@ class JudgingBallotsController(Controller):
         return render(request, "judging/ballot.html", ballot=ballot, errors={}, message="")
 
     @post("/{award_id:int}")
-    async def vote(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def vote(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         form = await form_data(request)
         try:
             await awards.cast_ballot_vote(db, viewer, award_id, form.get("entry_id", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from concours.i18n import gettext
 from concours.services import placings
 from concours.services.errors import Forbidden, FormErrors, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, SignedIn, device_of, form_data, redirect, render
+from concours.web.common import Db, Form, Req, SignedIn, device_of, form_data, redirect, render
 
 
 def _refusal(exc: ServiceError) -> int:
@@ -28,7 +28,7 @@ class JudgingPlacingsController(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: AsyncSession,
         viewer: Viewer,
         cls: EventClass,
@@ -50,13 +50,11 @@ class JudgingPlacingsController(Controller):
         )
 
     @get("/")
-    async def sheet(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
-    ) -> Template:
+    async def sheet(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         return await self._page(request, db, viewer, cls, event)
 
-    def _state(self, request: Request[Any, Any, Any], key: str, error: str = "", status_code: int = 200) -> Template:
+    def _state(self, request: Req, key: str, error: str = "", status_code: int = 200) -> Template:
         return render(
             request,
             "judging/_placing_state.html",
@@ -68,7 +66,7 @@ class JudgingPlacingsController(Controller):
 
     async def _autosave(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: AsyncSession,
         viewer: Viewer,
         class_id: int,
@@ -87,9 +85,7 @@ class JudgingPlacingsController(Controller):
         return self._state(request, key)
 
     @post("/order")
-    async def order(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
-    ) -> Template:
+    async def order(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
         async def save(cls: EventClass, event: Event, form: Form, device: str) -> None:
             await placings.save_order(db, viewer, cls, event, order=form.get("order", ""), device=device)
 
@@ -98,7 +94,7 @@ class JudgingPlacingsController(Controller):
     @post("/notes/{entry_id:int}")
     async def note(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         class_id: FromQuery[int],
@@ -112,16 +108,14 @@ class JudgingPlacingsController(Controller):
         return await self._autosave(request, db, viewer, class_id, f"note-{entry_id}", save)
 
     @post("/comment")
-    async def comment(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
-    ) -> Template:
+    async def comment(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
         async def save(cls: EventClass, event: Event, form: Form, device: str) -> None:
             await placings.save_comment(db, viewer, cls, event, comment=form.get("comment", ""), device=device)
 
         return await self._autosave(request, db, viewer, class_id, "comment", save)
 
     @post("/move")
-    async def move(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
+    async def move(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         """Without scripts: move a car a place and show the sheet again."""
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
@@ -142,7 +136,7 @@ class JudgingPlacingsController(Controller):
         return redirect(f"/judging/classes/{cls.id}/placings#car-{form.get('entry_id', '')}")
 
     @post("/submit")
-    async def submit(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
+    async def submit(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         cls, event = await placings.class_for_judge(db, viewer, class_id)
         form = await form_data(request)
         try:

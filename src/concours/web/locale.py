@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import post
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from concours.i18n import DEFAULT_LOCALE, LANGUAGES, LOCALE_COOKIE, negotiate, using_locale
-from concours.web.common import AppSettings, form_data, safe_next
+from concours.web.common import AppSettings, Req, form_data, safe_next
 
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -57,7 +57,7 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
 
 
 @post("/language", include_in_schema=False)
-async def choose_language(request: Request[Any, Any, Any], settings: AppSettings) -> Redirect:
+async def choose_language(request: Req, settings: AppSettings) -> Redirect:
     """The language menu: remember the choice on this device and go back to the page it was made on."""
     form = await form_data(request)
     code = form.get("lang", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import func, select
@@ -39,7 +39,7 @@ from concours.services import (
 from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, device_of, pdf_response, render, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, device_of, pdf_response, render, submit
 
 TIMEZONES = (
     "Europe/London",
@@ -166,11 +166,11 @@ class OrganizerController(Controller):
     path = "/organizer"
 
     @get("/")
-    async def dashboard(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Template:
+    async def dashboard(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         return await DASHBOARD.render(request, db, viewer)
 
     @post("/events")
-    async def create_event(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn) -> Any:
+    async def create_event(self, request: Req, db: Db, viewer: SignedIn) -> Any:
         if not viewer.is_organizer:
             raise Forbidden(gettext("Only organizer accounts create events."))
 
@@ -188,13 +188,11 @@ class OrganizerController(Controller):
         return await submit(request, db, DASHBOARD, viewer, act, lambda event: f"/organizer/events/{event.id}")
 
     @get("/events/{event_id:int}")
-    async def event(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def event(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await EVENT.render(request, db, (await event_for_organizer(db, viewer, event_id), viewer))
 
     @post("/events/{event_id:int}/status")
-    async def status(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def status(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -203,9 +201,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}", field="status")
 
     @post("/events/{event_id:int}/classes")
-    async def add_class(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def add_class(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -216,9 +212,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
 
     @post("/events/{event_id:int}/classes/list")
-    async def add_classes(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def add_classes(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         """Several classes at once from a pasted list: all added, or none and every wrong line named."""
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -228,9 +222,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
 
     @post("/events/{event_id:int}/classes/copy")
-    async def copy_classes(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def copy_classes(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         """The classes of another of the organizer's events; the page then says what was copied and skipped."""
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -243,7 +235,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, done)
 
     @post("/events/{event_id:int}/system")
-    async def system(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -254,7 +246,7 @@ class OrganizerController(Controller):
         )
 
     @post("/events/{event_id:int}/publish")
-    async def publish(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def publish(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -263,9 +255,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/events/{event.slug}/results", field="publish")
 
     @get("/classes/{class_id:int}/results")
-    async def class_results(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
-    ) -> Template:
+    async def class_results(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Template:
         return await RESULTS.render(request, db, await class_for_chief_judge(db, viewer, class_id))
 
     @get("/classes/{class_id:int}/results.pdf")
@@ -278,7 +268,7 @@ class OrganizerController(Controller):
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
-    async def certify(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+    async def certify(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
         cls, event = await class_for_chief_judge(db, viewer, class_id)
 
         async def act(form: Form) -> None:
@@ -292,7 +282,7 @@ class OrganizerController(Controller):
     @post("/classes/{class_id:int}/orders/{sheet_id:int}/reopen")
     async def reopen_order(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         class_id: FromPath[int],
@@ -309,9 +299,7 @@ class OrganizerController(Controller):
         return await submit(request, db, RESULTS, (cls, event), act, success, which=f"order-{sheet_id}")
 
     @post("/classes/{class_id:int}/ties")
-    async def decide_tie(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
-    ) -> Any:
+    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
         cls, event = await class_for_chief_judge(db, viewer, class_id)
 
         async def act(form: Form) -> None:
@@ -324,7 +312,7 @@ class OrganizerController(Controller):
         )
 
     @post("/classes/{class_id:int}/reopen")
-    async def reopen(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+    async def reopen(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
         cls, event = await class_for_chief_judge(db, viewer, class_id)
 
         async def act(form: Form) -> None:
@@ -335,9 +323,7 @@ class OrganizerController(Controller):
         )
 
     @get("/events/{event_id:int}/outbox")
-    async def outbox(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def outbox(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         messages = (
             await db.scalars(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -20,7 +20,18 @@ from concours.services import awards, export
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, form_list, pdf_response, redirect, submit
+from concours.web.common import (
+    AppSettings,
+    Db,
+    Form,
+    FormPage,
+    Req,
+    SignedIn,
+    form_list,
+    pdf_response,
+    redirect,
+    submit,
+)
 
 
 async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
@@ -102,14 +113,12 @@ class OrganizerAwardsController(Controller):
     # -- the event's awards ---------------------------------------------------------------------
 
     @get("/events/{event_id:int}/awards")
-    async def index(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def index(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)  # the chief judge runs the ballots from here
         return await INDEX.render(request, db, (viewer, event))
 
     @post("/events/{event_id:int}/awards")
-    async def create(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def create(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         class_ids = await form_list(request, "class_ids")
 
@@ -128,9 +137,7 @@ class OrganizerAwardsController(Controller):
         )
 
     @post("/events/{event_id:int}/awards/rules")
-    async def set_rules(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def set_rules(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -142,18 +149,12 @@ class OrganizerAwardsController(Controller):
     # -- one award ------------------------------------------------------------------------------
 
     @get("/awards/{award_id:int}")
-    async def detail(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        viewer: SignedIn,
-        award_id: FromPath[int],
-    ) -> Template:
+    async def detail(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Template:
         award, event = await awards.award_for_chief_judge(db, viewer, award_id)
         return await AWARD.render(request, db, (viewer, award, event))
 
     @post("/awards/{award_id:int}")
-    async def update(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def update(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         award, event = await awards.award_for_organizer(db, viewer, award_id)
         class_ids = await form_list(request, "class_ids")
 
@@ -172,7 +173,7 @@ class OrganizerAwardsController(Controller):
 
     async def _act(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: AsyncSession,
         viewer: Viewer,
         award_id: int,
@@ -215,46 +216,40 @@ class OrganizerAwardsController(Controller):
         return await submit(request, db, AWARD, (viewer, award, event), act, done, multi=("judge_ids",))
 
     @post("/awards/{award_id:int}/decide")
-    async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def decide(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "decide")
 
     @post("/awards/{award_id:int}/undo")
-    async def undo(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def undo(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "undo")
 
     @post("/awards/{award_id:int}/voters")
-    async def voters(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def voters(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "voters")
 
     @post("/awards/{award_id:int}/nominate")
-    async def nominate(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def nominate(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "nominate")
 
     @post("/awards/{award_id:int}/open")
-    async def open_voting(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
-    ) -> Any:
+    async def open_voting(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "open")
 
     @post("/awards/{award_id:int}/close")
-    async def close_voting(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
-    ) -> Any:
+    async def close_voting(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "close")
 
     @post("/awards/{award_id:int}/run-off")
-    async def run_off(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
+    async def run_off(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "run-off")
 
     @post("/awards/{award_id:int}/tie")
-    async def decide_tie(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, award_id: FromPath[int]
-    ) -> Any:
+    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         return await self._act(request, db, viewer, award_id, "tie")
 
     @post("/awards/{award_id:int}/codes")
     async def codes(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, award_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, award_id: FromPath[int]
     ) -> Any:
         return await self._act(request, db, viewer, award_id, "codes", settings)
 

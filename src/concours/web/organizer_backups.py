@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio.to_thread
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from concours.i18n import gettext
 from concours.services import backups
 from concours.services.permissions import Viewer, require, why_not_manage_backups
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
 
 
 async def _context(db: AsyncSession, subject: tuple[Viewer, Settings], form: Form | None) -> dict[str, Any]:
@@ -46,7 +46,7 @@ class OrganizerBackupsController(Controller):
     @get("/")
     async def page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         viewer: SignedIn,
@@ -56,14 +56,14 @@ class OrganizerBackupsController(Controller):
         return await PAGE.render(request, db, (viewer, settings), notice=notice)
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn) -> Any:
+    async def save(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn) -> Any:
         async def act(form: Form) -> None:
             await backups.save_plan(db, settings, viewer, form)
 
         return await submit(request, db, PAGE, (viewer, settings), act, "/organizer/backups?done=saved")
 
     @post("/now")
-    async def now(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn) -> Any:
+    async def now(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn) -> Any:
         async def act(form: Form) -> None:
             await backups.back_up_now(db, settings, viewer)
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -27,6 +27,7 @@ from concours.web.common import (
     Db,
     Form,
     FormPage,
+    Req,
     SignedIn,
     device_of,
     form_data,
@@ -39,7 +40,7 @@ from concours.web.jobs import start_job_redirect
 
 
 async def _run_sheet_page(
-    request: Request[Any, Any, Any], db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
+    request: Req, db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
 ) -> Template:
     lines = await ceremony.run_sheet(db, event)
     return render(
@@ -68,7 +69,7 @@ BRANDING = FormPage("organizer/branding.html", _branding_context)
 
 
 async def _presented(
-    request: Request[Any, Any, Any],
+    request: Req,
     db: AsyncSession,
     viewer: Viewer,
     line_id: int,
@@ -84,14 +85,12 @@ class OrganizerCeremonyController(Controller):
     path = "/organizer"
 
     @get("/events/{event_id:int}/ceremony")
-    async def run_sheet(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def run_sheet(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         return await _run_sheet_page(request, db, event)
 
     @post("/events/{event_id:int}/ceremony/build")
-    async def build(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def build(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await ceremony.sync_run_sheet(db, viewer, event)
@@ -100,7 +99,7 @@ class OrganizerCeremonyController(Controller):
         return redirect(f"/organizer/events/{event.id}/ceremony")
 
     @post("/events/{event_id:int}/ceremony/reset")
-    async def reset(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def reset(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
             await ceremony.reset_order(db, viewer, event)
@@ -109,7 +108,7 @@ class OrganizerCeremonyController(Controller):
         return redirect(f"/organizer/events/{event.id}/ceremony")
 
     @post("/ceremony/lines/{line_id:int}/move")
-    async def move(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Any:
+    async def move(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Any:
         form = await form_data(request)
         _, event = await ceremony.line_for_organizer(db, viewer, line_id)
         try:
@@ -119,20 +118,16 @@ class OrganizerCeremonyController(Controller):
         return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
 
     @post("/ceremony/lines/{line_id:int}/present")
-    async def present(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
-    ) -> Redirect:
+    async def present(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Redirect:
         return await _presented(request, db, viewer, line_id, ceremony.present_line)
 
     @post("/ceremony/lines/{line_id:int}/unpresent")
-    async def unpresent(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, line_id: FromPath[int]
-    ) -> Redirect:
+    async def unpresent(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Redirect:
         return await _presented(request, db, viewer, line_id, ceremony.unpresent_line)
 
     @get("/events/{event_id:int}/ceremony/emcee-cards.pdf")
     async def emcee_cards_pdf(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         try:
@@ -142,15 +137,13 @@ class OrganizerCeremonyController(Controller):
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/events/{event_id:int}/branding")
-    async def branding_form(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def branding_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await BRANDING.render(request, db, event, saved=request.query_params.get("saved") == "1")
 
     @post("/events/{event_id:int}/branding")
     async def save_branding(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -234,7 +227,7 @@ SHOW_DOCUMENTS = [
 
 
 async def _documents_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db: AsyncSession,
     settings: Settings,
     viewer: Viewer,
@@ -265,14 +258,14 @@ class OrganizerDocumentsController(Controller):
 
     @get("/")
     async def documents(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await _documents_page(request, db, settings, viewer, event)
 
     @post("/", media_type=MediaType.HTML)
     async def make(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template | Redirect:
         event = await event_for_organizer(db, viewer, event_id)
         key = (await form_data(request)).get("document", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from concours.db import Event, EventClass
 from concours.services import class_systems
 from concours.services.errors import Forbidden
 from concours.services.permissions import Viewer, class_for_chief_judge
-from concours.web.common import Db, Form, FormPage, SignedIn, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
 
 
 async def _class(db: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
@@ -42,13 +42,11 @@ class OrganizerClassSystemController(Controller):
     path = "/organizer/classes/{class_id:int}/system"
 
     @get("/")
-    async def show(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
-    ) -> Template:
+    async def show(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
         return await PAGE.render(request, db, await _class(db, viewer, class_id))
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
+    async def save(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         cls, event = await _class(db, viewer, class_id)
 
         async def act(form: Form) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, get, post
+from litestar import Controller, MediaType, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.services import event_copy
 from concours.services.permissions import Viewer, event_for_organizer, require, why_not_create_event
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
 from concours.web.organizer import TIMEZONES
 
 
@@ -40,15 +40,11 @@ class OrganizerCopyController(Controller):
     path = "/organizer"
 
     @get("/events/{event_id:int}/copy")
-    async def copy_page(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def copy_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await COPY.render(request, db, await _source(db, viewer, event_id))
 
     @post("/events/{event_id:int}/copy", media_type=MediaType.HTML)
-    async def copy(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def copy(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         source = await _source(db, viewer, event_id)
 
         async def act(form: Form) -> Event:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -19,7 +19,7 @@ from concours.i18n import gettext
 from concours.services import csv_entries, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, form_list, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, form_list, submit
 from concours.web.public import declaring
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
@@ -128,7 +128,7 @@ class OrganizerEntriesController(Controller):
     @get("/events/{event_id:int}/entries")
     async def entries(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],
@@ -146,15 +146,11 @@ class OrganizerEntriesController(Controller):
         return await ENTRIES.render(request, db, Queue(event, filters, focus=focus), added=focus)
 
     @get("/events/{event_id:int}/entries/new")
-    async def add_form(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def add_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await ADD.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/entries/new", middleware=[UploadBudget])
-    async def add(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def add(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         """An organizer adds one entry: the owner, the car, its class and decision, photos kept across refusals."""
         event = await event_for_organizer(db, viewer, event_id)
         intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
@@ -179,9 +175,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/events/{event_id:int}/registration")
-    async def registration(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def registration(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -192,7 +186,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/entries/{entry_id:int}/decision")
-    async def decide(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
+    async def decide(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry, event = await entry_and_event_for_organizer(db, viewer, entry_id)
 
         async def act(form: Form) -> str:
@@ -211,7 +205,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, queue, act, lambda url: url, error_entry=entry.id)
 
     @post("/events/{event_id:int}/entries/bulk")
-    async def bulk(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def bulk(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         ids = selection.parse_ids(await form_list(request, "entry_ids"))
 
@@ -242,7 +236,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/events/{event_id:int}/classes/combine")
-    async def combine(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def combine(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -253,7 +247,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, Queue(event), act, f"/organizer/events/{event.id}/entries")
 
     @post("/events/{event_id:int}/numbers")
-    async def numbers(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def numbers(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -265,15 +259,11 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, FIELD, event, act, f"/organizer/events/{event.id}/field")
 
     @get("/events/{event_id:int}/field")
-    async def field(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def field(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await FIELD.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/entries/{entry_id:int}/field")
-    async def update_field(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, entry_id: FromPath[int]
-    ) -> Any:
+    async def update_field(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry, event = await entry_and_event_for_organizer(db, viewer, entry_id)
 
         async def act(form: Form) -> None:
@@ -303,15 +293,11 @@ class OrganizerEntriesController(Controller):
         return _csv_response(csv_entries.template_csv(), "entries-template.csv")
 
     @get("/events/{event_id:int}/entries/import")
-    async def import_form(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def import_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await IMPORT.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/entries/import")
-    async def import_csv(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def import_csv(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         raw = await request.form()
         upload = raw.get("file")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, MediaType, Request, get, post
+from litestar import Controller, MediaType, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from concours.db import Event
 from concours.i18n import gettext, ngettext
 from concours.services import entries, invitations
 from concours.services.permissions import event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, SignedIn, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
 
 
 async def _invitations_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
@@ -48,15 +48,13 @@ class OrganizerInvitationsController(Controller):
     path = "/organizer"
 
     @get("/events/{event_id:int}/invitations")
-    async def invitations_page(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def invitations_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await INVITATIONS.render(request, db, event, notice=request.query_params.get("done", "")[:500])
 
     @post("/events/{event_id:int}/invitations", media_type=MediaType.HTML)
     async def invite(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -73,7 +71,7 @@ class OrganizerInvitationsController(Controller):
         )
 
     @post("/events/{event_id:int}/invitations/setting", media_type=MediaType.HTML)
-    async def setting(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def setting(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -32,6 +32,7 @@ from concours.web.common import (
     Db,
     Form,
     FormPage,
+    Req,
     SignedIn,
     device_of,
     form_data,
@@ -145,14 +146,12 @@ class OrganizerJudgesController(Controller):
     # -- teams per class (the quick way: put a judge straight on a class) ----------------------------
 
     @get("/events/{event_id:int}/judges")
-    async def judges(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def judges(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         return await JUDGES.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/judges", media_type=MediaType.HTML)
     async def add_judge(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -175,7 +174,7 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, JUDGES, event, act, f"/organizer/events/{event.id}/judges")
 
     @post("/classes/{class_id:int}/sections", media_type=MediaType.HTML)
-    async def sections(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
+    async def sections(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
         cls, event = await class_for_chief_judge(db, viewer, class_id)
         # A judge's sections come as one ``sections-<judge id>`` field per ticked box.
         judges = [k for k in await request.form() if k.startswith("sections-") and k[9:].isdecimal() and len(k) < 20]
@@ -199,9 +198,7 @@ class OrganizerJudgesController(Controller):
         )
 
     @post("/classes/{class_id:int}/team-size", media_type=MediaType.HTML)
-    async def team_size(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromPath[int]
-    ) -> Any:
+    async def team_size(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
         cls, event = await class_for_chief_judge(db, viewer, class_id)
 
         async def act(form: Form) -> None:
@@ -222,15 +219,13 @@ class OrganizerJudgesController(Controller):
     # -- the roster ------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/roster")
-    async def roster_page(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def roster_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         return await ROSTER.render(request, db, event, notice=request.query_params.get("done", "")[:200])
 
     @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
     async def invite(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -242,7 +237,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
         form = await request.form()
@@ -270,7 +265,7 @@ class OrganizerJudgesController(Controller):
     @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
     async def update_judge(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],
@@ -295,7 +290,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
     async def chief_judge(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
@@ -315,16 +310,12 @@ class OrganizerJudgesController(Controller):
     # -- conflicts -------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/conflicts")
-    async def conflicts(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def conflicts(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)
         return await CONFLICTS.render(request, db, event, notice=request.query_params.get("done", "")[:200])
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
-    async def add_conflict(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def add_conflict(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -337,9 +328,7 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, CONFLICTS, event, act, f"/organizer/events/{event.id}/conflicts")
 
     @post("/events/{event_id:int}/conflicts/roster-setting", media_type=MediaType.HTML)
-    async def roster_setting(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def roster_setting(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -356,9 +345,7 @@ class OrganizerJudgesController(Controller):
         )
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
-    async def remove_conflict(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
-    ) -> Any:
+    async def remove_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
         conflict = await conflicts.remove_conflict(db, viewer, conflict_id, own_only=False)
         return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
 
@@ -374,9 +361,7 @@ class OrganizerJudgesController(Controller):
         return redirect(f"/organizer/events/{event.id}/conflicts?done={quote(done)}#suggested")
 
     @post("/conflicts/{conflict_id:int}/confirm", media_type=MediaType.HTML)
-    async def confirm_conflict(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
-    ) -> Any:
+    async def confirm_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
         _, event = await conflicts.conflict_for_chief_judge(db, viewer, conflict_id)
 
         async def act(form: Form) -> None:
@@ -393,9 +378,7 @@ class OrganizerJudgesController(Controller):
         )
 
     @post("/conflicts/{conflict_id:int}/dismiss", media_type=MediaType.HTML)
-    async def dismiss_conflict(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, conflict_id: FromPath[int]
-    ) -> Any:
+    async def dismiss_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
         _, event = await conflicts.conflict_for_chief_judge(db, viewer, conflict_id)
 
         async def act(form: Form) -> None:
@@ -415,16 +398,14 @@ class OrganizerJudgesController(Controller):
     # -- the assignment board --------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/assignment")
-    async def board(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def board(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)
         propose = request.query_params.get("propose") == "1"
         notice = request.query_params.get("done", "")[:200]
         return await BOARD.render(request, db, Board(event, propose), notice=notice)
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
-    async def apply(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def apply(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
@@ -434,7 +415,7 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, BOARD, Board(event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
-    async def change(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def change(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
         form = await typed_form(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
@@ -466,7 +447,7 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/packets", media_type=MediaType.HTML)
     async def all_packets(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
     ) -> Redirect:
         """Every judge's packet, rendered as a job (a progress page, then the download)."""
         return await start_job_redirect(request, db, settings, viewer, event_id, JUDGE_PACKETS.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote_plus
 
-from litestar import Controller, MediaType, Request, get, post
+from litestar import Controller, MediaType, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from concours.db import Event, Judge
 from concours.i18n import gettext
 from concours.services import roster, roster_removal
 from concours.services.permissions import Viewer, event_for_organizer
-from concours.web.common import Db, Form, FormPage, SignedIn, device_of, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, submit
 
 
 async def _judge(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
@@ -36,7 +36,7 @@ class OrganizerRosterRemovalController(Controller):
     @get("/")
     async def confirm_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],
@@ -47,7 +47,7 @@ class OrganizerRosterRemovalController(Controller):
     @post("/", media_type=MediaType.HTML)
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         viewer: SignedIn,
         event_id: FromPath[int],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from concours.db import Event
 from concours.i18n import N_
 from concours.services import judging_systems, rubrics, setup
 from concours.services.permissions import event_for_organizer
-from concours.web.common import Db, Form, FormPage, SignedIn, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
 
 BLANK_ROWS = 3
 BLANK_LEVELS = 2
@@ -82,9 +82,7 @@ class OrganizerSetupController(Controller):
     path = "/organizer"
 
     @get("/events/{event_id:int}/rubric")
-    async def rubric(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def rubric(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         saved = request.query_params.get("saved", "")
         message = SAVED_MESSAGES.get(saved, "")
@@ -93,9 +91,7 @@ class OrganizerSetupController(Controller):
         return await RUBRIC.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/rubric")
-    async def save_rubric(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def save_rubric(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> str:
@@ -110,17 +106,13 @@ class OrganizerSetupController(Controller):
     # POST .../system is the set-up page's "apply a preset" (OrganizerController.system), and Litestar refuses
     # two controllers on one path, so the settings page lives one level down.
     @get("/events/{event_id:int}/system/settings")
-    async def system(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template:
+    async def system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
         message = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
         return await SYSTEM.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/system/settings")
-    async def save_system(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
+    async def save_system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from concours.db import Event, EventClass
 from concours.services import tracks
 from concours.services.errors import Forbidden
 from concours.services.permissions import Viewer, class_for_chief_judge
-from concours.web.common import Db, Form, FormPage, SignedIn, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
 
 
 async def _class(db: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
@@ -36,13 +36,11 @@ class OrganizerTracksController(Controller):
     path = "/organizer/classes/{class_id:int}/tracks"
 
     @get("/")
-    async def show(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]
-    ) -> Template:
+    async def show(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
         return await PAGE.render(request, db, await _class(db, viewer, class_id))
 
     @post("/")
-    async def save(self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
+    async def save(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         cls, event = await _class(db, viewer, class_id)
 
         async def act(form: Form) -> None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from concours.services import accounts, password_reset, throttle
 from concours.services.errors import FormErrors
 from concours.web.auth import _signed_in
-from concours.web.common import AppSettings, BadForm, Db, client_address, device_of, form_data, render, typed_form
+from concours.web.common import AppSettings, BadForm, Db, Req, client_address, device_of, form_data, render, typed_form
 
 
 def _reset_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     token: str,
     status_code: int,
     *,
@@ -36,12 +36,12 @@ def _reset_page(
 
 class PasswordController(Controller):
     @get("/password/forgot")
-    async def forgot_page(self, request: Request[Any, Any, Any], email: FromQuery[str | None] = None) -> Template:
+    async def forgot_page(self, request: Req, email: FromQuery[str | None] = None) -> Template:
         form = {"email": (email or "")[:254].replace("\x00", "")}
         return render(request, "auth/password_forgot.html", form=form, errors={})
 
     @post("/password/forgot")
-    async def forgot(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings) -> Template:
+    async def forgot(self, request: Req, db: Db, settings: AppSettings) -> Template:
         try:
             form = await form_data(request)
         except BadForm as exc:
@@ -63,13 +63,13 @@ class PasswordController(Controller):
         return render(request, "auth/password_sent.html", email=accounts.normalize_email(email))
 
     @get("/password/reset/{token:str}")
-    async def reset_page(self, request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
+    async def reset_page(self, request: Req, db: Db, token: FromPath[str]) -> Template:
         # Opening the link does not use it (mail scanners open links); setting the password does.
         valid = await password_reset.check_reset_token(db, token) is not None
         return _reset_page(request, token, 200 if valid else 410)
 
     @post("/password/reset/{token:str}")
-    async def reset(self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, token: FromPath[str]) -> Any:
+    async def reset(self, request: Req, db: Db, settings: AppSettings, token: FromPath[str]) -> Any:
         form = await typed_form(request)
         password, repeated = form.get("password", "")[:300], form.get("password2", "")[:300]
         typed = {"password": password, "password2": repeated}

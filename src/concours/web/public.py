@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from concours.services.errors import FormErrors, NotFound, ServiceError, SignInR
 from concours.services.invitations import InvitationRefused
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
-from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, form_data, render, typed_form
+from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, Req, form_data, render, typed_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, photo_file, take_photos
 
 
@@ -72,7 +72,7 @@ async def _saved_vehicles(db: AsyncSession, entrant_id: int) -> list[Vehicle]:
 
 
 async def _apply_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db: AsyncSession,
     event: Event,
     form: dict[str, str],
@@ -128,9 +128,7 @@ async def declaring(db: AsyncSession, event: Event, *, organizer: bool = False) 
     }
 
 
-async def _refused_page(
-    request: Request[Any, Any, Any], db: AsyncSession, event: Event, refusal: InvitationRefused
-) -> Template:
+async def _refused_page(request: Req, db: AsyncSession, event: Event, refusal: InvitationRefused) -> Template:
     """The application form refused for want of a valid invitation: what happened and whom to ask (403)."""
     return render(
         request,
@@ -176,7 +174,7 @@ async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:
 
 class PublicController(Controller):
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], db: Db, optional_viewer: MaybeSignedIn) -> Template:
+    async def home(self, request: Req, db: Db, optional_viewer: MaybeSignedIn) -> Template:
         rows = (
             await db.scalars(
                 select(Event)
@@ -193,7 +191,7 @@ class PublicController(Controller):
     @get("/events/{slug:str}")
     async def event_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         slug: FromPath[str],
@@ -219,7 +217,7 @@ class PublicController(Controller):
     @get("/events/{slug:str}/apply")
     async def apply_form(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         slug: FromPath[str],
         optional_viewer: MaybeSignedIn,
@@ -236,7 +234,7 @@ class PublicController(Controller):
     @get("/events/{slug:str}/invitation/{token:str}")
     async def invited_form(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         slug: FromPath[str],
@@ -261,7 +259,7 @@ class PublicController(Controller):
     @post("/events/{slug:str}/apply", middleware=[UploadBudget])
     async def apply(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         slug: FromPath[str],
@@ -345,7 +343,7 @@ class PublicController(Controller):
     @get("/events/{slug:str}/results")
     async def results_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         slug: FromPath[str],

@@ -3,9 +3,7 @@ filled in; a code votes once. Also the public photos of cars on the ballot and i
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +15,7 @@ from concours.i18n import gettext
 from concours.services import awards, export, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
-from concours.web.common import AppSettings, BadForm, Db, client_address, form_data, render
+from concours.web.common import AppSettings, BadForm, Db, Req, client_address, form_data, render
 from concours.web.uploads import photo_file
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}
@@ -25,7 +23,7 @@ THROTTLE_SCOPE = "voting-code"
 PUBLIC = "public, max-age=3600"  # the ballot's and the published results' photos are for everyone
 
 
-def _throttle_keys(request: Request[Any, Any, Any]) -> list[str]:
+def _throttle_keys(request: Req) -> list[str]:
     """Wrong codes are counted per client address: codes are ~49 bits, so a short lock after a few wrong ones
     makes guessing hopeless while a whole show's Wi-Fi (one address) still has room for typos."""
     return [f"address:{client_address(request)}"]
@@ -45,7 +43,7 @@ class PublicAwardsController(Controller):
     @get("/events/{slug:str}/vote")
     async def ballot(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db: Db,
         settings: AppSettings,
         slug: FromPath[str],
@@ -70,7 +68,7 @@ class PublicAwardsController(Controller):
 
     def _page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         event: Event,
         ballot: awards.PublicBallot,
         code: str,
@@ -96,9 +94,7 @@ class PublicAwardsController(Controller):
         )
 
     @post("/events/{slug:str}/vote")
-    async def vote(
-        self, request: Request[Any, Any, Any], db: Db, settings: AppSettings, slug: FromPath[str]
-    ) -> Template:
+    async def vote(self, request: Req, db: Db, settings: AppSettings, slug: FromPath[str]) -> Template:
         event = await _public_event(db, slug)
         ballot = await awards.public_ballot(db, event)
         if ballot is None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
-from typing import Any
 
 import anyio
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -22,14 +21,14 @@ from concours.services import car_pages, ceremony, events, photos
 from concours.services.errors import NotFound
 from concours.services.permissions import event_for_chief_judge
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, SignedIn, render
+from concours.web.common import AppSettings, Db, Req, SignedIn, render
 
 Channels = NamedDependency[ChannelsPlugin]  # the channels plugin's own dependency
 
 STREAM_HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
 
-def wants_stream(request: Request[Any, Any, Any]) -> bool:
+def wants_stream(request: Req) -> bool:
     """Only an EventSource (which asks for ``text/event-stream``) is kept on a stream that stays open."""
     return "text/event-stream" in request.headers.get("accept", "")
 
@@ -53,7 +52,7 @@ async def _live_event(db: AsyncSession, slug: str) -> Event:
 
 class ShowDayController(Controller):
     @get("/events/{slug:str}/live")
-    async def live_page(self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str]) -> Template:
+    async def live_page(self, request: Req, db: Db, slug: FromPath[str]) -> Template:
         event = await _live_event(db, slug)
         lines = await ceremony.presented_lines(db, event)
         return render(
@@ -66,9 +65,7 @@ class ShowDayController(Controller):
         )
 
     @get("/events/{slug:str}/live/stream")
-    async def live_stream(
-        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], channels: Channels
-    ) -> ServerSentEvent:
+    async def live_stream(self, request: Req, db: Db, slug: FromPath[str], channels: Channels) -> ServerSentEvent:
         event = await _live_event(db, slug)
         event_id, database = event.id, request.app.state.db
         if not wants_stream(request):
@@ -95,9 +92,7 @@ class ShowDayController(Controller):
         return ServerSentEvent(messages(), headers=STREAM_HEADERS)
 
     @get("/events/{slug:str}/cars/{number:int}")
-    async def car_page(
-        self, request: Request[Any, Any, Any], db: Db, slug: FromPath[str], number: FromPath[int]
-    ) -> Template:
+    async def car_page(self, request: Req, db: Db, slug: FromPath[str], number: FromPath[int]) -> Template:
         event = await events.get_event_by_slug(db, slug)
         car = await car_pages.public_car(db, event, number)
         return render(request, "public/car.html", event=event, car=car)
@@ -141,7 +136,7 @@ class BoardStreamController(Controller):
 
     @get("/chief/events/{event_id:int}/stream")
     async def board_stream(
-        self, request: Request[Any, Any, Any], db: Db, viewer: SignedIn, event_id: FromPath[int], channels: Channels
+        self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int], channels: Channels
     ) -> ServerSentEvent:
         event = await event_for_chief_judge(db, viewer, event_id)
         channel = live.board_channel(event.id)

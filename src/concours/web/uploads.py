@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import anyio
-from litestar import Request, Response
+from litestar import Response
 from litestar.datastructures import UploadFile
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPDisconnectEvent, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
@@ -24,7 +24,7 @@ from concours.i18n import gettext
 from concours.services import pending_uploads, photos
 from concours.services.errors import NotFound
 from concours.settings import Settings
-from concours.web.common import form_list
+from concours.web.common import Req, form_list
 
 MB = 1024 * 1024
 UPLOAD_BUDGET = 24 * MB  # the photos one form post may carry (the app's body limit is 30 MB)
@@ -149,7 +149,7 @@ class PhotoIntake:
     pending: list[pending_uploads.PendingPhoto]
 
 
-async def _files(request: Request[Any, Any, Any], name: str) -> list[photos.Upload]:
+async def _files(request: Req, name: str) -> list[photos.Upload]:
     form = await request.form()
     out: list[photos.Upload] = []
     for value in form.getall(name) if name in form else []:
@@ -158,7 +158,7 @@ async def _files(request: Request[Any, Any, Any], name: str) -> list[photos.Uplo
     return out
 
 
-async def take_photos(request: Request[Any, Any, Any], settings: Settings, field: str = "photos") -> PhotoIntake:
+async def take_photos(request: Req, settings: Settings, field: str = "photos") -> PhotoIntake:
     """Keep the newly sent photos as pending (with those kept from earlier tries), and say what went wrong."""
     form = await request.form()
     token = str(form.get("pending_photos") or "")

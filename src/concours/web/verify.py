@@ -3,23 +3,21 @@ it against the certified record. No sign-in; results only where they are publish
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from concours.domain.certificate import normalise_code
 from concours.i18n import N_, gettext
 from concours.services import certificates
-from concours.web.common import Db, redirect, render
+from concours.web.common import Db, Req, redirect, render
 
 NOT_A_CODE = N_("A code is 12 letters and digits (0-9 and A-F), as printed beside the QR code, e.g. 3F2A-91C0-77B1.")
 
 
 class VerifyController(Controller):
     @get("/verify")
-    async def form(self, request: Request[Any, Any, Any], code: FromQuery[str] = "") -> Template | Redirect:
+    async def form(self, request: Req, code: FromQuery[str] = "") -> Template | Redirect:
         """The form to type a code printed on paper (a GET form: nothing changes)."""
         if not code.strip():
             return render(request, "public/verify.html", form={}, errors={}, found=None)
@@ -35,7 +33,7 @@ class VerifyController(Controller):
         return redirect(certificates.verify_path(normal))
 
     @get("/verify/{code:str}")
-    async def check(self, request: Request[Any, Any, Any], db: Db, code: FromPath[str]) -> Template:
+    async def check(self, request: Req, db: Db, code: FromPath[str]) -> Template:
         """What the record says about this code; a code that names no certified record answers 404."""
         found = await certificates.verify(db, code)
         if found is None:
