@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass, Judge, SpecialAward, User, VotingCodeBatch
 from concours.domain.awards import format_code
-from concours.services import awards
+from concours.services import awards, ballots, peoples_choice
 from concours.services.permissions import Viewer, roster_judge_ids
 from concours.settings import Settings
 
@@ -111,16 +111,16 @@ async def build_awards(session: AsyncSession, settings: Settings) -> None:
     # Best of Show: the class winners, a secret ballot of five judges; round 1 ties, the run-off decides.
     winners = [c for c in await awards.eligible_cars(session, past, best) if not c.blocked]
     judges = sorted(await roster_judge_ids(session, past.id))[:5]
-    await awards.set_voters(session, viewer, best, past, [str(j) for j in judges])
-    await awards.open_voting(session, viewer, best, past)
+    await ballots.set_voters(session, viewer, best, past, [str(j) for j in judges])
+    await ballots.open_voting(session, viewer, best, past)
     first, second = winners[0], winners[1]
     voters = await _judge_viewers(session, judges)
     for voter, car in zip(voters, [first, second, first, second, winners[2 % len(winners)]], strict=True):
-        await awards.cast_ballot_vote(session, voter, best.id, str(car.entry_id))
-    await awards.close_voting(session, viewer, best, past)  # 2-2: a run-off between the two
+        await ballots.cast_ballot_vote(session, voter, best.id, str(car.entry_id))
+    await ballots.close_voting(session, viewer, best, past)  # 2-2: a run-off between the two
     for voter, car in zip(voters, [first, second, first, first, second], strict=True):
-        await awards.cast_ballot_vote(session, voter, best.id, str(car.entry_id))
-    await awards.close_voting(session, viewer, best, past)
+        await ballots.cast_ballot_vote(session, voter, best.id, str(car.entry_id))
+    await ballots.close_voting(session, viewer, best, past)
 
     # The sponsors pick among the judged cars that hold no award yet.
     for award, citation in (
@@ -136,16 +136,16 @@ async def build_awards(session: AsyncSession, settings: Settings) -> None:
         )
 
     # People's Choice: codes handed out with the programmes, most of them used, then closed and counted.
-    batch = await awards.generate_codes(session, settings.secret_key, viewer, people, past, "250")
-    await awards.open_voting(session, viewer, people, past)
+    batch = await peoples_choice.generate_codes(session, settings.secret_key, viewer, people, past, "250")
+    await ballots.open_voting(session, viewer, people, past)
     cars = [c for c in await awards.eligible_cars(session, past, people) if not c.blocked]
     weights = [rng.random() ** 2 for _ in cars]
     favourite = rng.randrange(len(cars))
     weights[favourite] += 2.0  # one car the crowd loved
-    for code in awards.batch_codes(settings.secret_key, batch)[:SPECTATORS]:
+    for code in peoples_choice.batch_codes(settings.secret_key, batch)[:SPECTATORS]:
         car = rng.choices(cars, weights)[0]
-        await awards.cast_public_vote(session, settings.secret_key, past, code, str(car.entry_id))
-    await awards.close_voting(session, viewer, people, past)
+        await peoples_choice.cast_public_vote(session, settings.secret_key, past, code, str(car.entry_id))
+    await ballots.close_voting(session, viewer, people, past)
 
     # The current edition: People's Choice open now, with codes to try.
     open_award = await _define(
@@ -161,8 +161,8 @@ async def build_awards(session: AsyncSession, settings: Settings) -> None:
         },
         [],
     )
-    await awards.generate_codes(session, settings.secret_key, viewer, open_award, main, str(OPEN_CODES))
-    await awards.open_voting(session, viewer, open_award, main)
+    await peoples_choice.generate_codes(session, settings.secret_key, viewer, open_award, main, str(OPEN_CODES))
+    await ballots.open_voting(session, viewer, open_award, main)
 
 
 async def _judge_viewers(session: AsyncSession, judge_ids: list[int]) -> list[Viewer]:
@@ -191,7 +191,7 @@ async def console_lines(session: AsyncSession, settings: Settings) -> list[str]:
     if award is None or batch is None:
         return []
     base = settings.base_url.rstrip("/")
-    codes = [format_code(c) for c in awards.batch_codes(settings.secret_key, batch)[-3:]]
+    codes = [format_code(c) for c in peoples_choice.batch_codes(settings.secret_key, batch)[-3:]]
     return [
         f"  vote          {base}/events/{main.slug}/vote?code={codes[0].replace('-', '')}",
         f"                more codes (single use): {', '.join(codes[1:])}",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AwardCandidate, Event, User, VotingCode
-from concours.services import awards
+from concours.services import awards, ballots, peoples_choice
 from concours.services.permissions import Viewer
 from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
@@ -33,9 +33,9 @@ def seed(db_url: str, settings: Settings) -> tuple[Seeded, str, list[str]]:
         viewer = Viewer(org.id, org.name, org.email, True, None, None, ids, ids)
         form = {"name": "People's Choice", "kind": "peoples_choice", "eligibility": "accepted", "position": "1"}
         award = await awards.create_award(session, viewer, event, form, [])
-        batch = await awards.generate_codes(session, settings.secret_key, viewer, award, event, "2")
-        await awards.open_voting(session, viewer, award, event)
-        return scene, event.slug, awards.batch_codes(settings.secret_key, batch)
+        batch = await peoples_choice.generate_codes(session, settings.secret_key, viewer, award, event, "2")
+        await ballots.open_voting(session, viewer, award, event)
+        return scene, event.slug, peoples_choice.batch_codes(settings.secret_key, batch)
 
     return off_loop(run_db, db_url, go)
 

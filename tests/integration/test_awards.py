@@ -34,7 +34,7 @@ from concours.domain.awards import code_hash, format_code
 from concours.reports.voting_codes import ballot_url
 from concours.services import photos, throttle
 from concours.services.accounts import start_session
-from concours.services.awards import batch_codes
+from concours.services.peoples_choice import batch_codes
 from concours.settings import Settings
 from tests.conftest import TEST_SECRET, new_client, run_db
 from tests.helpers import csrf, drawn_images, image_bytes, post

@@ -15,7 +15,7 @@ from concours.db import Event, SpecialAward, VotingCodeBatch
 from concours.domain.awards import format_code
 from concours.reports import Letterhead, Report
 from concours.services import branding
-from concours.services.awards import batch_codes
+from concours.services.peoples_choice import batch_codes
 from concours.settings import Settings
 
 

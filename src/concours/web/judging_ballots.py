@@ -9,7 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from concours.services import awards
+from concours.services import ballots
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import judge_id_of
 from concours.web.common import Db, Req, SignedIn, form_data, redirect, render
@@ -21,12 +21,12 @@ class JudgingBallotsController(Controller):
     @get("/")
     async def ballots(self, request: Req, db: Db, viewer: SignedIn) -> Template:
         judge_id_of(viewer)
-        return render(request, "judging/ballots.html", ballots=await awards.ballots_for_judge(db, viewer))
+        return render(request, "judging/ballots.html", ballots=await ballots.ballots_for_judge(db, viewer))
 
     @get("/{award_id:int}")
     async def ballot(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         try:
-            ballot = await awards.ballot_for_judge(db, viewer, award_id)
+            ballot = await ballots.ballot_for_judge(db, viewer, award_id)
         except ServiceError as exc:
             if exc.status_code != 400:
                 raise
@@ -37,9 +37,9 @@ class JudgingBallotsController(Controller):
     async def vote(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
         form = await form_data(request)
         try:
-            await awards.cast_ballot_vote(db, viewer, award_id, form.get("entry_id", ""))
+            await ballots.cast_ballot_vote(db, viewer, award_id, form.get("entry_id", ""))
         except FormErrors as exc:
-            ballot = await awards.ballot_for_judge(db, viewer, award_id)
+            ballot = await ballots.ballot_for_judge(db, viewer, award_id)
             return render(request, "judging/ballot.html", status_code=400, ballot=ballot, errors=exc.errors, message="")
         except ServiceError as exc:
             if exc.status_code == 404:

@@ -16,7 +16,7 @@ from concours.domain import awards as rules
 from concours.domain.states import EVENT_STATUS_LABELS
 from concours.reports import report_pdf
 from concours.reports.voting_codes import voting_code_sheet
-from concours.services import awards, export
+from concours.services import awards, ballots, export, peoples_choice
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
@@ -74,7 +74,7 @@ async def _award_context(
     db: AsyncSession, subject: tuple[Viewer, SpecialAward, Event], form: Form | None
 ) -> dict[str, Any]:
     viewer, award, event = subject
-    roll = await awards.ballot_roll(db, event, award) if award.kind == "ballot" else []
+    roll = await ballots.ballot_roll(db, event, award) if award.kind == "ballot" else []
     winner = None
     if award.entry_id:
         winner = (await awards.awards_for_entries(db, event, [award.entry_id])).get(award.entry_id, [None])[0]
@@ -93,9 +93,9 @@ async def _award_context(
         "roll": roll,
         "judges": await roster(db, event) if award.kind == "ballot" and award.status == "setup" else [],
         "voter_ids": {r.judge_id for r in roll},
-        "rounds": await awards.rounds(db, award),
-        "tied": await awards.tied_cars(db, award),
-        "batches": await awards.code_batches(db, award) if award.kind == "peoples_choice" else [],
+        "rounds": await ballots.rounds(db, award),
+        "tied": await ballots.tied_cars(db, award),
+        "batches": await peoples_choice.code_batches(db, award) if award.kind == "peoples_choice" else [],
         # The award's own fields, or what was typed into them; the action forms (decide, tie, codes ...) keep theirs.
         "form": form if form is not None and "name" in form else _award_form(award),
         "action_form": form or {},
@@ -192,20 +192,22 @@ class OrganizerAwardsController(Controller):
             elif action == "undo":
                 await awards.undo_decision(db, viewer, award, event)
             elif action == "voters":
-                await awards.set_voters(db, viewer, award, event, await form_list(request, "judge_ids"))
+                await ballots.set_voters(db, viewer, award, event, await form_list(request, "judge_ids"))
             elif action == "nominate":
                 await awards.nominate(db, viewer, award, event, form.get("nominated", ""))
             elif action == "open":
-                await awards.open_voting(db, viewer, award, event)
+                await ballots.open_voting(db, viewer, award, event)
             elif action == "close":
-                return await awards.close_voting(db, viewer, award, event)
+                return await ballots.close_voting(db, viewer, award, event)
             elif action == "run-off":
-                await awards.run_off(db, viewer, award, event)
+                await ballots.run_off(db, viewer, award, event)
             elif action == "tie":
-                await awards.decide_tie(db, viewer, award, event, form)
+                await ballots.decide_tie(db, viewer, award, event, form)
             elif action == "codes":
                 assert settings is not None
-                await awards.generate_codes(db, settings.secret_key, viewer, award, event, form.get("count", ""))
+                await peoples_choice.generate_codes(
+                    db, settings.secret_key, viewer, award, event, form.get("count", "")
+                )
             return ""
 
         async def done(message: str) -> Response[Any]:  # closing a round says what the count found
@@ -257,7 +259,7 @@ class OrganizerAwardsController(Controller):
     async def code_sheet(
         self, db: Db, settings: AppSettings, viewer: SignedIn, batch_id: FromPath[int]
     ) -> Response[bytes]:
-        batch, award, event = await awards.batch_for_organizer(db, viewer, batch_id)
+        batch, award, event = await peoples_choice.batch_for_organizer(db, viewer, batch_id)
         sheet = await voting_code_sheet(db, settings, event, award, batch)
         return pdf_response(await report_pdf(sheet), sheet.filename(), download=True)
 

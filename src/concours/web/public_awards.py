@@ -12,7 +12,7 @@ from concours.db import Event
 from concours.domain.awards import format_code, normalize_code
 from concours.domain.states import results_public
 from concours.i18n import gettext
-from concours.services import awards, export, throttle
+from concours.services import export, peoples_choice, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
 from concours.web.common import AppSettings, BadForm, Db, Req, client_address, form_data, render
@@ -51,7 +51,7 @@ class PublicAwardsController(Controller):
         q: FromQuery[str] = "",
     ) -> Template:
         event = await _public_event(db, slug)
-        ballot = await awards.public_ballot(db, event)
+        ballot = await peoples_choice.public_ballot(db, event)
         if ballot is None:
             raise NotFound(gettext("This event has no People's Choice vote."))
         error, status = "", 200
@@ -59,8 +59,8 @@ class PublicAwardsController(Controller):
             keys = _throttle_keys(request)
             await throttle.check(db, THROTTLE_SCOPE, keys)
             try:
-                await awards.check_code(db, settings.secret_key, event, code)
-            except awards.CodeRefused as exc:
+                await peoples_choice.check_code(db, settings.secret_key, event, code)
+            except peoples_choice.CodeRefused as exc:
                 if exc.reason == "unknown":
                     await throttle.failed(db, THROTTLE_SCOPE, keys)
                 error, status = exc.message, REFUSAL_STATUS[exc.reason]
@@ -70,7 +70,7 @@ class PublicAwardsController(Controller):
         self,
         request: Req,
         event: Event,
-        ballot: awards.PublicBallot,
+        ballot: peoples_choice.PublicBallot,
         code: str,
         q: str,
         *,
@@ -96,7 +96,7 @@ class PublicAwardsController(Controller):
     @post("/events/{slug:str}/vote")
     async def vote(self, request: Req, db: Db, settings: AppSettings, slug: FromPath[str]) -> Template:
         event = await _public_event(db, slug)
-        ballot = await awards.public_ballot(db, event)
+        ballot = await peoples_choice.public_ballot(db, event)
         if ballot is None:
             raise NotFound(gettext("This event has no People's Choice vote."))
         try:
@@ -108,8 +108,8 @@ class PublicAwardsController(Controller):
         keys = _throttle_keys(request)
         await throttle.check(db, THROTTLE_SCOPE, keys)
         try:
-            car = await awards.cast_public_vote(db, settings.secret_key, event, code, entry)
-        except awards.CodeRefused as exc:
+            car = await peoples_choice.cast_public_vote(db, settings.secret_key, event, code, entry)
+        except peoples_choice.CodeRefused as exc:
             if exc.reason == "unknown":
                 await throttle.failed(db, THROTTLE_SCOPE, keys)
             return self._page(
@@ -131,7 +131,9 @@ class PublicAwardsController(Controller):
         self, db: Db, settings: AppSettings, slug: FromPath[str], entry_id: FromPath[int]
     ) -> Response[bytes]:
         event = await _public_event(db, slug)
-        return await photo_file(settings, await awards.ballot_photo(db, event, entry_id), thumb=True, cache=PUBLIC)
+        return await photo_file(
+            settings, await peoples_choice.ballot_photo(db, event, entry_id), thumb=True, cache=PUBLIC
+        )
 
     @get("/events/{slug:str}/results/photos/{photo_id:int}")
     async def results_photo(
