@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Assignment, AuditLog, Conflict, Entry, Event, User
-from concours.services import assignment, conflicts
+from concours.domain import conflict_matching
+from concours.services import assignment, conflict_suggestions
 from concours.services.permissions import conflict_reason
 from concours.settings import Settings
 from tests.conflict_scene import build
@@ -24,7 +25,7 @@ def suggest(db_url: str, show: Seeded) -> list[tuple[int, str, int | None, int |
         event = await session.get(Event, show.event_id)
         org = await session.scalar(select(User).where(User.email == "chief@example.com"))
         assert event is not None and org is not None
-        stored = await conflicts.suggest_conflicts(session, viewer_of(org, event.id), event)
+        stored = await conflict_suggestions.suggest_conflicts(session, viewer_of(org, event.id), event)
         assert all(c.state == "suggested" and c.source == "app" for c in stored)
         return sorted((c.judge_id, c.kind, c.entry_id, c.entrant_id) for c in stored)
 
@@ -172,7 +173,7 @@ def test_forms_choose_a_type_and_declarations_are_confirmed(db_url: str, setting
 
 
 def test_surname() -> None:
-    assert conflicts.surname("Paul  Delacroix") == "delacroix"
-    assert conflicts.surname("Ann O'Neil-Smith") == "o'neil-smith"
-    assert conflicts.surname("Owner 1") == "owner"
-    assert conflicts.surname("") == ""
+    assert conflict_matching.surname("Paul  Delacroix") == "delacroix"
+    assert conflict_matching.surname("Ann O'Neil-Smith") == "o'neil-smith"
+    assert conflict_matching.surname("Owner 1") == "owner"
+    assert conflict_matching.surname("") == ""

@@ -24,7 +24,8 @@ from concours.db import (
     User,
     Vehicle,
 )
-from concours.services import assignment, conflicts, teams
+from concours.domain import conflict_matching
+from concours.services import assignment, conflict_suggestions, teams
 from concours.services.permissions import INVITED, conflict_reason
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
@@ -75,7 +76,7 @@ def suggest(db_url: str, show: Seeded) -> list[tuple[int, str, int | None, int |
         event = await session.get(Event, show.event_id)
         org = await session.scalar(select(User).where(User.email == "chief@example.com"))
         assert event is not None and org is not None
-        found = await conflicts.suggest_conflicts(session, viewer_of(org, event.id), event)
+        found = await conflict_suggestions.suggest_conflicts(session, viewer_of(org, event.id), event)
         return sorted((c.judge_id, c.kind, c.entry_id, c.entrant_id, c.source, c.reason) for c in found)
 
     return run_db(db_url, go)
@@ -352,14 +353,16 @@ def test_shop_ties_and_the_same_address_are_suggested_with_what_matched(db_url: 
 
 def test_find_tie_whole_words_only() -> None:
     text = "Restored by Carrosserie Chapron, Levallois; engine by Kling & Söhne."
-    assert conflicts.find_tie("CHAPRON", text) == text  # short: the whole text
+    assert conflict_matching.find_tie("CHAPRON", text) == text  # short: the whole text
     longer = "In 1950 the car went back to Paris, where the coachwork was repainted by Carrosserie Chapron of " * 2
-    assert conflicts.find_tie("chapron", longer) == (
+    assert conflict_matching.find_tie("chapron", longer) == (
         "…coachwork was repainted by Carrosserie Chapron of In 1950 the car went back to Paris,…"
     )
-    assert conflicts.find_tie("Kling and Sohne GmbH", text) is not None  # accents, "&" and the company word
-    assert conflicts.find_tie("Chap", text) is None  # part of a word
-    assert conflicts.find_tie("Levallois Motors", text) is None  # not every word
-    assert conflicts.find_tie("Co.", text) is None  # nothing left to match
-    assert conflicts.address_key("12, Elm Street", "sw1a 1aa") == conflicts.address_key("12 elm st.", "SW1A1AA")
-    assert conflicts.address_key("12 Elm Street", "") is None
+    assert conflict_matching.find_tie("Kling and Sohne GmbH", text) is not None  # accents, "&" and the company word
+    assert conflict_matching.find_tie("Chap", text) is None  # part of a word
+    assert conflict_matching.find_tie("Levallois Motors", text) is None  # not every word
+    assert conflict_matching.find_tie("Co.", text) is None  # nothing left to match
+    assert conflict_matching.address_key("12, Elm Street", "sw1a 1aa") == conflict_matching.address_key(
+        "12 elm st.", "SW1A1AA"
+    )
+    assert conflict_matching.address_key("12 Elm Street", "") is None

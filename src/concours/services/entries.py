@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
 from concours.i18n import N_, gettext
-from concours.services import accounts, audit, conflicts, invitations, outbox, photos
+from concours.services import accounts, audit, conflict_declarations, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -69,7 +69,7 @@ class Application:
     address: str = ""
     postcode: str = ""
     # The conflicts of interest the owner declares (checked against the roster by ``_checked``).
-    declarations: list[conflicts.Declaration] = field(default_factory=list)
+    declarations: list[conflict_declarations.Declaration] = field(default_factory=list)
 
 
 def parse_application(form: Mapping[str, str], event: Event, class_ids: set[int]) -> Application:
@@ -247,7 +247,7 @@ async def _checked(
         app = parse_application(form, event, class_ids)
     except FormErrors as exc:
         errors.update(exc.errors)
-    declared, declared_errors = conflicts.parse_declarations(form, roster)
+    declared, declared_errors = conflict_declarations.parse_declarations(form, roster)
     errors.update(declared_errors)
     processed: list[photos.Processed] = []
     try:
@@ -267,7 +267,7 @@ async def _checked(
 async def declaration_roster(session: AsyncSession, event: Event) -> dict[int, str] | None:
     """The judges an owner picks from when declaring conflicts on the application: the event's roster when it is
     shown to entrants, else None (they name people in their own words, matched by name)."""
-    return await conflicts.roster_names(session, event, public=True) if event.roster_public else None
+    return await conflict_declarations.roster_names(session, event, public=True) if event.roster_public else None
 
 
 async def apply(
@@ -378,7 +378,7 @@ async def apply(
             "declared_conflicts": len(app.declarations),
         },
     )
-    await conflicts.record_declarations(session, event, entry, app.declarations, user.id)
+    await conflict_declarations.record_declarations(session, event, entry, app.declarations, user.id)
     if invited is not None:
         invitations.mark_used(invited, entry)
     await accounts.send_login_link(
@@ -483,7 +483,7 @@ async def update_application(
             "photos_removed": removed,
         },
     )
-    await conflicts.record_declarations(session, event, entry, app.declarations, viewer.user_id)
+    await conflict_declarations.record_declarations(session, event, entry, app.declarations, viewer.user_id)
 
 
 async def withdraw(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
@@ -715,7 +715,7 @@ async def add_entry(
             organizer_entry_form(form),
             uploads or [],
             photo_problem=photo_problem,
-            roster=await conflicts.roster_names(session, event, public=False),
+            roster=await conflict_declarations.roster_names(session, event, public=False),
         )
     except FormErrors as exc:
         for key, message in exc.errors.items():
@@ -803,7 +803,7 @@ async def add_entry(
             "declared_conflicts": len(app.declarations),
         },
     )
-    await conflicts.record_declarations(session, event, entry, app.declarations, viewer.user_id)
+    await conflict_declarations.record_declarations(session, event, entry, app.declarations, viewer.user_id)
     if tell_owner:
         car = f"{app.year} {app.make} {app.model}"
         if decision == "accepted":

@@ -27,9 +27,10 @@ from concours.db import (
     User,
 )
 from concours.domain.assignment import RANKS
+from concours.domain.conflict_matching import MAX_TIE, MAX_TIES, split_ties
 from concours.i18n import N_, gettext, ngettext
 from concours.services import accounts, audit
-from concours.services.conflicts import MAX_TIE, MAX_TIES, list_conflicts, split_ties
+from concours.services.conflicts import list_conflicts
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.permissions import (
     ACCEPTED,

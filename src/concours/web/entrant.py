@@ -15,7 +15,15 @@ from concours.domain.certificate import grouped
 from concours.domain.states import results_public
 from concours.reports import report_pdf
 from concours.reports.entrant_score import entrant_score_report
-from concours.services import awards, certificates, conflicts, entries, pending_uploads, photos, selection
+from concours.services import (
+    awards,
+    certificates,
+    conflict_declarations,
+    entries,
+    pending_uploads,
+    photos,
+    selection,
+)
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
@@ -76,7 +84,7 @@ class EntrantController(Controller):
                     "withdrawable": entry.status in ("applied", "waitlisted", "accepted")
                     and event.status in ("draft", "registration_open", "registration_closed"),
                     "photos": pictures.get(vehicle.id, []),
-                    "declared": conflicts.declarations_of(entry.declared_conflicts),
+                    "declared": conflict_declarations.declarations_of(entry.declared_conflicts),
                 }
             )
         open_events = [
@@ -143,7 +151,10 @@ class EntrantController(Controller):
             pending=pending or [],
             max_photo_bytes=photos.MAX_PHOTO_BYTES,
             upload_budget=UPLOAD_BUDGET,
-            **(await declaring(db, event) | {"declared": conflicts.declarations_of(entry.declared_conflicts)}),
+            **(
+                await declaring(db, event)
+                | {"declared": conflict_declarations.declarations_of(entry.declared_conflicts)}
+            ),
         )
 
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])

@@ -18,7 +18,7 @@ from concours.db import Event, EventClass, Judge, JudgingSystem, Team, TeamMembe
 from concours.i18n import gettext, ngettext
 from concours.reports import report_pdf
 from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
-from concours.services import assignment, conflicts, roster, teams
+from concours.services import assignment, conflict_declarations, conflict_suggestions, conflicts, roster, teams
 from concours.services.errors import FormErrors
 from concours.services.events import load_rubric
 from concours.services.permissions import (
@@ -332,7 +332,7 @@ class OrganizerJudgesController(Controller):
         event = await event_for_chief_judge(db, viewer, event_id)
 
         async def act(form: Form) -> None:
-            await conflicts.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
+            await conflict_declarations.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
 
         return await submit(
             request,
@@ -352,7 +352,7 @@ class OrganizerJudgesController(Controller):
     @post("/events/{event_id:int}/conflicts/suggest", media_type=MediaType.HTML)
     async def suggest_conflicts(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_chief_judge(db, viewer, event_id)
-        found = await conflicts.suggest_conflicts(db, viewer, event)
+        found = await conflict_suggestions.suggest_conflicts(db, viewer, event)
         done = (
             ngettext("%(num)s new suggestion", "%(num)s new suggestions", len(found))
             if found

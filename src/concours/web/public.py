@@ -18,7 +18,7 @@ from concours.services import (
     awards,
     car_pages,
     ceremony,
-    conflicts,
+    conflict_declarations,
     entries,
     events,
     invitations,
@@ -117,14 +117,14 @@ async def declaring(db: AsyncSession, event: Event, *, organizer: bool = False) 
     """What the application form's conflicts part needs: the judges to pick from (None: names in the owner's
     words), the types and how many lines. The organizer's add-an-entry form always picks from the roster."""
     roster = (
-        await conflicts.roster_names(db, event, public=False)
+        await conflict_declarations.roster_names(db, event, public=False)
         if organizer
         else await entries.declaration_roster(db, event)
     )
     return {
         "declare_roster": roster,
-        "conflict_types": conflicts.declarable_labels(),
-        "declaration_rows": conflicts.DECLARATION_ROWS,
+        "conflict_types": conflict_declarations.declarable_labels(),
+        "declaration_rows": conflict_declarations.DECLARATION_ROWS,
         "declared": [],
     }
 
