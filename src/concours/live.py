@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncGenerator, Iterable
@@ -25,6 +26,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db.engine import LOOP_KEY
+from concours.db.writer import AFTER_COMMIT_KEY
 
 log = logging.getLogger("concours.live")
 
@@ -125,6 +127,13 @@ def _on_commit(session: Any) -> None:
     pending: list[tuple[str, dict[str, Any]]] = session.info.pop(_PENDING_KEY, [])
     plugin: ChannelsPlugin | None = session.info.get(SESSION_KEY)
     loop: asyncio.AbstractEventLoop | None = session.info.get(LOOP_KEY)
+    after_group: list[Any] | None = session.info.get(AFTER_COMMIT_KEY)
+    if after_group is not None and loop is not None:
+        # A save of the SQLite writer's group "committed" its session: publish once the group's commit is on disk.
+        for channel, message in pending:
+            publish = functools.partial(loop.call_soon_threadsafe, _publish, plugin, json.dumps(message), channel)
+            after_group.append(publish)
+        return
     for channel, message in pending:
         if loop is not None:  # committed on the SQLite writer thread: publish from the event loop's thread
             loop.call_soon_threadsafe(_publish, plugin, json.dumps(message), channel)

@@ -12,15 +12,15 @@ SQLite is set up for concurrent use and durability:
   synchronous connection (``Database.in_writer``): aiosqlite sends every cursor call to its own thread and back
   through the event loop (about 40 round trips a save), and under load each round trip waits behind every other
   request, so the write lock was held for many loop turns. On the writer thread the lock is held for the
-  statements only, saves queue in order on the thread, and the event loop is free meanwhile.
+  statements only, saves queue in order on the thread, and the event loop is free meanwhile. The thread commits
+  the saves waiting at the same moment together (group commit, :mod:`concours.db.writer`): one disk sync for
+  many acknowledged saves.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,6 +28,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+
+from concours.db.writer import GroupCommitWriter
 
 T = TypeVar("T")
 
@@ -94,7 +96,7 @@ class Database:
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # SQLite: a synchronous engine used only on one writer thread (see the module and :meth:`in_writer`).
     writer_engine: Engine | None = None
-    _writer: ThreadPoolExecutor | None = None
+    _writer: GroupCommitWriter | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,28 +130,18 @@ class Database:
         return [self.engine.sync_engine, *([self.writer_engine] if self.writer_engine is not None else [])]
 
     async def in_writer(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one write transaction on the writer thread (SQLite): ``BEGIN IMMEDIATE``, then commit when
-        it returns, roll back when it raises. Calls queue on the thread in order; the event loop is free meanwhile.
-        The work runs in a copy of the caller's context (as ``asyncio.to_thread`` does): the request's language, for
-        one, so a refusal made on the thread speaks it."""
+        """Run ``work`` in a write transaction on the writer thread (SQLite): its own savepoint in a ``BEGIN
+        IMMEDIATE`` transaction shared with the other calls waiting at that moment, committed once for all of them
+        (group commit, :mod:`concours.db.writer`); the result comes back once that commit is on disk. If ``work``
+        raises, only its own writes are rolled back. Calls queue on the thread in order; the event loop is free
+        meanwhile. The work runs in a copy of the caller's context (as ``asyncio.to_thread`` does): the request's
+        language, for one, so a refusal made on the thread speaks it."""
         if self.writer_engine is None:
             raise RuntimeError("the writer thread is for SQLite")
         if self._writer is None:
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concours-sqlite-writer")
-        loop = asyncio.get_running_loop()
-        info = {**self.write.kw.get("info", {}), LOOP_KEY: loop}
-        context = contextvars.copy_context()
-        return await loop.run_in_executor(self._writer, context.run, self._write_now, work, info)
-
-    def _write_now(self, work: Callable[[Session], T], info: dict[str, Any]) -> T:
-        with Session(self.writer_engine, expire_on_commit=False, info=info) as session:
-            try:
-                result = work(session)
-            except BaseException:
-                session.rollback()
-                raise
-            session.commit()
-            return result
+            self._writer = GroupCommitWriter(self.writer_engine)
+        info = {**self.write.kw.get("info", {}), LOOP_KEY: asyncio.get_running_loop()}
+        return await self._writer.run(work, info)
 
     async def after_request(self, session: AsyncSession, *, committed: bool) -> None:
         """Replay the session's kept writes in a short transaction of their own if it rolled back."""
@@ -165,6 +157,6 @@ class Database:
         await self.engine.dispose()
         if self._writer is not None:
             writer, self._writer = self._writer, None
-            await asyncio.to_thread(writer.shutdown)
+            await asyncio.to_thread(writer.stop)
         if self.writer_engine is not None:
             self.writer_engine.dispose()

@@ -1,0 +1,134 @@
+"""SQLite's writer thread commits saves in groups (concours.db.writer): on a real SQLite file, calls that wait
+together share one commit; a call that fails leaves nothing of its own behind and costs the others nothing;
+nobody hears back before the commit, and after-commit work (live updates) runs only once it is on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from concours.db.engine import Database
+from concours.db.writer import AFTER_COMMIT_KEY
+from concours.i18n import gettext, using_locale
+
+
+class Refused(Exception):
+    pass
+
+
+def _database(tmp_path: Path) -> tuple[Database, Path, dict[str, int]]:
+    path = tmp_path / "group.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE note (n INTEGER PRIMARY KEY)")
+    database = Database.connect(f"sqlite+aiosqlite:///{path}")
+    seen = {"begin": 0, "commit": 0, "rollback": 0}
+    assert database.writer_engine is not None
+    for name in seen:
+        event.listen(database.writer_engine, name, lambda *_a, _n=name: seen.__setitem__(_n, seen[_n] + 1))
+    return database, path, seen
+
+
+def _stored(path: Path) -> list[int]:
+    with sqlite3.connect(path) as raw:
+        return [n for (n,) in raw.execute("SELECT n FROM note ORDER BY n")]
+
+
+def _insert(n: int) -> Any:
+    def work(session: Session) -> int:
+        session.execute(text("INSERT INTO note (n) VALUES (:n)"), {"n": n})
+        return n
+
+    return work
+
+
+async def _gather(database: Database, works: list[Any]) -> list[Any]:
+    try:
+        return await asyncio.gather(*(database.in_writer(w) for w in works), return_exceptions=True)
+    finally:
+        await database.dispose()
+
+
+def test_calls_waiting_together_share_one_commit(tmp_path: Path) -> None:
+    database, path, seen = _database(tmp_path)
+    results = asyncio.run(_gather(database, [_insert(n) for n in range(1, 101)]))
+    assert results == list(range(1, 101))
+    assert _stored(path) == list(range(1, 101))
+    # 100 calls queued at once: a few groups of at most 64, not 100 commits.
+    assert 2 <= seen["commit"] <= 20, seen
+    assert seen["rollback"] == 0
+
+
+def test_a_call_that_wrote_then_failed_leaves_nothing_and_the_others_stay(tmp_path: Path) -> None:
+    database, path, seen = _database(tmp_path)
+
+    def wrote_then_refused(session: Session) -> int:
+        session.execute(text("INSERT INTO note (n) VALUES (500)"))
+        raise Refused("half written")
+
+    works = [_insert(1), _insert(2), wrote_then_refused, _insert(3)]
+    results = asyncio.run(_gather(database, works))
+    assert results[:2] == [1, 2] and results[3] == 3
+    assert isinstance(results[2], Refused)
+    assert _stored(path) == [1, 2, 3]  # 500 was rolled back; 1 and 2 were run again with 3
+
+
+def test_a_call_refused_before_writing_costs_the_others_nothing(tmp_path: Path) -> None:
+    database, path, seen = _database(tmp_path)
+
+    def refused(session: Session) -> int:
+        session.execute(text("SELECT count(*) FROM note")).scalar()
+        raise Refused("not yours")
+
+    results = asyncio.run(_gather(database, [_insert(1), refused, _insert(2)]))
+    assert results[0] == 1 and results[2] == 2 and isinstance(results[1], Refused)
+    assert _stored(path) == [1, 2]
+    assert seen["rollback"] == 0
+
+
+def test_a_duplicate_key_fails_its_call_only(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+    results = asyncio.run(_gather(database, [_insert(7), _insert(7), _insert(8)]))
+    assert results[0] == 7 and results[2] == 8
+    assert "UNIQUE" in str(results[1]) or "unique" in str(results[1]).lower()
+    assert _stored(path) == [7, 8]
+
+
+def test_after_commit_work_sees_the_commit_and_is_dropped_on_failure(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+    ran: list[tuple[int, list[int]]] = []
+
+    def with_action(n: int, fail: bool) -> Any:
+        def work(session: Session) -> int:
+            session.execute(text("INSERT INTO note (n) VALUES (:n)"), {"n": n})
+            # What another reader sees when the action runs: the row must already be committed.
+            session.info[AFTER_COMMIT_KEY].append(lambda: ran.append((n, _stored(path))))
+            if fail:
+                raise Refused("no")
+            return n
+
+        return work
+
+    asyncio.run(_gather(database, [with_action(1, False), with_action(2, True), with_action(3, False)]))
+    assert sorted(n for n, _ in ran) == [1, 3]
+    assert all(n in stored for n, stored in ran)
+    assert _stored(path) == [1, 3]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_call_runs_in_its_callers_context(tmp_path: Path, language: str) -> None:
+    database, _path, _seen = _database(tmp_path)
+
+    async def go() -> str:
+        with using_locale(language):
+            try:
+                return await database.in_writer(lambda _s: gettext("Saved"))
+            finally:
+                await database.dispose()
+
+    assert asyncio.run(go()) == ("Enregistré" if language == "fr" else "Saved")
