@@ -29,25 +29,22 @@ from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours import demo_calibration
 from concours.db import (
-    Conflict,
     Entrant,
     Entry,
     Event,
     EventClass,
     Judge,
+    OutboxMessage,
     RubricCategory,
     ScoreLine,
     ScoreSheet,
-    Team,
-    TeamMember,
     User,
-    Vehicle,
 )
 from concours.db.engine import Database
 from concours.demo_awards import build_awards
@@ -55,7 +52,8 @@ from concours.demo_ceremony import build_ceremony
 from concours.demo_placings import build_placings_class
 from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category, check_value
-from concours.services.accounts import hash_password, issue_login_link
+from concours.services import conflicts, entries, roster, selection, teams
+from concours.services.accounts import get_or_create_user, hash_password, issue_login_link
 from concours.services.events import add_class, create_event, to_categories
 from concours.services.permissions import Viewer
 from concours.services.results import certify_class, publish
@@ -462,7 +460,9 @@ def score_sheet(
 # --------------------------------------------------------------------------------------------------
 
 RANKS = ("apprentice", "judge", "senior", "master")
-# A judge's place on this year's field: (person, judge row, class code, captain?).
+# A judge's place on this year's field: (person, their profile as the organizer's form takes it, class code, captain?);
+# once seated, the profile gives way to the judge's row.
+JudgePlan = tuple[Person, dict[str, str], str, bool]
 JudgeSeat = tuple[Person, Judge, str, bool]
 
 
@@ -473,9 +473,13 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 @dataclass
 class EntryRow:
-    entry: Entry
+    """One car's application as planned: the owner, the car, and what becomes of it (``fields``: status, class,
+    car number, field position, the organizers' message and the dates). ``entry`` is set once it is filed."""
+
     plan: CarPlan
     owner: Person
+    fields: dict[str, Any]
+    entry: Entry = field(init=False)
 
 
 @dataclass
@@ -488,51 +492,37 @@ class EditionResult:
 class DemoBuilder:
     """Writes the demo through one session; flushes only where ids are needed."""
 
-    def __init__(self, session: AsyncSession, password_hash: str) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, password_hash: str) -> None:
         self.session = session
+        self.settings = settings
         self.password_hash = password_hash
         self.rng = random.Random(SEED)
         self.users: dict[str, User] = {}
-        self.entrants: dict[str, Entrant] = {}
-        self.judges: dict[str, Judge] = {}
+        self.owners: dict[str, Viewer] = {}  # an owner signed in, once they have an account
         self.past_teams: dict[str, list[Judge]] = {}
         self.acknowledged_entry = 0  # the demo's acknowledged calibration flag (see demo_calibration)
 
     # People ---------------------------------------------------------------------------------------
 
-    async def _accounts(self, entrants: list[Person], judges: list[tuple[Person, Judge]]) -> None:
-        """Users, entrant and judge rows for everyone, reusing any account that already exists."""
-        s = self.session
-        emails = [ORGANIZER_EMAIL] + [p.email for p in entrants] + [p.email for p, _ in judges]
-        self.users = {u.email: u for u in (await s.scalars(select(User).where(User.email.in_(emails)))).all()}
-        organizer = self.users.get(ORGANIZER_EMAIL)
-        if organizer is None:
-            organizer = User(email=ORGANIZER_EMAIL, name=ORGANIZER_NAME, is_organizer=True)
-            self.users[ORGANIZER_EMAIL] = organizer
+    async def _organizer_account(self) -> None:
+        """The organizer's account (reused if it exists). No page makes an organizer: ``concours`` sets one up with a
+        password, as here."""
+        organizer = await get_or_create_user(self.session, ORGANIZER_EMAIL, ORGANIZER_NAME)
         organizer.password_hash, organizer.is_organizer, organizer.is_active = self.password_hash, True, True
-        for p in [*entrants, *(p for p, _ in judges)]:
-            if p.email not in self.users:
-                self.users[p.email] = User(email=p.email, name=p.name)
-        s.add_all(self.users.values())
-        await s.flush()
-        user_ids = [u.id for u in self.users.values()]
-        have_entrant = {
-            e.user_id: e for e in (await s.scalars(select(Entrant).where(Entrant.user_id.in_(user_ids)))).all()
-        }
-        have_judge = {j.user_id: j for j in (await s.scalars(select(Judge).where(Judge.user_id.in_(user_ids)))).all()}
-        for p in entrants:
-            uid = self.users[p.email].id
-            self.entrants[p.email] = have_entrant.get(uid) or Entrant(
-                user_id=uid, phone=p.phone, city=p.city, country=p.country
+        await self.session.flush()
+        self.users[ORGANIZER_EMAIL] = organizer
+
+    async def _known_owners(self, owners: Sequence[Person]) -> None:
+        """Owners who already have an account apply signed in (the application refuses an address with an account
+        to someone who is not signed in as it)."""
+        for user, entrant_id in (
+            await self.session.execute(
+                select(User, Entrant.id)
+                .outerjoin(Entrant, Entrant.user_id == User.id)
+                .where(User.email.in_([p.email for p in owners]))
             )
-        for p, judge in judges:
-            uid = self.users[p.email].id
-            existing = have_judge.get(uid)
-            if existing is None:
-                judge.user_id = uid
-                existing = judge
-            self.judges[p.email] = existing
-        s.add_all([*self.entrants.values(), *self.judges.values()])
+        ).tuples():
+            self.owners[user.email] = Viewer(user.id, user.name, user.email, False, None, entrant_id)
 
     # Events ---------------------------------------------------------------------------------------
 
@@ -553,12 +543,17 @@ class DemoBuilder:
             timezone=TIMEZONE,
         )
         assert event.slug == spec["slug"], "the slug follows from the name"
-        closes: datetime = spec["registration_closes"]
         event.description = spec["description"]
-        event.registration_closes_at = _at(closes.date(), closes.hour, closes.minute)
         event.terms_text = spec.get("terms", "")
-        event.status = "judging"
+        # Open for applications (with no deadline while the demo files them: its dates are in the past);
+        # :meth:`_close_registration` sets the deadline and moves the show on to judging.
+        event.status = "registration_open"
         return event
+
+    def _close_registration(self, event: Event, spec: dict[str, Any]) -> None:
+        closes: datetime = spec["registration_closes"]
+        event.registration_closes_at = _at(closes.date(), closes.hour, closes.minute)
+        event.status = "judging"
 
     async def _categories(self, event: Event) -> list[Category]:
         rows = (
@@ -577,28 +572,28 @@ class DemoBuilder:
         past_newcomers = make_people(rng, len(PAST_CLASS_CODES) * PAST_CARS_PER_CLASS - PAST_RETURNING_OWNERS, taken)
         demo_judge = _person(EVENT["demo_judge"])
         judge_people = [demo_judge, *make_people(rng, sum(c.team_size for c in MAIN_CLASSES) - 1, taken)]
-        judge_plan = self._plan_judges(judge_people)
-        await self._accounts([*main_owners, *past_newcomers], [(p, j) for p, j, _, _ in judge_plan])
-        judge_plan = [(p, self.judges[p.email], code, captain) for p, _, code, captain in judge_plan]
+        planned_judges = self._plan_judges(judge_people)
+        await self._organizer_account()
+        await self._known_owners([*main_owners, *past_newcomers])
 
         main = await self._event(MAIN)
         past = await self._event(PAST)
         main_ed = EditionResult(main, await self._classes(main, [c.code for c in MAIN_CLASSES]))
         past_ed = EditionResult(past, await self._classes(past, list(PAST_CLASS_CODES)))
-        await s.flush()  # entrant and judge ids
 
         deck = CarDeck(rng)
         self._main_entries(main_ed, deck, main_owners)
         past_deck = CarDeck(random.Random(SEED + 2025))
         past_owners = [demo_entrant, *rng.sample(main_owners[1:], PAST_RETURNING_OWNERS - 1), *past_newcomers]
         self._past_entries(past_ed, past_deck, past_owners)
-        teams = self._teams(main_ed, past_ed)
-        await s.flush()  # vehicle, entry and team ids
-        self._team_members(teams, main_ed, past_ed, judge_plan)
+        for ed, spec in ((main_ed, MAIN), (past_ed, PAST)):
+            await self._file_entries(ed)
+            self._close_registration(ed.event, spec)
+        judge_plan = await self._seat_judges(main_ed, past_ed, planned_judges)
         main_cats, past_cats = await self._categories(main), await self._categories(past)
         self._score_main(main_ed, main_cats, judge_plan)
         self._score_past(past_ed, past_cats, judge_plan)
-        self._conflict(main_ed, judge_plan)
+        await self._conflict(main_ed, judge_plan)
         await s.flush()
 
         viewer = self._organizer(main.id, past.id)
@@ -626,30 +621,73 @@ class DemoBuilder:
             out[code] = cls
         return out
 
-    def _vehicle(self, owner: Person, plan: CarPlan) -> Vehicle:
-        m = plan.model
-        return Vehicle(
-            entrant_id=self.entrants[owner.email].id,
-            year=plan.year,
-            make=m.make,
-            model=m.model,
-            body_style=m.body_style,
-            coachbuilder=m.coachbuilder,
-            chassis_number=plan.chassis,
-            engine_number=plan.engine,
-            colour=plan.colour,
-            restoration_state=plan.state,
-            restoration_notes=plan.restoration_notes,
-            history=plan.history,
-            prior_awards=plan.prior_awards,
-        )
+    def _entry(self, event: Event, owner: Person, plan: CarPlan, **fields: Any) -> EntryRow:
+        """Plan one car's application; :meth:`_file_entries` files it."""
+        return EntryRow(plan, owner, fields)
 
-    def _entry(self, event: Event, owner: Person, plan: CarPlan, **fields: object) -> Entry:
-        vehicle = self._vehicle(owner, plan)
-        self.session.add(vehicle)
-        entry = Entry(event_id=event.id, entrant_id=self.entrants[owner.email].id, **fields)
-        entry.vehicle = vehicle  # the flush inserts the vehicle first and fills in vehicle_id
-        return entry
+    async def _file_entries(self, ed: EditionResult) -> None:
+        """File the edition's applications as their owners do (the application form, signed in from their second
+        car on), then decide each as the organizers do (class, car number and message, or waitlist, decline), place
+        and check in the cars on the day, and let the withdrawn withdraw. The dates these happened on are the
+        demo's history, written last."""
+        s, event = self.session, ed.event
+        organizer = self._organizer(event.id)
+        rows = [row for code_rows in ed.entries_by_class.values() for row in code_rows]
+        for row in rows:
+            owner, plan, m = row.owner, row.plan, row.plan.model
+            preferred = row.fields.get("preferred_class_id")
+            form = {
+                "name": owner.name,
+                "email": owner.email,
+                "phone": owner.phone,
+                "city": owner.city,
+                "country": owner.country,
+                "year": str(plan.year),
+                "make": m.make,
+                "model": m.model,
+                "body_style": m.body_style,
+                "coachbuilder": m.coachbuilder,
+                "chassis_number": plan.chassis,
+                "engine_number": plan.engine,
+                "colour": plan.colour,
+                "restoration_state": plan.state,
+                "restoration_notes": plan.restoration_notes,
+                "history": plan.history,
+                "prior_awards": plan.prior_awards,
+                "preferred_class_id": str(preferred) if preferred else "",
+                "terms": "on",
+            }
+            row.entry = await entries.apply(s, self.settings, event, form, viewer=self.owners.get(owner.email))
+            if owner.email not in self.owners:
+                entrant = await s.get(Entrant, row.entry.entrant_id)
+                assert entrant is not None
+                self.owners[owner.email] = Viewer(entrant.user_id, owner.name, owner.email, False, None, entrant.id)
+        for row in rows:
+            f, entry = row.fields, row.entry
+            status: str = f["status"]
+            if status == "withdrawn":
+                await entries.withdraw(s, self.owners[row.owner.email], entry)
+                entry.absent_reason = f["absent_reason"]  # the organizers' note of why, kept with the entry
+            elif status != "applied":
+                await entries.decide(
+                    s,
+                    organizer,
+                    entry,
+                    status=status,
+                    class_id=str(f.get("class_id") or ""),
+                    car_number=str(f.get("car_number") or ""),
+                    message=f["decision_message"],
+                )
+            if f.get("field_position"):
+                await selection.update_field(s, organizer, entry, action="position", field_position=f["field_position"])
+            if f.get("checked_in_at"):
+                await selection.update_field(s, organizer, entry, action="check_in")
+        # History: when each application came in, was decided and its car checked in (no action sets a past date).
+        for row in rows:
+            row.entry.created_at = row.fields["created_at"]
+            row.entry.decided_at = row.fields.get("decided_at")
+            row.entry.checked_in_at = row.fields.get("checked_in_at")
+        await s.flush()
 
     def _main_entries(self, ed: EditionResult, deck: CarDeck, owners: list[Person]) -> None:
         rng = self.rng
@@ -658,7 +696,6 @@ class DemoBuilder:
         others = [*owners[1:], *owners[1:7]]
         rng.shuffle(others)
         number = 0
-        all_entries: list[Entry] = []
         for row_n, spec in enumerate(MAIN_CLASSES):
             cls = ed.classes[spec.code]
             rows: list[EntryRow] = []
@@ -669,7 +706,7 @@ class DemoBuilder:
                 # Two cars are still on their way to the lawn; everyone else has checked in.
                 late = spec.code in MAIN["late_classes"] and i == spec.accepted - 1
                 checked_in = None if late else _at(TODAY, 6, 15) + timedelta(minutes=rng.randint(0, 100))
-                entry = self._entry(
+                row = self._entry(
                     event,
                     owner,
                     plan,
@@ -685,8 +722,7 @@ class DemoBuilder:
                     decided_at=_at(date(2026, 9, 20), 10) + timedelta(hours=rng.randint(0, 200)),
                     created_at=_at(date(2026, 5, 1), 9) + timedelta(hours=rng.randint(0, 2800)),
                 )
-                rows.append(EntryRow(entry, plan, owner))
-                all_entries.append(entry)
+                rows.append(row)
             ed.entries_by_class[spec.code] = rows
         messages = {k: v for k, v in MAIN["messages"].items() if k in ("waitlisted", "declined")}
         for status, fits, preferred in OTHER_ENTRIES:
@@ -694,7 +730,7 @@ class DemoBuilder:
             spec = next(c for c in MAIN_CLASSES if c.code == fits)
             plan = deck.draw(fits, preservation=spec.preservation)
             decided = status in ("waitlisted", "declined", "withdrawn")
-            entry = self._entry(
+            row = self._entry(
                 event,
                 owner,
                 plan,
@@ -710,17 +746,14 @@ class DemoBuilder:
                     else _at(date(2026, 5, 1), 9) + timedelta(hours=rng.randint(0, 2800))
                 ),
             )
-            all_entries.append(entry)
-            ed.entries_by_class.setdefault("_other", []).append(EntryRow(entry, plan, owner))
+            ed.entries_by_class.setdefault("_other", []).append(row)
         assert not others, "every owner has a car"
-        self.session.add_all(all_entries)
 
     def _past_entries(self, ed: EditionResult, deck: CarDeck, owners: list[Person]) -> None:
         rng = self.rng
         number = 0
         owners_left = owners[1:]
         rng.shuffle(owners_left)
-        entries: list[Entry] = []
         for row_n, code in enumerate(PAST_CLASS_CODES):
             rows: list[EntryRow] = []
             for i in range(PAST_CARS_PER_CLASS):
@@ -728,7 +761,7 @@ class DemoBuilder:
                 demo = code == "D" and i == 0
                 owner = owners[0] if demo else owners_left.pop()
                 plan = deck.draw(code, quality=0.95 if demo else None)
-                entry = self._entry(
+                row = self._entry(
                     ed.event,
                     owner,
                     plan,
@@ -742,18 +775,16 @@ class DemoBuilder:
                     decided_at=_at(date(2025, 9, 20), 10) + timedelta(hours=rng.randint(0, 200)),
                     created_at=_at(date(2025, 5, 1), 9) + timedelta(hours=rng.randint(0, 2800)),
                 )
-                rows.append(EntryRow(entry, plan, owner))
-                entries.append(entry)
+                rows.append(row)
             ed.entries_by_class[code] = rows
-        self.session.add_all(entries)
 
-    def _plan_judges(self, people: list[Person]) -> list[JudgeSeat]:
-        """(person, judge row, main-event class code, captain) for everyone; the demo judge captains M."""
+    def _plan_judges(self, people: list[Person]) -> list[JudgePlan]:
+        """(person, profile, main-event class code, captain) for everyone; the demo judge captains M."""
         rng = self.rng
         pool = people[1:]
         rng.shuffle(pool)
         honorary_notes: list[str] = MAIN["honorary_notes"]
-        out: list[JudgeSeat] = []
+        out: list[JudgePlan] = []
         honorary_left = 2
         for spec in MAIN_CLASSES:
             for n in range(spec.team_size):
@@ -767,43 +798,38 @@ class DemoBuilder:
                 if honorary:
                     honorary_left -= 1
                 extra = rng.choice(MAIN["judge_extras"])
-                judge = Judge(
-                    rank="judge" if honorary else rank,
-                    honorary=honorary,
-                    specialties=spec.specialty + extra,
-                    notes=honorary_notes[honorary_left] if honorary else "",
-                )
-                out.append((person, judge, spec.code, captain))
+                profile = {
+                    "rank": "judge" if honorary else rank,
+                    "honorary": "on" if honorary else "",
+                    "specialties": spec.specialty + extra,
+                    "notes": honorary_notes[honorary_left] if honorary else "",
+                }
+                out.append((person, profile, spec.code, captain))
         return out
 
-    def _teams(self, main: EditionResult, past: EditionResult) -> dict[tuple[int, str], Team]:
-        teams: dict[tuple[int, str], Team] = {}
-        for ed in (main, past):
-            for code, cls in ed.classes.items():
-                teams[(ed.event.id, code)] = Team(event_id=ed.event.id, class_id=cls.id, name=f"Class {code}")
-        self.session.add_all(teams.values())
-        return teams
-
-    def _team_members(
-        self,
-        teams: dict[tuple[int, str], Team],
-        main: EditionResult,
-        past: EditionResult,
-        plan: list[JudgeSeat],
-    ) -> None:
-        members: list[TeamMember] = []
-        for _, judge, code, captain in plan:
-            members.append(TeamMember(team_id=teams[(main.event.id, code)].id, judge_id=judge.id, is_captain=captain))
-        # Last year's teams: the same class's judges where they can (never the demo judge), topped up.
-        spare = [j for p, j, code, _ in plan if code not in PAST_CLASS_CODES and p.email != DEMO_JUDGE_EMAIL]
+    async def _seat_judges(self, main: EditionResult, past: EditionResult, plan: list[JudgePlan]) -> list[JudgeSeat]:
+        """The organizer puts each judge on their class's team (by name and e-mail) and sets their profile on the
+        roster; last year's teams are the same class's judges where they can be (never the demo judge), topped up."""
+        s, settings = self.session, self.settings
+        organizer = self._organizer(main.event.id, past.event.id)
+        seats: list[JudgeSeat] = []
+        for person, profile, code, captain in plan:
+            judge = await teams.add_judge_to_class(
+                s, settings, organizer, main.classes[code], name=person.name, email=person.email, captain=captain
+            )
+            await roster.update_judge(s, organizer, main.event, judge, profile)
+            seats.append((person, judge, code, captain))
+        spare = [(p, j) for p, j, code, _ in seats if code not in PAST_CLASS_CODES and p.email != DEMO_JUDGE_EMAIL]
         for code in PAST_CLASS_CODES:
-            same = [j for p, j, c, _ in plan if c == code and p.email != DEMO_JUDGE_EMAIL][:PAST_TEAM_SIZE]
+            same = [(p, j) for p, j, c, _ in seats if c == code and p.email != DEMO_JUDGE_EMAIL][:PAST_TEAM_SIZE]
             while len(same) < PAST_TEAM_SIZE:
                 same.append(spare.pop())
-            self.past_teams[code] = same
-            team = teams[(past.event.id, code)]
-            members.extend(TeamMember(team_id=team.id, judge_id=j.id, is_captain=n == 0) for n, j in enumerate(same))
-        self.session.add_all(members)
+            self.past_teams[code] = [j for _, j in same]
+            for n, (person, _) in enumerate(same):
+                await teams.add_judge_to_class(
+                    s, settings, organizer, past.classes[code], name=person.name, email=person.email, captain=n == 0
+                )
+        return seats
 
     # Scores ---------------------------------------------------------------------------------------
 
@@ -920,27 +946,35 @@ class DemoBuilder:
                     )
         self.session.add_all(sheets)
 
-    def _conflict(self, ed: EditionResult, plan: list[JudgeSeat]) -> None:
-        """One declared conflict: a judge of the conflict class restored one of the class's cars."""
+    async def _conflict(self, ed: EditionResult, plan: list[JudgeSeat]) -> None:
+        """One declared conflict: a judge of the conflict class restored one of the class's cars, and says so."""
         conflict_class = MAIN["conflict_class"]
-        judge = next(j for _, j, code, captain in plan if code == conflict_class and not captain)
+        person, judge = next((p, j) for p, j, code, captain in plan if code == conflict_class and not captain)
         row = ed.entries_by_class[conflict_class][2]
-        self.session.add(
-            Conflict(
-                event_id=ed.event.id,
-                judge_id=judge.id,
-                entry_id=row.entry.id,
-                reason=MAIN["conflict_reason"],
-                source="judge",
-                kind="restorer",
-                created_by_id=judge.user_id,
-            )
-        )
+        viewer = Viewer(judge.user_id, person.name, person.email, False, judge.id, None)
+        form = {
+            "kind": "entry",
+            "target_entry": str(row.entry.id),
+            "type": "restorer",
+            "reason": MAIN["conflict_reason"],
+        }
+        await conflicts.add_conflict(self.session, viewer, ed.event, judge.id, form, source="judge")
 
 
 # --------------------------------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------------------------------
+
+
+async def _mail_went_out(session: AsyncSession) -> None:
+    """The mail the build's actions queued (sign-in links, decisions) went out when those things happened, in the
+    demo's story: the outbox keeps it as sent, and has nothing to send to the demo's fictional people."""
+    demo_events = select(Event.id).where(Event.slug.in_([MAIN_SLUG, PAST_SLUG]))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.event_id.in_(demo_events), OutboxMessage.sent_at.is_(None))
+        .values(sent_at=OutboxMessage.created_at)
+    )
 
 
 async def _demo_exists(session: AsyncSession) -> bool:
@@ -959,9 +993,10 @@ async def build_demo(settings: Settings) -> bool:
             if await _demo_exists(session):
                 return False
             try:
-                await DemoBuilder(session, password_hash).build()
+                await DemoBuilder(session, settings, password_hash).build()
                 await build_awards(session, settings)
                 await build_ceremony(session, PAST_SLUG, ORGANIZER_EMAIL)  # after the awards: the whole ramp
+                await _mail_went_out(session)
                 await session.commit()
             except IntegrityError:
                 # Another process built it at the same moment (PostgreSQL has no up-front write lock).
