@@ -603,7 +603,9 @@ class DemoBuilder:
             await demo_calibration.acknowledge_before_certifying(s, viewer, past, cls)
             await certify_class(s, viewer, past, cls, at=_at(past.ends_on, 13, 5 + 7 * cls.position))
         # The French-style placings class (its own judging system): places and notes, no points.
-        await build_placings_class(s, viewer, past, [j for team in self.past_teams.values() for j in team][:3])
+        await build_placings_class(
+            s, self.settings, viewer, past, [j for team in self.past_teams.values() for j in team][:3]
+        )
         await publish(s, viewer, past)
         published: datetime = PAST["published_at"]
         past.published_at = _at(published.date(), published.hour, published.minute)

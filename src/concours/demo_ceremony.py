@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import CeremonyLine, Event, EventBranding, User
-from concours.services import ceremony
+from concours.db import CeremonyLine, Event, User
+from concours.services import branding, ceremony
 from concours.services.permissions import Viewer
 
 RAMP_OPENS = (14, 0)
@@ -23,16 +23,18 @@ async def build_ceremony(session: AsyncSession, slug: str, organizer_email: str)
     user = await session.scalar(select(User).where(User.email == organizer_email))
     assert event is not None and user is not None
     viewer = Viewer(user.id, user.name, user.email, True, None, None, frozenset({event.id}), frozenset({event.id}))
-    session.add(EventBranding(event_id=event.id, primary_colour="#0b3d2e", accent_colour="#c8a24a"))
+    await branding.update(session, viewer, event, {"primary_colour": "#0b3d2e", "accent_colour": "#c8a24a"}, None)
     await ceremony.sync_run_sheet(session, viewer, event)
     lines = (
         await session.scalars(
             select(CeremonyLine).where(CeremonyLine.event_id == event.id).order_by(CeremonyLine.position)
         )
     ).all()
+    for line in lines:
+        await ceremony.present_line(session, viewer, line.id, device="demo")
+    # History: the ramp opened on the show's last afternoon, an award every few minutes.
     start = datetime(event.ends_on.year, event.ends_on.month, event.ends_on.day, *RAMP_OPENS, tzinfo=UTC)
     for n, line in enumerate(lines):
         line.presented_at = start + timedelta(minutes=MINUTES_PER_AWARD * n)
-        line.presented_by_id = viewer.user_id
     await session.flush()
     return len(lines)

@@ -12,25 +12,17 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import (
-    ClassSystem,
-    Entrant,
-    Entry,
-    Event,
-    EventClass,
-    Judge,
-    PlacingLine,
-    PlacingSheet,
-    Team,
-    TeamMember,
-    User,
-    Vehicle,
-)
+from concours.db import Entrant, Entry, Event, Judge, PlacingSheet, User
+from concours.services import entries, placings, selection, teams
+from concours.services.class_systems import set_class_system
+from concours.services.events import add_class
 from concours.services.permissions import Viewer
 from concours.services.results import certify_class
+from concours.settings import Settings
 
 PLACINGS_CODE = "H"
 PLACINGS_NAME = "Hemmings Cup: French-style, judged by eye"
+DEVICE = "demo"  # the device the demo's audit entries name
 
 # (year, make, model, body style, coachbuilder, colour, history)
 CARS: tuple[tuple[int, str, str, str, str, str, str], ...] = (
@@ -120,94 +112,86 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 11, day, hour, minute, tzinfo=UTC)
 
 
-async def build_placings_class(session: AsyncSession, viewer: Viewer, event: Event, judges: list[Judge]) -> None:
-    """Add the placings class to the finished edition, with three judges' submitted orders, and certify it."""
-    position = (
-        await session.scalar(
-            select(EventClass.position)
-            .where(EventClass.event_id == event.id)
-            .order_by(EventClass.position.desc())
-            .limit(1)
-        )
-    ) or 0
-    cls = EventClass(
-        event_id=event.id,
-        code=PLACINGS_CODE,
-        name=PLACINGS_NAME,
-        description="No points sheet: the judges choose 1st, 2nd and 3rd by their eye for elegance, presence, "
-        "condition and story, as the French concours do.",
-        position=position + 1,
-        places_awarded=3,
+async def build_placings_class(
+    session: AsyncSession, settings: Settings, viewer: Viewer, event: Event, judges: list[Judge]
+) -> None:
+    """Add the placings class to the finished edition as its organizer does (the class, its own judging system, the
+    cars entered for their owners and accepted into it, their places on the terrace, the team), let three judges
+    order the cars and leave their notes, and certify it. When each thing happened is the demo's history, set last."""
+    cls = await add_class(session, viewer, event, code=PLACINGS_CODE, name=PLACINGS_NAME, places="3")
+    cls.description = (
+        "No points sheet: the judges choose 1st, 2nd and 3rd by their eye for elegance, presence, "
+        "condition and story, as the French concours do."
     )
-    session.add(cls)
-    await session.flush()
-    session.add(ClassSystem(class_id=cls.id, method="placings", preset="french_placings", combine="borda", places=3))
+    await set_class_system(session, viewer, event, cls, {"judging": "placings", "places": "3"})
     # The owners: the demo entrant brings a second car; the others are owners of last year's field.
-    entrants = (
-        await session.scalars(
-            select(Entrant)
-            .join(User, User.id == Entrant.user_id)
+    owners = (
+        await session.execute(
+            select(User.name, User.email)
+            .join(Entrant, Entrant.user_id == User.id)
             .join(Entry, Entry.entrant_id == Entrant.id)
             .where(Entry.event_id == event.id)
             .order_by(User.email == "henry.caldwell@example.com", Entrant.id)
         )
     ).all()
-    chosen = [entrants[-1], *list(dict.fromkeys(entrants[:-1]))[: len(CARS) - 1]]
+    chosen = [owners[-1], *list(dict.fromkeys(owners[:-1]))[: len(CARS) - 1]]
     last_number = (
         await session.scalar(
             select(Entry.car_number).where(Entry.event_id == event.id).order_by(Entry.car_number.desc()).limit(1)
         )
     ) or 0
-    entries: list[Entry] = []
-    for n, ((year, make, model, body, coach, colour, history), entrant) in enumerate(zip(CARS, chosen, strict=True)):
-        vehicle = Vehicle(
-            entrant_id=entrant.id,
-            year=year,
-            make=make,
-            model=model,
-            body_style=body,
-            coachbuilder=coach,
-            colour=colour,
-            history=history,
-            restoration_state="preservation" if make == "Bugatti" else "restored",
-        )
-        session.add(vehicle)
-        await session.flush()
-        entry = Entry(
-            event_id=event.id,
-            vehicle_id=vehicle.id,
-            entrant_id=entrant.id,
-            class_id=cls.id,
-            preferred_class_id=cls.id,
+    entries_: list[Entry] = []
+    for n, ((year, make, model, body, coach, colour, history), (name, email)) in enumerate(
+        zip(CARS, chosen, strict=True)
+    ):
+        form = {
+            "name": name,
+            "email": email,
+            "year": str(year),
+            "make": make,
+            "model": model,
+            "body_style": body,
+            "coachbuilder": coach,
+            "colour": colour,
+            "history": history,
+            "restoration_state": "preservation" if make == "Bugatti" else "restored",
+            "class_id": str(cls.id),
+            "decision": "applied",
+        }
+        entry = await entries.add_entry(session, settings, viewer, event, form)
+        await entries.decide(
+            session,
+            viewer,
+            entry,
             status="accepted",
-            car_number=last_number + 1 + n,
-            field_position=f"Terrace, {n + 1}",
-            checked_in_at=_at(30, 7, 10 + n),
-            decision_message=f"Congratulations: your car is invited to show in the {PLACINGS_NAME}.",
-            decided_at=_at(1, 10),
+            class_id=str(cls.id),
+            car_number=str(last_number + 1 + n),
+            message=f"Congratulations: your car is invited to show in the {PLACINGS_NAME}.",
         )
-        session.add(entry)
-        entries.append(entry)
-    await session.flush()
-    team = Team(event_id=event.id, class_id=cls.id, name=f"Class {PLACINGS_CODE}")
-    session.add(team)
-    await session.flush()
+        await selection.update_field(session, viewer, entry, action="position", field_position=f"Terrace, {n + 1}")
+        await selection.update_field(session, viewer, entry, action="check_in")
+        entries_.append(entry)
     for n, judge in enumerate(judges[: len(ORDERS)]):
-        session.add(TeamMember(team_id=team.id, judge_id=judge.id, is_captain=n == 0))
+        user = await session.get(User, judge.user_id)
+        assert user is not None
+        await teams.add_judge_to_class(session, settings, viewer, cls, name=user.name, email=user.email, captain=n == 0)
+        seat = Viewer(user.id, user.name, user.email, False, judge.id, None)
         order, notes = ORDERS[n]
-        session.add(
-            PlacingSheet(
-                class_id=cls.id,
-                judge_id=judge.id,
-                status="submitted",
-                version=len(order) + len(notes) + 1,
-                submitted_at=_at(30, 11, 20 + 5 * n),
-                entered_by_id=judge.user_id,
-                lines=[
-                    PlacingLine(entry_id=entries[car].id, position=place, note=notes.get(car, ""))
-                    for place, car in enumerate(order, start=1)
-                ],
-            )
+        await placings.save_order(
+            session, seat, cls, event, order=",".join(str(entries_[car].id) for car in order), device=DEVICE
         )
+        for car in order:
+            if car in notes:
+                await placings.save_note(
+                    session, seat, cls, event, entry_id=entries_[car].id, note=notes[car], device=DEVICE
+                )
+        await placings.submit(session, seat, cls, event, order="", device=DEVICE)
+    # History: when the cars were accepted and checked in, and when each judge submitted.
+    for n, entry in enumerate(entries_):
+        entry.decided_at, entry.checked_in_at = _at(1, 10), _at(30, 7, 10 + n)
+    for n, sheet in enumerate(
+        await session.scalars(select(PlacingSheet).where(PlacingSheet.class_id == cls.id).order_by(PlacingSheet.id))
+    ):
+        sheet.submitted_at = _at(30, 11, 20 + 5 * n)
     await session.flush()
     await certify_class(session, viewer, event, cls, at=_at(30, 13, 45))
