@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ScoreLine
+from concours.db.engine import PING_AFTER_IDLE_SECONDS
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import csrf
@@ -91,6 +92,24 @@ async def _terminate_app_backends(pg_url: str, *, waiting_on_lock: bool) -> int:
         await conn.close()
 
 
+async def _until_gone(pg_url: str) -> None:
+    """Wait until the terminated backends have exited (pg_terminate_backend only signals them)."""
+    url = make_url(pg_url)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password, database=url.database
+    )
+    try:
+        for _ in range(100):
+            left = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", url.database
+            )
+            if not left:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+
+
 @needs_pg
 def test_connections_killed_between_requests_are_replaced_unseen(db_url: str, settings: Settings) -> None:
     seeded = _seed(db_url, settings)
@@ -98,7 +117,10 @@ def test_connections_killed_between_requests_are_replaced_unseen(db_url: str, se
         judge.cookies.set(SESSION_COOKIE, seeded.judge_tokens[0])
         assert judge.get(f"/judging/entries/{seeded.entries[0]}").status_code == 200
         assert asyncio.run(_terminate_app_backends(db_url, waiting_on_lock=False)) >= 1
-        # pool_pre_ping finds the dead connection at checkout and opens a new one.
+        asyncio.run(_until_gone(db_url))
+        time.sleep(PING_AFTER_IDLE_SECONDS + 0.5)
+        # The pool finds the dead connection at checkout (closed, or not answering the ping a connection idle for
+        # more than two seconds gets) and opens a new one.
         assert judge.get(f"/judging/entries/{seeded.entries[0]}").status_code == 200
 
 

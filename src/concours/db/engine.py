@@ -20,12 +20,14 @@ SQLite is set up for concurrent use and durability:
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -81,7 +83,36 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine.sync_engine)
         return engine
-    return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10)
+    _postgresql_setup(engine.sync_engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _postgresql_setup(sync_engine: Engine) -> None:
+    """Replace dead pooled connections at checkout without a round trip on every checkout.
+
+    ``pool_pre_ping`` pings on every checkout: two of an autosave's round trips. Instead, a connection the server
+    closed (a restart, ``pg_terminate_backend``) is known to asyncpg and replaced at once, and a connection that
+    sat unused for more than :data:`PING_AFTER_IDLE_SECONDS` is pinged first (a quiet server, or the first requests
+    after a restart). Under load connections come back within milliseconds and are not pinged. A connection lost
+    silently while busy fails its request with a 503 and is discarded; the tablet sends its change again."""
+
+    @event.listens_for(sync_engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this connection")
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) > PING_AFTER_IDLE_SECONDS:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:
+                raise DisconnectionError("the connection did not answer a ping") from exc
 
 
 @dataclass
@@ -106,7 +137,10 @@ class Database:
     def connect(cls, database_url: str, *, echo: bool = False) -> Database:
         engine = create_engine(database_url, echo=echo)
         write_bind = engine.execution_options(**{_WRITE_OPTION: True})
-        autocommit_bind = engine.execution_options(**{_AUTOCOMMIT_OPTION: True})
+        # SQLite: no BEGIN (see _sqlite_setup); PostgreSQL: the driver's autocommit (no BEGIN, no ROLLBACK).
+        autocommit_bind = engine.execution_options(
+            **({_AUTOCOMMIT_OPTION: True} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"})
+        )
         writer_engine = None
         if engine.dialect.name == "sqlite":
             writer_engine = create_sync_engine(

@@ -39,7 +39,6 @@ from typing import cast as cast_session
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, cast, exists, func, literal, or_, select, text, update
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
@@ -839,38 +838,36 @@ _BUMP_SHEET = (
     .values(version=bindparam("new_version"), updated_at=bindparam("now"))
 )
 _BUMP_SHEET_COMMENT = _BUMP_SHEET.values(overall_comment=bindparam("comment"))
+_CREATE_SHEET = text(
+    "INSERT INTO score_sheet (entry_id, judge_id, team_id, section, rubric_id, status, version, overall_comment, "
+    "calibration, created_at, updated_at) VALUES (:entry_id, :judge_id, :team_id, :section, :rubric_id, 'draft', 1, "
+    ":overall_comment, :calibration, :now, :now) ON CONFLICT DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("calibration", type_=_SHEETS.c.calibration.type), bindparam("now", type_=_SHEETS.c.created_at.type)
+)
 _AUDIT_ROW = sa_insert(AuditLog.metadata.tables[AuditLog.__tablename__])
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
     """The plan's writes (steps 1-4 of the module's docstring) in the session's transaction; raises
     :class:`_Raced` when the sheet changed since the read. Returns the sheet as it now is."""
-    insert = _insert(session)
     now: datetime = utcnow()
     sheet = plan.sheet
     # The chief judge's board is told once this commits (one non-blocking call; nothing on a rollback).
     live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
     if sheet is None:
-        values: dict[str, Any] = {
-            "entry_id": target.entry_id,
-            "judge_id": None if target.mode == "team" else target.judge_id,
-            "team_id": target.team_id if target.mode == "team" else None,
-            "section": plan.section,
-            "rubric_id": plan.rubric_id,
-            "status": "draft",
-            "version": 1,
-            "overall_comment": plan.comment or "",
-            "calibration": target.calibration,
-            "created_at": now,
-            "updated_at": now,
-        }
         sheet_id = await session.scalar(
-            insert(ScoreSheet).values(**values).on_conflict_do_nothing().returning(ScoreSheet.id)
+            _CREATE_SHEET,
+            {
+                "entry_id": target.entry_id,
+                "judge_id": None if target.mode == "team" else target.judge_id,
+                "team_id": target.team_id if target.mode == "team" else None,
+                "section": plan.section,
+                "rubric_id": plan.rubric_id,
+                "overall_comment": plan.comment or "",
+                "calibration": target.calibration,
+                "now": now,
+            },
         )
         if sheet_id is None:
             raise _Raced()
