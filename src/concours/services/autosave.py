@@ -474,7 +474,7 @@ async def read_target(
     params: dict[str, Any] = {"judge_id": judge_id, "entry_id": entry_id}
     if change_id:
         params["change_suffix"] = f":{change_id}"
-    rows = (await session.execute(_target_statement(bool(change_id)), params)).all()
+    rows = (await _core(session, _target_statement(bool(change_id)), params)).all()
     if not rows:
         raise NotFound(gettext("There is no such car in judging."))
     (
@@ -856,29 +856,32 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
     # The chief judge's board is told once this commits (one non-blocking call; nothing on a rollback).
     live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
     if sheet is None:
-        sheet_id = await session.scalar(
-            _CREATE_SHEET,
-            {
-                "entry_id": target.entry_id,
-                "judge_id": None if target.mode == "team" else target.judge_id,
-                "team_id": target.team_id if target.mode == "team" else None,
-                "section": plan.section,
-                "rubric_id": plan.rubric_id,
-                "overall_comment": plan.comment or "",
-                "calibration": target.calibration,
-                "now": now,
-            },
-        )
+        sheet_id = (
+            await _core(
+                session,
+                _CREATE_SHEET,
+                {
+                    "entry_id": target.entry_id,
+                    "judge_id": None if target.mode == "team" else target.judge_id,
+                    "team_id": target.team_id if target.mode == "team" else None,
+                    "section": plan.section,
+                    "rubric_id": plan.rubric_id,
+                    "overall_comment": plan.comment or "",
+                    "calibration": target.calibration,
+                    "now": now,
+                },
+            )
+        ).scalar()
         if sheet_id is None:
             raise _Raced()
         written = SheetData(sheet_id, plan.section, 1, "draft", plan.rubric_id, plan.comment or "", {})
     else:
         bump = {"sheet_id": sheet.id, "version": sheet.version, "new_version": sheet.version + 1, "now": now}
         if plan.comment is not None:
-            result = await session.execute(_BUMP_SHEET_COMMENT, {**bump, "comment": plan.comment})
+            result = await _core(session, _BUMP_SHEET_COMMENT, {**bump, "comment": plan.comment})
         else:
-            result = await session.execute(_BUMP_SHEET, bump)
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+            result = await _core(session, _BUMP_SHEET, bump)
+        if result.rowcount != 1:
             raise _Raced()
         written = replace(
             sheet,
@@ -887,7 +890,8 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
             lines=dict(sheet.lines),
         )
     if plan.change_id:
-        claimed = await session.execute(
+        claimed = await _core(
+            session,
             _CLAIM_CHANGE,
             {
                 "change_id": _change_key(written.id, plan.change_id),
@@ -896,11 +900,12 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
                 "sheet_version": written.version,
             },
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if claimed.rowcount != 1:
             raise _Raced()
     if plan.category is not None:
         assert plan.category.id is not None
-        await session.execute(
+        await _core(
+            session,
             _UPSERT_LINE,
             {
                 "sheet_id": written.id,
@@ -910,7 +915,8 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
             },
         )
         written.lines[plan.category.id] = (plan.value_units, plan.note)
-    await session.execute(
+    await _core(
+        session,
         _AUDIT_ROW,
         {
             "at": now,
@@ -1028,6 +1034,13 @@ async def _save_at_once(
     return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
 
 
+async def _core(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a statement of the save on the session's connection: the save's statements are Core (columns, not
+    entities), and going through the ORM session's execution cost as much again per statement."""
+    connection = await session.connection()
+    return await connection.execute(statement, params)
+
+
 class _InThread:
     """The face of an :class:`AsyncSession` the save uses (``execute``, ``scalar``, ``bind``, ``sync_session``) over
     a synchronous session on the writer thread: every await completes at once, so :func:`_run_now` runs the same
@@ -1042,6 +1055,19 @@ class _InThread:
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.scalar(*args, **kwargs)
+
+    async def connection(self) -> _ConnectionInThread:
+        return _ConnectionInThread(self.sync_session.connection())
+
+
+class _ConnectionInThread:
+    """The face of an ``AsyncConnection`` over the writer thread's connection (see :class:`_InThread`)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self.connection.execute(*args, **kwargs)
 
 
 def _in_thread(session: Session) -> AsyncSession:
