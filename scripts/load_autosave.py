@@ -367,7 +367,7 @@ def start_server(url: str, port: int, media: Path, workers: int) -> subprocess.P
         os.environ,
         CONCOURS_DATABASE_URL=url,
         CONCOURS_SECRET_KEY=SECRET,
-        CONCOURS_ENV="development",
+        CONCOURS_ENV="test",  # as in production (templates not re-checked), with the baseline route
         CONCOURS_BASE_URL=f"http://127.0.0.1:{port}",
         CONCOURS_MEDIA_DIR=str(media),
     )
