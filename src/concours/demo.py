@@ -63,7 +63,7 @@ from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category, check_value
 from concours.services import conflicts, entries, roster, selection, teams
 from concours.services.accounts import get_or_create_user, hash_password, issue_login_link
-from concours.services.events import add_class, create_event, to_categories
+from concours.services.events import add_class, change_status, create_event, to_categories
 from concours.services.permissions import Viewer
 from concours.services.results import certify_class, publish
 from concours.settings import Settings
@@ -552,17 +552,27 @@ class DemoBuilder:
             timezone=TIMEZONE,
         )
         assert event.slug == spec["slug"], "the slug follows from the name"
-        event.description = spec["description"]
-        event.terms_text = spec.get("terms", "")
-        # Open for applications (with no deadline while the demo files them: its dates are in the past);
+        event.description = spec["description"]  # no page edits an event's description yet
+        # Open for applications, with no deadline while the demo files them (its dates are in the past);
         # :meth:`_close_registration` sets the deadline and moves the show on to judging.
-        event.status = "registration_open"
+        await self._registration(event, spec, closes="")
+        await change_status(self.session, self._organizer(event.id), event, "registration_open")
         return event
 
-    def _close_registration(self, event: Event, spec: dict[str, Any]) -> None:
+    async def _registration(self, event: Event, spec: dict[str, Any], *, closes: str) -> None:
+        form = {
+            "registration_closes_at": closes,
+            "max_photos": str(event.max_photos),
+            "history_max_chars": str(event.history_max_chars),
+            "terms_text": spec.get("terms", ""),
+        }
+        await selection.update_registration(self.session, self._organizer(event.id), event, form)
+
+    async def _close_registration(self, event: Event, spec: dict[str, Any]) -> None:
         closes: datetime = spec["registration_closes"]
-        event.registration_closes_at = _at(closes.date(), closes.hour, closes.minute)
-        event.status = "judging"
+        await self._registration(event, spec, closes=closes.isoformat(timespec="minutes"))
+        for status in ("registration_closed", "judging"):
+            await change_status(self.session, self._organizer(event.id), event, status)
 
     async def _categories(self, event: Event) -> list[Category]:
         rows = (
@@ -597,7 +607,7 @@ class DemoBuilder:
         self._past_entries(past_ed, past_deck, past_owners)
         for ed, spec in ((main_ed, MAIN), (past_ed, PAST)):
             await self._file_entries(ed)
-            self._close_registration(ed.event, spec)
+            await self._close_registration(ed.event, spec)
         judge_plan = await self._seat_judges(main_ed, past_ed, planned_judges)
         main_cats, past_cats = await self._categories(main), await self._categories(past)
         self._score_main(main_ed, main_cats, judge_plan)
@@ -628,7 +638,8 @@ class DemoBuilder:
         viewer = self._organizer(event.id)
         for code in codes:
             cls = await add_class(self.session, viewer, event, code=code, name=specs[code].name, places="3")
-            cls.description, cls.team_min, cls.team_max = specs[code].description, 2, 4
+            cls.description = specs[code].description  # no page edits a class's description yet
+            await teams.set_team_size(self.session, viewer, cls, "2", "4")
             out[code] = cls
         return out
 
