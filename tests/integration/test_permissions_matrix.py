@@ -146,6 +146,9 @@ MATRIX: dict[str, Action] = {
     "run the judging: conflicts": Action("GET", "/organizer/events/{s.event_id}/conflicts", RUN_JUDGING, 403),
     "run the judging: the scoring board": Action("GET", "/chief/events/{s.event_id}", RUN_JUDGING, 403),
     "run the judging: class results": Action("GET", "/organizer/classes/{s.class_id}/results", RUN_JUDGING, 403),
+    # A class's judging system and its cars' award tracks: the organizers only, not the chief judge.
+    "choose how a class is judged": Action("GET", "/organizer/classes/{s.class_id}/system", ORGANIZERS, 403),
+    "set a car's award track": Action("POST", "/organizer/classes/{s.class_id}/tracks", {"organizer": 400}, 403),
     "score a car": Action("GET", "/judging/entries/{s.car}", {"judge": 200, "chief_judge": 200}, 403),
     "a judge's own profile": Action(
         "GET", "/judging/profile", {"judge": 200, "chief_judge": 200, "conflicted_judge": 200}, 403

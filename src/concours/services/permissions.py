@@ -171,17 +171,33 @@ async def event_for_public(session: AsyncSession, viewer: Viewer | None, slug: s
     return event
 
 
-async def class_for_chief_judge(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
-    """The class and its event, if the viewer runs the event's judging (results, ties, certification, sections)."""
+NO_CLASS = "There is no such class."
+
+
+async def _class(session: AsyncSession, class_id: int) -> tuple[EventClass, Event]:
     row = (
         await session.execute(
             select(EventClass, Event).join(Event, Event.id == EventClass.event_id).where(EventClass.id == class_id)
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such class.")
-    cls, event = row
-    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide="There is no such class.")
+        raise NotFound(NO_CLASS)
+    cls, event = row._tuple()
+    return cls, event
+
+
+async def class_for_chief_judge(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
+    """The class and its event, if the viewer runs the event's judging (results, ties, certification, sections)."""
+    cls, event = await _class(session, class_id)
+    require_in_event(why_not_run_judging(viewer, event.id), viewer, event, hide=NO_CLASS)
+    return cls, event
+
+
+async def class_for_organizer(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
+    """The class and its event, if the viewer organizes the event (how the class is judged, its cars' award
+    tracks); a chief judge who does not organize it is refused (403)."""
+    cls, event = await _class(session, class_id)
+    require_in_event(why_not_organize(viewer, event.id), viewer, event, hide=NO_CLASS)
     return cls, event
 
 

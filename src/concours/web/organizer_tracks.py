@@ -12,16 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.services import tracks
-from concours.services.errors import Forbidden
-from concours.services.permissions import Viewer, class_for_chief_judge
+from concours.services.permissions import class_for_organizer
 from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
-
-
-async def _class(db: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
-    cls, event = await class_for_chief_judge(db, viewer, class_id)
-    if not viewer.organizes(event.id):
-        raise Forbidden("Only the event's organizers set a car's award track.")
-    return cls, event
 
 
 async def _context(db: AsyncSession, subject: tuple[EventClass, Event], form: Form | None) -> dict[str, Any]:
@@ -37,11 +29,11 @@ class OrganizerTracksController(Controller):
 
     @get("/")
     async def show(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
-        return await PAGE.render(request, db, await _class(db, viewer, class_id))
+        return await PAGE.render(request, db, await class_for_organizer(db, viewer, class_id))
 
     @post("/")
     async def save(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
-        cls, event = await _class(db, viewer, class_id)
+        cls, event = await class_for_organizer(db, viewer, class_id)
 
         async def act(form: Form) -> None:
             await tracks.set_track(db, viewer, event, cls, form)
