@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, get, post
@@ -14,45 +15,47 @@ from concours.db import Event, EventClass
 from concours.domain.placings import METHOD_TEXT, ordinal
 from concours.i18n import gettext
 from concours.services import placings
-from concours.services.errors import Forbidden, FormErrors, ServiceError
+from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, Req, SignedIn, device_of, form_data, redirect, render
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, form_data, render, submit
 
 
 def _refusal(exc: ServiceError) -> int:
     return exc.status_code if exc.status_code in (403, 409) else 422
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A judge's placings sheet for a class."""
+
+    viewer: Viewer
+    cls: EventClass
+    event: Event
+
+
+async def _sheet_context(db: AsyncSession, subject: Sheet, form: Form | None) -> dict[str, Any]:
+    view = await placings.sheet_view(db, subject.viewer, subject.cls, subject.event)
+    return {
+        "sheet": view,
+        "method_text": gettext(METHOD_TEXT),
+        "ordinal": ordinal,
+        "places": [ordinal(n) for n in range(1, len(view.cars) + 1)],
+    }
+
+
+SHEET = FormPage("judging/placings.html", _sheet_context)
+
+
+async def _sheet(db: AsyncSession, viewer: Viewer, class_id: int) -> Sheet:
+    return Sheet(viewer, *await placings.class_for_judge(db, viewer, class_id))
+
+
 class JudgingPlacingsController(Controller):
     path = "/judging/classes/{class_id:int}/placings"
 
-    async def _page(
-        self,
-        request: Req,
-        db: AsyncSession,
-        viewer: Viewer,
-        cls: EventClass,
-        event: Event,
-        *,
-        status_code: int = 200,
-        error: str = "",
-    ) -> Template:
-        view = await placings.sheet_view(db, viewer, cls, event)
-        return render(
-            request,
-            "judging/placings.html",
-            status_code=status_code,
-            sheet=view,
-            method_text=gettext(METHOD_TEXT),
-            ordinal=ordinal,
-            places=[ordinal(n) for n in range(1, len(view.cars) + 1)],
-            error=error,
-        )
-
     @get("/")
     async def sheet(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Template:
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        return await self._page(request, db, viewer, cls, event)
+        return await SHEET.render(request, db, await _sheet(db, viewer, class_id))
 
     def _state(self, request: Req, key: str, error: str = "", status_code: int = 200) -> Template:
         return render(
@@ -117,32 +120,23 @@ class JudgingPlacingsController(Controller):
     @post("/move")
     async def move(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
         """Without scripts: move a car a place and show the sheet again."""
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        form = await form_data(request)
-        try:
+        sheet = await _sheet(db, viewer, class_id)
+
+        async def act(form: Form) -> str:
+            car, direction, device = form.get("entry_id", ""), form.get("dir", ""), device_of(request, form)
             await placings.move_car(
-                db,
-                viewer,
-                cls,
-                event,
-                entry_id=form.get("entry_id", ""),
-                direction=form.get("dir", ""),
-                device=device_of(request, form),
+                db, viewer, sheet.cls, sheet.event, entry_id=car, direction=direction, device=device
             )
-        except Forbidden:
-            raise
-        except ServiceError as exc:
-            return await self._page(request, db, viewer, cls, event, status_code=400, error=exc.message)
-        return redirect(f"/judging/classes/{cls.id}/placings#car-{form.get('entry_id', '')}")
+            return f"/judging/classes/{sheet.cls.id}/placings#car-{car}"
+
+        return await submit(request, db, SHEET, sheet, act, lambda back: back, keep_form=False)
 
     @post("/submit")
     async def submit(self, request: Req, db: Db, viewer: SignedIn, class_id: FromQuery[int]) -> Any:
-        cls, event = await placings.class_for_judge(db, viewer, class_id)
-        form = await form_data(request)
-        try:
-            await placings.submit(db, viewer, cls, event, order=form.get("order", ""), device=device_of(request, form))
-        except Forbidden:
-            raise
-        except ServiceError as exc:
-            return await self._page(request, db, viewer, cls, event, status_code=400, error=exc.message)
-        return redirect("/judging/")
+        sheet = await _sheet(db, viewer, class_id)
+
+        async def act(form: Form) -> None:
+            order, device = form.get("order", ""), device_of(request, form)
+            await placings.submit(db, viewer, sheet.cls, sheet.event, order=order, device=device)
+
+        return await submit(request, db, SHEET, sheet, act, "/judging/", keep_form=False)

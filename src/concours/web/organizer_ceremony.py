@@ -23,6 +23,7 @@ from concours.services.errors import NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
 from concours.web.common import (
+    PAGE_ERROR,
     AppSettings,
     Db,
     Form,
@@ -33,26 +34,19 @@ from concours.web.common import (
     form_data,
     pdf_response,
     redirect,
-    render,
     submit,
 )
 from concours.web.jobs import start_job_redirect
 
 
-async def _run_sheet_page(
-    request: Req, db: AsyncSession, event: Event, *, status_code: int = 200, error: str = ""
-) -> Template:
+async def _run_sheet_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
     lines = await ceremony.run_sheet(db, event)
-    return render(
-        request,
-        "organizer/ceremony.html",
-        status_code=status_code,
-        event=event,
-        lines=lines,
-        presented=sum(1 for ln in lines if ln.presented_at),
-        next_id=next((ln.id for ln in lines if not ln.presented_at), None),
-        error=error,
-    )
+    return {
+        "event": event,
+        "lines": lines,
+        "presented": sum(1 for ln in lines if ln.presented_at),
+        "next_id": next((ln.id for ln in lines if not ln.presented_at), None),
+    }
 
 
 async def _branding_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
@@ -65,7 +59,17 @@ async def _branding_context(db: AsyncSession, event: Event, form: Form | None) -
     return {"event": event, "form": form, "has_logo": bool(row and row.logo_jpeg), "saved": False}
 
 
+RUN_SHEET = FormPage("organizer/ceremony.html", _run_sheet_context)
 BRANDING = FormPage("organizer/branding.html", _branding_context)
+
+
+async def _on_run_sheet(
+    request: Req, db: AsyncSession, event: Event, act: Callable[[Form], Awaitable[Any]], anchor: str = ""
+) -> Response[Any]:
+    """A button on the run sheet: do ``act``, then back to the run sheet (at ``anchor``), or the refusal on it."""
+    return await submit(
+        request, db, RUN_SHEET, event, act, f"/organizer/events/{event.id}/ceremony{anchor}", keep_form=False
+    )
 
 
 async def _presented(
@@ -86,36 +90,28 @@ class OrganizerCeremonyController(Controller):
 
     @get("/events/{event_id:int}/ceremony")
     async def run_sheet(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await _run_sheet_page(request, db, event)
+        return await RUN_SHEET.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/ceremony/build")
     async def build(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        try:
-            await ceremony.sync_run_sheet(db, viewer, event)
-        except ServiceError as exc:
-            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
-        return redirect(f"/organizer/events/{event.id}/ceremony")
+        return await _on_run_sheet(request, db, event, lambda form: ceremony.sync_run_sheet(db, viewer, event))
 
     @post("/events/{event_id:int}/ceremony/reset")
     async def reset(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         event = await event_for_organizer(db, viewer, event_id)
-        try:
-            await ceremony.reset_order(db, viewer, event)
-        except ServiceError as exc:
-            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
-        return redirect(f"/organizer/events/{event.id}/ceremony")
+        return await _on_run_sheet(request, db, event, lambda form: ceremony.reset_order(db, viewer, event))
 
     @post("/ceremony/lines/{line_id:int}/move")
     async def move(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Any:
-        form = await form_data(request)
         _, event = await ceremony.line_for_organizer(db, viewer, line_id)
-        try:
-            await ceremony.move_line(db, viewer, line_id, form.get("direction", ""))
-        except ServiceError as exc:
-            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
-        return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
+        return await _on_run_sheet(
+            request,
+            db,
+            event,
+            lambda form: ceremony.move_line(db, viewer, line_id, form.get("direction", "")),
+            f"#line-{line_id}",
+        )
 
     @post("/ceremony/lines/{line_id:int}/present")
     async def present(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Redirect:
@@ -133,7 +129,7 @@ class OrganizerCeremonyController(Controller):
         try:
             report = await emcee_cards.build(db, event)
         except ServiceError as exc:
-            return await _run_sheet_page(request, db, event, status_code=400, error=exc.message)
+            return await RUN_SHEET.render(request, db, event, status_code=400, errors={PAGE_ERROR: exc.message})
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/events/{event_id:int}/branding")
@@ -226,27 +222,27 @@ SHOW_DOCUMENTS = [
 ]
 
 
-async def _documents_page(
-    request: Req,
-    db: AsyncSession,
-    settings: Settings,
-    viewer: Viewer,
-    event: Event,
-    *,
-    status_code: int = 200,
-    error: str = "",
-) -> Template:
+@dataclass(frozen=True)
+class Documents:
+    """The show-day documents page of an event, as its viewer sees it (the copies already made)."""
+
+    event: Event
+    viewer: Viewer
+    settings: Settings
+
+
+async def _documents_context(db: AsyncSession, subject: Documents, form: Form | None) -> dict[str, Any]:
+    event = subject.event
     offered = [d for d in SHOW_DOCUMENTS if event.publish_scores or not d.only_with_scores]
-    found = await jobs.copies(db, settings, viewer, event.id, [(d.kind, d.params) for d in offered])
-    return render(
-        request,
-        "organizer/documents.html",
-        status_code=status_code,
-        event=event,
-        error=error,
-        documents=list(zip(offered, found, strict=True)),
-        lines=len(await ceremony.run_sheet(db, event)),
-    )
+    found = await jobs.copies(db, subject.settings, subject.viewer, event.id, [(d.kind, d.params) for d in offered])
+    return {
+        "event": event,
+        "documents": list(zip(offered, found, strict=True)),
+        "lines": len(await ceremony.run_sheet(db, event)),
+    }
+
+
+DOCUMENTS = FormPage("organizer/documents.html", _documents_context)
 
 
 class OrganizerDocumentsController(Controller):
@@ -261,20 +257,19 @@ class OrganizerDocumentsController(Controller):
         self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        return await _documents_page(request, db, settings, viewer, event)
+        return await DOCUMENTS.render(request, db, Documents(event, viewer, settings))
 
     @post("/", media_type=MediaType.HTML)
     async def make(
         self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Template | Redirect:
+    ) -> Response[Any]:
         event = await event_for_organizer(db, viewer, event_id)
-        key = (await form_data(request)).get("document", "")
-        document = next((d for d in SHOW_DOCUMENTS if d.key == key), None)
-        if document is None:
-            return await _documents_page(
-                request, db, settings, viewer, event, status_code=400, error=gettext("Pick one of the documents below.")
-            )
-        try:
+
+        async def act(form: Form) -> Redirect:
+            document = next((d for d in SHOW_DOCUMENTS if d.key == form.get("document", "")), None)
+            if document is None:
+                raise ServiceError(gettext("Pick one of the documents below."))
             return await start_job_redirect(request, db, settings, viewer, event.id, document.kind, document.params)
-        except ServiceError as exc:
-            return await _documents_page(request, db, settings, viewer, event, status_code=400, error=exc.message)
+
+        page = Documents(event, viewer, settings)
+        return await submit(request, db, DOCUMENTS, page, act, lambda started: started, keep_form=False)
