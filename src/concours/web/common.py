@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from litestar import MediaType, Request
 from litestar.datastructures import State
@@ -214,6 +215,16 @@ def redirect(path: str) -> Redirect:
     return Redirect(path=path, status_code=303)
 
 
+NOTICE = "done"  # the query parameter of a notice the next page says once, after a success
+NOTICE_CHARS = 500
+
+
+def notice_url(path: str, notice: str, anchor: str = "") -> str:
+    """Where to go after a success the page there should mention: ``path?done=<notice>#anchor``
+    (:meth:`FormPage.render` gives the page its ``notice``)."""
+    return f"{path}?{NOTICE}={quote(notice)}" + (f"#{anchor}" if anchor else "")
+
+
 def client_address(request: Req) -> str:
     """The client's address as the server sees it (behind a proxy, run the server with its proxy-headers
     option so this is the visitor's address and not the proxy's)."""
@@ -264,7 +275,8 @@ class FormPage(Generic[S]):
     GET, a refused POST and any re-render go through :meth:`render`, so a refused form shows the same page with
     the values that were typed (``form``) and each error beside its field (``errors``; ``errors["__all__"]`` for
     the whole form). ``context(db, subject, form)`` runs the page's queries; ``form`` is None on a first showing
-    (the loader may then return a ``form`` of defaults) and the submitted fields after a refusal."""
+    (the loader may then return a ``form`` of defaults) and the submitted fields after a refusal. The page's
+    ``notice`` is what a success left for it to say (see :func:`notice_url`)."""
 
     template: str
     context: Callable[[AsyncSession, S, Form | None], Awaitable[dict[str, Any]]]
@@ -282,6 +294,7 @@ class FormPage(Generic[S]):
     ) -> Template:
         context = await self.context(db, subject, form)
         context.setdefault("form", form if form is not None else {})
+        context.setdefault("notice", request.query_params.get(NOTICE, "")[:NOTICE_CHARS])
         context.update(errors=errors or {}, **extra)
         return render(request, self.template, status_code=status_code, **context)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, get, post
@@ -24,17 +23,11 @@ def _refusal(exc: ServiceError) -> int:
     return exc.status_code if exc.status_code in (403, 409) else 422
 
 
-@dataclass(frozen=True)
-class Sheet:
-    """A judge's placings sheet for a class."""
-
-    viewer: Viewer
-    cls: EventClass
-    event: Event
+Sheet = tuple[Viewer, EventClass, Event]  # a judge's placings sheet for a class
 
 
-async def _sheet_context(db: AsyncSession, subject: Sheet, form: Form | None) -> dict[str, Any]:
-    view = await placings.sheet_view(db, subject.viewer, subject.cls, subject.event)
+async def _sheet_context(db: AsyncSession, sheet: Sheet, form: Form | None) -> dict[str, Any]:
+    view = await placings.sheet_view(db, *sheet)
     return {
         "sheet": view,
         "method_text": gettext(METHOD_TEXT),
@@ -47,7 +40,7 @@ SHEET = FormPage("judging/placings.html", _sheet_context)
 
 
 async def _sheet(db: AsyncSession, viewer: Viewer, class_id: int) -> Sheet:
-    return Sheet(viewer, *await placings.class_for_judge(db, viewer, class_id))
+    return (viewer, *await placings.class_for_judge(db, viewer, class_id))
 
 
 class JudgingPlacingsController(Controller):
@@ -124,10 +117,8 @@ class JudgingPlacingsController(Controller):
 
         async def act(form: Form) -> str:
             car, direction, device = form.get("entry_id", ""), form.get("dir", ""), device_of(request, form)
-            await placings.move_car(
-                db, viewer, sheet.cls, sheet.event, entry_id=car, direction=direction, device=device
-            )
-            return f"/judging/classes/{sheet.cls.id}/placings#car-{car}"
+            await placings.move_car(db, *sheet, entry_id=car, direction=direction, device=device)
+            return f"/judging/classes/{class_id}/placings#car-{car}"
 
         return await submit(request, db, SHEET, sheet, act, lambda back: back, keep_form=False)
 
@@ -136,7 +127,6 @@ class JudgingPlacingsController(Controller):
         sheet = await _sheet(db, viewer, class_id)
 
         async def act(form: Form) -> None:
-            order, device = form.get("order", ""), device_of(request, form)
-            await placings.submit(db, viewer, sheet.cls, sheet.event, order=order, device=device)
+            await placings.submit(db, *sheet, order=form.get("order", ""), device=device_of(request, form))
 
         return await submit(request, db, SHEET, sheet, act, "/judging/", keep_form=False)

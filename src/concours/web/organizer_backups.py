@@ -33,7 +33,6 @@ async def _context(db: AsyncSession, subject: tuple[Viewer, Settings], form: For
         "form": form,
         "files": await anyio.to_thread.run_sync(backups.backup_files, plan.folder),
         "env_folder": str(settings.backup_dir) if settings.backup_dir else "",
-        "notice": "",
     }
 
 

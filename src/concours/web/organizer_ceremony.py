@@ -222,19 +222,12 @@ SHOW_DOCUMENTS = [
 ]
 
 
-@dataclass(frozen=True)
-class Documents:
-    """The show-day documents page of an event, as its viewer sees it (the copies already made)."""
-
-    event: Event
-    viewer: Viewer
-    settings: Settings
-
-
-async def _documents_context(db: AsyncSession, subject: Documents, form: Form | None) -> dict[str, Any]:
-    event = subject.event
+async def _documents_context(
+    db: AsyncSession, subject: tuple[Event, Viewer, Settings], form: Form | None
+) -> dict[str, Any]:
+    event, viewer, settings = subject  # the copies already made are the viewer's
     offered = [d for d in SHOW_DOCUMENTS if event.publish_scores or not d.only_with_scores]
-    found = await jobs.copies(db, subject.settings, subject.viewer, event.id, [(d.kind, d.params) for d in offered])
+    found = await jobs.copies(db, settings, viewer, event.id, [(d.kind, d.params) for d in offered])
     return {
         "event": event,
         "documents": list(zip(offered, found, strict=True)),
@@ -257,7 +250,7 @@ class OrganizerDocumentsController(Controller):
         self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
     ) -> Template:
         event = await event_for_organizer(db, viewer, event_id)
-        return await DOCUMENTS.render(request, db, Documents(event, viewer, settings))
+        return await DOCUMENTS.render(request, db, (event, viewer, settings))
 
     @post("/", media_type=MediaType.HTML)
     async def make(
@@ -271,5 +264,4 @@ class OrganizerDocumentsController(Controller):
                 raise ServiceError(gettext("Pick one of the documents below."))
             return await start_job_redirect(request, db, settings, viewer, event.id, document.kind, document.params)
 
-        page = Documents(event, viewer, settings)
-        return await submit(request, db, DOCUMENTS, page, act, lambda started: started, keep_form=False)
+        return await submit(request, db, DOCUMENTS, (event, viewer, settings), act, lambda job: job, keep_form=False)

@@ -75,7 +75,6 @@ async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) 
         "filters": filters,
         "current": filters.status,
         "error_entry": None,
-        "notice": "",
         "registration": dict(registration, **form) if form is not None else registration,
         "registration_open": entries.registration_open(event),
         "add_entry_statuses": entries.ADD_ENTRY_STATUSES,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, MediaType, get, post
 from litestar.params import FromPath
@@ -14,7 +13,7 @@ from concours.db import Event
 from concours.i18n import gettext, ngettext
 from concours.services import entries, invitations
 from concours.services.permissions import event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, notice_url, submit
 
 
 async def _invitations_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
@@ -24,7 +23,6 @@ async def _invitations_context(db: AsyncSession, event: Event, form: Form | None
         "invitations": lines,
         "applied": sum(1 for line in lines if line.state == "applied"),
         "registration_open": entries.registration_open(event),
-        "notice": "",
     }
 
 
@@ -49,8 +47,7 @@ class OrganizerInvitationsController(Controller):
 
     @get("/events/{event_id:int}/invitations")
     async def invitations_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await INVITATIONS.render(request, db, event, notice=request.query_params.get("done", "")[:500])
+        return await INVITATIONS.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/invitations", media_type=MediaType.HTML)
     async def invite(
@@ -61,14 +58,8 @@ class OrganizerInvitationsController(Controller):
         async def act(form: Form) -> invitations.InviteResult:
             return await invitations.invite(db, settings, viewer, event, form)
 
-        return await submit(
-            request,
-            db,
-            INVITATIONS,
-            event,
-            act,
-            lambda result: f"/organizer/events/{event.id}/invitations?done={quote(_done(result))}",
-        )
+        done = f"/organizer/events/{event.id}/invitations"
+        return await submit(request, db, INVITATIONS, event, act, lambda result: notice_url(done, _done(result)))
 
     @post("/events/{event_id:int}/invitations/setting", media_type=MediaType.HTML)
     async def setting(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:

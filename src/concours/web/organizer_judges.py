@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, MediaType, Response, get, post
 from litestar.datastructures import UploadFile
@@ -37,6 +36,7 @@ from concours.web.common import (
     device_of,
     form_data,
     form_list,
+    notice_url,
     pdf_response,
     redirect,
     submit,
@@ -100,7 +100,6 @@ async def _roster_context(db: AsyncSession, event: Event, form: Form | None) -> 
         "form": form if form is not None else {"rank": "judge"},
         "import_errors": [],
         "edit_forms": {},
-        "notice": "",
     }
 
 
@@ -113,7 +112,6 @@ async def _conflicts_context(db: AsyncSession, event: Event, form: Form | None) 
         "kinds": conflicts.kind_labels(),
         "types": conflicts.type_labels(),
         "years": conflicts.JUDGED_BEFORE_YEARS,
-        "notice": "",
         "dismiss_form": {},
     }
 
@@ -129,7 +127,6 @@ async def _board_context(db: AsyncSession, subject: Board, form: Form | None) ->
         "codes": loaded.class_codes,
         "ranks": {j.id: j.rank for j in loaded.inputs.judges},
         "rank_labels": roster.RANK_LABELS,
-        "notice": "",
         "humanize": lambda text: assignment.humanize(text, loaded),
     }
 
@@ -138,6 +135,14 @@ JUDGES = FormPage("organizer/judges.html", _judges_context)
 ROSTER = FormPage("organizer/judges_roster.html", _roster_context)
 CONFLICTS = FormPage("organizer/conflicts.html", _conflicts_context)
 BOARD = FormPage("organizer/assignment.html", _board_context)
+
+
+def _roster_url(event: Event, notice: str) -> str:
+    return notice_url(f"/organizer/events/{event.id}/roster", notice)
+
+
+def _conflicts_url(event_id: int, notice: str, anchor: str = "") -> str:
+    return notice_url(f"/organizer/events/{event_id}/conflicts", notice, anchor)
 
 
 class OrganizerJudgesController(Controller):
@@ -220,8 +225,7 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/roster")
     async def roster_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
-        return await ROSTER.render(request, db, event, notice=request.query_params.get("done", "")[:200])
+        return await ROSTER.render(request, db, await event_for_organizer(db, viewer, event_id))
 
     @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
     async def invite(
@@ -232,8 +236,7 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await roster.invite_judge(db, settings, viewer, event, form)
 
-        done = f"/organizer/events/{event.id}/roster?done={quote(gettext('invited'))}"
-        return await submit(request, db, ROSTER, event, act, done)
+        return await submit(request, db, ROSTER, event, act, _roster_url(event, gettext("invited")))
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
@@ -260,7 +263,7 @@ class OrganizerJudgesController(Controller):
         said = gettext(
             "imported %(invited)s invited %(updated)s updated", invited=result.invited, updated=result.updated
         )
-        return redirect(f"/organizer/events/{event.id}/roster?done={quote(said)}")
+        return redirect(_roster_url(event, said))
 
     @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
     async def update_judge(
@@ -297,22 +300,14 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await roster.set_chief_judge(db, settings, viewer, event, form.get("chief_judge", ""))
 
-        return await submit(
-            request,
-            db,
-            ROSTER,
-            event,
-            act,
-            f"/organizer/events/{event.id}/roster?done={quote(gettext('chief judge chosen'))}",
-            keep_form=False,
-        )
+        done = _roster_url(event, gettext("chief judge chosen"))
+        return await submit(request, db, ROSTER, event, act, done, keep_form=False)
 
     # -- conflicts -------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/conflicts")
     async def conflicts(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        return await CONFLICTS.render(request, db, event, notice=request.query_params.get("done", "")[:200])
+        return await CONFLICTS.render(request, db, await event_for_chief_judge(db, viewer, event_id))
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
     async def add_conflict(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
@@ -334,15 +329,8 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await conflict_declarations.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
 
-        return await submit(
-            request,
-            db,
-            CONFLICTS,
-            event,
-            act,
-            f"/organizer/events/{event.id}/conflicts?done=setting+saved#declared",
-            keep_form=False,
-        )
+        done = _conflicts_url(event.id, "setting saved", "declared")
+        return await submit(request, db, CONFLICTS, event, act, done, keep_form=False)
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def remove_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
@@ -358,7 +346,7 @@ class OrganizerJudgesController(Controller):
             if found
             else gettext("nothing new to suggest")
         )
-        return redirect(f"/organizer/events/{event.id}/conflicts?done={quote(done)}#suggested")
+        return redirect(_conflicts_url(event.id, done, "suggested"))
 
     @post("/conflicts/{conflict_id:int}/confirm", media_type=MediaType.HTML)
     async def confirm_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
@@ -367,15 +355,8 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await conflicts.confirm_conflict(db, viewer, conflict_id)
 
-        return await submit(
-            request,
-            db,
-            CONFLICTS,
-            event,
-            act,
-            f"/organizer/events/{event.id}/conflicts?done={quote(gettext('conflict confirmed'))}",
-            keep_form=False,
-        )
+        done = _conflicts_url(event.id, gettext("conflict confirmed"))
+        return await submit(request, db, CONFLICTS, event, act, done, keep_form=False)
 
     @post("/conflicts/{conflict_id:int}/dismiss", media_type=MediaType.HTML)
     async def dismiss_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
@@ -384,15 +365,9 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await conflicts.dismiss_conflict(db, viewer, conflict_id, form.get(f"dismissed_reason_{conflict_id}", ""))
 
+        done = _conflicts_url(event.id, gettext("suggestion dismissed"))
         return await submit(
-            request,
-            db,
-            CONFLICTS,
-            event,
-            act,
-            f"/organizer/events/{event.id}/conflicts?done={quote(gettext('suggestion dismissed'))}",
-            keep_form=False,
-            keep=lambda form: {"dismiss_form": form},
+            request, db, CONFLICTS, event, act, done, keep_form=False, keep=lambda form: {"dismiss_form": form}
         )
 
     # -- the assignment board --------------------------------------------------------------------------
@@ -400,9 +375,7 @@ class OrganizerJudgesController(Controller):
     @get("/events/{event_id:int}/assignment")
     async def board(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
         event = await event_for_chief_judge(db, viewer, event_id)
-        propose = request.query_params.get("propose") == "1"
-        notice = request.query_params.get("done", "")[:200]
-        return await BOARD.render(request, db, Board(event, propose), notice=notice)
+        return await BOARD.render(request, db, Board(event, propose=request.query_params.get("propose") == "1"))
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
     async def apply(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
@@ -411,7 +384,7 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await assignment.apply_plan(db, viewer, event, form.get("token", ""))
 
-        done = f"/organizer/events/{event.id}/assignment?done={quote(gettext('The automatic plan is in place.'))}"
+        done = notice_url(f"/organizer/events/{event.id}/assignment", gettext("The automatic plan is in place."))
         return await submit(request, db, BOARD, Board(event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
@@ -439,7 +412,7 @@ class OrganizerJudgesController(Controller):
             BOARD,
             Board(event),
             act,
-            lambda done: f"/organizer/events/{event.id}/assignment?done={quote(done)}#judge-{judge_id}",
+            lambda done: notice_url(f"/organizer/events/{event.id}/assignment", done, f"judge-{judge_id}"),
             field=f"judge-{judge_id}",
         )
 

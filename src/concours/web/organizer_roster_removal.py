@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote_plus
 
 from litestar import Controller, MediaType, get, post
 from litestar.params import FromPath
@@ -14,7 +13,7 @@ from concours.db import Event, Judge
 from concours.i18n import gettext
 from concours.services import roster, roster_removal
 from concours.services.permissions import Viewer, event_for_organizer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, submit
+from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, notice_url, submit
 
 
 async def _judge(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
@@ -68,6 +67,6 @@ class OrganizerRosterRemovalController(Controller):
                 if plan.open_assignments
                 else gettext("%(name)s removed from the roster", name=plan.name)
             )
-            return f"/organizer/events/{event.id}/roster?done={quote_plus(said)}"
+            return notice_url(f"/organizer/events/{event.id}/roster", said)
 
         return await submit(request, db, CONFIRM, (event, judge), act, done, keep_form=False)
