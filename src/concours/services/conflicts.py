@@ -29,6 +29,7 @@ from concours.i18n import N_, gettext
 from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import FormErrors, NotFound
+from concours.services.events import classes_of
 from concours.services.permissions import (
     Viewer,
     require_in_event,
@@ -140,9 +141,7 @@ async def conflict_choices(session: AsyncSession, event: Event) -> dict[str, lis
             .order_by(Entry.car_number, Entry.id)
         )
     ).all()
-    classes = (
-        await session.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-    ).all()
+    classes = await classes_of(session, event.id)
     owners: dict[int, str] = {}
     for c in cars:
         owners.setdefault(c[6], c[5])

@@ -283,6 +283,12 @@ async def get_event_by_slug(session: AsyncSession, slug: str) -> Event:
     return event
 
 
+async def classes_of(session: AsyncSession, event_id: int) -> list[EventClass]:
+    """The event's classes, in their order."""
+    query = select(EventClass).where(EventClass.event_id == event_id).order_by(EventClass.position)
+    return list((await session.scalars(query)).all())
+
+
 def to_categories(rows: list[RubricCategory]) -> list[Category]:
     return [
         Category(

@@ -46,7 +46,7 @@ def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
 class AuthController(Controller):
     @staticmethod
     def _login_page(request: Req, form: dict[str, str], errors: dict[str, str]) -> Template:
-        """The sign-in page again after a malformed form: the errors beside their fields, e-mails kept."""
+        """The sign-in page again after a refused form: the errors beside their fields, e-mails kept."""
         kept = {k: form[k] for k in ("email", "link_email") if k in form}
         return render(
             request, "auth/login.html", status_code=400, next=safe_next(form.get("next"), ""), form=kept, errors=errors
@@ -71,14 +71,8 @@ class AuthController(Controller):
         if user is None:
             await throttle.failed(db, "sign-in", account_key)
             await throttle.failed(db, "sign-in-address", address_key)
-            return render(
-                request,
-                "auth/login.html",
-                status_code=400,
-                next=safe_next(form.get("next"), ""),
-                form={"email": form.get("email", "")},
-                errors={"password": gettext("That e-mail and password do not match an organizer account.")},
-            )
+            wrong = gettext("That e-mail and password do not match an organizer account.")
+            return self._login_page(request, form, {"password": wrong})
         await throttle.succeeded(db, "sign-in", account_key)
         token = await accounts.start_session(db, settings, user.id, request.headers.get("user-agent", ""))
         return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
@@ -91,14 +85,8 @@ class AuthController(Controller):
             return self._login_page(request, exc.form, exc.errors)
         email = accounts.normalize_email(form.get("link_email", ""))
         if "@" not in email:
-            return render(
-                request,
-                "auth/login.html",
-                status_code=400,
-                next="",
-                form={"link_email": email},
-                errors={"link_email": gettext("Enter the e-mail address you applied or were invited with.")},
-            )
+            unknown = gettext("Enter the e-mail address you applied or were invited with.")
+            return self._login_page(request, {"link_email": email}, {"link_email": unknown})
         # Every request mails a link (when the address has an account): limited per address typed and per client.
         await throttle.check(db, "sign-in-link", [email[:254]])
         await throttle.check(db, "sign-in-link-address", [client_address(request)])

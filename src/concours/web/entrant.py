@@ -25,6 +25,7 @@ from concours.services import (
     selection,
 )
 from concours.services.errors import FormErrors, ServiceError
+from concours.services.events import classes_of
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
 from concours.web.common import (
@@ -39,7 +40,7 @@ from concours.web.common import (
     redirect,
     render,
 )
-from concours.web.public import declaring, vehicle_form
+from concours.web.public import declaring, owner_form, vehicle_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
@@ -109,15 +110,7 @@ class EntrantController(Controller):
         vehicle = await db.get(Vehicle, entry.vehicle_id)
         entrant = await db.get(Entrant, entry.entrant_id)
         assert vehicle is not None and entrant is not None
-        form = vehicle_form(vehicle)
-        form.update(
-            phone=entrant.phone,
-            city=entrant.city,
-            address=entrant.address,
-            postcode=entrant.postcode,
-            country=entrant.country,
-            preferred_class_id=str(entry.preferred_class_id or ""),
-        )
+        form = vehicle_form(vehicle) | owner_form(entrant) | {"preferred_class_id": str(entry.preferred_class_id or "")}
         return await self._edit_page(request, db, entry, form, {})
 
     async def _edit_page(
@@ -132,9 +125,7 @@ class EntrantController(Controller):
     ) -> Template:
         event = await db.get(Event, entry.event_id)
         assert event is not None
-        classes = (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
+        classes = await classes_of(db, event.id)
         stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
         return render(
             request,

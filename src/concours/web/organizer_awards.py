@@ -8,15 +8,15 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, EventClass, SpecialAward
+from concours.db import Event, SpecialAward
 from concours.domain import awards as rules
 from concours.domain.states import EVENT_STATUS_LABELS
 from concours.reports import report_pdf
 from concours.reports.voting_codes import voting_code_sheet
 from concours.services import awards, ballots, export, peoples_choice
+from concours.services.events import classes_of
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
@@ -32,14 +32,6 @@ from concours.web.common import (
     redirect,
     submit,
 )
-
-
-async def _classes(db: AsyncSession, event_id: int) -> list[EventClass]:
-    return list(
-        (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event_id).order_by(EventClass.position))
-        ).all()
-    )
 
 
 def _award_form(award: SpecialAward) -> dict[str, str]:
@@ -64,7 +56,7 @@ async def _index_context(db: AsyncSession, subject: tuple[Viewer, Event], form: 
         "kinds": rules.KINDS,
         "eligibility": rules.ELIGIBILITY,
         "status_labels": rules.STATUS_LABELS,
-        "classes": await _classes(db, event.id),
+        "classes": await classes_of(db, event.id),
         "form": form or {"kind": "designated", "eligibility": "judged"},
         "picked": set(),
     }
@@ -85,7 +77,7 @@ async def _award_context(
         "kinds": rules.KINDS,
         "eligibility": rules.ELIGIBILITY,
         "status_labels": rules.STATUS_LABELS,
-        "classes": await _classes(db, event.id),
+        "classes": await classes_of(db, event.id),
         "picked": {str(c) for c in award.class_ids},
         "cars": await awards.eligible_cars(db, event, award),
         "winner": winner,

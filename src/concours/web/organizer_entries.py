@@ -10,28 +10,20 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event, EventClass
+from concours.db import Event
 from concours.domain.states import ENTRY_STATUSES
 from concours.i18n import gettext
 from concours.services import csv_entries, entries, pending_uploads, photos, selection
 from concours.services.errors import FormErrors, ServiceError
+from concours.services.events import classes_of
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
 from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, form_list, submit
 from concours.web.public import declaring
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
-
-
-async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:
-    return list(
-        (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
-    )
 
 
 def _csv_response(text: str, filename: str) -> Response[bytes]:
@@ -67,7 +59,7 @@ async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) 
         "event": event,
         "queue": queue,
         "rows": queue.rows,
-        "classes": await _classes(db, event),
+        "classes": await classes_of(db, event.id),
         "statuses": ENTRY_STATUSES,
         "status_labels": selection.STATUS_LABELS,
         "restoration_states": entries.RESTORATION_STATES,
@@ -100,7 +92,7 @@ async def _import_context(db: AsyncSession, event: Event, form: Form | None) -> 
 async def _add_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
     context: dict[str, Any] = {
         "event": event,
-        "classes": await _classes(db, event),
+        "classes": await classes_of(db, event.id),
         "decisions": entries.ORGANIZER_DECISIONS,
         "restoration_states": entries.RESTORATION_STATES,
         "refusal": entries.why_not_add_entry(event),

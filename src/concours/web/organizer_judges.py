@@ -19,7 +19,7 @@ from concours.reports import report_pdf
 from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflict_declarations, conflict_suggestions, conflicts, roster, teams
 from concours.services.errors import FormErrors
-from concours.services.events import load_rubric
+from concours.services.events import classes_of, load_rubric
 from concours.services.permissions import (
     class_for_chief_judge,
     event_for_chief_judge,
@@ -56,9 +56,7 @@ class Board:
 
 
 async def _judges_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
-    classes = (
-        await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-    ).all()
+    classes = await classes_of(db, event.id)
     members = (
         await db.execute(
             select(

@@ -11,7 +11,7 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entrant, Event, EventClass, Vehicle
+from concours.db import Entrant, Event, Vehicle
 from concours.domain.states import EVENT_STATUS_LABELS, accepts_applications, results_public
 from concours.i18n import gettext
 from concours.services import (
@@ -54,18 +54,21 @@ def vehicle_form(v: Vehicle) -> dict[str, str]:
     }
 
 
+def owner_form(entrant: Entrant) -> dict[str, str]:
+    """A saved owner's contact details as the application form's fields."""
+    return {
+        "phone": entrant.phone,
+        "city": entrant.city,
+        "address": entrant.address,
+        "postcode": entrant.postcode,
+        "country": entrant.country,
+    }
+
+
 async def _owner_form(db: AsyncSession, viewer: Viewer) -> dict[str, str]:
     entrant = await db.get(Entrant, viewer.entrant_id) if viewer.entrant_id else None
     form = {"name": viewer.name, "email": viewer.email}
-    if entrant is not None:
-        form.update(
-            phone=entrant.phone,
-            city=entrant.city,
-            address=entrant.address,
-            postcode=entrant.postcode,
-            country=entrant.country,
-        )
-    return form
+    return form | owner_form(entrant) if entrant is not None else form
 
 
 async def _saved_vehicles(db: AsyncSession, entrant_id: int) -> list[Vehicle]:
@@ -97,7 +100,7 @@ async def _apply_page(
         "public/apply.html",
         status_code=status_code,
         event=event,
-        classes=await _classes(db, event),
+        classes=await events.classes_of(db, event.id),
         form=form,
         errors=errors,
         open=entries.registration_open(event),
@@ -165,14 +168,6 @@ async def _photo_response(
     return await photo_file(settings, photo, thumb=thumb, cache="private, max-age=3600")
 
 
-async def _classes(db: AsyncSession, event: Event) -> list[EventClass]:
-    return list(
-        (
-            await db.scalars(select(EventClass).where(EventClass.event_id == event.id).order_by(EventClass.position))
-        ).all()
-    )
-
-
 class PublicController(Controller):
     @get("/")
     async def home(self, request: Req, db: Db, optional_viewer: MaybeSignedIn) -> Template:
@@ -205,7 +200,7 @@ class PublicController(Controller):
             request,
             "public/event.html",
             event=event,
-            classes=await _classes(db, event),
+            classes=await events.classes_of(db, event.id),
             label=EVENT_STATUS_LABELS[event.status],
             open=accepts_applications(event.status),
             results=results_public(event.status),

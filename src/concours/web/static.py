@@ -12,6 +12,7 @@ import mimetypes
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from litestar import get
 from litestar.exceptions import NotFoundException
@@ -50,13 +51,21 @@ def static_url(path: str) -> str:
     return f"{STATIC_PREFIX}{path}?v={static_version(path)}"
 
 
-@get(
-    "/static/{path:path}",
-    include_in_schema=False,
-    sync_to_thread=False,
-    opt={"exclude_from_csrf": True},
-    name="static",
-)
+# A file route: no schema, no thread (the file is streamed), nothing to protect from cross-site posts.
+_FILE_ROUTE: dict[str, Any] = {"include_in_schema": False, "sync_to_thread": False, "opt": {"exclude_from_csrf": True}}
+
+
+def _file(path: Path, media_type: str, cache: str) -> File:
+    return File(
+        path=path,
+        filename=path.name,
+        media_type=media_type,
+        content_disposition_type="inline",
+        headers={"cache-control": cache},
+    )
+
+
+@get("/static/{path:path}", name="static", **_FILE_ROUTE)
 def static_file(path: FromPath[str], v: FromQuery[str | None] = None) -> File:
     """A file under ``static/``; cached for a year when asked for by its current versioned URL."""
     root = _root().resolve()
@@ -68,29 +77,11 @@ def static_file(path: FromPath[str], v: FromQuery[str | None] = None) -> File:
     media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     if media_type.startswith("text/") or media_type == "application/javascript":
         media_type += "; charset=utf-8"
-    return File(
-        path=file,
-        filename=file.name,
-        media_type=media_type,
-        content_disposition_type="inline",
-        headers={"cache-control": cache},
-    )
+    return _file(file, media_type, cache)
 
 
-@get(
-    "/judging/sw.js",
-    include_in_schema=False,
-    sync_to_thread=False,
-    opt={"exclude_from_csrf": True},
-    name="service_worker",
-)
+@get("/judging/sw.js", name="service_worker", **_FILE_ROUTE)
 def service_worker() -> File:
     """The judge's offline service worker (``static/js/sw.js``), served under /judging/ so that its scope covers
     the judge's pages; always revalidated, so a new version reaches the tablets at their next visit."""
-    return File(
-        path=_root() / "js" / "sw.js",
-        filename="sw.js",
-        media_type="application/javascript; charset=utf-8",
-        content_disposition_type="inline",
-        headers={"cache-control": REVALIDATE},
-    )
+    return _file(_root() / "js" / "sw.js", "application/javascript; charset=utf-8", REVALIDATE)
