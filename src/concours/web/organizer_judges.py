@@ -327,7 +327,7 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await conflict_declarations.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
 
-        done = _conflicts_url(event.id, "setting saved", "declared")
+        done = _conflicts_url(event.id, gettext("setting saved"), "declared")
         return await submit(request, db, CONFLICTS, event, act, done, keep_form=False)
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
