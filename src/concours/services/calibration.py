@@ -101,6 +101,24 @@ class _Loaded:
     team_codes: list[str]  # classes judged by one consensus sheet per car: nothing to compare
 
 
+async def sheet_values(
+    session: AsyncSession, sheet_ids: list[int], key_of: dict[int, str]
+) -> dict[int, dict[str, int]]:
+    """The scored lines of these sheets: sheet id -> category key -> units (categories outside ``key_of`` left out)."""
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    if not sheet_ids:
+        return values
+    lines = await session.execute(
+        select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units).where(
+            ScoreLine.sheet_id.in_(sheet_ids), ScoreLine.value_units.is_not(None)
+        )
+    )
+    for sheet_id, category_id, units in lines.all():
+        if category_id in key_of:
+            values[sheet_id][key_of[category_id]] = units
+    return values
+
+
 async def _load(session: AsyncSession, event: Event, class_ids: list[int] | None = None) -> _Loaded:
     """Every submitted sheet and order of the event's judged classes (or of ``class_ids``), reduced to the domain's
     input; a fixed number of queries however large the show."""
@@ -152,17 +170,7 @@ async def _load(session: AsyncSession, event: Event, class_ids: list[int] | None
         else {}
     )
     key_of = {c.id: c.key for r in rubrics.values() for c in r.categories}
-    values: dict[int, dict[str, int]] = defaultdict(dict)
-    if sheets:
-        for sheet_id, category_id, units in (
-            await session.execute(
-                select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units).where(
-                    ScoreLine.sheet_id.in_([s.id for s in sheets]), ScoreLine.value_units.is_not(None)
-                )
-            )
-        ).all():
-            if category_id in key_of:
-                values[sheet_id][key_of[category_id]] = units
+    values = await sheet_values(session, [s.id for s in sheets], key_of)
     by_class: dict[int, list[cal.CalSheet]] = defaultdict(list)
     for s in sheets:
         by_class[s.class_id].append(cal.CalSheet(s.id, s.entry_id, s.judge_id, values.get(s.id, {}), s.section))

@@ -8,7 +8,6 @@ sheet with autosave (``services/autosave.py``, ``read_calibration_target``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,7 +23,6 @@ from concours.db import (
     EventStaff,
     Judge,
     Rubric,
-    ScoreLine,
     ScoreSheet,
     Team,
     TeamMember,
@@ -34,16 +32,16 @@ from concours.db import (
 from concours.domain import calibration as cal
 from concours.domain.states import judging_open
 from concours.services import audit
-from concours.services.calibration import binding_conflicts
-from concours.services.errors import Forbidden, FormErrors, NotFound
+from concours.services.calibration import binding_conflicts, sheet_values
+from concours.services.errors import FormErrors, NotFound
 from concours.services.events import to_categories
 from concours.services.permissions import (
     ACCEPTED,
     Viewer,
     can_run_judging,
-    conflict_reason,
     event_for_chief_judge,
     require,
+    require_may_score,
     why_not_judge,
 )
 
@@ -142,11 +140,7 @@ async def entry_for_calibration(session: AsyncSession, viewer: Viewer, entry_id:
     entry, event = row._tuple()
     if viewer.judge_id not in await event_judge_ids(session, event.id):
         raise NotFound("There is no such calibration car.")
-    if viewer.entrant_id is not None and entry.entrant_id == viewer.entrant_id:
-        raise Forbidden("This is your own car: you cannot judge it.")
-    reason = await conflict_reason(session, viewer.judge_id, entry)
-    if reason is not None:
-        raise Forbidden(f"You have a conflict of interest with this car: {reason}")
+    await require_may_score(session, viewer, entry)
     return entry
 
 
@@ -261,18 +255,7 @@ async def section(session: AsyncSession, viewer: Viewer, event: Event) -> Calibr
             )
         )
     ).all()
-    values: dict[int, dict[str, int]] = defaultdict(dict)
-    key_of = {c.id: c.key for c in categories}
-    if sheets:
-        for sheet_id, category_id, units in (
-            await session.execute(
-                select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units).where(
-                    ScoreLine.sheet_id.in_([s.id for s in sheets]), ScoreLine.value_units.is_not(None)
-                )
-            )
-        ).all():
-            if category_id in key_of:
-                values[sheet_id][key_of[category_id]] = units
+    values = await sheet_values(session, [s.id for s in sheets], {c.id: c.key for c in categories if c.id is not None})
     conflicts = await binding_conflicts(session, [event.id])
     entry_id = event.calibration_entry_id
     deviations = cal.calibration_car(

@@ -250,12 +250,17 @@ async def entry_for_judge(session: AsyncSession, viewer: Viewer, entry_id: int) 
     )
     if on_team is None:
         raise Forbidden("You are not on the judging team of this car's class.")
+    await require_may_score(session, viewer, entry)
+    return entry
+
+
+async def require_may_score(session: AsyncSession, viewer: Viewer, entry: Entry) -> None:
+    """A judge never scores their own car, nor a car a binding conflict keeps them from (403 with the reason)."""
     if viewer.entrant_id is not None and entry.entrant_id == viewer.entrant_id:
         raise Forbidden("This is your own car: you cannot judge it.")
-    reason = await conflict_reason(session, viewer.judge_id, entry)
+    reason = await conflict_reason(session, viewer.judge_id, entry) if viewer.judge_id is not None else None
     if reason is not None:
         raise Forbidden(f"You have a conflict of interest with this car: {reason}")
-    return entry
 
 
 async def entry_for_entrant(session: AsyncSession, viewer: Viewer, entry_id: int) -> Entry:
