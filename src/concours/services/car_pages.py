@@ -28,6 +28,7 @@ from concours.i18n import gettext
 from concours.reports.certified import certified_text
 from concours.services import audit
 from concours.services.awards import awards_for_entries
+from concours.services.entries import vehicle_form
 from concours.services.errors import NotFound
 from concours.services.permissions import Viewer
 
@@ -226,21 +227,7 @@ async def personal_data(session: AsyncSession, viewer: Viewer) -> dict[str, Any]
         },
         "publish_name": entrant.publish_name,
         "cars": [
-            {
-                "id": v.id,
-                "year": v.year,
-                "make": v.make,
-                "model": v.model,
-                "body_style": v.body_style,
-                "coachbuilder": v.coachbuilder,
-                "chassis_number": v.chassis_number,
-                "engine_number": v.engine_number,
-                "colour": v.colour,
-                "restoration_state": v.restoration_state,
-                "restoration_notes": v.restoration_notes,
-                "history": v.history,
-                "prior_awards": v.prior_awards,
-            }
+            {"id": v.id, **vehicle_form(v), "year": v.year}  # the year stays a number
             for v in vehicles
         ],
         "applications": [

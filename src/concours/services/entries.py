@@ -211,6 +211,11 @@ VEHICLE_FIELDS = (
 )
 
 
+def vehicle_form(vehicle: Vehicle) -> dict[str, str]:
+    """A saved car as the application form's fields (and the entries CSV's columns of the car)."""
+    return {key: str(getattr(vehicle, key)) for key in VEHICLE_FIELDS}
+
+
 def fill_vehicle(vehicle: Vehicle, app: Application) -> None:
     for key in VEHICLE_FIELDS:
         setattr(vehicle, key, getattr(app, key))

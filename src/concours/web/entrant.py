@@ -40,7 +40,7 @@ from concours.web.common import (
     redirect,
     render,
 )
-from concours.web.public import declaring, owner_form, vehicle_form
+from concours.web.public import declaring, owner_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
 
 
@@ -110,7 +110,11 @@ class EntrantController(Controller):
         vehicle = await db.get(Vehicle, entry.vehicle_id)
         entrant = await db.get(Entrant, entry.entrant_id)
         assert vehicle is not None and entrant is not None
-        form = vehicle_form(vehicle) | owner_form(entrant) | {"preferred_class_id": str(entry.preferred_class_id or "")}
+        form = (
+            entries.vehicle_form(vehicle)
+            | owner_form(entrant)
+            | {"preferred_class_id": str(entry.preferred_class_id or "")}
+        )
         return await self._edit_page(request, db, entry, form, {})
 
     async def _edit_page(

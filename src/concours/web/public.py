@@ -36,24 +36,6 @@ from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, Req, fo
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, photo_file, take_photos
 
 
-def vehicle_form(v: Vehicle) -> dict[str, str]:
-    """A saved car as the application form's fields."""
-    return {
-        "year": str(v.year),
-        "make": v.make,
-        "model": v.model,
-        "body_style": v.body_style,
-        "coachbuilder": v.coachbuilder,
-        "chassis_number": v.chassis_number,
-        "engine_number": v.engine_number,
-        "colour": v.colour,
-        "restoration_state": v.restoration_state,
-        "restoration_notes": v.restoration_notes,
-        "history": v.history,
-        "prior_awards": v.prior_awards,
-    }
-
-
 def owner_form(entrant: Entrant) -> dict[str, str]:
     """A saved owner's contact details as the application form's fields."""
     return {
@@ -156,7 +138,7 @@ async def _prefilled(
         saved = await _saved_vehicles(db, viewer.entrant_id)
         chosen = next((v for v in saved if vehicle and str(v.id) == vehicle), None)
         if chosen is not None:
-            form.update(vehicle_form(chosen))
+            form.update(entries.vehicle_form(chosen))
             form["vehicle_id"] = str(chosen.id)
     return form, saved
 
