@@ -24,24 +24,54 @@ from concours.services import (
     photos,
     selection,
 )
-from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import classes_of
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
 from concours.web.common import (
     AppSettings,
-    BadForm,
     Db,
+    Form,
+    FormPage,
     Req,
     SignedIn,
-    form_data,
     form_list,
     pdf_response,
     redirect,
     render,
+    submit,
 )
 from concours.web.public import declaring, owner_form
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
+
+
+async def _edit_context(db: AsyncSession, entry: Entry, form: Form | None) -> dict[str, Any]:
+    """The entrant's application to edit: as saved on a first showing (the car, the owner's details, the class)."""
+    event = await db.get(Event, entry.event_id)
+    assert event is not None
+    if form is None:
+        vehicle = await db.get(Vehicle, entry.vehicle_id)
+        entrant = await db.get(Entrant, entry.entrant_id)
+        assert vehicle is not None and entrant is not None
+        preferred = {"preferred_class_id": str(entry.preferred_class_id or "")}
+        form = entries.vehicle_form(vehicle) | owner_form(entrant) | preferred
+    declared = {"declared": conflict_declarations.declarations_of(entry.declared_conflicts)}
+    return {
+        "entry": entry,
+        "event": event,
+        "classes": await classes_of(db, event.id),
+        "form": form,
+        "restoration_states": entries.RESTORATION_STATES,
+        "stored_photos": (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, []),
+        "editable": entries.may_edit(entry, event),
+        "pending": [],
+        "pending_token": "",  # a refused form's photos, kept (see web.uploads.take_photos)
+        "max_photo_bytes": photos.MAX_PHOTO_BYTES,
+        "upload_budget": UPLOAD_BUDGET,
+        **(await declaring(db, event) | declared),
+    }
+
+
+EDIT = FormPage("entrant/edit.html", _edit_context)
 
 
 class EntrantController(Controller):
@@ -106,74 +136,26 @@ class EntrantController(Controller):
 
     @get("/entries/{entry_id:int}/edit")
     async def edit_form(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Template:
-        entry = await entry_for_entrant(db, viewer, entry_id)
-        vehicle = await db.get(Vehicle, entry.vehicle_id)
-        entrant = await db.get(Entrant, entry.entrant_id)
-        assert vehicle is not None and entrant is not None
-        form = (
-            entries.vehicle_form(vehicle)
-            | owner_form(entrant)
-            | {"preferred_class_id": str(entry.preferred_class_id or "")}
-        )
-        return await self._edit_page(request, db, entry, form, {})
-
-    async def _edit_page(
-        self,
-        request: Req,
-        db: AsyncSession,
-        entry: Entry,
-        form: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
-        pending: list[Any] | None = None,
-    ) -> Template:
-        event = await db.get(Event, entry.event_id)
-        assert event is not None
-        classes = await classes_of(db, event.id)
-        stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
-        return render(
-            request,
-            "entrant/edit.html",
-            status_code=status_code,
-            entry=entry,
-            event=event,
-            classes=classes,
-            form=form,
-            errors=errors,
-            restoration_states=entries.RESTORATION_STATES,
-            stored_photos=stored,
-            editable=entries.may_edit(entry, event),
-            pending=pending or [],
-            max_photo_bytes=photos.MAX_PHOTO_BYTES,
-            upload_budget=UPLOAD_BUDGET,
-            **(
-                await declaring(db, event)
-                | {"declared": conflict_declarations.declarations_of(entry.declared_conflicts)}
-            ),
-        )
+        return await EDIT.render(request, db, await entry_for_entrant(db, viewer, entry_id))
 
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])
     async def edit(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
         intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
-        try:
-            form = await form_data(request, multi=("remove_photo", *PHOTO_FORM_LISTS))
+
+        async def act(form: Form) -> None:
             form["pending_photos"] = intake.token
             remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
             await entries.update_application(
                 db, settings, viewer, entry, form, intake.uploads, remove_ids, photo_problem=intake.problem
             )
-        except BadForm as exc:
-            kept = exc.form | {"pending_photos": intake.token}
-            return await self._edit_page(request, db, entry, kept, exc.errors, status_code=400, pending=intake.pending)
-        except FormErrors as exc:
-            return await self._edit_page(request, db, entry, form, exc.errors, status_code=400, pending=intake.pending)
-        except ServiceError as exc:
-            return await self._edit_page(
-                request, db, entry, form, {"__all__": exc.message}, status_code=400, pending=intake.pending
-            )
-        pending_uploads.discard(settings, intake.token)
-        return redirect(f"/my/#entry-{entry.id}")
+            pending_uploads.discard(settings, intake.token)
+
+        success = f"/my/#entry-{entry.id}"
+        multi = ("remove_photo", *PHOTO_FORM_LISTS)
+        return await submit(
+            request, db, EDIT, entry, act, success, multi=multi, pending=intake.pending, pending_token=intake.token
+        )
 
     @post("/entries/{entry_id:int}/withdraw")
     async def withdraw(self, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
