@@ -21,6 +21,7 @@ from concours.services import assignment, conflict_declarations, conflict_sugges
 from concours.services.errors import FormErrors
 from concours.services.events import classes_of, load_rubric
 from concours.services.permissions import (
+    Viewer,
     class_for_chief_judge,
     event_for_chief_judge,
     event_for_organizer,
@@ -133,6 +134,12 @@ JUDGES = FormPage("organizer/judges.html", _judges_context)
 ROSTER = FormPage("organizer/judges_roster.html", _roster_context)
 CONFLICTS = FormPage("organizer/conflicts.html", _conflicts_context)
 BOARD = FormPage("organizer/assignment.html", _board_context)
+
+
+async def judge_for_organizer(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
+    """A judge of the roster of an event the viewer organizes, with the event."""
+    event = await event_for_organizer(db, viewer, event_id)
+    return event, await roster.judge_on_roster(db, event, judge_id)
 
 
 def _roster_url(event: Event, notice: str) -> str:
@@ -272,8 +279,7 @@ class OrganizerJudgesController(Controller):
         event_id: FromPath[int],
         judge_id: FromPath[int],
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-        judge = await roster.judge_on_roster(db, event, judge_id)
+        event, judge = await judge_for_organizer(db, viewer, event_id, judge_id)
 
         async def act(form: Form) -> None:
             await roster.update_judge(db, viewer, event, judge, form)

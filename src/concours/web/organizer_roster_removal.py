@@ -11,14 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, Judge
 from concours.i18n import gettext
-from concours.services import roster, roster_removal
-from concours.services.permissions import Viewer, event_for_organizer
+from concours.services import roster_removal
 from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, notice_url, submit
-
-
-async def _judge(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
-    event = await event_for_organizer(db, viewer, event_id)
-    return event, await roster.judge_on_roster(db, event, judge_id)
+from concours.web.organizer_judges import judge_for_organizer
 
 
 async def _context(db: AsyncSession, subject: tuple[Event, Judge], form: Form | None) -> dict[str, Any]:
@@ -41,7 +36,7 @@ class OrganizerRosterRemovalController(Controller):
         event_id: FromPath[int],
         judge_id: FromPath[int],
     ) -> Template:
-        return await CONFIRM.render(request, db, await _judge(db, viewer, event_id, judge_id))
+        return await CONFIRM.render(request, db, await judge_for_organizer(db, viewer, event_id, judge_id))
 
     @post("/", media_type=MediaType.HTML)
     async def remove(
@@ -52,7 +47,7 @@ class OrganizerRosterRemovalController(Controller):
         event_id: FromPath[int],
         judge_id: FromPath[int],
     ) -> Any:
-        event, judge = await _judge(db, viewer, event_id, judge_id)
+        event, judge = await judge_for_organizer(db, viewer, event_id, judge_id)
 
         async def act(form: Form) -> roster_removal.RemovalPlan:
             return await roster_removal.remove_from_roster(db, viewer, event, judge, device_of(request, form))
