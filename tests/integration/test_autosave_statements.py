@@ -1,6 +1,6 @@
 """The autosave path stays small: one save is at most 6 SQL statements (on SQLite BEGIN IMMEDIATE, the read and
-four writes on the writer thread; on PostgreSQL the read, then four writes), a replayed change is one read (inside
-SQLite's BEGIN), and the answer carries the totals without reading the car back."""
+four writes on the writer thread; on PostgreSQL the read, then the four writes as one statement), a replayed change
+is one read (inside SQLite's BEGIN), and the answer carries the totals without reading the car back."""
 
 from __future__ import annotations
 
@@ -67,7 +67,10 @@ def test_one_autosave_is_at_most_six_statements(db_url: str, settings: Settings)
             )
         assert r.status_code == 200 and "Saved" in r.text
         assert len(seen) <= MAX_STATEMENTS_PER_SAVE, seen
-        assert seen.count("SELECT") == 1 and seen.count("INSERT") == 3 and seen.count("UPDATE") == 1, seen
+        if db_url.startswith("postgresql"):  # the read, then the writes as one statement outside a transaction
+            assert seen == ["SELECT", "WITH"], seen
+        else:  # BEGIN IMMEDIATE on the writer thread, the read, then the sheet, the change id, the line, the audit row
+            assert seen.count("SELECT") == 1 and seen.count("INSERT") == 3 and seen.count("UPDATE") == 1, seen
         # The answer's total is the stored lines' total, as a page read afresh shows it.
         total = re.search(r"Total <strong>[^<]+</strong> / [^<]+(<small>[^<]+</small>)?", r.text)
         assert total and total.group(0) in judge.get(f"/judging/entries/{entry}").text, r.text
