@@ -69,6 +69,13 @@ def _require_judge(viewer: Viewer) -> int:
     return viewer.judge_id
 
 
+async def _autosave_form(request: Req, database: Database) -> tuple[Viewer, dict[str, str]]:
+    """The signed-in judge and the form of an autosave request (which takes no ``db`` session, see below)."""
+    viewer = await autosave_viewer(request, database)
+    _require_judge(viewer)
+    return viewer, await form_data(request)
+
+
 async def _photos(db: AsyncSession, entry: Entry) -> list[dict[str, str]]:
     """The car's photos for the judge (served by /photos/{id}, which checks who may see them)."""
     stored = (await photos.photos_by_vehicle(db, [entry.vehicle_id])).get(entry.vehicle_id, [])
@@ -156,23 +163,29 @@ class JudgingController(Controller):
     async def save_line(
         self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
     ) -> Template:
-        database: Database = state.db
-        viewer = await autosave_viewer(request, database)
-        _require_judge(viewer)
-        form = await form_data(request)
-        change = _line_change(request, form, category_id)
-        saved = await autosave.autosave(database, viewer, entry_id, change)
-        return self._answer(request, saved, str(category_id) if saved.line is None else "")
+        return await self._save_line(request, state, entry_id, category_id)
 
     @post("/entries/{entry_id:int}/comment")
     async def save_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
+        return await self._save_comment(request, state, entry_id)
+
+    async def _save_line(
+        self, request: Req, state: State, entry_id: int, category_id: int, *, calibration: bool = False
+    ) -> Template:
+        """A tablet's change to one line of the judge's sheet (or their calibration sheet): its saved state."""
         database: Database = state.db
-        viewer = await autosave_viewer(request, database)
-        _require_judge(viewer)
-        form = await form_data(request)
-        section = form.get("section", "")
+        viewer, form = await _autosave_form(request, database)
+        change = _line_change(request, form, category_id)
+        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=calibration)
+        return self._answer(request, saved, str(category_id) if saved.line is None else "")
+
+    async def _save_comment(self, request: Req, state: State, entry_id: int, *, calibration: bool = False) -> Template:
+        """A tablet's change to the overall comment (of a section, on a judge's own sheet): its saved state."""
+        database: Database = state.db
+        viewer, form = await _autosave_form(request, database)
+        section = "" if calibration else form.get("section", "")
         change = _comment_change(request, form, section)
-        saved = await autosave.autosave(database, viewer, entry_id, change)
+        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=calibration)
         return self._answer(request, saved, f"comment-{section}" if section else "comment")
 
     # The calibration car: the normal sheet and autosave, on the judge's calibration sheet (never counted).
@@ -203,23 +216,11 @@ class JudgingController(Controller):
     async def calibration_line(
         self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
     ) -> Template:
-        database: Database = state.db
-        viewer = await autosave_viewer(request, database)
-        _require_judge(viewer)
-        form = await form_data(request)
-        change = _line_change(request, form, category_id)
-        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
-        return self._answer(request, saved, str(category_id) if saved.line is None else "")
+        return await self._save_line(request, state, entry_id, category_id, calibration=True)
 
     @post("/calibration/{entry_id:int}/comment")
     async def calibration_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
-        database: Database = state.db
-        viewer = await autosave_viewer(request, database)
-        _require_judge(viewer)
-        form = await form_data(request)
-        change = _comment_change(request, form)
-        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=True)
-        return self._answer(request, saved, "comment")
+        return await self._save_comment(request, state, entry_id, calibration=True)
 
     @post("/calibration/{entry_id:int}/submit")
     async def calibration_submit(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
