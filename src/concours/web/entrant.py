@@ -20,7 +20,6 @@ from concours.services import (
     certificates,
     conflict_declarations,
     entries,
-    pending_uploads,
     photos,
     selection,
 )
@@ -38,10 +37,9 @@ from concours.web.common import (
     pdf_response,
     redirect,
     render,
-    submit,
 )
 from concours.web.public import declaring, owner_form
-from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
+from concours.web.uploads import UPLOAD_BUDGET, PhotoIntake, UploadBudget, submit_with_photos
 
 
 async def _edit_context(db: AsyncSession, entry: Entry, form: Form | None) -> dict[str, Any]:
@@ -141,21 +139,15 @@ class EntrantController(Controller):
     @post("/entries/{entry_id:int}/edit", middleware=[UploadBudget])
     async def edit(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
         entry = await entry_for_entrant(db, viewer, entry_id)
-        intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
 
-        async def act(form: Form) -> None:
-            form["pending_photos"] = intake.token
+        async def act(form: Form, intake: PhotoIntake) -> None:
             remove_ids = selection.parse_ids(await form_list(request, "remove_photo"))
             await entries.update_application(
                 db, settings, viewer, entry, form, intake.uploads, remove_ids, photo_problem=intake.problem
             )
-            pending_uploads.discard(settings, intake.token)
 
         success = f"/my/#entry-{entry.id}"
-        multi = ("remove_photo", *PHOTO_FORM_LISTS)
-        return await submit(
-            request, db, EDIT, entry, act, success, multi=multi, pending=intake.pending, pending_token=intake.token
-        )
+        return await submit_with_photos(request, db, settings, EDIT, entry, act, success, multi=("remove_photo",))
 
     @post("/entries/{entry_id:int}/withdraw")
     async def withdraw(self, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:

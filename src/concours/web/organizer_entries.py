@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.domain.states import ENTRY_STATUSES
 from concours.i18n import gettext
-from concours.services import csv_entries, entries, pending_uploads, photos, selection
+from concours.services import csv_entries, entries, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import classes_of
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
 from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, form_list, submit
 from concours.web.public import declaring
-from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, take_photos
+from concours.web.uploads import UPLOAD_BUDGET, PhotoIntake, UploadBudget, submit_with_photos
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -144,26 +144,14 @@ class OrganizerEntriesController(Controller):
     async def add(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]) -> Any:
         """An organizer adds one entry: the owner, the car, its class and decision, photos kept across refusals."""
         event = await event_for_organizer(db, viewer, event_id)
-        intake = await take_photos(request, settings)  # kept as pending whatever else is wrong with the form
 
-        async def act(form: Form) -> str:
+        async def act(form: Form, intake: PhotoIntake) -> str:
             entry = await entries.add_entry(
                 db, settings, viewer, event, form, intake.uploads, photo_problem=intake.problem
             )
-            pending_uploads.discard(settings, intake.token)
             return f"/organizer/events/{event.id}/entries?added={entry.id}#entry-{entry.id}"
 
-        return await submit(
-            request,
-            db,
-            ADD,
-            event,
-            act,
-            lambda url: url,
-            multi=PHOTO_FORM_LISTS,
-            pending=intake.pending,
-            pending_token=intake.token,
-        )
+        return await submit_with_photos(request, db, settings, ADD, event, act, lambda url: url)
 
     @post("/events/{event_id:int}/registration")
     async def registration(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:

@@ -9,6 +9,7 @@ bare 413. The browser checks sizes before sending (static/js/concours.js); this 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -18,13 +19,14 @@ from litestar.datastructures import UploadFile
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPDisconnectEvent, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import VehiclePhoto
 from concours.i18n import gettext
 from concours.services import pending_uploads, photos
 from concours.services.errors import NotFound
 from concours.settings import Settings
-from concours.web.common import Req, form_list
+from concours.web.common import Form, FormPage, Req, S, T, form_list, submit
 
 MB = 1024 * 1024
 UPLOAD_BUDGET = 24 * MB  # the photos one form post may carry (the app's body limit is 30 MB)
@@ -192,6 +194,40 @@ async def take_photos(request: Req, settings: Settings, field: str = "photos") -
         uploads=pending_uploads.as_uploads(settings, token),
         problem=" ".join(problems) if problems else None,
         pending=pending_uploads.items(settings, token),
+    )
+
+
+async def submit_with_photos(
+    request: Req,
+    db: AsyncSession,
+    settings: Settings,
+    page: FormPage[S],
+    subject: S,
+    act: Callable[[Form, PhotoIntake], Awaitable[T]],
+    success: str | Callable[[T], str],
+    *,
+    multi: Collection[str] = (),
+) -> Response[Any]:
+    """:func:`submit` for a form that sends photos: they are kept as pending whatever else is wrong with the form,
+    shown again on a refusal (``pending``, ``pending_token``), and forgotten once ``act`` has stored them."""
+    intake = await take_photos(request, settings)
+
+    async def with_photos(form: Form) -> T:
+        result = await act(form, intake)
+        pending_uploads.discard(settings, intake.token)
+        return result
+
+    multi = (*multi, *PHOTO_FORM_LISTS)
+    return await submit(
+        request,
+        db,
+        page,
+        subject,
+        with_photos,
+        success,
+        multi=multi,
+        pending=intake.pending,
+        pending_token=intake.token,
     )
 
 
