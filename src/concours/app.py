@@ -32,7 +32,8 @@ from concours.settings import Settings
 from concours.web.auth import AuthController
 from concours.web.calibration import CalibrationController
 from concours.web.chief import ChiefController
-from concours.web.common import MAX_ID, provide_db, provide_optional_viewer, provide_settings, provide_viewer
+from concours.web.common import MAX_ID
+from concours.web.dependencies import provide_db, provide_optional_viewer, provide_settings, provide_viewer
 from concours.web.entrant import EntrantController
 from concours.web.entrant_privacy import EntrantPrivacyController
 from concours.web.errors import EXCEPTION_HANDLERS

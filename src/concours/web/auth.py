@@ -14,19 +14,8 @@ from concours.i18n import gettext
 from concours.services import accounts, throttle
 from concours.services.errors import ServiceError
 from concours.settings import Settings
-from concours.web.common import (
-    SESSION_COOKIE,
-    AppSettings,
-    BadForm,
-    Db,
-    Req,
-    client_address,
-    forget_viewer,
-    form_data,
-    redirect,
-    render,
-    safe_next,
-)
+from concours.web.common import BadForm, client_address, form_data, redirect, render, safe_next
+from concours.web.dependencies import SESSION_COOKIE, AppSettings, Db, Req, forget_viewer
 
 
 def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:

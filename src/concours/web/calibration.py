@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import calibration, calibration_car
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, redirect, render, submit
+from concours.web.common import Form, FormPage, redirect, render, submit
+from concours.web.dependencies import Db, Req, SignedIn
 
 
 async def _page_context(db: AsyncSession, subject: tuple[Viewer, int], form: Form | None) -> dict[str, Any]:

@@ -14,19 +14,8 @@ from concours.i18n import N_, gettext
 from concours.services import oversight
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import (
-    MAX_ID,
-    Db,
-    Form,
-    FormPage,
-    Req,
-    SignedIn,
-    device_of,
-    redirect,
-    render,
-    submit,
-    typed_form,
-)
+from concours.web.common import MAX_ID, Form, FormPage, device_of, redirect, render, submit, typed_form
+from concours.web.dependencies import Db, Req, SignedIn
 
 STATE_LABELS = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "submitted": N_("Submitted")}
 

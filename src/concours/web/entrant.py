@@ -26,18 +26,8 @@ from concours.services import (
 from concours.services.events import classes_of
 from concours.services.feedback import entrant_feedback
 from concours.services.permissions import entrant_id_of, entry_for_entrant
-from concours.web.common import (
-    AppSettings,
-    Db,
-    Form,
-    FormPage,
-    Req,
-    SignedIn,
-    form_list,
-    pdf_response,
-    redirect,
-    render,
-)
+from concours.web.common import Form, FormPage, form_list, pdf_response, redirect, render
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 from concours.web.public import declaring, owner_form
 from concours.web.uploads import UPLOAD_BUDGET, PhotoIntake, UploadBudget, submit_with_photos
 

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.services import car_pages
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import Form, FormPage, submit
+from concours.web.dependencies import Db, Req, SignedIn
 
 
 async def _context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:

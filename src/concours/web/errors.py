@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from concours.db.faults import database_unavailable
 from concours.services.errors import ServiceError
-from concours.web.common import BadForm, Req, is_htmx, render
+from concours.web.common import BadForm, is_htmx, render
+from concours.web.dependencies import Req
 
 log = logging.getLogger("concours.web")
 

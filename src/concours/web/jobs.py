@@ -15,7 +15,8 @@ from concours.db.engine import Database
 from concours.services import jobs
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, Req, SignedIn, redirect, render
+from concours.web.common import redirect, render
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 POLL_SECONDS = 1
 

@@ -15,7 +15,8 @@ from concours.reports import report_pdf
 from concours.reports.judge_packet import judge_packet
 from concours.services import conflicts, roster
 from concours.services.permissions import Viewer, judge_id_of
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, pdf_response, redirect, submit
+from concours.web.common import Form, FormPage, pdf_response, redirect, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 
 async def _profile_context(db: AsyncSession, viewer: Viewer, form: Form | None) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from concours.i18n import gettext
 from concours.services import autosave, calibration_car, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
-from concours.web.common import AppSettings, Db, Req, SignedIn, autosave_viewer, device_of, form_data, redirect, render
+from concours.web.common import device_of, form_data, redirect, render
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn, autosave_viewer
 
 # The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
 _BENCH_CATEGORY = Category("condition", "Condition & presentation", 300, 5, "deduction", id=0)

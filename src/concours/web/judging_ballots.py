@@ -12,7 +12,8 @@ from litestar.response import Template
 from concours.services import ballots
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import judge_id_of
-from concours.web.common import Db, Req, SignedIn, form_data, redirect, render
+from concours.web.common import form_data, redirect, render
+from concours.web.dependencies import Db, Req, SignedIn
 
 
 class JudgingBallotsController(Controller):

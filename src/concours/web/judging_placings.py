@@ -16,7 +16,8 @@ from concours.i18n import gettext
 from concours.services import placings
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, form_data, render, submit
+from concours.web.common import Form, FormPage, device_of, form_data, render, submit
+from concours.web.dependencies import Db, Req, SignedIn
 
 
 def _refusal(exc: ServiceError) -> int:

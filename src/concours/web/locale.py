@@ -12,7 +12,8 @@ from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from concours.i18n import DEFAULT_LOCALE, LANGUAGES, LOCALE_COOKIE, negotiate, using_locale
-from concours.web.common import AppSettings, Req, form_data, safe_next
+from concours.web.common import form_data, safe_next
+from concours.web.dependencies import AppSettings, Req
 
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 

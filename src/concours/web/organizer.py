@@ -39,7 +39,8 @@ from concours.services import (
 from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
 from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, device_of, pdf_response, render, submit
+from concours.web.common import Form, FormPage, device_of, pdf_response, render, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 TIMEZONES = (
     "Europe/London",

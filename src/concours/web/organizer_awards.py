@@ -20,18 +20,8 @@ from concours.services.events import classes_of
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
 from concours.settings import Settings
-from concours.web.common import (
-    AppSettings,
-    Db,
-    Form,
-    FormPage,
-    Req,
-    SignedIn,
-    form_list,
-    pdf_response,
-    redirect,
-    submit,
-)
+from concours.web.common import Form, FormPage, form_list, pdf_response, redirect, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 
 def _award_form(award: SpecialAward) -> dict[str, str]:

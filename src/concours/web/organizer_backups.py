@@ -15,7 +15,8 @@ from concours.i18n import gettext
 from concours.services import backups
 from concours.services.permissions import Viewer, require, why_not_manage_backups
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import Form, FormPage, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 
 async def _context(db: AsyncSession, subject: tuple[Viewer, Settings], form: Form | None) -> dict[str, Any]:

@@ -22,20 +22,8 @@ from concours.services import branding, ceremony, jobs, photos
 from concours.services.errors import NotFound, ServiceError
 from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
-from concours.web.common import (
-    PAGE_ERROR,
-    AppSettings,
-    Db,
-    Form,
-    FormPage,
-    Req,
-    SignedIn,
-    device_of,
-    form_data,
-    pdf_response,
-    redirect,
-    submit,
-)
+from concours.web.common import PAGE_ERROR, Form, FormPage, device_of, form_data, pdf_response, redirect, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 from concours.web.jobs import start_job_redirect
 
 

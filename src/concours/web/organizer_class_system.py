@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass
 from concours.services import class_systems
 from concours.services.permissions import class_for_organizer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import Form, FormPage, submit
+from concours.web.dependencies import Db, Req, SignedIn
 
 
 async def _context(db: AsyncSession, subject: tuple[EventClass, Event], form: Form | None) -> dict[str, Any]:

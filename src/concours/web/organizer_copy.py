@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event
 from concours.services import event_copy
 from concours.services.permissions import Viewer, event_for_organizer, require, why_not_create_event
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import Form, FormPage, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 from concours.web.organizer import TIMEZONES
 
 

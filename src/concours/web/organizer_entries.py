@@ -19,7 +19,8 @@ from concours.services import csv_entries, entries, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import classes_of
 from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, form_list, submit
+from concours.web.common import Form, FormPage, form_list, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 from concours.web.public import declaring
 from concours.web.uploads import UPLOAD_BUDGET, PhotoIntake, UploadBudget, submit_with_photos
 

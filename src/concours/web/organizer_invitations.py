@@ -13,7 +13,8 @@ from concours.db import Event
 from concours.i18n import gettext, ngettext
 from concours.services import entries, invitations
 from concours.services.permissions import event_for_organizer
-from concours.web.common import AppSettings, Db, Form, FormPage, Req, SignedIn, notice_url, submit
+from concours.web.common import Form, FormPage, notice_url, submit
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 
 async def _invitations_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:

@@ -28,12 +28,8 @@ from concours.services.permissions import (
     roster_judge_ids,
 )
 from concours.web.common import (
-    AppSettings,
-    Db,
     Form,
     FormPage,
-    Req,
-    SignedIn,
     device_of,
     form_data,
     form_list,
@@ -43,6 +39,7 @@ from concours.web.common import (
     submit,
     typed_form,
 )
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, Judge
 from concours.i18n import gettext
 from concours.services import roster_removal
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, device_of, notice_url, submit
+from concours.web.common import Form, FormPage, device_of, notice_url, submit
+from concours.web.dependencies import Db, Req, SignedIn
 from concours.web.organizer_judges import judge_for_organizer
 
 

@@ -13,7 +13,8 @@ from concours.db import Event
 from concours.i18n import N_
 from concours.services import judging_systems, rubrics, setup
 from concours.services.permissions import event_for_organizer
-from concours.web.common import Db, Form, FormPage, Req, SignedIn, submit
+from concours.web.common import Form, FormPage, submit
+from concours.web.dependencies import Db, Req, SignedIn
 
 BLANK_ROWS = 3
 BLANK_LEVELS = 2

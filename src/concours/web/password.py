@@ -11,7 +11,8 @@ from litestar.response import Template
 from concours.services import accounts, password_reset, throttle
 from concours.services.errors import FormErrors
 from concours.web.auth import _signed_in
-from concours.web.common import AppSettings, BadForm, Db, Req, client_address, device_of, form_data, render, typed_form
+from concours.web.common import BadForm, client_address, device_of, form_data, render, typed_form
+from concours.web.dependencies import AppSettings, Db, Req
 
 
 def _reset_page(

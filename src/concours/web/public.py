@@ -32,7 +32,8 @@ from concours.services.errors import FormErrors, NotFound, ServiceError, SignInR
 from concours.services.invitations import InvitationRefused
 from concours.services.permissions import Viewer, event_for_public
 from concours.settings import Settings
-from concours.web.common import AppSettings, BadForm, Db, MaybeSignedIn, Req, form_data, render, typed_form
+from concours.web.common import BadForm, form_data, render, typed_form
+from concours.web.dependencies import AppSettings, Db, MaybeSignedIn, Req
 from concours.web.uploads import PHOTO_FORM_LISTS, UPLOAD_BUDGET, UploadBudget, photo_file, take_photos
 
 

@@ -15,7 +15,8 @@ from concours.i18n import gettext
 from concours.services import export, peoples_choice, throttle
 from concours.services.errors import FormErrors, NotFound
 from concours.services.permissions import event_for_public
-from concours.web.common import AppSettings, BadForm, Db, Req, client_address, form_data, render
+from concours.web.common import BadForm, client_address, form_data, render
+from concours.web.dependencies import AppSettings, Db, Req
 from concours.web.uploads import photo_file
 
 REFUSAL_STATUS = {"unknown": 400, "spent": 409, "closed": 409}

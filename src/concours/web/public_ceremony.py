@@ -21,7 +21,8 @@ from concours.services import car_pages, ceremony, events, photos
 from concours.services.errors import NotFound
 from concours.services.permissions import event_for_chief_judge
 from concours.settings import Settings
-from concours.web.common import AppSettings, Db, Req, SignedIn, render
+from concours.web.common import render
+from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 Channels = NamedDependency[ChannelsPlugin]  # the channels plugin's own dependency
 

@@ -26,7 +26,8 @@ from concours.i18n import gettext
 from concours.services import pending_uploads, photos
 from concours.services.errors import NotFound
 from concours.settings import Settings
-from concours.web.common import Form, FormPage, Req, S, T, form_list, submit
+from concours.web.common import Form, FormPage, S, T, form_list, submit
+from concours.web.dependencies import Req
 
 MB = 1024 * 1024
 UPLOAD_BUDGET = 24 * MB  # the photos one form post may carry (the app's body limit is 30 MB)

@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 from concours.domain.certificate import normalise_code
 from concours.i18n import N_, gettext
 from concours.services import certificates
-from concours.web.common import Db, Req, redirect, render
+from concours.web.common import redirect, render
+from concours.web.dependencies import Db, Req
 
 NOT_A_CODE = N_("A code is 12 letters and digits (0-9 and A-F), as printed beside the QR code, e.g. 3F2A-91C0-77B1.")
 

@@ -1,0 +1,108 @@
+"""What a handler is given: its request, the request's database session, the settings, who is signed in (the
+app-wide dependencies, see ``create_app``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concours.db.engine import Database
+from concours.services.accounts import load_viewer
+from concours.services.permissions import Viewer
+from concours.settings import Settings
+
+# A handler's request: user, auth and state are not typed through it (the viewer comes as a dependency).
+Req = Request[Any, Any, Any]
+
+# The app-wide dependencies (see ``create_app``), declared by name: a handler asks for ``db: Db`` and so on.
+Db = NamedDependency[AsyncSession]
+AppSettings = NamedDependency[Settings]
+SignedIn = NamedDependency[Viewer]
+MaybeSignedIn = NamedDependency[Viewer | None]
+
+SESSION_COOKIE = "concours_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def provide_db(state: State, request: Req) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request: reads in a plain transaction, writes take the write lock up front on SQLite.
+
+    Commits when the handler returns, rolls back when it raises or answers with an error page
+    (see ``common.render``), so a refused form never leaves half its changes behind."""
+    db: Database = state.db
+    maker = db.read if request.method in SAFE_METHODS else db.write
+    async with maker() as session:
+        try:
+            yield session
+        except Exception:
+            await session.rollback()
+            await db.after_request(session, committed=False)
+            raise
+        else:
+            if request.state.get("rollback"):
+                await session.rollback()
+                await db.after_request(session, committed=False)
+            else:
+                await session.commit()
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings  # type: ignore[no-any-return]
+
+
+# The autosave path looks the signed-in judge up once per VIEWER_TTL per session, not on every save: a save
+# re-checks everything else (team, conflicts, locks) from the database. Signing out forgets the session here
+# at once; another worker process may accept its saves for at most VIEWER_TTL more seconds.
+VIEWER_TTL = 15.0
+_VIEWER_CACHE_MAX = 20_000
+_viewers: dict[str, tuple[float, Viewer]] = {}
+
+
+async def autosave_viewer(request: Req, database: Database) -> Viewer:
+    """The signed-in viewer for the autosave routes (cached per session for VIEWER_TTL seconds)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotAuthorizedException("Sign in to continue.")
+    now = time.monotonic()
+    cached = _viewers.get(token)
+    if cached is not None and cached[0] > now:
+        viewer = cached[1]
+    else:
+        async with (database.autocommit or database.read)() as session:
+            loaded = await load_viewer(session, token)
+        if loaded is None:
+            _viewers.pop(token, None)
+            raise NotAuthorizedException("Sign in to continue.")
+        viewer = loaded
+        if len(_viewers) >= _VIEWER_CACHE_MAX:
+            for key in [k for k, (expires, _) in _viewers.items() if expires <= now] or list(_viewers)[:1000]:
+                _viewers.pop(key, None)
+        _viewers[token] = (now + VIEWER_TTL, viewer)
+    request.state.viewer = viewer
+    return viewer
+
+
+def forget_viewer(token: str | None) -> None:
+    """Signing out: the session's cached viewer is gone at once (in this process)."""
+    if token:
+        _viewers.pop(token, None)
+
+
+async def provide_optional_viewer(request: Req, db: Db) -> Viewer | None:
+    if "viewer" not in request.state:
+        request.state.viewer = await load_viewer(db, request.cookies.get(SESSION_COOKIE))
+    return request.state.viewer  # type: ignore[no-any-return]
+
+
+async def provide_viewer(request: Req, db: Db) -> Viewer:
+    viewer = await provide_optional_viewer(request, db)
+    if viewer is None:
+        raise NotAuthorizedException("Sign in to continue.")
+    return viewer
