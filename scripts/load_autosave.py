@@ -174,9 +174,17 @@ async def stored_changes(url: str, event_id: int) -> Stored:
         await db.dispose()
 
 
-async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
-    """The SQL statements one autosave sends, counted on the app's engine in-process (after one warm-up save)."""
-    settings = Settings(database_url=url, secret_key=SECRET, environment="development")
+@dataclass
+class InProcess:
+    statements: float  # SQL statements per save
+    save_ms: float  # median of one save, sequential
+    fragment_ms: float  # median of the baseline fragment, sequential
+
+
+async def in_process(url: str, seeded: Seed, saves: int = 50) -> InProcess:
+    """In-process, one save after another (after one warm-up save): the SQL statements one autosave sends,
+    counted on the app's engine, and the median time of a save against the baseline fragment's."""
+    settings = Settings(database_url=url, secret_key=SECRET, environment="test")
     app = create_app(settings, run_outbox=False)
     for noisy in ("httpx", "alembic"):  # the app's logging config would print every request and migration
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -197,11 +205,13 @@ async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
 
         engines = app.state.db.engines()  # SQLite's writer thread has an engine of its own
         base_value, base_note = line[2], line[3]
+        save_times: list[float] = []
         for n in range(saves + 1):
             if n == 1:
                 for engine in engines:
                     sa_event.listen(engine, "before_cursor_execute", count)
             units = rng.randrange(0, int(line[6]) + 1, int(line[5]))
+            started = time.perf_counter()
             r = await client.post(
                 f"/judging/entries/{car}/lines/{line[1]}",
                 data={
@@ -213,13 +223,22 @@ async def statements_per_save(url: str, seeded: Seed, saves: int = 20) -> float:
                 },
                 headers=headers,
             )
+            if n:
+                save_times.append(time.perf_counter() - started)
             r.raise_for_status()
             m = BASE.search(r.text)
             assert m, "the answer does not carry the line's new value"
             base_value, base_note = m.group(1), m.group(2)
         for engine in engines:
             sa_event.remove(engine, "before_cursor_execute", count)
-    return len(seen) / saves
+        fragment_times: list[float] = []
+        for _ in range(saves + 1):
+            started = time.perf_counter()
+            (await client.get("/judging/_bench/fragment")).raise_for_status()
+            fragment_times.append(time.perf_counter() - started)
+    return InProcess(
+        len(seen) / saves, statistics.median(save_times) * 1000, statistics.median(fragment_times[1:]) * 1000
+    )
 
 
 @dataclass
@@ -408,12 +427,14 @@ class Outcome:
     p99: float
     errors: int
     statements: float
+    sequential: float  # one save ÷ the fragment, in-process, one after another
     ok: bool
 
 
 async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) -> Outcome:
     seeded = await seed(url, judges)
-    per_save = await statements_per_save(url, seeded)
+    sequential = await in_process(url, seeded)
+    per_save = sequential.statements
     before = await stored_changes(url, seeded.event_id)
     port = free_port()
     proc = start_server(url, port, tmp / "media", workers)
@@ -452,6 +473,10 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
         f"p50 latency ×{percentile(saves.latencies, 50) / percentile(baseline.latencies, 50):.1f} of the baseline"
     )
     print(f"SQL       {per_save:.1f} statements per save (in-process, on this database)")
+    print(
+        f"one save  {sequential.save_ms:.1f} ms vs {sequential.fragment_ms:.1f} ms for the fragment, in-process, one "
+        f"after another (medians): ×{sequential.save_ms / sequential.fragment_ms:.1f}"
+    )
     if saves.page_retries:
         print(f"opening   {saves.page_retries} sheet loads were told 503 (database pool full) and asked again")
     missing = saves.acked - stored
@@ -473,6 +498,7 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
         percentile(ms, 99),
         sum(saves.errors.values()),
         per_save,
+        sequential.save_ms / sequential.fragment_ms,
         ok,
     )
 
@@ -488,11 +514,12 @@ async def run_all(urls: list[str], judges: int, seconds: float, workers: list[in
     )
     print(
         f"{'':<24}{'saves/s':>9}{'÷ baseline':>12}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL/save':>10}"
+        f"{'1 save ×':>10}"
     )
     for o in outcomes:
         print(
             f"{o.name:<24}{o.save_rate:9.1f}{o.ratio:12.3f}{o.p50:9.0f}{o.p95:9.0f}{o.p99:9.0f}{o.errors:8d}"
-            f"{o.statements:10.1f}  {'OK' if o.ok else 'FAILED'}"
+            f"{o.statements:10.1f}{o.sequential:10.1f}  {'OK' if o.ok else 'FAILED'}"
         )
     return 0 if all(o.ok for o in outcomes) else 1
 
