@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from litestar.testing import AsyncTestClient
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
@@ -189,7 +188,9 @@ async def in_process(url: str, seeded: Seed, saves: int = 50) -> InProcess:
     for noisy in ("httpx", "alembic"):  # the app's logging config would print every request and migration
         logging.getLogger(noisy).setLevel(logging.WARNING)
     rng = random.Random(0)
-    async with AsyncTestClient(app=app) as client:
+    # The app on this event loop (httpx's ASGI transport): no test-client thread between the request and the app.
+    transport = httpx.ASGITransport(app=app)
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
         client.cookies.set("concours_session", seeded.tokens[0])
         car = seeded.cars_of[0][0]
         page = await client.get(f"/judging/entries/{car}")
