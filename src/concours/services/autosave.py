@@ -925,11 +925,12 @@ def _one_statement(*, comment: bool, line: bool, claim: bool) -> TextClause:
     return text("".join(sql)).bindparams(*params)
 
 
-async def _write_at_once(database: Database, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
-    """PostgreSQL, a change to an existing sheet: :func:`_one_statement` in the driver's autocommit. Raises
-    :class:`_Raced` when the sheet changed since the read (nothing was written)."""
+async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
+    """PostgreSQL, a change to an existing sheet: :func:`_one_statement` in ``session``, in the driver's autocommit
+    (the read's session: one pooled connection a save). Raises :class:`_Raced` when the sheet changed since the
+    read (nothing was written)."""
     sheet = plan.sheet
-    assert sheet is not None and database.autocommit is not None
+    assert sheet is not None
     now = utcnow()
     params: dict[str, Any] = {
         "now": now,
@@ -952,14 +953,13 @@ async def _write_at_once(database: Database, viewer: Viewer, target: Target, pla
     statement = _one_statement(
         comment=plan.comment is not None, line=plan.category is not None, claim=bool(plan.change_id)
     )
-    async with database.autocommit() as session:
-        # The chief judge's board is told once this is stored (one non-blocking call; nothing if nothing was).
-        live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
-        done = (await _core(session, statement, params)).scalar()
-        if not done:
-            await session.rollback()
-            raise _Raced()
-        await session.commit()  # nothing to send (autocommit): runs the after-commit work
+    # The chief judge's board is told once this is stored (one non-blocking call; nothing if nothing was).
+    live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
+    done = (await _core(session, statement, params)).scalar()
+    if not done:
+        await session.rollback()
+        raise _Raced()
+    await session.commit()  # nothing to send (autocommit): runs the after-commit work
     written = replace(
         sheet,
         version=sheet.version + 1,
@@ -1103,18 +1103,25 @@ async def autosave(
             )
         )
     reads = database.autocommit or database.read
+    one_statement = not database.is_sqlite and database.autocommit is not None
     for _attempt in range(MAX_ATTEMPTS):
         async with reads() as session:
             reader = read_calibration_target if calibration else read_target
             target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
-        try:
-            plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
-        except ServiceError as exc:
-            return _answer(
-                target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
-            )
-        if plan is None:  # applied before: answer with what the sheet holds
-            return _answer(target, category_id=category_id, section=section)
+            try:
+                plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+            except ServiceError as exc:
+                return _answer(
+                    target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
+                )
+            if plan is None:  # applied before: answer with what the sheet holds
+                return _answer(target, category_id=category_id, section=section)
+            if one_statement and plan.sheet is not None:  # PostgreSQL: the write on the read's connection
+                try:
+                    written = await _write_at_once(session, viewer, target, plan)
+                except _Raced:
+                    continue
+                return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
         try:
             if database.is_sqlite:
                 async with database.write_lock:  # queue here, not in SQLite's sleeping busy handler
@@ -1209,8 +1216,6 @@ def _run_now(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 async def _write(database: Database, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
-    if plan.sheet is not None and not database.is_sqlite and database.autocommit is not None:
-        return await _write_at_once(database, viewer, target, plan)
     async with database.write() as session:
         try:
             written = await write_plan(session, viewer, target, plan)
