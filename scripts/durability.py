@@ -61,7 +61,7 @@ class Server:
     restarts: list[str] = field(default_factory=list)
 
     def start(self) -> None:
-        self.proc = load.start_server(self.url, self.port, self.media)
+        self.proc = load.start_server(self.url, self.port, self.media, 1)
 
     def kill9(self) -> None:
         assert self.proc is not None
