@@ -32,14 +32,20 @@ def _signed_in(settings: Settings, token: str, next_url: str) -> Redirect:
     return response
 
 
+def _login_page(request: Req, form: dict[str, str], errors: dict[str, str]) -> Template:
+    """The sign-in page again after a refused form: the errors beside their fields, e-mails kept."""
+    kept = {k: form[k] for k in ("email", "link_email") if k in form}
+    return render(
+        request, "auth/login.html", status_code=400, next=safe_next(form.get("next"), ""), form=kept, errors=errors
+    )
+
+
+def _malformed(request: Req, exc: BadForm) -> Template:
+    return _login_page(request, exc.form, exc.errors)
+
+
 class AuthController(Controller):
-    @staticmethod
-    def _login_page(request: Req, form: dict[str, str], errors: dict[str, str]) -> Template:
-        """The sign-in page again after a refused form: the errors beside their fields, e-mails kept."""
-        kept = {k: form[k] for k in ("email", "link_email") if k in form}
-        return render(
-            request, "auth/login.html", status_code=400, next=safe_next(form.get("next"), ""), form=kept, errors=errors
-        )
+    exception_handlers = {BadForm: _malformed}  # a malformed sign-in form: the page again, errors beside the fields
 
     @get("/login")
     async def login_page(self, request: Req, next: FromQuery[str | None] = None) -> Template:
@@ -47,10 +53,7 @@ class AuthController(Controller):
 
     @post("/login")
     async def login(self, request: Req, db: Db, settings: AppSettings) -> Any:
-        try:
-            form = await form_data(request)
-        except BadForm as exc:
-            return self._login_page(request, exc.form, exc.errors)
+        form = await form_data(request)  # malformed: the sign-in page again (see exception_handlers)
         # Throttled per e-mail typed (known or not, so a lock tells nothing) and per client address.
         account_key = [accounts.normalize_email(form.get("email", ""))[:254]]
         address_key = [client_address(request)]
@@ -61,21 +64,18 @@ class AuthController(Controller):
             await throttle.failed(db, "sign-in", account_key)
             await throttle.failed(db, "sign-in-address", address_key)
             wrong = gettext("That e-mail and password do not match an organizer account.")
-            return self._login_page(request, form, {"password": wrong})
+            return _login_page(request, form, {"password": wrong})
         await throttle.succeeded(db, "sign-in", account_key)
         token = await accounts.start_session(db, settings, user.id, request.headers.get("user-agent", ""))
         return _signed_in(settings, token, safe_next(form.get("next"), "/organizer/"))
 
     @post("/login/link")
     async def request_link(self, request: Req, db: Db, settings: AppSettings) -> Template:
-        try:
-            form = await form_data(request)
-        except BadForm as exc:
-            return self._login_page(request, exc.form, exc.errors)
+        form = await form_data(request)  # malformed: the sign-in page again (see exception_handlers)
         email = accounts.normalize_email(form.get("link_email", ""))
         if "@" not in email:
             unknown = gettext("Enter the e-mail address you applied or were invited with.")
-            return self._login_page(request, {"link_email": email}, {"link_email": unknown})
+            return _login_page(request, {"link_email": email}, {"link_email": unknown})
         # Every request mails a link (when the address has an account): limited per address typed and per client.
         await throttle.check(db, "sign-in-link", [email[:254]])
         await throttle.check(db, "sign-in-link-address", [client_address(request)])
