@@ -14,7 +14,6 @@ from fractions import Fraction
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from concours.db import (
     AuditLog,
@@ -27,7 +26,6 @@ from concours.db import (
     JudgingSystem,
     PlacingLine,
     PlacingSheet,
-    Rubric,
     ScoreLine,
     ScoreSheet,
     User,
@@ -39,7 +37,7 @@ from concours.domain.rubric import Category
 from concours.i18n import gettext, ngettext
 from concours.services import audit, class_systems
 from concours.services.errors import FormErrors, NotFound, ServiceError
-from concours.services.events import to_categories
+from concours.services.events import load_rubrics, to_categories
 from concours.services.permissions import (
     Viewer,
     conflict_binds,
@@ -159,16 +157,7 @@ async def _load(session: AsyncSession, event: Event, class_ids: list[int] | None
         else []
     )
     rubric_ids = {s.rubric_id for s in sheets} | {classes[c].rubric_id or event.rubric_id or 0 for c in points_ids}
-    rubrics = (
-        {
-            r.id: r
-            for r in await session.scalars(
-                select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids))
-            )
-        }
-        if rubric_ids
-        else {}
-    )
+    rubrics = await load_rubrics(session, rubric_ids)
     key_of = {c.id: c.key for r in rubrics.values() for c in r.categories}
     values = await sheet_values(session, [s.id for s in sheets], key_of)
     by_class: dict[int, list[cal.CalSheet]] = defaultdict(list)

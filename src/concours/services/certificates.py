@@ -27,7 +27,6 @@ from concours.db import (
     Event,
     EventClass,
     PlacingSheet,
-    Rubric,
     ScoreSheet,
     User,
     utcnow,
@@ -36,6 +35,7 @@ from concours.domain.certificate import content_hash, grouped, normalise_code, s
 from concours.domain.states import results_public
 from concours.i18n import format_date
 from concours.services import class_systems
+from concours.services.events import load_rubrics
 from concours.services.permissions import Viewer
 
 RECORD_FORMAT = 1
@@ -76,16 +76,8 @@ async def class_record(
         )
     ).all()
     rubric_ids = {s.rubric_id for s in sheets} | {r for r in (cls.rubric_id, event.rubric_id) if r is not None}
-    rubrics = (
-        (
-            await session.scalars(
-                select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids))
-            )
-        ).all()
-        if rubric_ids
-        else []
-    )
-    keys = {c.id: c.key for r in rubrics for c in r.categories}
+    rubrics = await load_rubrics(session, rubric_ids)
+    keys = {c.id: c.key for r in rubrics.values() for c in r.categories}
     results = (
         await session.scalars(select(ClassResult).where(ClassResult.class_id == cls.id).order_by(ClassResult.entry_id))
     ).all()
@@ -117,7 +109,7 @@ async def class_record(
                         for c in r.categories
                     ],
                 }
-                for r in sorted(rubrics, key=lambda r: r.id)
+                for r in sorted(rubrics.values(), key=lambda r: r.id)
             ],
         },
         "sheets": [

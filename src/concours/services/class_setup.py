@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from concours.db import ClassSystem, Event, EventClass, Rubric, RubricCategory
 from concours.domain.class_list import ClassListError, parse_class_list
 from concours.services import audit
 from concours.services.errors import FormErrors
+from concours.services.events import load_rubrics
 from concours.services.permissions import Viewer
 
 LIST_FIELD = "class_list"
@@ -45,15 +45,9 @@ def copy_rubric(source: Rubric, event_id: int) -> Rubric:
 
 async def copy_rubrics(session: AsyncSession, rubric_ids: Collection[int], event_id: int) -> dict[int, int]:
     """Each of these score sheets copied to ``event_id``: old rubric id → new rubric id."""
-    if not rubric_ids:
-        return {}
-    rubrics = (
-        await session.scalars(
-            select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(list(rubric_ids)))
-        )
-    ).all()
+    rubrics = await load_rubrics(session, rubric_ids)
     new: dict[int, int] = {}
-    for old in sorted(rubrics, key=lambda r: r.id):
+    for old in sorted(rubrics.values(), key=lambda r: r.id):
         copy = copy_rubric(old, event_id)
         session.add(copy)
         await session.flush()

@@ -22,7 +22,6 @@ from concours.db import (
     EventClass,
     JudgingSystem,
     PlacingSheet,
-    Rubric,
     ScoreSheet,
 )
 from concours.domain import presets
@@ -31,7 +30,7 @@ from concours.domain.tabulation import Level, System
 from concours.i18n import N_, gettext
 from concours.services import audit
 from concours.services.errors import FormErrors, ServiceError
-from concours.services.events import rubric_from_preset, to_categories
+from concours.services.events import load_rubrics, rubric_from_preset, to_categories
 from concours.services.permissions import Viewer
 
 METHOD_LABELS = {
@@ -104,16 +103,7 @@ async def class_judging(session: AsyncSession, event: Event, class_ids: list[int
         else {}
     )
     rubric_ids = {rid for _, rid in classes if rid is not None} | ({event.rubric_id} if event.rubric_id else set())
-    rubrics = (
-        {
-            r.id: r
-            for r in await session.scalars(
-                select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids))
-            )
-        }
-        if rubric_ids
-        else {}
-    )
+    rubrics = await load_rubrics(session, rubric_ids)
     out: dict[int, ClassJudging] = {}
     for class_id, class_rubric_id in classes:
         rubric = rubrics.get(class_rubric_id or event.rubric_id or -1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -305,6 +306,14 @@ def to_categories(rows: list[RubricCategory]) -> list[Category]:
         )
         for r in sorted(rows, key=lambda r: r.position)
     ]
+
+
+async def load_rubrics(session: AsyncSession, rubric_ids: Collection[int]) -> dict[int, Rubric]:
+    """These score sheets with their categories, by id (one query; none for no ids)."""
+    if not rubric_ids:
+        return {}
+    query = select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(list(rubric_ids)))
+    return {r.id: r for r in await session.scalars(query)}
 
 
 async def load_rubric(session: AsyncSession, rubric_id: int) -> Rubric:

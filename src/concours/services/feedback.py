@@ -15,7 +15,7 @@ from concours.i18n import format_date, gettext
 from concours.services import placings
 from concours.services.awards import awards_for_entries
 from concours.services.errors import Forbidden
-from concours.services.events import to_categories
+from concours.services.events import load_rubrics, to_categories
 
 
 @dataclass
@@ -159,14 +159,7 @@ async def _feedback(session: AsyncSession, event: Event, cars: list[_Car]) -> li
     ).all():
         sheets.setdefault(sheet.entry_id, []).append(sheet)
     rubric_ids = {s.rubric_id for listed in sheets.values() for s in listed}
-    rubrics = {
-        r.id: r
-        for r in (
-            await session.scalars(
-                select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids))
-            )
-        ).all()
-    }
+    rubrics = await load_rubrics(session, rubric_ids)
     placings_ids = [i for i in ids if i in results and results[i].explanation.get("method") == "placings"]
     notes = await placings.notes_for_entries(session, placings_ids)
     awards = await awards_for_entries(session, event, ids)

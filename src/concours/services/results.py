@@ -43,7 +43,7 @@ from concours.domain.tabulation import (
 from concours.i18n import DEFAULT_LOCALE, gettext, ngettext, using_locale
 from concours.services import audit, calibration, certificates, class_systems, placings, show_results, tracks
 from concours.services.errors import ServiceError
-from concours.services.events import to_categories
+from concours.services.events import load_rubrics, to_categories
 from concours.services.permissions import Viewer, require, why_not_run_judging
 
 
@@ -94,10 +94,8 @@ async def submitted_sheets(session: AsyncSession, class_ids: list[int]) -> dict[
     if not sheets:
         return {}
     rubric_ids = {s.rubric_id for s in sheets}
-    rubrics = (
-        await session.scalars(select(Rubric).options(selectinload(Rubric.categories)).where(Rubric.id.in_(rubric_ids)))
-    ).all()
-    cats = {c.id: c for r in rubrics for c in to_categories(r.categories)}
+    rubrics = await load_rubrics(session, rubric_ids)
+    cats = {c.id: c for r in rubrics.values() for c in to_categories(r.categories)}
     lines = (
         await session.execute(
             select(ScoreLine.sheet_id, ScoreLine.category_id, ScoreLine.value_units).where(
