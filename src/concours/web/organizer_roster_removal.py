@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,30 +26,24 @@ async def _context(db: AsyncSession, subject: tuple[Event, Judge], form: Form | 
 CONFIRM = FormPage("organizer/roster_remove.html", _context)
 
 
+async def _on_roster(db: Db, viewer: SignedIn, event_id: FromPath[int], judge_id: FromPath[int]) -> tuple[Event, Judge]:
+    return await judge_for_organizer(db, viewer, event_id, judge_id)
+
+
+OnRoster = NamedDependency[tuple[Event, Judge]]  # the judge to remove, of an event the viewer organizes
+
+
 class OrganizerRosterRemovalController(Controller):
     path = "/organizer/events/{event_id:int}/roster/{judge_id:int}/remove"
+    dependencies = {"on_roster": Provide(_on_roster)}
 
     @get("/")
-    async def confirm_page(
-        self,
-        request: Req,
-        db: Db,
-        viewer: SignedIn,
-        event_id: FromPath[int],
-        judge_id: FromPath[int],
-    ) -> Template:
-        return await CONFIRM.render(request, db, await judge_for_organizer(db, viewer, event_id, judge_id))
+    async def confirm_page(self, request: Req, db: Db, on_roster: OnRoster) -> Template:
+        return await CONFIRM.render(request, db, on_roster)
 
     @post("/", media_type=MediaType.HTML)
-    async def remove(
-        self,
-        request: Req,
-        db: Db,
-        viewer: SignedIn,
-        event_id: FromPath[int],
-        judge_id: FromPath[int],
-    ) -> Any:
-        event, judge = await judge_for_organizer(db, viewer, event_id, judge_id)
+    async def remove(self, request: Req, db: Db, viewer: SignedIn, on_roster: OnRoster) -> Any:
+        event, judge = on_roster
 
         async def act(form: Form) -> roster_removal.RemovalPlan:
             return await roster_removal.remove_from_roster(db, viewer, event, judge, device_of(request, form))
