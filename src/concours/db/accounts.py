@@ -21,6 +21,9 @@ class User(IdMixin, CreatedMixin, Base):
     # May create events (the organizer role outside any one event).
     is_organizer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language the person reads (a code of ``concours.i18n.LANGUAGES``): their e-mails are written in it.
+    # Set from the language menu while signed in, or from the request that created the account; None: English.
+    locale: Mapped[str | None] = mapped_column(String(10), default=None)
 
 
 class EventStaff(IdMixin, Base):

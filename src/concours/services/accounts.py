@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventStaff, Judge, LoginToken, User, WebSession, utcnow
 from concours.db.entries import Entrant
-from concours.i18n import gettext
+from concours.i18n import DEFAULT_LOCALE, LANGUAGES, current_locale, format_date, gettext, ngettext, using_locale
 from concours.services import outbox
 from concours.services.errors import ServiceError
 from concours.services.permissions import Viewer
@@ -134,8 +135,32 @@ def link_minutes_for_event(settings: Settings, event: Event) -> int:
 
 def _expiry_words(minutes: int) -> str:
     if minutes < 48 * 60:
-        return f"expires in {max(1, minutes // 60)} hours"
-    return f"lasts until {(utcnow() + timedelta(minutes=minutes)).strftime('%-d %B %Y')}"
+        hours = max(1, minutes // 60)
+        return ngettext("expires in %(num)s hour", "expires in %(num)s hours", hours)
+    return gettext("lasts until %(date)s", date=format_date(utcnow() + timedelta(minutes=minutes)))
+
+
+def reader_locale(user: User | None) -> str:
+    """The language to write to ``user`` in: the one they chose (or their account was created in), else English."""
+    return user.locale if user is not None and user.locale in LANGUAGES else DEFAULT_LOCALE
+
+
+def remember_locale(user: User) -> None:
+    """A person acting for themselves (applying, say) in a language: it becomes theirs, unless they chose one."""
+    if user.locale is None:
+        user.locale = current_locale()
+
+
+async def set_user_locale(session: AsyncSession, user_id: int, code: str) -> None:
+    """The language menu, used while signed in: the person's e-mails are written in ``code`` from now on."""
+    user = await session.get(User, user_id)
+    if user is not None and code in LANGUAGES:
+        user.locale = code
+
+
+# The opening of a sign-in e-mail, written when the e-mail is (in its reader's language): a function, so the
+# caller's text is translated in the reader's language, not the language of the request that sends it.
+Intro = Callable[[], str]
 
 
 async def send_login_link(
@@ -145,20 +170,28 @@ async def send_login_link(
     *,
     next_url: str = "/",
     event_id: int | None = None,
-    intro: str = "",
+    intro: Intro | None = None,
     minutes: int | None = None,
 ) -> None:
-    """E-mail a single-use sign-in link; ``minutes`` for a longer life than the default (see
-    :func:`link_minutes_for_event` for a judge's link)."""
+    """E-mail a single-use sign-in link, in the reader's language (see :func:`reader_locale`); ``minutes`` for a
+    longer life than the default (see :func:`link_minutes_for_event` for a judge's link)."""
     minutes = minutes or settings.login_link_minutes
     link = await issue_login_link(session, settings, user, next_url, minutes=minutes)
-    body = (
-        f"Hello {user.name},\n\n"
-        + (intro + "\n\n" if intro else "")
-        + f"Sign in to Concours with this link (it works once and {_expiry_words(minutes)}):\n\n{link}\n\n"
-        "If you did not ask for it, ignore this message.\n"
-    )
-    outbox.queue(session, to=user.email, subject="Your Concours sign-in link", body=body, event_id=event_id)
+    with using_locale(reader_locale(user)):
+        opening = intro() if intro is not None else ""
+        body = (
+            gettext("Hello %(name)s,", name=user.name)
+            + "\n\n"
+            + (opening + "\n\n" if opening else "")
+            + gettext(
+                "Sign in to Concours with this link (it works once and %(expiry)s):", expiry=_expiry_words(minutes)
+            )
+            + f"\n\n{link}\n\n"
+            + gettext("If you did not ask for it, ignore this message.")
+            + "\n"
+        )
+        subject = gettext("Your Concours sign-in link")
+    outbox.queue(session, to=user.email, subject=subject, body=body, event_id=event_id)
 
 
 async def peek_login_token(session: AsyncSession, raw_token: str, purpose: str = "sign_in") -> LoginToken | None:
@@ -182,7 +215,9 @@ async def get_or_create_user(session: AsyncSession, email: str, name: str) -> Us
     email = normalize_email(email)
     user = await session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, name=name.strip() or email)
+        # Created on someone's behalf (an organizer inviting a judge) or by the person (applying): the language
+        # of the request that creates it is the best guess until they choose one from the menu.
+        user = User(email=email, name=name.strip() or email, locale=current_locale())
         session.add(user)
         await session.flush()
     return user

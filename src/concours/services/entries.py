@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entrant, Entry, Event, EventClass, User, Vehicle, utcnow
 from concours.domain.states import TransitionError, accepts_applications, check_entry_transition
-from concours.i18n import N_, gettext
+from concours.i18n import DEFAULT_LOCALE, N_, gettext, using_locale
 from concours.services import accounts, audit, conflict_declarations, invitations, outbox, photos
 from concours.services.errors import FormErrors, ServiceError, SignInRequired
 from concours.services.permissions import Viewer
@@ -330,8 +330,11 @@ async def apply(
                 known,
                 next_url=f"/events/{event.slug}/apply",
                 event_id=event.id,
-                intro=f"An application to {event.name} was started with this address. Sign in with the link "
-                "below, then send the application form again; nothing was saved until you do.",
+                intro=lambda: gettext(
+                    "An application to %(event)s was started with this address. Sign in with the link below, then "
+                    "send the application form again; nothing was saved until you do.",
+                    event=event.name,
+                ),
             )
             raise SignInRequired(
                 gettext(
@@ -341,6 +344,7 @@ async def apply(
             )
         user = await accounts.get_or_create_user(session, app.email, app.name)
         entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
+    accounts.remember_locale(user)  # the owner applies in the language they read
     if entrant is None:
         entrant = Entrant(
             user_id=user.id,
@@ -386,15 +390,19 @@ async def apply(
     await conflict_declarations.record_declarations(session, event, entry, app.declarations, user.id)
     if invited is not None:
         invitations.mark_used(invited, entry)
+    car = f"{app.year} {app.make} {app.model}"
     await accounts.send_login_link(
         session,
         settings,
         user,
         next_url="/my/",
         event_id=event.id,
-        intro=f"Thank you for applying to {event.name} with your {app.year} {app.make} {app.model}. "
-        "The selection committee will review it; follow your application in your portal. You can edit it there "
-        "until the deadline, or withdraw it.",
+        intro=lambda: gettext(
+            "Thank you for applying to %(event)s with your %(car)s. The selection committee will review it; follow "
+            "your application in your portal. You can edit it there until the deadline, or withdraw it.",
+            event=event.name,
+            car=car,
+        ),
     )
     return entry
 
@@ -621,7 +629,15 @@ async def notify_number_changes(session: AsyncSession, changes: dict[int, tuple[
     rows = (
         await session.execute(
             select(
-                Entry.id, Entry.event_id, Event.name, Vehicle.year, Vehicle.make, Vehicle.model, User.name, User.email
+                Entry.id,
+                Entry.event_id,
+                Event.name,
+                Vehicle.year,
+                Vehicle.make,
+                Vehicle.model,
+                User.name,
+                User.email,
+                User.locale,
             )
             .join(Event, Event.id == Entry.event_id)
             .join(Vehicle, Vehicle.id == Entry.vehicle_id)
@@ -630,17 +646,32 @@ async def notify_number_changes(session: AsyncSession, changes: dict[int, tuple[
             .where(Entry.id.in_(moved))
         )
     ).all()
-    for entry_id, event_id, event_name, year, make, model, name, email in rows:
+    for entry_id, event_id, event_name, year, make, model, name, email, locale in rows:
         old, new = moved[entry_id]
-        now = f"Its new number is {new}." if new is not None else "It has no number for now; a new one will follow."
-        body = (
-            f"Hello {name},\n\nThe car number of your {year} {make} {model} at {event_name} has changed: it was "
-            f"{old}. {now}\nPlease use the new number on the day (it is on your windshield placard).\n"
-            "\nFollow your application in your portal.\n"
-        )
-        outbox.queue(
-            session, to=email, subject=f"{event_name}: your car number has changed", body=body, event_id=event_id
-        )
+        car = f"{year} {make} {model}"
+        with using_locale(locale or DEFAULT_LOCALE):
+            now = (
+                gettext("Its new number is %(number)s.", number=new)
+                if new is not None
+                else gettext("It has no number for now; a new one will follow.")
+            )
+            body = (
+                gettext("Hello %(name)s,", name=name)
+                + "\n\n"
+                + gettext(
+                    "The car number of your %(car)s at %(event)s has changed: it was %(old)s.",
+                    car=car,
+                    event=event_name,
+                    old=old,
+                )
+                + f" {now}\n"
+                + gettext("Please use the new number on the day (it is on your windshield placard).")
+                + "\n\n"
+                + gettext("Follow your application in your portal.")
+                + "\n"
+            )
+            subject = gettext("%(event)s: your car number has changed", event=event_name)
+        outbox.queue(session, to=email, subject=subject, body=body, event_id=event_id)
 
 
 async def _notify_decision(session: AsyncSession, entry: Entry, message: str) -> None:
@@ -656,15 +687,27 @@ async def _notify_decision(session: AsyncSession, entry: Entry, message: str) ->
     ).one()
     user = await session.get(User, row.user_id)
     assert user is not None
-    words = {"accepted": "has been accepted", "waitlisted": "is on the waiting list", "declined": "was not selected"}
-    text = words.get(entry.status, f"is now {entry.status}")
-    body = f"Hello {user.name},\n\nYour {row.year} {row.make} {row.model} {text} for {row.name}.\n"
-    if entry.status == "accepted" and entry.car_number:
-        body += f"Your car number is {entry.car_number}.\n"
-    if message:
-        body += f"\nA message from the committee:\n{message}\n"
-    body += "\nFollow your application in your portal.\n"
-    outbox.queue(session, to=user.email, subject=f"{row.name}: your application", body=body, event_id=entry.event_id)
+    with using_locale(accounts.reader_locale(user)):
+        body = gettext("Hello %(name)s,", name=user.name) + "\n\n"
+        body += _decision_sentence(entry.status, f"{row.year} {row.make} {row.model}", row.name) + "\n"
+        if entry.status == "accepted" and entry.car_number:
+            body += gettext("Your car number is %(number)s.", number=entry.car_number) + "\n"
+        if message:
+            body += "\n" + gettext("A message from the committee:") + f"\n{message}\n"
+        body += "\n" + gettext("Follow your application in your portal.") + "\n"
+        subject = gettext("%(event)s: your application", event=row.name)
+    outbox.queue(session, to=user.email, subject=subject, body=body, event_id=entry.event_id)
+
+
+def _decision_sentence(status: str, car: str, event: str) -> str:
+    """What the committee decided, as one sentence in the reader's language (each its own, for the grammar)."""
+    if status == "accepted":
+        return gettext("Your %(car)s has been accepted for %(event)s.", car=car, event=event)
+    if status == "waitlisted":
+        return gettext("Your %(car)s is on the waiting list for %(event)s.", car=car, event=event)
+    if status == "declined":
+        return gettext("Your %(car)s was not selected for %(event)s.", car=car, event=event)
+    return gettext("Your %(car)s is now “%(status)s” for %(event)s.", car=car, status=status, event=event)
 
 
 # -- an organizer adds one entry -------------------------------------------------------------------------------
@@ -811,18 +854,26 @@ async def add_entry(
     await conflict_declarations.record_declarations(session, event, entry, app.declarations, viewer.user_id)
     if tell_owner:
         car = f"{app.year} {app.make} {app.model}"
-        if decision == "accepted":
-            where = f"It is accepted in class {cls.code} — {cls.name}" if cls is not None else "It is accepted"
-            news = f"{where}, with car number {number}."
-        else:
-            news = "The selection committee will review it with the other applications."
-        await accounts.send_login_link(
-            session,
-            settings,
-            user,
-            next_url="/my/",
-            event_id=event.id,
-            intro=f"The organizers of {event.name} have entered your {car}. {news} "
-            "Follow the entry in your portal, and check the car's details there.",
-        )
+
+        def intro() -> str:
+            if decision == "accepted" and cls is not None:
+                news = gettext(
+                    "It is accepted in class %(code)s — %(name)s, with car number %(number)s.",
+                    code=cls.code,
+                    name=cls.name,
+                    number=number,
+                )
+            elif decision == "accepted":
+                news = gettext("It is accepted, with car number %(number)s.", number=number)
+            else:
+                news = gettext("The selection committee will review it with the other applications.")
+            return gettext(
+                "The organizers of %(event)s have entered your %(car)s. %(news)s Follow the entry in your portal, "
+                "and check the car's details there.",
+                event=event.name,
+                car=car,
+                news=news,
+            )
+
+        await accounts.send_login_link(session, settings, user, next_url="/my/", event_id=event.id, intro=intro)
     return entry

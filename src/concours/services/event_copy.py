@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -300,17 +301,13 @@ async def copy_event(
     if spec.invite_judges:
         minutes = accounts.link_minutes_for_event(settings, event)
         for judge, user in judges:
-            where = f" on the class {seats[judge.id]} team" if judge.id in seats else ""
             await accounts.send_login_link(
                 session,
                 settings,
                 user,
                 next_url="/judging/profile",
                 event_id=event.id,
-                intro=(
-                    f"You are invited to judge at {event.name}{where}. Sign in to accept the invitation, "
-                    "check your specialties and declare any conflict of interest (a car, an owner or a class)."
-                ),
+                intro=partial(_judge_invitation, event.name, seats.get(judge.id)),
                 minutes=minutes,
             )
     audit.record(
@@ -332,3 +329,19 @@ async def copy_event(
         },
     )
     return event
+
+
+def _judge_invitation(event_name: str, class_code: str | None) -> str:
+    """The opening of a copied roster's invitation (written in the judge's language)."""
+    if class_code:
+        return gettext(
+            "You are invited to judge at %(event)s on the class %(code)s team. Sign in to accept the invitation, "
+            "check your specialties and declare any conflict of interest (a car, an owner or a class).",
+            event=event_name,
+            code=class_code,
+        )
+    return gettext(
+        "You are invited to judge at %(event)s. Sign in to accept the invitation, check your specialties "
+        "and declare any conflict of interest (a car, an owner or a class).",
+        event=event_name,
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import ApplicationInvitation, Entry, Event, User, Vehicle, utcnow
 from concours.domain.tokens import keyed_hash
-from concours.i18n import N_, gettext
+from concours.i18n import N_, current_locale, format_date, gettext, using_locale
 from concours.services import accounts, audit, outbox, roster
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.permissions import Viewer
@@ -112,6 +112,13 @@ async def invite(
         )
     ):
         existing.setdefault(row.email, []).append(row)
+    # Each invitation in its reader's language: an account's, else the inviting organizer's (a local show).
+    readers: dict[str, str | None] = {
+        email: locale
+        for email, locale in await session.execute(
+            select(User.email, User.locale).where(User.email.in_([i.email for i in invitees]))
+        )
+    }
     already: list[str] = []
     invited = resent = 0
     for who in invitees:
@@ -142,13 +149,10 @@ async def invite(
             session.add(row)
             invited += 1
         await session.flush()
-        outbox.queue(
-            session,
-            to=who.email,
-            subject=f"Your invitation to apply to {event.name}",
-            body=_mail(settings, event, viewer, who, message, token),
-            event_id=event.id,
-        )
+        with using_locale(readers.get(who.email) or current_locale()):
+            subject = gettext("Your invitation to apply to %(event)s", event=event.name)
+            body = _mail(settings, event, viewer, who, message, token)
+        outbox.queue(session, to=who.email, subject=subject, body=body, event_id=event.id)
         audit.record(
             session,
             entity_type="application_invitation",
@@ -162,15 +166,27 @@ async def invite(
 
 
 def _mail(settings: Settings, event: Event, viewer: Viewer, who: Invitee, message: str, token: str) -> str:
-    when = event.starts_on.strftime("%-d %B %Y")
+    """The invitation's text, in the current language (the caller chooses the reader's)."""
+    hello = gettext("Hello %(name)s,", name=who.name) if who.name else gettext("Hello,")
+    where = {"inviter": viewer.name, "event": event.name, "date": format_date(event.starts_on)}
+    invites = (
+        gettext(
+            "%(inviter)s invites you to apply with your car to %(event)s, %(venue)s, on %(date)s.",
+            venue=event.venue,
+            **where,
+        )
+        if event.venue
+        else gettext("%(inviter)s invites you to apply with your car to %(event)s, on %(date)s.", **where)
+    )
     return (
-        f"Hello{' ' + who.name if who.name else ''},\n\n"
-        f"{viewer.name} invites you to apply with your car to {event.name}"
-        f"{', ' + event.venue if event.venue else ''}, on {when}. Applications are by invitation only.\n\n"
+        f"{hello}\n\n{invites} "
+        + gettext("Applications are by invitation only.")
+        + "\n\n"
         + (message + "\n\n" if message else "")
-        + f"Apply with this private link (it is yours; it works for one application):\n\n"
-        f"{link(settings, event, token)}\n\n"
-        f"If you have questions, reply to {viewer.name} at {viewer.email}.\n"
+        + gettext("Apply with this private link (it is yours; it works for one application):")
+        + f"\n\n{link(settings, event, token)}\n\n"
+        + gettext("If you have questions, reply to %(name)s at %(email)s.", name=viewer.name, email=viewer.email)
+        + "\n"
     )
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import LoginToken, User, WebSession, utcnow
-from concours.i18n import gettext
+from concours.i18n import gettext, using_locale
 from concours.services import audit, outbox
-from concours.services.accounts import hash_password, normalize_email, peek_login_token, token_hash
+from concours.services.accounts import hash_password, normalize_email, peek_login_token, reader_locale, token_hash
 from concours.services.admin import email_problem, password_problem
 from concours.services.errors import FormErrors, ServiceError
 
@@ -40,14 +40,21 @@ async def request_reset(session: AsyncSession, base_url: str, email: str) -> Non
             expires_at=utcnow() + timedelta(minutes=RESET_LINK_MINUTES),
         )
     )
-    body = (
-        f"Hello {user.name},\n\n"
-        "Someone (hopefully you) asked to set a new password for your Concours account. "
-        f"Choose a new password with this link (it works once and expires in {RESET_LINK_MINUTES} minutes):\n\n"
-        f"{base_url}/password/reset/{token}\n\n"
-        "If you did not ask for it, ignore this message: your password stays as it is.\n"
-    )
-    outbox.queue(session, to=user.email, subject="Set a new Concours password", body=body)
+    with using_locale(reader_locale(user)):
+        body = (
+            gettext("Hello %(name)s,", name=user.name)
+            + "\n\n"
+            + gettext(
+                "Someone (hopefully you) asked to set a new password for your Concours account. Choose a new "
+                "password with this link (it works once and expires in %(minutes)s minutes):",
+                minutes=RESET_LINK_MINUTES,
+            )
+            + f"\n\n{base_url}/password/reset/{token}\n\n"
+            + gettext("If you did not ask for it, ignore this message: your password stays as it is.")
+            + "\n"
+        )
+        subject = gettext("Set a new Concours password")
+    outbox.queue(session, to=user.email, subject=subject, body=body)
 
 
 async def check_reset_token(session: AsyncSession, raw_token: str) -> LoginToken | None:

@@ -291,9 +291,10 @@ async def _put_on_roster(
             user,
             next_url="/judging/profile",
             event_id=event.id,
-            intro=(
-                f"You are invited to judge at {event.name}. Sign in to accept the invitation, "
-                "check your specialties and declare any conflict of interest (a car, an owner or a class)."
+            intro=lambda: gettext(
+                "You are invited to judge at %(event)s. Sign in to accept the invitation, check your specialties "
+                "and declare any conflict of interest (a car, an owner or a class).",
+                event=event.name,
             ),
             minutes=accounts.link_minutes_for_event(settings, event),
         )
@@ -586,7 +587,10 @@ async def set_chief_judge(
         user,
         next_url=f"/organizer/events/{event.id}/assignment",
         event_id=event.id,
-        intro=f"You are the chief judge of {event.name}: you review the judging teams and every conflict.",
+        intro=lambda: gettext(
+            "You are the chief judge of %(event)s: you review the judging teams and every conflict.",
+            event=event.name,
+        ),
         minutes=accounts.link_minutes_for_event(settings, event),
     )
     return user

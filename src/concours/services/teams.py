@@ -94,7 +94,9 @@ async def add_judge_to_class(
         user,
         next_url="/judging/",
         event_id=cls.event_id,
-        intro=f"You are judging class {cls.code}, {cls.name}, at {event.name}.",
+        intro=lambda: gettext(
+            "You are judging class %(code)s, %(name)s, at %(event)s.", code=cls.code, name=cls.name, event=event.name
+        ),
         minutes=accounts.link_minutes_for_event(settings, event),
     )
     return judge

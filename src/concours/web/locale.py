@@ -12,8 +12,9 @@ from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from concours.i18n import DEFAULT_LOCALE, LANGUAGES, LOCALE_COOKIE, negotiate, using_locale
+from concours.services import accounts
 from concours.web.common import form_data, safe_next
-from concours.web.dependencies import AppSettings, Req
+from concours.web.dependencies import AppSettings, Db, MaybeSignedIn, Req
 
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -58,13 +59,16 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
 
 
 @post("/language", include_in_schema=False)
-async def choose_language(request: Req, settings: AppSettings) -> Redirect:
-    """The language menu: remember the choice on this device and go back to the page it was made on."""
+async def choose_language(request: Req, settings: AppSettings, db: Db, optional_viewer: MaybeSignedIn) -> Redirect:
+    """The language menu: remember the choice on this device (and, signed in, on the account: the person's
+    e-mails are written in it) and go back to the page it was made on."""
     form = await form_data(request)
     code = form.get("lang", "")
     back = safe_next(form.get("next"), "/")
     response = Redirect(back, status_code=303)
     if code in LANGUAGES:
+        if optional_viewer is not None:
+            await accounts.set_user_locale(db, optional_viewer.user_id, code)
         response.cookies.append(
             Cookie(
                 key=LOCALE_COOKIE,
