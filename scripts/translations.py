@@ -31,6 +31,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "N_": None,
+    "N_p": (1, 2),
 }
 SOURCES: list[tuple[Path, list[tuple[str, str]], dict[str, dict[str, str]]]] = [
     (ROOT / "templates", [("**.html", "jinja2")], {"**.html": {"trimmed": "true", "silent": "false"}}),

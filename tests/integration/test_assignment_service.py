@@ -222,3 +222,28 @@ def test_conflicted_judge_gets_403_on_the_car_and_is_not_assigned_to_it(jscene: 
     token = re.search(r'name="token" value="([0-9a-f]+)"', page)
     r = post(s.org, board_url(s) + "/apply", {"token": token.group(1) if token else ""})
     assert r.status_code == 409 and "Judging has started" in r.text
+
+
+def test_the_board_says_the_rules_broken_in_french_naming_the_judges(jscene: JudgeScene) -> None:
+    """The rule messages are sentences with parameters, not English text: a French board names each judge."""
+    s = jscene
+    s.accept()
+    propose_and_apply(s)
+    lee, jo, ann = (s.judge_id(f"{n}@example.com") for n in ("lee", "jo", "ann"))
+
+    async def break_rules(session: AsyncSession) -> None:
+        # Lee captains class C over Jo (a master), and Ann leaves class D alone with Kim.
+        await session.execute(update(TeamMember).where(TeamMember.judge_id == jo).values(is_captain=False))
+        await session.execute(update(TeamMember).where(TeamMember.judge_id == lee).values(is_captain=True))
+        await session.execute(TeamMember.__table__.delete().where(TeamMember.judge_id == ann))
+
+    run_db(s.db_url, break_rules)
+    s.org.cookies.set("concours_lang", "fr")
+    page = s.org.get(board_url(s)).text
+    assert "Classe C : le chef d’équipe Lee Judge n’est pas le membre le plus expérimenté" in page, page
+    assert "Classe D : équipe de 1, 2 à 4 autorisés" in page
+    assert "is not the most senior member" not in page and "team of 1" not in page
+    # A refused change says why in French too.
+    r = change(s, "jo@example.com", "D")
+    assert r.status_code == 409 and "Refused" not in r.text
+    assert "Classe C : un apprenti sans senior ni maître dans l’équipe" in r.text

@@ -52,6 +52,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from concours.domain.messages import JudgeRef, Listing, Message, N_p
+from concours.i18n import N_
+
 RANKS = ("apprentice", "judge", "senior", "master")
 _RANK = {name: i for i, name in enumerate(RANKS)}
 _APPRENTICE, _SENIOR = 0, 2  # rank indexes: apprentice; senior and above
@@ -177,18 +180,14 @@ class AssignmentInfeasible(Exception):
 # ----------------------------------------------------------------------------------------------
 
 
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+def _judges(count: int) -> Message:
+    return Message.counted(N_p("%(num)s judge", "%(num)s judges"), count)
 
 
-def _and(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _car(entry: EntryIn) -> str:
-    return f"car {entry.number}" if entry.number else f"entry {entry.id}"
+def _car(entry: EntryIn) -> Message:
+    return (
+        Message(N_("car %(number)s"), number=entry.number) if entry.number else Message(N_("entry %(id)s"), id=entry.id)
+    )
 
 
 class _OutOfBudget(Exception):
@@ -205,7 +204,9 @@ class _Conflicts:
         self.reason: dict[tuple[int, str, int], str] = {}
         for c in inputs.conflicts:
             if c.entry_id is None and c.entrant_id is None and c.class_id is None:
-                raise ValueError(f"conflict of judge {c.judge_id} names no car, owner or class")
+                raise ValueError(
+                    Message(N_("conflict of judge %(judge)s names no car, owner or class"), judge=JudgeRef(c.judge_id))
+                )
             for kind, target, index in (
                 ("entry", c.entry_id, self.entries),
                 ("entrant", c.entrant_id, self.entrants),
@@ -273,7 +274,14 @@ class _Solver:
             raise ValueError("duplicate judge ids")
         for j in self.judges.values():
             if j.rank not in _RANK:
-                raise ValueError(f"judge {j.id} has unknown rank {j.rank!r}; expected one of {', '.join(RANKS)}")
+                raise ValueError(
+                    Message(
+                        N_("judge %(judge)s has unknown rank %(rank)s; expected one of %(ranks)s"),
+                        judge=JudgeRef(j.id),
+                        rank=repr(j.rank),
+                        ranks=", ".join(RANKS),
+                    )
+                )
         self.rank = {jid: _RANK[j.rank] for jid, j in self.judges.items()}
         classes = sorted(inputs.classes, key=lambda c: c.id)
         if len({c.id for c in classes}) != len(classes):
@@ -284,7 +292,9 @@ class _Solver:
             raise ValueError("duplicate entry ids")
         for e in entries:
             if e.class_id not in by_class:
-                raise ValueError(f"entry {e.id} is in unknown class {e.class_id}")
+                raise ValueError(
+                    Message(N_("entry %(id)s is in unknown class %(class_id)s"), id=e.id, class_id=e.class_id)
+                )
             by_class[e.class_id].append(e)
         self.specs = classes
         self.entries = entries
@@ -303,7 +313,7 @@ class _Solver:
     # -- input and scores ----------------------------------------------------------------------
 
     def _in(self, session: str) -> str:
-        return f" in session {session}" if self.multi else ""
+        return Message(N_(" in session %(session)s"), session=session) if self.multi else ""
 
     def _available(self, session: str) -> list[int]:
         return [jid for jid, j in self.judges.items() if not j.honorary and (not j.sessions or session in j.sessions)]
@@ -383,49 +393,125 @@ class _Solver:
         for c in classes:
             code, tmin, tmax = c.spec.code, c.spec.team_min, c.spec.team_max
             if tmin < 1:
-                reasons.append(f"Class {code} has a team minimum of {tmin}; every team needs at least 1 judge.")
+                reasons.append(
+                    Message(
+                        N_("Class %(code)s has a team minimum of %(min)s; every team needs at least 1 judge."),
+                        code=code,
+                        min=tmin,
+                    )
+                )
                 continue
             if tmax < tmin:
-                reasons.append(f"Class {code} has a team minimum of {tmin} but a maximum of {tmax}.")
+                reasons.append(
+                    Message(
+                        N_("Class %(code)s has a team minimum of %(min)s but a maximum of %(max)s."),
+                        code=code,
+                        min=tmin,
+                        max=tmax,
+                    )
+                )
                 continue
             if len(c.elig) < tmin:
-                why = []
+                why: list[Message] = []
                 if c.own_car:
-                    why.append(f"{c.own_car} {'has' if c.own_car == 1 else 'have'} a car entered in it")
+                    why.append(
+                        Message.counted(
+                            N_p("%(num)s has a car entered in it", "%(num)s have a car entered in it"), c.own_car
+                        )
+                    )
                 if c.declared:
-                    why.append(f"{c.declared} declared a conflict with the class")
+                    why.append(Message(N_("%(num)s declared a conflict with the class"), num=c.declared))
                 if c.all_cars:
-                    why.append(f"{c.all_cars} {'is' if c.all_cars == 1 else 'are'} in conflict with every car in it")
-                detail = f" ({_and(why)})" if why else ""
+                    why.append(
+                        Message.counted(
+                            N_p(
+                                "%(num)s is in conflict with every car in it",
+                                "%(num)s are in conflict with every car in it",
+                            ),
+                            c.all_cars,
+                        )
+                    )
                 reasons.append(
-                    f"Class {code} needs {_n(tmin, 'judge')}{where}; only {len(c.elig)} of the "
-                    f"{_n(len(available), 'available judge')} {'has' if len(c.elig) == 1 else 'have'} "
-                    f"no conflict with it{detail}."
+                    Message.counted(
+                        N_p(
+                            "Class %(code)s needs %(judges)s%(where)s; only %(num)s of the %(available)s has no "
+                            "conflict with it%(detail)s.",
+                            "Class %(code)s needs %(judges)s%(where)s; only %(num)s of the %(available)s have no "
+                            "conflict with it%(detail)s.",
+                        ),
+                        len(c.elig),
+                        code=code,
+                        judges=_judges(tmin),
+                        where=where,
+                        available=Message.counted(
+                            N_p("%(num)s available judge", "%(num)s available judges"), len(available)
+                        ),
+                        detail=Message(N_(" (%(why)s)"), why=Listing(why)) if why else "",
+                    )
                 )
                 continue
             for e in c.entries:
                 free_of = [j for j in c.elig if e.id not in c.conflicted.get(j, ())]
                 if len(free_of) < tmin:
                     reasons.append(
-                        f"Class {code}, {_car(e)}: needs {_n(tmin, 'judge')} without a conflict with the car; "
-                        f"only {len(free_of)} of the class's {_n(len(c.elig), 'eligible judge')} "
-                        f"{'has' if len(free_of) == 1 else 'have'} none (the others declared a conflict "
-                        f"with the car or its owner)."
+                        Message.counted(
+                            N_p(
+                                "Class %(code)s, %(car)s: needs %(judges)s without a conflict with the car; only "
+                                "%(num)s of the class's %(eligible)s has none (the others declared a conflict with "
+                                "the car or its owner).",
+                                "Class %(code)s, %(car)s: needs %(judges)s without a conflict with the car; only "
+                                "%(num)s of the class's %(eligible)s have none (the others declared a conflict with "
+                                "the car or its owner).",
+                            ),
+                            len(free_of),
+                            code=code,
+                            car=_car(e),
+                            judges=_judges(tmin),
+                            eligible=Message.counted(
+                                N_p("%(num)s eligible judge", "%(num)s eligible judges"), len(c.elig)
+                            ),
+                        )
                     )
         if any(c.spec.team_min < 1 or c.spec.team_max < c.spec.team_min for c in classes):
             return reasons
         demand = sum(c.spec.team_min for c in classes)
-        prefix = f"Session {session}: its" if self.multi else "The"
-        together = "" if len(classes) == 1 else " together"
-        classes_need = f"{prefix} class needs" if len(classes) == 1 else f"{prefix} {len(classes)} classes need"
+        together = "" if len(classes) == 1 else Message(N_(" together"))
+        classes_need = (
+            Message.counted(
+                N_p("Session %(session)s: its class needs", "Session %(session)s: its %(num)s classes need"),
+                len(classes),
+                session=session,
+            )
+            if self.multi
+            else Message.counted(N_p("The class needs", "The %(num)s classes need"), len(classes))
+        )
         if demand > len(available) and len(classes) > 1:  # for one class, the check above says it
             honorary = sum(1 for j in self.judges.values() if j.honorary and (not j.sessions or session in j.sessions))
-            are = "is" if len(available) == 1 else "are"
-            note = f" ({_n(honorary, 'honorary judge')} {'is' if honorary == 1 else 'are'} not placed on class teams)"
+            note = (
+                Message.counted(
+                    N_p(
+                        " (%(num)s honorary judge is not placed on class teams)",
+                        " (%(num)s honorary judges are not placed on class teams)",
+                    ),
+                    honorary,
+                )
+                if honorary
+                else ""
+            )
             reasons.append(
-                f"{classes_need} at least {_n(demand, 'judge')}{together} "
-                f"(the sum of their team minimums), but only {len(available)} {are} available"
-                f"{note if honorary else ''}."
+                Message.counted(
+                    N_p(
+                        "%(classes_need)s at least %(judges)s%(together)s (the sum of their team minimums), but only "
+                        "%(num)s is available%(note)s.",
+                        "%(classes_need)s at least %(judges)s%(together)s (the sum of their team minimums), but only "
+                        "%(num)s are available%(note)s.",
+                    ),
+                    len(available),
+                    classes_need=classes_need,
+                    judges=_judges(demand),
+                    together=together,
+                    note=note,
+                )
             )
             return reasons
         # Apprentices only fill places on teams with a senior or master: at most one anchored team per
@@ -437,14 +523,38 @@ class _Solver:
             places = min(apprentices, sum(m - 1 for m in anchored))
             others = len(available) - apprentices
             if others < demand - places:
+                places_of = N_p("%(num)s place", "%(num)s places")
                 reasons.append(
-                    f"{classes_need} at least {_n(demand, 'judge')}{together}, and {apprentices} of the "
-                    f"{len(available)} available {'is an apprentice' if apprentices == 1 else 'are apprentices'}, "
-                    f"who may only join a team with a senior or master: with "
-                    f"{_n(seniors, 'senior or master', 'seniors and masters') if seniors else 'no senior or master'}, "
-                    f"apprentices can fill at most "
-                    f"{_n(places, 'place')}, so {_n(demand - places, 'place')} must go to judges who are not "
-                    f"apprentices; only {others} {'is' if others == 1 else 'are'} available."
+                    Message(
+                        N_("%(who)s %(fill)s %(left)s"),
+                        who=Message.counted(
+                            N_p(
+                                "%(classes_need)s at least %(judges)s%(together)s, and %(num)s of the %(available)s "
+                                "available is an apprentice, who may only join a team with a senior or master:",
+                                "%(classes_need)s at least %(judges)s%(together)s, and %(num)s of the %(available)s "
+                                "available are apprentices, who may only join a team with a senior or master:",
+                            ),
+                            apprentices,
+                            classes_need=classes_need,
+                            judges=_judges(demand),
+                            together=together,
+                            available=len(available),
+                        ),
+                        fill=Message(
+                            N_(
+                                "with %(seniors)s, apprentices can fill at most %(places)s, so %(rest)s must go to "
+                                "judges who are not apprentices;"
+                            ),
+                            seniors=Message.counted(
+                                N_p("%(num)s senior or master", "%(num)s seniors and masters"), seniors
+                            )
+                            if seniors
+                            else Message(N_("no senior or master")),
+                            places=Message.counted(places_of, places),
+                            rest=Message.counted(places_of, demand - places),
+                        ),
+                        left=Message.counted(N_p("only %(num)s is available.", "only %(num)s are available."), others),
+                    )
                 )
         if reasons:
             return reasons
@@ -459,9 +569,18 @@ class _Solver:
             members = [self.cls[cid] for cid in sorted(group)]
             need = sum(c.spec.team_min for c in members)
             reasons.append(
-                f"Classes {_and([c.spec.code for c in members])} need {_n(need, 'judge')} together{where} "
-                f"(their team minimums); only {_n(len(judges), 'judge')} {'is' if len(judges) == 1 else 'are'} "
-                f"eligible for any of them, and a judge is on one team per session."
+                Message.counted(
+                    N_p(
+                        "Classes %(codes)s need %(need)s together%(where)s (their team minimums); only %(num)s judge "
+                        "is eligible for any of them, and a judge is on one team per session.",
+                        "Classes %(codes)s need %(need)s together%(where)s (their team minimums); only %(num)s judges "
+                        "are eligible for any of them, and a judge is on one team per session.",
+                    ),
+                    len(judges),
+                    codes=Listing(c.spec.code for c in members),
+                    need=_judges(need),
+                    where=where,
+                )
             )
         return reasons
 
@@ -738,7 +857,7 @@ class _Solver:
             if spec.session != session:
                 continue
             if not self.by_class[spec.id]:
-                self.notes.append(f"Class {spec.code} has no entries; no team was formed.")
+                self.notes.append(Message(N_("Class %(code)s has no entries; no team was formed."), code=spec.code))
                 continue
             c = self._prepare(spec, available)
             self.cls[c.id] = c
@@ -792,32 +911,60 @@ class _Solver:
             elig = {j for c in members for j in c.elig}
             apprentices = sorted(j for j in elig if self.rank[j] == _APPRENTICE)
             partial = sorted(j for j in elig - set(apprentices) if j not in clean)
-            codes = _and([c.spec.code for c in members])
+            codes = Listing(c.spec.code for c in members)
             one = len(members) == 1
-            head = (
-                f"Class {codes} needs {_n(need, 'judge')}{self._in(session)}, but only {len(clean)} of its "
-                f"eligible judges {'is' if len(clean) == 1 else 'are'} neither an apprentice nor in conflict with "
-                f"one of its cars"
+            head = Message.counted(
+                N_p(
+                    "Class %(codes)s needs %(need)s%(where)s, but only %(num)s of its eligible judges is neither an "
+                    "apprentice nor in conflict with one of its cars",
+                    "Class %(codes)s needs %(need)s%(where)s, but only %(num)s of its eligible judges are neither an "
+                    "apprentice nor in conflict with one of its cars",
+                )
                 if one
-                else f"Classes {codes} need {_n(need, 'judge')} together{self._in(session)}, but only "
-                f"{len(clean)} of the judges eligible for them {'is' if len(clean) == 1 else 'are'} neither an "
-                f"apprentice nor in conflict with one of their cars"
+                else N_p(
+                    "Classes %(codes)s need %(need)s together%(where)s, but only %(num)s of the judges eligible for "
+                    "them is neither an apprentice nor in conflict with one of their cars",
+                    "Classes %(codes)s need %(need)s together%(where)s, but only %(num)s of the judges eligible for "
+                    "them are neither an apprentice nor in conflict with one of their cars",
+                ),
+                len(clean),
+                codes=codes,
+                need=_judges(need),
+                where=self._in(session),
             )
-            why = []
+            why: list[Message] = []
             if apprentices:
-                who = "eligible apprentice" if len(apprentices) == 1 else f"{len(apprentices)} eligible apprentices"
-                why.append(f"the {who} can only join a team with a senior or master who judges the same cars")
+                why.append(
+                    Message.counted(
+                        N_p(
+                            "the eligible apprentice can only join a team with a senior or master who judges the "
+                            "same cars",
+                            "the %(num)s eligible apprentices can only join a team with a senior or master who "
+                            "judges the same cars",
+                        ),
+                        len(apprentices),
+                    )
+                )
             if partial:
                 why.append(
-                    f"{_n(len(partial), 'judge')} with a conflict on a car can only join a team that still "
-                    f"gives every car its minimum of judges without a conflict"
+                    Message(
+                        N_(
+                            "%(judges)s with a conflict on a car can only join a team that still gives every car its "
+                            "minimum of judges without a conflict"
+                        ),
+                        judges=_judges(len(partial)),
+                    )
                 )
             tail = (
-                "; no arrangement was found within the search limit for the other places"
+                Message(N_("; no arrangement was found within the search limit for the other places"))
                 if exhausted
-                else "; the other places cannot be filled"
+                else Message(N_("; the other places cannot be filled"))
             )
-            reasons.append(head + tail + (f": {_and(why)}." if why else "."))
+            reasons.append(
+                Message(N_("%(head)s%(tail)s: %(why)s."), head=head, tail=tail, why=Listing(why))
+                if why
+                else Message(N_("%(head)s%(tail)s."), head=head, tail=tail)
+            )
         return reasons
 
     # -- the whole problem ---------------------------------------------------------------------------
@@ -857,8 +1004,23 @@ class _Solver:
                     if j not in judging:
                         why = self.conf.why(j, e)
                         notes.append(
-                            f"{self.judges[j].name} is on the class {c.spec.code} team but does not judge "
-                            f"{_car(e)}{f' ({why})' if why else ' (declared conflict)'}."
+                            Message(
+                                N_("%(name)s is on the class %(code)s team but does not judge %(car)s (%(why)s)."),
+                                name=self.judges[j].name,
+                                code=c.spec.code,
+                                car=_car(e),
+                                why=why,
+                            )
+                            if why
+                            else Message(
+                                N_(
+                                    "%(name)s is on the class %(code)s team but does not judge %(car)s (declared "
+                                    "conflict)."
+                                ),
+                                name=self.judges[j].name,
+                                code=c.spec.code,
+                                car=_car(e),
+                            )
                         )
                 if c.spec.sections:
                     per_car: dict[str, int] = {}
@@ -904,6 +1066,7 @@ def violations(plan: Plan, inputs: AssignmentInput) -> list[str]:
     an organizer edited by hand.
     """
     out: list[str] = []
+    M = Message  # noqa: N806 - short, as the sentences are many
     judges = {j.id: j for j in inputs.judges}
     classes = {c.id: c for c in inputs.classes}
     conf = _Conflicts(inputs)
@@ -914,50 +1077,91 @@ def violations(plan: Plan, inputs: AssignmentInput) -> list[str]:
     for cid, team in sorted(plan.teams.items()):
         spec = classes.get(cid)
         if spec is None:
-            out.append(f"team for unknown class {cid}")
+            out.append(M(N_("team for unknown class %(id)s"), id=cid))
             continue
         code = spec.code
         if not by_class[cid]:
-            out.append(f"class {code} has no entries but has a team")
+            out.append(M(N_("class %(code)s has no entries but has a team"), code=code))
         if len(set(team)) != len(team):
-            out.append(f"class {code}: a judge is on the team twice")
+            out.append(M(N_("class %(code)s: a judge is on the team twice"), code=code))
         if not spec.team_min <= len(team) <= spec.team_max:
-            out.append(f"class {code}: team of {len(team)}, allowed {spec.team_min}-{spec.team_max}")
+            out.append(
+                M(
+                    N_("class %(code)s: team of %(size)s, allowed %(min)s-%(max)s"),
+                    code=code,
+                    size=len(team),
+                    min=spec.team_min,
+                    max=spec.team_max,
+                )
+            )
         for j in team:
             judge = judges.get(j)
             if judge is None:
-                out.append(f"class {code}: unknown judge {j}")
+                out.append(M(N_("class %(code)s: unknown judge %(judge)s"), code=code, judge=JudgeRef(j)))
                 continue
             if judge.honorary:
-                out.append(f"class {code}: honorary judge {j} on a class team")
+                out.append(
+                    M(N_("class %(code)s: honorary judge %(judge)s on a class team"), code=code, judge=JudgeRef(j))
+                )
             if judge.sessions and spec.session not in judge.sessions:
-                out.append(f"class {code}: judge {j} is not available in session {spec.session}")
+                out.append(
+                    M(
+                        N_("class %(code)s: judge %(judge)s is not available in session %(session)s"),
+                        code=code,
+                        judge=JudgeRef(j),
+                        session=spec.session,
+                    )
+                )
             if (j, spec.session) in seat:
-                out.append(f"judge {j} is on two teams in session {spec.session} ({seat[j, spec.session]}, {cid})")
+                out.append(
+                    M(
+                        N_("judge %(judge)s is on two teams in session %(session)s (classes %(first)s and %(second)s)"),
+                        judge=JudgeRef(j),
+                        session=spec.session,
+                        first=classes[seat[j, spec.session]].code,
+                        second=code,
+                    )
+                )
             seat[j, spec.session] = cid
             if conf.with_class(j, cid):
-                out.append(f"class {code}: judge {j} declared a conflict with the class")
+                out.append(
+                    M(
+                        N_("class %(code)s: judge %(judge)s declared a conflict with the class"),
+                        code=code,
+                        judge=JudgeRef(j),
+                    )
+                )
             if conf.owns_in(j, by_class[cid]):
-                out.append(f"class {code}: judge {j} has a car in the class")
+                out.append(
+                    M(N_("class %(code)s: judge %(judge)s has a car in the class"), code=code, judge=JudgeRef(j))
+                )
         known = [j for j in team if j in judges]
         ranks = [_RANK[judges[j].rank] for j in known]
         if known and ranks[0] != max(ranks):
-            out.append(f"class {code}: captain {team[0]} is not the most senior member")
+            out.append(
+                M(
+                    N_("class %(code)s: captain %(judge)s is not the most senior member"),
+                    code=code,
+                    judge=JudgeRef(team[0]),
+                )
+            )
         if _APPRENTICE in ranks and not any(r >= _SENIOR for r in ranks):
-            out.append(f"class {code}: an apprentice without a senior or master on the team")
+            out.append(M(N_("class %(code)s: an apprentice without a senior or master on the team"), code=code))
         if spec.sections:
             owned = plan.sections.get(cid, {})
             all_owned = [s for j in team for s in owned.get(j, ())]
             if sorted(all_owned) != sorted(spec.sections) or set(owned) - set(team):
-                out.append(f"class {code}: sections not owned exactly once by team members")
+                out.append(M(N_("class %(code)s: sections not owned exactly once by team members"), code=code))
             counts = [len(owned.get(j, ())) for j in team]
             if counts and max(counts) - min(counts) > 1:
-                out.append(f"class {code}: sections not spread evenly ({counts})")
+                out.append(
+                    M(N_("class %(code)s: sections not spread evenly (%(counts)s)"), code=code, counts=Listing(counts))
+                )
         elif plan.sections.get(cid):
-            out.append(f"class {code}: sections for a class not judged by sections")
+            out.append(M(N_("class %(code)s: sections for a class not judged by sections"), code=code))
     for cid, es in by_class.items():
         if es and cid in classes and cid not in plan.teams:
-            out.append(f"class {classes[cid].code} has entries but no team")
+            out.append(M(N_("class %(code)s has entries but no team"), code=classes[cid].code))
     load: dict[int, int] = dict.fromkeys(judges, 0)
     for e in sorted(inputs.entries, key=lambda e: e.id):
         spec = classes.get(e.class_id)
@@ -967,27 +1171,58 @@ def violations(plan: Plan, inputs: AssignmentInput) -> list[str]:
         got = tuple(plan.entries.get(e.id, ()))
         expected = tuple(j for j in class_team if not conf.with_entry(j, e))
         if got != expected:
-            out.append(f"{_car(e)}: judged by {got}, expected the team minus conflicted members {expected}")
+            out.append(
+                M(
+                    N_("%(car)s: judged by %(got)s, expected the team minus conflicted members: %(expected)s"),
+                    car=_car(e),
+                    got=Listing(JudgeRef(j) for j in got),
+                    expected=Listing(JudgeRef(j) for j in expected),
+                )
+            )
         for j in got:
             if j in load:
                 load[j] += 1
             if conf.with_entry(j, e):
-                out.append(f"{_car(e)}: judge {j} has a conflict with the car or its owner")
+                out.append(
+                    M(
+                        N_("%(car)s: judge %(judge)s has a conflict with the car or its owner"),
+                        car=_car(e),
+                        judge=JudgeRef(j),
+                    )
+                )
             if conf.own.get(j) == e.entrant_id:
-                out.append(f"{_car(e)}: judge {j} judges their own car")
+                out.append(M(N_("%(car)s: judge %(judge)s judges their own car"), car=_car(e), judge=JudgeRef(j)))
         if len(got) < spec.team_min:
-            out.append(f"{_car(e)}: {len(got)} judges without a conflict, class {spec.code} needs {spec.team_min}")
+            out.append(
+                M.counted(
+                    N_p(
+                        "%(car)s: %(num)s judge without a conflict, class %(code)s needs %(min)s",
+                        "%(car)s: %(num)s judges without a conflict, class %(code)s needs %(min)s",
+                    ),
+                    len(got),
+                    car=_car(e),
+                    code=spec.code,
+                    min=spec.team_min,
+                )
+            )
         ranks = [_RANK[judges[j].rank] for j in got if j in judges]
         if _APPRENTICE in ranks and not any(r >= _SENIOR for r in ranks):
-            out.append(f"{_car(e)}: judged by an apprentice without a senior or master")
+            out.append(M(N_("%(car)s: judged by an apprentice without a senior or master"), car=_car(e)))
         if spec.sections:
             per_car = plan.entry_sections.get(e.id, {})
             if set(per_car) != set(spec.sections) or any(j not in got for j in per_car.values()):
-                out.append(f"{_car(e)}: sections not each scored by one of its judges")
+                out.append(M(N_("%(car)s: sections not each scored by one of its judges"), car=_car(e)))
     for e in inputs.entries:
         if e.id in plan.entries and e.class_id not in plan.teams:
-            out.append(f"{_car(e)}: judges listed but its class has no team")
+            out.append(M(N_("%(car)s: judges listed but its class has no team"), car=_car(e)))
     for j, n in load.items():
         if plan.load.get(j, 0) != n:
-            out.append(f"judge {j}: load {plan.load.get(j, 0)} but judges {n} cars")
+            out.append(
+                M(
+                    N_("judge %(judge)s: load %(load)s but judges %(cars)s cars"),
+                    judge=JudgeRef(j),
+                    load=plan.load.get(j, 0),
+                    cars=n,
+                )
+            )
     return out

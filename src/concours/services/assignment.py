@@ -51,7 +51,8 @@ from concours.domain.assignment import (
     solve,
     violations,
 )
-from concours.i18n import gettext
+from concours.domain.messages import Message, localize
+from concours.i18n import gettext, ngettext
 from concours.services import audit
 from concours.services.errors import Conflict as ConflictError
 from concours.services.errors import NotFound
@@ -204,15 +205,11 @@ def fingerprint(plan: Plan) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
-def humanize(message: str, loaded: Loaded) -> str:
-    """Name judges in a domain message ("judge 12" → "judge Ann Smith")."""
-
-    def name(m: re.Match[str]) -> str:
-        jid = int(m.group(2))
-        return f"{m.group(1)} {loaded.judge_names.get(jid, jid)}"
-
-    message = re.sub(r"\b(judge|captain|apprentice|honorary judge) (\d+)\b", name, message)
-    return message[:1].upper() + message[1:]
+def humanize(message: object, loaded: Loaded) -> str:
+    """A domain sentence (:class:`~concours.domain.messages.Message`) in the reader's language, judges named
+    ("judge 12" → "judge Ann Smith"); any other text as it is. Starts with a capital."""
+    text = localize(message, lambda judge_id: loaded.judge_names.get(judge_id, str(judge_id)))
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -231,7 +228,7 @@ async def propose(session: AsyncSession, event: Event) -> tuple[Proposal, Loaded
     except AssignmentInfeasible as exc:
         return Proposal(None, [humanize(r, loaded) for r in exc.reasons]), loaded
     except ValueError as exc:  # an input the solver refuses (e.g. a judge with an unknown rank)
-        return Proposal(None, [humanize(str(exc), loaded)]), loaded
+        return Proposal(None, [humanize(exc.args[0] if exc.args else str(exc), loaded)]), loaded
     return Proposal(plan, [], fingerprint(plan)), loaded
 
 
@@ -249,16 +246,20 @@ async def apply_plan(session: AsyncSession, viewer: Viewer, event: Event, token:
     """Write the automatic plan the organizer confirmed, replacing every team and assignment of the event."""
     if await _sheets_exist(session, event):
         raise ConflictError(
-            "Judging has started (score sheets exist): the automatic plan would replace the teams that wrote "
-            "them. Adjust the teams by hand on the board instead."
+            gettext(
+                "Judging has started (score sheets exist): the automatic plan would replace the teams that wrote "
+                "them. Adjust the teams by hand on the board instead."
+            )
         )
     proposal, loaded = await propose(session, event)
     if proposal.plan is None:
-        raise ConflictError("No valid assignment exists: " + " ".join(proposal.reasons))
+        raise ConflictError(gettext("No valid assignment exists:") + " " + " ".join(proposal.reasons))
     if proposal.token != token:
         raise ConflictError(
-            "The judges, classes, cars or conflicts changed since this plan was shown; review the new plan "
-            "and confirm it again."
+            gettext(
+                "The judges, classes, cars or conflicts changed since this plan was shown; review the new plan "
+                "and confirm it again."
+            )
         )
     plan = proposal.plan
     before = await _current_teams(session, event)
@@ -472,7 +473,8 @@ async def board(session: AsyncSession, event: Event) -> tuple[Board, Loaded]:
     loaded = await load_input(session, event)
     teams = await _current_teams(session, event)
     plan = build_plan(loaded.inputs, teams, await _current_sections(session, event))
-    problems = [humanize(v, loaded) for v in violations(plan, loaded.inputs)]
+    broken = violations(plan, loaded.inputs)
+    problems = [humanize(v, loaded) for v in broken]
     specs = {c.id: c for c in loaded.inputs.classes}
     cars_in: dict[int, int] = {}
     for e in loaded.inputs.entries:
@@ -481,18 +483,30 @@ async def board(session: AsyncSession, event: Event) -> tuple[Board, Loaded]:
     conflicts: dict[int, list[str]] = {}
     for c in loaded.inputs.conflicts:
         if c.class_id is not None:
-            what = f"class {loaded.class_codes.get(c.class_id, '?')}"
+            what = gettext("class %(code)s", code=loaded.class_codes.get(c.class_id, "?"))
         elif c.entry_id is not None:
-            what = f"car {loaded.car_numbers.get(c.entry_id, '?')}" if c.entry_id in cars else "a car not in judging"
+            what = (
+                gettext("car %(number)s", number=loaded.car_numbers.get(c.entry_id, "?"))
+                if c.entry_id in cars
+                else gettext("a car not in judging")
+            )
         else:
             nums = sorted(loaded.car_numbers[e.id] for e in loaded.inputs.entries if e.entrant_id == c.entrant_id)
-            what = f"owner of car{'s' if len(nums) != 1 else ''} {', '.join(nums)}" if nums else "an owner"
+            what = (
+                ngettext("owner of car %(cars)s", "owner of cars %(cars)s", len(nums), cars=", ".join(nums))
+                if nums
+                else gettext("an owner")
+            )
         conflicts.setdefault(c.judge_id, []).append(f"{what}: {c.reason}" if c.reason else what)
     for jid, entrant in loaded.inputs.judge_entrants.items():
         own = [e for e in loaded.inputs.entries if e.entrant_id == entrant]
         for e in own:
             conflicts.setdefault(jid, []).append(
-                f"own car {loaded.car_numbers[e.id]} in class {loaded.class_codes.get(e.class_id, '?')}"
+                gettext(
+                    "own car %(number)s in class %(code)s",
+                    number=loaded.car_numbers[e.id],
+                    code=loaded.class_codes.get(e.class_id, "?"),
+                )
             )
     seat = {j: (cid, i) for cid, t in teams.items() for i, j in enumerate(t)}
     people: dict[int, BoardJudge] = {}
@@ -515,7 +529,7 @@ async def board(session: AsyncSession, event: Event) -> tuple[Board, Loaded]:
     out = []
     for cid, cls in loaded.classes.items():
         code = cls.code
-        mine = [p for p in problems if re.search(rf"\b[Cc]lass {re.escape(code)}\b", p)]
+        mine = [humanize(v, loaded) for v in broken if isinstance(v, Message) and v.mentions("code", code)]
         out.append(
             BoardClass(
                 id=cid,
@@ -536,9 +550,11 @@ async def _judge_and_class(
     session: AsyncSession, event: Event, loaded: Loaded, judge_id: int, class_id: int | None
 ) -> None:
     if judge_id not in loaded.judge_names:
-        raise NotFound("There is no such judge on this event's roster (judges join it by accepting the invitation).")
+        raise NotFound(
+            gettext("There is no such judge on this event's roster (judges join it by accepting the invitation).")
+        )
     if class_id is not None and class_id not in loaded.classes:
-        raise NotFound("There is no such class at this event.")
+        raise NotFound(gettext("There is no such class at this event."))
 
 
 async def change_team(
