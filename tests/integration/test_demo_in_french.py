@@ -16,6 +16,23 @@ from concours.settings import Settings
 from tests.demo_pages import build_demo_world, demo_visits
 from tests.scenes import SESSION_COOKIE
 
+# English the catalog's sentences cannot catch: words glued to figures or names in Python, labels from the domain,
+# dates written the ISO way. None of these is in the demo's own data.
+ENGLISH_FRAGMENTS = (
+    "Kendall's tau",
+    "agreement (",
+    "opposed orders",
+    " apart",
+    "(class ",
+    "threshold ",
+    "team of ",
+    "most senior",
+    "chosen by ",
+    "points over",
+    "not judge car",
+    "team (consensus)",
+)
+_ISO_DATE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _SPACES = re.compile(r"\s+")
 
@@ -59,6 +76,8 @@ def test_every_demo_page_speaks_french(client: TestClient[Any], db_url: str, set
             continue
         text = _shown_text(page.text)
         left = [sentence for sentence in english if sentence in text]
+        left += [fragment for fragment in ENGLISH_FRAGMENTS if fragment in text]
+        left += _ISO_DATE.findall(text)
         if left:
             problems.append(f"{visit.role} {visit.url}: English left: {left[:5]}")
     assert problems == [], "\n".join(problems)

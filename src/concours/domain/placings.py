@@ -281,16 +281,25 @@ def agreement(rankings: Sequence[Ranking]) -> Agreement:
     return Agreement(pairs, by_judge, overall)
 
 
-def agreement_words(tau: Fraction | None) -> str:
-    """Kendall's tau for people."""
+NOT_ENOUGH_ORDERS = N_("not enough orders to compare")
+
+
+def agreement_label(tau: Fraction | None) -> str:
+    """Kendall's tau in a word or two (English, marked for translation: translate where shown)."""
     if tau is None:
-        return "not enough orders to compare"
+        return NOT_ENOUGH_ORDERS
     if tau >= Fraction(7, 10):
-        label = "strong agreement"
-    elif tau >= Fraction(3, 10):
-        label = "fair agreement"
-    elif tau > Fraction(-3, 10):
-        label = "little agreement"
-    else:
-        label = "opposed orders"
-    return f"{label} (Kendall's tau {float(tau):+.2f})"
+        return N_("strong agreement")
+    if tau >= Fraction(3, 10):
+        return N_("fair agreement")
+    if tau > Fraction(-3, 10):
+        return N_("little agreement")
+    return N_("opposed orders")
+
+
+def agreement_words(tau: Fraction | None) -> str:
+    """Kendall's tau for people, in the current language: ``strong agreement (Kendall's tau +0.70)``."""
+    label = gettext(agreement_label(tau))
+    if tau is None:
+        return label
+    return gettext("%(label)s (Kendall's tau %(tau)s)", label=label, tau=localize_decimal(f"{float(tau):+.2f}"))

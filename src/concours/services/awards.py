@@ -143,7 +143,7 @@ async def _decided(session: AsyncSession, awards: list[SpecialAward]) -> list[De
         _, number, year, make, model, coach, owner, public_name, vehicle_id = cars[a.entry_id]
         rounds, votes = stats.get(a.id, (0, 0))
         if a.kind == "designated" or not rounds:  # chosen, or recorded before awards were voted in the app
-            how = f"chosen by {a.chosen_by}" if a.chosen_by else "designated"
+            how = rules.how_decided("designated", a.chosen_by, 0, 0)
         else:
             how = rules.how_decided(a.kind, a.chosen_by, rounds, votes)
         out.append(

@@ -34,7 +34,7 @@ from concours.db import (
 from concours.domain import calibration as cal
 from concours.domain.placings import agreement_words
 from concours.domain.rubric import Category
-from concours.i18n import gettext, ngettext
+from concours.i18n import format_date, gettext, localize_decimal, ngettext
 from concours.services import audit, class_systems
 from concours.services.errors import FormErrors, NotFound, ServiceError
 from concours.services.events import load_rubrics, to_categories
@@ -276,12 +276,17 @@ async def reviews_of(session: AsyncSession, event: Event, entry_ids: Iterable[in
 
 @dataclass
 class LineView:
-    label: str
-    spread: str
+    label: str  # in the reader's language
+    spread: str  # the number, written as the reader's language writes it
     threshold: str
     flagged: bool
     unit: str  # "points" | "places"
     values: list[tuple[str, str, int | None]]  # judge, value, sheet id (score sheets only)
+
+    @property
+    def amount(self) -> str:
+        """The spread with its unit: ``4.5 points`` / ``4,5 points``, ``1 place``."""
+        return _amount(self.spread, self.unit)
 
 
 @dataclass
@@ -358,12 +363,39 @@ async def _names(session: AsyncSession, judge_ids: Iterable[int]) -> dict[int, s
 
 
 def _figure(value: Fraction, unit: str) -> str:
-    return cal.points(value, 0 if unit == "places" else 2)
+    return localize_decimal(cal.points(value, 0 if unit == "places" else 2))
+
+
+def _signed(value: Fraction | float | None, places: int = 1) -> str:
+    return localize_decimal(cal.signed(value, places))
+
+
+def _amount(figure: str, unit: str) -> str:
+    """A figure (already written for the reader) with its unit, singular or plural as the language wants."""
+    try:
+        number = float(figure.replace(",", ".").replace("\u202f", "").replace("\xa0", ""))
+    except ValueError:
+        number = 2.0
+    n = int(number) if number == int(number) else 2
+    if unit == "places":
+        return ngettext("%(figure)s place", "%(figure)s places", n, figure=figure)
+    return ngettext("%(figure)s point", "%(figure)s points", n, figure=figure)
+
+
+def line_label(line: cal.Line) -> str:
+    """A line's name in the reader's language: the total, a section's total, the place; a category by its name."""
+    if line.key == "total":
+        return gettext("Total")
+    if line.key.startswith("total:"):
+        return gettext("%(section)s total", section=line.key.split(":", 1)[1].replace("_", " ").capitalize())
+    if line.key == "place":
+        return gettext("Place")
+    return line.label
 
 
 def _line_view(line: cal.Line, unit: str, names: dict[int, str]) -> LineView:
     return LineView(
-        line.label,
+        line_label(line),
         _figure(line.spread, unit),
         _figure(line.threshold, unit),
         line.flagged,
@@ -379,7 +411,12 @@ def figures_text(car: cal.CarFigures) -> str:
     """What made the car flagged, in words: ``Total 18 points apart (threshold 15); Exterior 16 (9)``."""
     unit = "places" if car.method == "placings" else "points"
     return "; ".join(
-        f"{ln.label} {_figure(ln.spread, unit)} {unit} apart (threshold {_figure(ln.threshold, unit)})"
+        gettext(
+            "%(label)s %(amount)s apart (threshold %(threshold)s)",
+            label=line_label(ln),
+            amount=_amount(_figure(ln.spread, unit), unit),
+            threshold=_figure(ln.threshold, unit),
+        )
         for ln in car.flagged_lines
     )
 
@@ -441,11 +478,11 @@ async def page(session: AsyncSession, viewer: Viewer, event_id: int) -> Calibrat
                 j.judge_id,
                 names.get(j.judge_id, "?"),
                 float(sev) if sev is not None else None,
-                cal.signed(sev),
-                cal.points(j.spread, 1),
+                _signed(sev),
+                localize_decimal(cal.points(j.spread, 1)),
                 j.cars,
                 [
-                    (figures.category_names.get(k, k), cal.signed(v))
+                    (figures.category_names.get(k, k), _signed(v))
                     for k, v in sorted(
                         j.category_severity.items(), key=lambda kv: figures.category_names.get(kv[0], "")
                     )
@@ -456,7 +493,7 @@ async def page(session: AsyncSession, viewer: Viewer, event_id: int) -> Calibrat
         )
     return CalibrationPage(
         event,
-        cal.points(Fraction(loaded.threshold.permille, 10), 1),
+        localize_decimal(cal.points(Fraction(loaded.threshold.permille, 10), 1)),
         loaded.threshold.places,
         judges,
         cars,
@@ -665,9 +702,9 @@ async def judge_history(session: AsyncSession, viewer: Viewer, event_id: int, ju
             PastSeverity(
                 past.id,
                 past.name,
-                past.starts_on.isoformat() if past.starts_on else "",
-                cal.signed(sev),
-                cal.points(figures.spread, 1),
+                format_date(past.starts_on),
+                _signed(sev),
+                localize_decimal(cal.points(figures.spread, 1)),
                 figures.cars,
                 agreement_words(figures.agreement) if figures.taus else "",
                 float(sev) if sev is not None else None,

@@ -31,6 +31,7 @@ from concours.db import (
 )
 from concours.domain import calibration as cal
 from concours.domain.states import judging_open
+from concours.i18n import gettext, localize_decimal
 from concours.services import audit
 from concours.services.calibration import binding_conflicts, sheet_values
 from concours.services.errors import FormErrors, NotFound
@@ -136,10 +137,10 @@ async def entry_for_calibration(session: AsyncSession, viewer: Viewer, entry_id:
         )
     ).first()
     if row is None:
-        raise NotFound("There is no such calibration car.")
+        raise NotFound(gettext("There is no such calibration car."))
     entry, event = row._tuple()
     if viewer.judge_id not in await event_judge_ids(session, event.id):
-        raise NotFound("There is no such calibration car.")
+        raise NotFound(gettext("There is no such calibration car."))
     await require_may_score(session, viewer, entry)
     return entry
 
@@ -198,7 +199,14 @@ async def _names(session: AsyncSession, judge_ids: set[int]) -> dict[int, str]:
 
 async def _choices(session: AsyncSession, event: Event) -> tuple[list[Choice], list[Choice]]:
     cars = [
-        Choice(entry_id, f"#{number} {year} {make} {model} (class {code})" if number else f"{year} {make} {model}")
+        Choice(
+            entry_id,
+            gettext(
+                "#%(number)s %(car)s (class %(code)s)", number=number, car=" ".join((str(year), make, model)), code=code
+            )
+            if number
+            else f"{year} {make} {model}",
+        )
         for entry_id, number, year, make, model, code in (
             await session.execute(
                 select(Entry.id, Entry.car_number, Vehicle.year, Vehicle.make, Vehicle.model, EventClass.code)
@@ -211,7 +219,9 @@ async def _choices(session: AsyncSession, event: Event) -> tuple[list[Choice], l
     ]
     replaced = select(Rubric.replaces_id).where(Rubric.event_id == event.id, Rubric.replaces_id.is_not(None))
     rubrics = [
-        Choice(r.id, f"{r.name} (version {r.version})" if r.version > 1 else r.name)
+        Choice(
+            r.id, gettext("%(name)s (version %(version)s)", name=r.name, version=r.version) if r.version > 1 else r.name
+        )
         for r in (
             await session.scalars(
                 select(Rubric).where(Rubric.event_id == event.id, Rubric.id.not_in(replaced)).order_by(Rubric.id)
@@ -268,7 +278,9 @@ async def section(session: AsyncSession, viewer: Viewer, event: Event) -> Calibr
     conflicted = {j for j, e in conflicts if e == entry_id and j in judges}
     scored = {d.judge_id for d in deviations}
     names = await _names(session, judges | scored)
-    out.maximum = cal.points(Fraction(sum(c.max_units * c.weight_percent for c in categories), 100 * rubric.scale), 1)
+    out.maximum = localize_decimal(
+        cal.points(Fraction(sum(c.max_units * c.weight_percent for c in categories), 100 * rubric.scale), 1)
+    )
     out.judges = sorted(
         (_judge_row(d, names, {c.key: c.name for c in categories}) for d in deviations), key=lambda j: j.name
     )
@@ -281,10 +293,10 @@ def _judge_row(d: cal.CarDeviation, names: Mapping[int, str], category_names: Ma
     return JudgeDeviation(
         d.judge_id,
         names.get(d.judge_id, "?"),
-        cal.points(d.total, 2),
+        localize_decimal(cal.points(d.total, 2)),
         float(d.deviation) if d.deviation is not None else None,
-        cal.signed(d.deviation),
-        [(category_names.get(k, k), cal.signed(v)) for k, v in d.by_category.items()],
+        localize_decimal(cal.signed(d.deviation)),
+        [(category_names.get(k, k), localize_decimal(cal.signed(v))) for k, v in d.by_category.items()],
     )
 
 

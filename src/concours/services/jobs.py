@@ -42,7 +42,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from concours.db import Event, ReportDocument, ReportJob, utcnow
-from concours.i18n import N_, current_locale, gettext, using_locale
+from concours.i18n import N_, current_locale, format_datetime, gettext, using_locale
 from concours.reports import html_key
 from concours.reports.pool import RenderedPdf, merge, pdf_in_pool
 from concours.services.errors import NotFound, ServiceError
@@ -226,7 +226,7 @@ def _local(moment: datetime, timezone: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).strftime("%d %B %H:%M")
+    return format_datetime(aware.astimezone(zone), "d MMMM HH:mm")
 
 
 async def copies(

@@ -34,7 +34,7 @@ from concours.db import (
 )
 from concours.db import Conflict as ConflictRow
 from concours.domain.rubric import format_units
-from concours.i18n import N_, gettext
+from concours.i18n import N_, gettext, localize_decimal
 from concours.services import audit, class_systems, judging, placings
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from concours.services.permissions import (
@@ -148,7 +148,10 @@ def outlier_flags(
         middle = Fraction(median(Fraction(v) for v in scored.values()))
         for j, mine in scored.items():
             if abs(mine - middle) > limit:
-                shown = {"value": format_units(mine, scale), "median": format_units(middle, scale)}
+                shown = {
+                    "value": localize_decimal(format_units(mine, scale)),
+                    "median": localize_decimal(format_units(middle, scale)),
+                }
                 flags[j].append(
                     gettext("%(category)s: %(value)s against the team's %(median)s", category=category, **shown)
                     if category is not None

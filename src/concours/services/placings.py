@@ -450,7 +450,7 @@ async def submitted_orders(session: AsyncSession, class_ids: list[int]) -> dict[
         by_sheet[ln.sheet_id].append((ln.entry_id, ln.note))
     out: dict[int, list[SubmittedOrder]] = defaultdict(list)
     for s in sheets:
-        ranker = s[2] or (f"{s[3]} (consensus)" if s[3] else "team (consensus)")
+        ranker = s[2] or (gettext("%(team)s (consensus)", team=s[3]) if s[3] else gettext("team (consensus)"))
         placed = by_sheet.get(s.id, [])
         out[s.class_id].append(
             SubmittedOrder(s.id, s.class_id, ranker, tuple(e for e, _ in placed), {e: n for e, n in placed if n})

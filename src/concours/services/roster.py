@@ -28,7 +28,7 @@ from concours.db import (
 )
 from concours.domain.assignment import RANKS
 from concours.domain.conflict_matching import MAX_TIE, MAX_TIES, split_ties
-from concours.i18n import N_, gettext, ngettext
+from concours.i18n import N_, format_date, gettext, ngettext
 from concours.services import accounts, audit
 from concours.services.conflicts import list_conflicts
 from concours.services.errors import FormErrors, NotFound, ServiceError
@@ -514,7 +514,7 @@ async def my_invitations(session: AsyncSession, viewer: Viewer) -> list[Invitati
             .order_by(Event.starts_on, Event.id)
         )
     ).all()
-    return [Invitation(r.id, r.name, r.starts_on.isoformat(), r.role == ACCEPTED) for r in rows]
+    return [Invitation(r.id, r.name, format_date(r.starts_on), r.role == ACCEPTED) for r in rows]
 
 
 async def accept_invitation(session: AsyncSession, viewer: Viewer, event_id: int) -> Event:

@@ -497,6 +497,13 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def deadline_local(event: Event) -> datetime | None:
+    """The application deadline in the event's time zone (None: no deadline)."""
+    if event.registration_closes_at is None:
+        return None
+    return event.registration_closes_at.astimezone(_zone(event.timezone))
+
+
 def registration_form(event: Event) -> dict[str, str]:
     closes = ""
     if event.registration_closes_at is not None:

@@ -70,6 +70,7 @@ async def _entries_context(db: AsyncSession, subject: Queue, form: Form | None) 
         "error_entry": None,
         "registration": dict(registration, **form) if form is not None else registration,
         "registration_open": entries.registration_open(event),
+        "deadline": selection.deadline_local(event),
         "add_entry_statuses": entries.ADD_ENTRY_STATUSES,
         "added": None,
     }
