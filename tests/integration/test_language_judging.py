@@ -133,7 +133,7 @@ def test_the_chief_board_and_calibration_speak_french(show: Seeded, settings: Se
         calibration = chief.get(f"/chief/events/{show.event_id}/calibration", headers=FRENCH)
         assert calibration.status_code == 200, calibration.text
         shown = text_of(calibration.text)
-        assert "Lakeside Concours : calibrage" in shown and "Les juges côte à côte" in shown
+        assert "Lakeside Concours : étalonnage" in shown and "Les juges côte à côte" in shown
 
         english = chief.get(f"/chief/events/{show.event_id}", headers={"accept-language": "en"})
         assert "Judging progress — Lakeside Concours" in english.text

@@ -49,7 +49,7 @@ def test_every_page_of_the_organizer_answers_in_french(scene: Scene) -> None:
         (f"/organizer/events/{ev}/roster/{judge}/remove", ("de la liste des juges ?", "Garder judge-a")),
         (
             f"/organizer/events/{ev}/awards",
-            ("Classes dont les lauréats sont admissibles", "Qui choisit"),
+            ("Classes dont les lauréats sont éligibles", "Qui choisit"),
         ),  # the award fields
     ]
     for url, phrases in pages:
