@@ -462,7 +462,7 @@ def test_the_organizer_sets_the_deadline_photos_history_limit_and_terms(field: F
     )
     assert r.status_code == 303
     page = field.queue()
-    assert "Applications</strong>: closed" in page and "deadline 2020-01-31 18:00 (Europe/London)" in page
+    assert "Applications</strong>: closed" in page and "deadline 31 January 2020, 18:00 (Europe/London)" in page
     with new_client(field.settings) as late:
         apply_page = late.get(f"/events/{field.slug}/apply").text
         assert "deadline for applications to this event has passed" in apply_page
