@@ -9,13 +9,15 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours.db import Event
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, event_for_organizer
 from concours.settings import Settings
 
 # A handler's request: user, auth and state are not typed through it (the viewer comes as a dependency).
@@ -26,6 +28,8 @@ Db = NamedDependency[AsyncSession]
 AppSettings = NamedDependency[Settings]
 SignedIn = NamedDependency[Viewer]
 MaybeSignedIn = NamedDependency[Viewer | None]
+# A controller's dependency (``dependencies = {"event": ORGANIZED}``): the route's event, which the viewer organizes.
+OrganizedEvent = NamedDependency[Event]
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -106,3 +110,11 @@ async def provide_viewer(request: Req, db: Db) -> Viewer:
     if viewer is None:
         raise NotAuthorizedException("Sign in to continue.")
     return viewer
+
+
+async def provide_organized_event(db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Event:
+    """The event of the route's ``event_id``, loaded for its organizer (404 or 403 for anyone else)."""
+    return await event_for_organizer(db, viewer, event_id)
+
+
+ORGANIZED = Provide(provide_organized_event)

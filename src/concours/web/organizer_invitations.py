@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, get, post
-from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.i18n import gettext, ngettext
 from concours.services import entries, invitations
-from concours.services.permissions import event_for_organizer
 from concours.web.common import Form, FormPage, notice_url, submit
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, AppSettings, Db, OrganizedEvent, Req, SignedIn
 
 
 async def _invitations_context(db: AsyncSession, event: Event, form: Form | None) -> dict[str, Any]:
@@ -44,28 +42,23 @@ def _done(result: invitations.InviteResult) -> str:
 
 
 class OrganizerInvitationsController(Controller):
-    path = "/organizer"
+    path = "/organizer/events/{event_id:int}/invitations"
+    dependencies = {"event": ORGANIZED}
 
-    @get("/events/{event_id:int}/invitations")
-    async def invitations_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await INVITATIONS.render(request, db, await event_for_organizer(db, viewer, event_id))
+    @get("/")
+    async def invitations_page(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await INVITATIONS.render(request, db, event)
 
-    @post("/events/{event_id:int}/invitations", media_type=MediaType.HTML)
-    async def invite(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    @post("/", media_type=MediaType.HTML)
+    async def invite(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> invitations.InviteResult:
             return await invitations.invite(db, settings, viewer, event, form)
 
         done = f"/organizer/events/{event.id}/invitations"
         return await submit(request, db, INVITATIONS, event, act, lambda result: notice_url(done, _done(result)))
 
-    @post("/events/{event_id:int}/invitations/setting", media_type=MediaType.HTML)
-    async def setting(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    @post("/setting", media_type=MediaType.HTML)
+    async def setting(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await invitations.set_invitation_only(db, viewer, event, form.get("invitation_only", "") == "on")
 

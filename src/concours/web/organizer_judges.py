@@ -39,7 +39,7 @@ from concours.web.common import (
     submit,
     typed_form,
 )
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, AppSettings, Db, OrganizedEvent, Req, SignedIn
 from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -149,19 +149,18 @@ def _conflicts_url(event_id: int, notice: str, anchor: str = "") -> str:
 
 class OrganizerJudgesController(Controller):
     path = "/organizer"
+    dependencies = {"event": ORGANIZED}  # the routes an organizer runs; a chief judge's load their event themselves
 
     # -- teams per class (the quick way: put a judge straight on a class) ----------------------------
 
     @get("/events/{event_id:int}/judges")
-    async def judges(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await JUDGES.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def judges(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await JUDGES.render(request, db, event)
 
     @post("/events/{event_id:int}/judges", media_type=MediaType.HTML)
     async def add_judge(
-        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event: OrganizedEvent
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
         async def act(form: Form) -> None:
             cls = None
             if form.get("class_id", "").isdecimal() and len(form["class_id"]) < 10:
@@ -226,15 +225,11 @@ class OrganizerJudgesController(Controller):
     # -- the roster ------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/roster")
-    async def roster_page(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await ROSTER.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def roster_page(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await ROSTER.render(request, db, event)
 
     @post("/events/{event_id:int}/roster", media_type=MediaType.HTML)
-    async def invite(
-        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def invite(self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await roster.invite_judge(db, settings, viewer, event, form)
 
@@ -242,9 +237,8 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/roster/import", media_type=MediaType.HTML)
     async def import_roster(
-        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event: OrganizedEvent
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
         form = await request.form()
         upload = form.get("csv")
         text = ""
@@ -294,10 +288,8 @@ class OrganizerJudgesController(Controller):
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)
     async def chief_judge(
-        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int]
+        self, request: Req, db: Db, viewer: SignedIn, settings: AppSettings, event: OrganizedEvent
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
         async def act(form: Form) -> None:
             await roster.set_chief_judge(db, settings, viewer, event, form.get("chief_judge", ""))
 
