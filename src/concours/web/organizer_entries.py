@@ -18,9 +18,9 @@ from concours.i18n import gettext
 from concours.services import csv_entries, entries, photos, selection
 from concours.services.errors import FormErrors, ServiceError
 from concours.services.events import classes_of
-from concours.services.permissions import entry_and_event_for_organizer, event_for_organizer
+from concours.services.permissions import entry_and_event_for_organizer
 from concours.web.common import Form, FormPage, form_list, submit
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, AppSettings, Db, OrganizedEvent, Req, SignedIn
 from concours.web.public import declaring
 from concours.web.uploads import UPLOAD_BUDGET, PhotoIntake, UploadBudget, submit_with_photos
 
@@ -117,14 +117,14 @@ IMPORT = FormPage("organizer/entries_import.html", _import_context)
 
 class OrganizerEntriesController(Controller):
     path = "/organizer"
+    dependencies = {"event": ORGANIZED}
 
     @get("/events/{event_id:int}/entries")
     async def entries(
         self,
         request: Req,
         db: Db,
-        viewer: SignedIn,
-        event_id: FromPath[int],
+        event: OrganizedEvent,
         status: FromQuery[str | None] = None,
         class_id: FromQuery[str | None] = None,
         make: FromQuery[str | None] = None,
@@ -133,19 +133,17 @@ class OrganizerEntriesController(Controller):
         page: FromQuery[str | None] = None,
         added: FromQuery[str | None] = None,
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
         filters = selection.QueueFilters.parse(status, class_id, make, era, q, page)
         focus = int(added) if added and added.isdecimal() and len(added) < 10 else None
         return await ENTRIES.render(request, db, Queue(event, filters, focus=focus), added=focus)
 
     @get("/events/{event_id:int}/entries/new")
-    async def add_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await ADD.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def add_form(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await ADD.render(request, db, event)
 
     @post("/events/{event_id:int}/entries/new", middleware=[UploadBudget])
-    async def add(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def add(self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event: OrganizedEvent) -> Any:
         """An organizer adds one entry: the owner, the car, its class and decision, photos kept across refusals."""
-        event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form, intake: PhotoIntake) -> str:
             entry = await entries.add_entry(
@@ -156,9 +154,7 @@ class OrganizerEntriesController(Controller):
         return await submit_with_photos(request, db, settings, ADD, event, act, lambda url: url)
 
     @post("/events/{event_id:int}/registration")
-    async def registration(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def registration(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await selection.update_registration(db, viewer, event, form)
 
@@ -186,8 +182,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, queue, act, lambda url: url, error_entry=entry.id)
 
     @post("/events/{event_id:int}/entries/bulk")
-    async def bulk(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def bulk(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         ids = selection.parse_ids(await form_list(request, "entry_ids"))
 
         async def act(form: Form) -> str:
@@ -217,9 +212,7 @@ class OrganizerEntriesController(Controller):
         )
 
     @post("/events/{event_id:int}/classes/combine")
-    async def combine(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def combine(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await selection.combine_classes(
                 db, viewer, event, form.get("combine_from", ""), form.get("combine_into", "")
@@ -228,9 +221,7 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, ENTRIES, Queue(event), act, f"/organizer/events/{event.id}/entries")
 
     @post("/events/{event_id:int}/numbers")
-    async def numbers(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def numbers(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             start = form.get("start", "1").strip() or "1"
             if not start.isdecimal() or not 0 < int(start) < 100000:
@@ -240,8 +231,8 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, FIELD, event, act, f"/organizer/events/{event.id}/field")
 
     @get("/events/{event_id:int}/field")
-    async def field(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await FIELD.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def field(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await FIELD.render(request, db, event)
 
     @post("/entries/{entry_id:int}/field")
     async def update_field(self, request: Req, db: Db, viewer: SignedIn, entry_id: FromPath[int]) -> Any:
@@ -261,25 +252,20 @@ class OrganizerEntriesController(Controller):
         return await submit(request, db, FIELD, event, act, success, error_entry=entry.id)
 
     @get("/events/{event_id:int}/entries.csv")
-    async def export(
-        self, db: Db, viewer: SignedIn, event_id: FromPath[int], all: FromQuery[str | None] = None
-    ) -> Response[bytes]:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def export(self, db: Db, event: OrganizedEvent, all: FromQuery[str | None] = None) -> Response[bytes]:
         text = await csv_entries.export_csv(db, event, field_only=not all)
         return _csv_response(text, f"{event.slug}-{'entries' if all else 'field'}.csv")
 
     @get("/events/{event_id:int}/entries/template.csv")
-    async def template(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Response[bytes]:
-        await event_for_organizer(db, viewer, event_id)
+    async def template(self, event: OrganizedEvent) -> Response[bytes]:  # for the event's organizers
         return _csv_response(csv_entries.template_csv(), "entries-template.csv")
 
     @get("/events/{event_id:int}/entries/import")
-    async def import_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await IMPORT.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def import_form(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
+        return await IMPORT.render(request, db, event)
 
     @post("/events/{event_id:int}/entries/import")
-    async def import_csv(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def import_csv(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Template:
         raw = await request.form()
         upload = raw.get("file")
         errors: dict[str, str] = {}
