@@ -6,6 +6,7 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
@@ -151,7 +152,16 @@ async def _photo_response(
     return await photo_file(settings, photo, thumb=thumb, cache="private, max-age=3600")
 
 
+async def _public_event(db: Db, optional_viewer: MaybeSignedIn, slug: FromPath[str]) -> Event:
+    return await event_for_public(db, optional_viewer, slug)
+
+
+PublicEvent = NamedDependency[Event]  # the route's event (by its slug), as the viewer may see it
+
+
 class PublicController(Controller):
+    dependencies = {"event": Provide(_public_event)}
+
     @get("/")
     async def home(self, request: Req, db: Db, optional_viewer: MaybeSignedIn) -> Template:
         rows = (
@@ -168,15 +178,7 @@ class PublicController(Controller):
         return render(request, "public/home.html", events=rows, labels=EVENT_STATUS_LABELS)
 
     @get("/events/{slug:str}")
-    async def event_page(
-        self,
-        request: Req,
-        db: Db,
-        settings: AppSettings,
-        slug: FromPath[str],
-        optional_viewer: MaybeSignedIn,
-    ) -> Template:
-        event = await event_for_public(db, optional_viewer, slug)
+    async def event_page(self, request: Req, db: Db, settings: AppSettings, event: PublicEvent) -> Template:
         cars = await show_results.numbered_cars(db, event) if car_pages.car_visible(event) else []
         with_photo = await show_results.first_photos(db, settings, {c.vehicle_id for c in cars if c.vehicle_id})
         return render(
@@ -198,11 +200,10 @@ class PublicController(Controller):
         self,
         request: Req,
         db: Db,
-        slug: FromPath[str],
+        event: PublicEvent,
         optional_viewer: MaybeSignedIn,
         vehicle: FromQuery[str | None] = None,
     ) -> Template:
-        event = await event_for_public(db, optional_viewer, slug)
         if event.invitation_only and entries.registration_open(event):
             return await _refused_page(
                 request, db, event, InvitationRefused(gettext(invitations.INVITATION_ONLY), reason="missing")
@@ -216,13 +217,12 @@ class PublicController(Controller):
         request: Req,
         db: Db,
         settings: AppSettings,
-        slug: FromPath[str],
+        event: PublicEvent,
         token: FromPath[str],
         optional_viewer: MaybeSignedIn,
         vehicle: FromQuery[str | None] = None,
     ) -> Template:
         """The application form opened by an invitation link: the invited address filled in, the link kept."""
-        event = await event_for_public(db, optional_viewer, slug)
         if not entries.registration_open(event):
             return await _apply_page(request, db, event, {}, {}, optional_viewer)
         try:
@@ -237,14 +237,8 @@ class PublicController(Controller):
 
     @post("/events/{slug:str}/apply", middleware=[UploadBudget])
     async def apply(
-        self,
-        request: Req,
-        db: Db,
-        settings: AppSettings,
-        slug: FromPath[str],
-        optional_viewer: MaybeSignedIn,
+        self, request: Req, db: Db, settings: AppSettings, event: PublicEvent, optional_viewer: MaybeSignedIn
     ) -> Template:
-        event = await event_for_public(db, optional_viewer, slug)
         if not entries.registration_open(event):
             form = await typed_form(request, multi=PHOTO_FORM_LISTS)
             return await _apply_page(
