@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Controller, MediaType, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -21,7 +22,6 @@ from concours.services import assignment, conflict_declarations, conflict_sugges
 from concours.services.errors import FormErrors
 from concours.services.events import classes_of, load_rubric
 from concours.services.permissions import (
-    Viewer,
     class_for_chief_judge,
     event_for_chief_judge,
     event_for_organizer,
@@ -133,10 +133,16 @@ CONFLICTS = FormPage("organizer/conflicts.html", _conflicts_context)
 BOARD = FormPage("organizer/assignment.html", _board_context)
 
 
-async def judge_for_organizer(db: AsyncSession, viewer: Viewer, event_id: int, judge_id: int) -> tuple[Event, Judge]:
-    """A judge of the roster of an event the viewer organizes, with the event."""
+async def provide_on_roster(
+    db: Db, viewer: SignedIn, event_id: FromPath[int], judge_id: FromPath[int]
+) -> tuple[Event, Judge]:
+    """A judge of the roster of an event the viewer organizes, with the event (a route's ``on_roster``)."""
     event = await event_for_organizer(db, viewer, event_id)
     return event, await roster.judge_on_roster(db, event, judge_id)
+
+
+OnRoster = NamedDependency[tuple[Event, Judge]]  # the route's judge, of an event the viewer organizes
+ON_ROSTER = Provide(provide_on_roster)
 
 
 def _roster_url(event: Event, notice: str) -> str:
@@ -149,7 +155,8 @@ def _conflicts_url(event_id: int, notice: str, anchor: str = "") -> str:
 
 class OrganizerJudgesController(Controller):
     path = "/organizer"
-    dependencies = {"event": ORGANIZED}  # the routes an organizer runs; a chief judge's load their event themselves
+    # The routes an organizer runs; a chief judge's load their event themselves.
+    dependencies = {"event": ORGANIZED, "on_roster": ON_ROSTER}
 
     # -- teams per class (the quick way: put a judge straight on a class) ----------------------------
 
@@ -262,15 +269,8 @@ class OrganizerJudgesController(Controller):
         return redirect(_roster_url(event, said))
 
     @post("/events/{event_id:int}/roster/{judge_id:int}", media_type=MediaType.HTML)
-    async def update_judge(
-        self,
-        request: Req,
-        db: Db,
-        viewer: SignedIn,
-        event_id: FromPath[int],
-        judge_id: FromPath[int],
-    ) -> Any:
-        event, judge = await judge_for_organizer(db, viewer, event_id, judge_id)
+    async def update_judge(self, request: Req, db: Db, viewer: SignedIn, on_roster: OnRoster) -> Any:
+        event, judge = on_roster
 
         async def act(form: Form) -> None:
             await roster.update_judge(db, viewer, event, judge, form)
@@ -281,9 +281,9 @@ class OrganizerJudgesController(Controller):
             ROSTER,
             event,
             act,
-            f"/organizer/events/{event.id}/roster#judge-{judge_id}",
+            f"/organizer/events/{event.id}/roster#judge-{judge.id}",
             keep_form=False,
-            keep=lambda form: {"edit_forms": {judge_id: form}},  # the typed values belong to this judge's row
+            keep=lambda form: {"edit_forms": {judge.id: form}},  # the typed values belong to this judge's row
         )
 
     @post("/events/{event_id:int}/chief-judge", media_type=MediaType.HTML)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +13,7 @@ from concours.i18n import gettext
 from concours.services import roster_removal
 from concours.web.common import Form, FormPage, device_of, notice_url, submit
 from concours.web.dependencies import Db, Req, SignedIn
-from concours.web.organizer_judges import judge_for_organizer
+from concours.web.organizer_judges import ON_ROSTER, OnRoster
 
 
 async def _context(db: AsyncSession, subject: tuple[Event, Judge], form: Form | None) -> dict[str, Any]:
@@ -26,16 +24,9 @@ async def _context(db: AsyncSession, subject: tuple[Event, Judge], form: Form | 
 CONFIRM = FormPage("organizer/roster_remove.html", _context)
 
 
-async def _on_roster(db: Db, viewer: SignedIn, event_id: FromPath[int], judge_id: FromPath[int]) -> tuple[Event, Judge]:
-    return await judge_for_organizer(db, viewer, event_id, judge_id)
-
-
-OnRoster = NamedDependency[tuple[Event, Judge]]  # the judge to remove, of an event the viewer organizes
-
-
 class OrganizerRosterRemovalController(Controller):
     path = "/organizer/events/{event_id:int}/roster/{judge_id:int}/remove"
-    dependencies = {"on_roster": Provide(_on_roster)}
+    dependencies = {"on_roster": ON_ROSTER}  # the judge to remove
 
     @get("/")
     async def confirm_page(self, request: Req, db: Db, on_roster: OnRoster) -> Template:
