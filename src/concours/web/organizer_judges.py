@@ -3,6 +3,7 @@ conflicts of interest, the assignment board and judge packets."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +154,20 @@ def _conflicts_url(event_id: int, notice: str, anchor: str = "") -> str:
     return notice_url(f"/organizer/events/{event_id}/conflicts", notice, anchor)
 
 
+async def _on_team(
+    request: Req,
+    db: AsyncSession,
+    event: Event,
+    cls: EventClass,
+    act: Callable[[Form], Awaitable[None]],
+    form_name: str,
+    **options: Any,
+) -> Response[Any]:
+    """Submit one of a class's team forms on the judges page: back to the class, or its refusal beside that form."""
+    done = f"/organizer/events/{event.id}/judges#class-{cls.id}"
+    return await submit(request, db, JUDGES, event, act, done, field=f"{form_name}-{cls.id}", **options)
+
+
 class OrganizerJudgesController(Controller):
     path = "/organizer"
     # The routes an organizer runs; a chief judge's load their event themselves.
@@ -199,16 +214,7 @@ class OrganizerJudgesController(Controller):
             chosen = {int(key[9:]): await form_list(request, key) for key in judges}
             await teams.set_sections(db, viewer, cls, chosen)
 
-        return await submit(
-            request,
-            db,
-            JUDGES,
-            event,
-            act,
-            f"/organizer/events/{event.id}/judges#class-{cls.id}",
-            field=f"sections-{cls.id}",
-            multi=judges,
-        )
+        return await _on_team(request, db, event, cls, act, "sections", multi=judges)
 
     @post("/classes/{class_id:int}/team-size", media_type=MediaType.HTML)
     async def team_size(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
@@ -217,16 +223,8 @@ class OrganizerJudgesController(Controller):
         async def act(form: Form) -> None:
             await teams.set_team_size(db, viewer, cls, form.get("team_min", ""), form.get("team_max", ""))
 
-        return await submit(
-            request,
-            db,
-            JUDGES,
-            event,
-            act,
-            f"/organizer/events/{event.id}/judges#class-{cls.id}",
-            field=f"team-{cls.id}",
-            keep_form=False,
-            keep=lambda form: {"team_forms": {cls.id: form}},
+        return await _on_team(
+            request, db, event, cls, act, "team", keep_form=False, keep=lambda form: {"team_forms": {cls.id: form}}
         )
 
     # -- the roster ------------------------------------------------------------------------------------
