@@ -20,10 +20,10 @@ from concours.reports.placards import AWARD_PLACARDS, CAR_PLACARDS
 from concours.reports.results_book import RESULTS_BOOK
 from concours.services import branding, ceremony, jobs, photos
 from concours.services.errors import NotFound, ServiceError
-from concours.services.permissions import Viewer, event_for_organizer
+from concours.services.permissions import Viewer
 from concours.settings import Settings
 from concours.web.common import PAGE_ERROR, Form, FormPage, device_of, form_data, pdf_response, redirect, submit
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, AppSettings, Db, OrganizedEvent, Req, SignedIn
 from concours.web.jobs import start_job_redirect
 
 
@@ -75,19 +75,18 @@ async def _presented(
 
 class OrganizerCeremonyController(Controller):
     path = "/organizer"
+    dependencies = {"event": ORGANIZED}
 
     @get("/events/{event_id:int}/ceremony")
-    async def run_sheet(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        return await RUN_SHEET.render(request, db, await event_for_organizer(db, viewer, event_id))
+    async def run_sheet(self, request: Req, db: Db, event: OrganizedEvent) -> Any:
+        return await RUN_SHEET.render(request, db, event)
 
     @post("/events/{event_id:int}/ceremony/build")
-    async def build(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def build(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         return await _on_run_sheet(request, db, event, lambda form: ceremony.sync_run_sheet(db, viewer, event))
 
     @post("/events/{event_id:int}/ceremony/reset")
-    async def reset(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def reset(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         return await _on_run_sheet(request, db, event, lambda form: ceremony.reset_order(db, viewer, event))
 
     @post("/ceremony/lines/{line_id:int}/move")
@@ -110,10 +109,7 @@ class OrganizerCeremonyController(Controller):
         return await _presented(request, db, viewer, line_id, ceremony.unpresent_line)
 
     @get("/events/{event_id:int}/ceremony/emcee-cards.pdf")
-    async def emcee_cards_pdf(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def emcee_cards_pdf(self, request: Req, db: Db, settings: AppSettings, event: OrganizedEvent) -> Any:
         try:
             report = await emcee_cards.build(db, event)
         except ServiceError as exc:
@@ -121,16 +117,13 @@ class OrganizerCeremonyController(Controller):
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @get("/events/{event_id:int}/branding")
-    async def branding_form(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def branding_form(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
         return await BRANDING.render(request, db, event, saved=request.query_params.get("saved") == "1")
 
     @post("/events/{event_id:int}/branding")
     async def save_branding(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event: OrganizedEvent
     ) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
         async def act(form: Form) -> None:
             raw = (await request.form()).get("logo")
             logo = None
@@ -141,8 +134,7 @@ class OrganizerCeremonyController(Controller):
         return await submit(request, db, BRANDING, event, act, f"/organizer/events/{event.id}/branding?saved=1")
 
     @get("/events/{event_id:int}/branding/logo")
-    async def logo(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Response[bytes]:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def logo(self, db: Db, event: OrganizedEvent) -> Response[bytes]:
         row = await branding.load(db, event.id)
         if row is None or not row.logo_jpeg:
             raise NotFound("This event has no logo yet.")
@@ -232,20 +224,18 @@ class OrganizerDocumentsController(Controller):
     a copy made from the same data is reused at once."""
 
     path = "/organizer/events/{event_id:int}/documents"
+    dependencies = {"event": ORGANIZED}
 
     @get("/")
     async def documents(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event: OrganizedEvent
     ) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
         return await DOCUMENTS.render(request, db, (event, viewer, settings))
 
     @post("/", media_type=MediaType.HTML)
     async def make(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, event: OrganizedEvent
     ) -> Response[Any]:
-        event = await event_for_organizer(db, viewer, event_id)
-
         async def act(form: Form) -> Redirect:
             document = next((d for d in SHOW_DOCUMENTS if d.key == form.get("document", "")), None)
             if document is None:
