@@ -3,9 +3,11 @@ choices, ballots (voters, nominations, rounds), People's Choice (codes, the code
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +21,6 @@ from concours.services import awards, ballots, export, peoples_choice
 from concours.services.events import classes_of
 from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
 from concours.services.roster import roster
-from concours.settings import Settings
 from concours.web.common import Form, FormPage, form_list, pdf_response, redirect, submit
 from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
@@ -89,8 +90,37 @@ INDEX = FormPage("organizer/awards.html", _index_context)
 AWARD = FormPage("organizer/award.html", _award_context)
 
 
+async def _award_event(db: Db, viewer: SignedIn, award_id: FromPath[int]) -> tuple[SpecialAward, Event]:
+    return await awards.award_for_chief_judge(db, viewer, award_id)
+
+
+AwardEvent = NamedDependency[tuple[SpecialAward, Event]]  # the route's award and its event, for its chief judge
+
+
+async def _on_award(
+    request: Req,
+    db: AsyncSession,
+    viewer: Viewer,
+    award_event: tuple[SpecialAward, Event],
+    act: Callable[[SpecialAward, Event, Form], Awaitable[str | None]],
+) -> Response[Any]:
+    """Run one of the award's actions, then back to the award; a refusal shows the award page with the reason and
+    the typed values, and an action that has something to say (``act`` returns a message) says it on that page."""
+    award, event = award_event
+
+    async def done(message: str | None) -> Response[Any]:
+        if not message:
+            return redirect(f"/organizer/awards/{award.id}")
+        return await AWARD.render(request, db, (viewer, award, event), message=message)
+
+    return await submit(
+        request, db, AWARD, (viewer, award, event), lambda form: act(award, event, form), done, multi=("judge_ids",)
+    )
+
+
 class OrganizerAwardsController(Controller):
     path = "/organizer"
+    dependencies = {"award_event": Provide(_award_event)}
 
     # -- the event's awards ---------------------------------------------------------------------
 
@@ -131,9 +161,8 @@ class OrganizerAwardsController(Controller):
     # -- one award ------------------------------------------------------------------------------
 
     @get("/awards/{award_id:int}")
-    async def detail(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Template:
-        award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-        return await AWARD.render(request, db, (viewer, award, event))
+    async def detail(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Template:
+        return await AWARD.render(request, db, (viewer, *award_event))
 
     @post("/awards/{award_id:int}")
     async def update(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
@@ -153,89 +182,76 @@ class OrganizerAwardsController(Controller):
         award = await awards.remove_award(db, viewer, award_id)
         return redirect(f"/organizer/events/{award.event_id}/awards")
 
-    async def _act(
-        self,
-        request: Req,
-        db: AsyncSession,
-        viewer: Viewer,
-        award_id: int,
-        action: str,
-        settings: Settings | None = None,
-    ) -> Any:
-        """Run one of the award's actions; a refusal shows the award page with the reason and the typed values."""
-        if action == "codes":  # organizer only
-            award, event = await awards.award_for_organizer(db, viewer, award_id)
-        else:
-            award, event = await awards.award_for_chief_judge(db, viewer, award_id)
-
-        async def act(form: Form) -> str:
-            if action == "decide":
-                await awards.decide_designated(db, viewer, award, event, form)
-            elif action == "undo":
-                await awards.undo_decision(db, viewer, award, event)
-            elif action == "voters":
-                await ballots.set_voters(db, viewer, award, event, await form_list(request, "judge_ids"))
-            elif action == "nominate":
-                await awards.nominate(db, viewer, award, event, form.get("nominated", ""))
-            elif action == "open":
-                await ballots.open_voting(db, viewer, award, event)
-            elif action == "close":
-                return await ballots.close_voting(db, viewer, award, event)
-            elif action == "run-off":
-                await ballots.run_off(db, viewer, award, event)
-            elif action == "tie":
-                await ballots.decide_tie(db, viewer, award, event, form)
-            elif action == "codes":
-                assert settings is not None
-                await peoples_choice.generate_codes(
-                    db, settings.secret_key, viewer, award, event, form.get("count", "")
-                )
-            return ""
-
-        async def done(message: str) -> Response[Any]:  # closing a round says what the count found
-            if not message:
-                return redirect(f"/organizer/awards/{award.id}")
-            return await AWARD.render(request, db, (viewer, award, event), message=message)
-
-        return await submit(request, db, AWARD, (viewer, award, event), act, done, multi=("judge_ids",))
-
     @post("/awards/{award_id:int}/decide")
-    async def decide(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "decide")
+    async def decide(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request,
+            db,
+            viewer,
+            award_event,
+            lambda award, event, form: awards.decide_designated(db, viewer, award, event, form),
+        )
 
     @post("/awards/{award_id:int}/undo")
-    async def undo(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "undo")
+    async def undo(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request, db, viewer, award_event, lambda award, event, form: awards.undo_decision(db, viewer, award, event)
+        )
 
     @post("/awards/{award_id:int}/voters")
-    async def voters(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "voters")
+    async def voters(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        async def act(award: SpecialAward, event: Event, form: Form) -> None:
+            await ballots.set_voters(db, viewer, award, event, await form_list(request, "judge_ids"))
+
+        return await _on_award(request, db, viewer, award_event, act)
 
     @post("/awards/{award_id:int}/nominate")
-    async def nominate(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "nominate")
+    async def nominate(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request,
+            db,
+            viewer,
+            award_event,
+            lambda award, event, form: awards.nominate(db, viewer, award, event, form.get("nominated", "")),
+        )
 
     @post("/awards/{award_id:int}/open")
-    async def open_voting(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "open")
+    async def open_voting(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request, db, viewer, award_event, lambda award, event, form: ballots.open_voting(db, viewer, award, event)
+        )
 
     @post("/awards/{award_id:int}/close")
-    async def close_voting(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "close")
+    async def close_voting(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(  # closing a round says what the count found
+            request, db, viewer, award_event, lambda award, event, form: ballots.close_voting(db, viewer, award, event)
+        )
 
     @post("/awards/{award_id:int}/run-off")
-    async def run_off(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "run-off")
+    async def run_off(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request, db, viewer, award_event, lambda award, event, form: ballots.run_off(db, viewer, award, event)
+        )
 
     @post("/awards/{award_id:int}/tie")
-    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        return await self._act(request, db, viewer, award_id, "tie")
+    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, award_event: AwardEvent) -> Any:
+        return await _on_award(
+            request,
+            db,
+            viewer,
+            award_event,
+            lambda award, event, form: ballots.decide_tie(db, viewer, award, event, form),
+        )
 
     @post("/awards/{award_id:int}/codes")
     async def codes(
         self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, award_id: FromPath[int]
     ) -> Any:
-        return await self._act(request, db, viewer, award_id, "codes", settings)
+        async def act(award: SpecialAward, event: Event, form: Form) -> None:
+            await peoples_choice.generate_codes(db, settings.secret_key, viewer, award, event, form.get("count", ""))
+
+        organized = await awards.award_for_organizer(db, viewer, award_id)  # organizers only
+        return await _on_award(request, db, viewer, organized, act)
 
     @get("/code-batches/{batch_id:int}/sheet.pdf")
     async def code_sheet(
