@@ -198,9 +198,11 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
 
 
 async def _check_ids(request: Request[Any, Any, Any]) -> None:
-    """Ids beyond what the database holds, or text with NUL bytes, name nothing: 404, not a database error."""
-    for value in request.path_params.values():
-        if (isinstance(value, int) and not 0 < value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
+    """Ids beyond what the database holds, or text with NUL bytes, name nothing: 404, not a database error. An
+    ``index`` (a car's photos on its public page) counts from 0."""
+    for name, value in request.path_params.items():
+        low = 0 if name == "index" else 1
+        if (isinstance(value, int) and not low <= value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
             raise NotFoundException()
     if any("\x00" in value for _, value in request.query_params.multi_items()):
         raise NotFoundException()
