@@ -26,6 +26,7 @@ timestamps). ``demo_links`` issues fresh single-use sign-in links for a demo jud
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import random
 import re
@@ -38,11 +39,12 @@ from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours import demo_calibration
+from concours import demo_calibration, demo_photos
 from concours.db import (
     Entrant,
     Entry,
@@ -61,7 +63,7 @@ from concours.demo_ceremony import build_ceremony
 from concours.demo_placings import build_placings_class
 from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category, check_value
-from concours.services import conflicts, entries, roster, selection, teams
+from concours.services import conflicts, entries, photos, roster, selection, teams
 from concours.services.accounts import get_or_create_user, hash_password, issue_login_link
 from concours.services.events import add_class, change_status, create_event, to_categories
 from concours.services.permissions import Viewer
@@ -286,6 +288,11 @@ class CarPlan:
     restoration_notes: str
     prior_awards: str
     quality: float  # 0..1: how well it will score
+
+
+def _look(plan: CarPlan) -> demo_photos.Look:
+    m = plan.model
+    return demo_photos.look_for(plan.year, m.body_style, plan.colour, f"{plan.year} {m.make} {m.model} {plan.chassis}")
 
 
 def _history(rng: random.Random, m: CarModel, year: int, state: str, class_code: str) -> tuple[str, str, str]:
@@ -605,15 +612,22 @@ class DemoBuilder:
         past_deck = CarDeck(random.Random(SEED + 2025))
         past_owners = [demo_entrant, *rng.sample(main_owners[1:], PAST_RETURNING_OWNERS - 1), *past_newcomers]
         self._past_entries(past_ed, past_deck, past_owners)
-        for ed, spec in ((main_ed, MAIN), (past_ed, PAST)):
-            await self._file_entries(ed)
-            await self._close_registration(ed.event, spec)
-        judge_plan = await self._seat_judges(main_ed, past_ed, planned_judges)
-        main_cats, past_cats = await self._categories(main), await self._categories(past)
-        self._score_main(main_ed, main_cats, judge_plan)
-        self._score_past(past_ed, past_cats, judge_plan)
-        await self._conflict(main_ed, judge_plan)
-        await s.flush()
+        # The cars' photos are drawn in a worker thread while the rest is written (see demo_photos).
+        pictured = [
+            row
+            for ed in (main_ed, past_ed)
+            for rows in ed.entries_by_class.values()
+            for row in rows
+            if row.fields["status"] == "accepted"
+        ]
+        drawing = asyncio.create_task(
+            anyio.to_thread.run_sync(demo_photos.photos_for, [_look(row.plan) for row in pictured])
+        )
+        try:
+            await self._file_and_score(main_ed, past_ed, planned_judges)
+            await self._photos(pictured, await drawing)
+        finally:
+            drawing.cancel()  # nothing to cancel once drawn; after a failure nobody waits for the pictures
 
         viewer = self._organizer(main.id, past.id)
         await demo_calibration.acknowledge_the_story(s, viewer, self.acknowledged_entry)
@@ -629,6 +643,25 @@ class DemoBuilder:
         published: datetime = PAST["published_at"]
         past.published_at = _at(published.date(), published.hour, published.minute)
         await s.flush()
+
+    async def _file_and_score(self, main_ed: EditionResult, past_ed: EditionResult, planned: list[JudgePlan]) -> None:
+        for ed, spec in ((main_ed, MAIN), (past_ed, PAST)):
+            await self._file_entries(ed)
+            await self._close_registration(ed.event, spec)
+        judge_plan = await self._seat_judges(main_ed, past_ed, planned)
+        main_cats, past_cats = await self._categories(main_ed.event), await self._categories(past_ed.event)
+        self._score_main(main_ed, main_cats, judge_plan)
+        self._score_past(past_ed, past_cats, judge_plan)
+        await self._conflict(main_ed, judge_plan)
+        await self.session.flush()
+
+    async def _photos(self, rows: list[EntryRow], pictures: list[photos.Processed]) -> None:
+        """Each car on the field its photo, stored as an owner's upload is (its thumbnail too)."""
+        done: set[int] = set()
+        for row, picture in zip(rows, pictures, strict=True):
+            if row.entry.vehicle_id not in done:
+                done.add(row.entry.vehicle_id)
+                await photos.store(self.session, self.settings, row.entry.vehicle_id, [picture])
 
     # Classes, entries, teams ----------------------------------------------------------------------
 

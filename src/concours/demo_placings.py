@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concours import demo_photos
 from concours.db import Entrant, Entry, Event, Judge, PlacingSheet, User
 from concours.services import entries, placings, selection, teams
 from concours.services.class_systems import set_class_system
@@ -158,7 +159,8 @@ async def build_placings_class(
             "class_id": str(cls.id),
             "decision": "applied",
         }
-        entry = await entries.add_entry(session, settings, viewer, event, form)
+        look = demo_photos.look_for(year, body, colour, f"{year} {make} {model}")
+        entry = await entries.add_entry(session, settings, viewer, event, form, [demo_photos.upload(look)])
         await entries.decide(
             session,
             viewer,
