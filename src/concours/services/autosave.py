@@ -960,6 +960,11 @@ async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, 
         await session.rollback()
         raise _Raced()
     await session.commit()  # nothing to send (autocommit): runs the after-commit work
+    return _as_written(sheet, plan)
+
+
+def _as_written(sheet: SheetData, plan: Plan) -> SheetData:
+    """The sheet as the plan's writes leave it: the next version, the new comment, the changed line."""
     written = replace(
         sheet,
         version=sheet.version + 1,
@@ -998,7 +1003,7 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
         ).scalar()
         if sheet_id is None:
             raise _Raced()
-        written = SheetData(sheet_id, plan.section, 1, "draft", plan.rubric_id, plan.comment or "", {})
+        written = _as_written(SheetData(sheet_id, plan.section, 0, "draft", plan.rubric_id, "", {}), plan)
     else:
         bump = {"sheet_id": sheet.id, "version": sheet.version, "new_version": sheet.version + 1, "now": now}
         if plan.comment is not None:
@@ -1007,12 +1012,7 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
             result = await _core(session, _BUMP_SHEET, bump)
         if result.rowcount != 1:
             raise _Raced()
-        written = replace(
-            sheet,
-            version=sheet.version + 1,
-            comment=plan.comment if plan.comment is not None else sheet.comment,
-            lines=dict(sheet.lines),
-        )
+        written = _as_written(sheet, plan)
     if plan.change_id:
         claimed = await _core(
             session,
@@ -1038,7 +1038,6 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
                 "note": plan.note,
             },
         )
-        written.lines[plan.category.id] = (plan.value_units, plan.note)
     await _core(
         session,
         _AUDIT_ROW,

@@ -216,6 +216,21 @@ def vehicle_form(vehicle: Vehicle) -> dict[str, str]:
     return {key: str(getattr(vehicle, key)) for key in VEHICLE_FIELDS}
 
 
+async def _new_entrant(session: AsyncSession, user: User, app: Application) -> Entrant:
+    """The owner's entrant record, made from what they gave on the form (stored, with its id)."""
+    entrant = Entrant(
+        user_id=user.id,
+        phone=app.phone,
+        city=app.city,
+        country=app.country,
+        address=app.address,
+        postcode=app.postcode,
+    )
+    session.add(entrant)
+    await session.flush()
+    return entrant
+
+
 def fill_vehicle(vehicle: Vehicle, app: Application) -> None:
     for key in VEHICLE_FIELDS:
         setattr(vehicle, key, getattr(app, key))
@@ -346,16 +361,7 @@ async def apply(
         entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     accounts.remember_locale(user)  # the owner applies in the language they read
     if entrant is None:
-        entrant = Entrant(
-            user_id=user.id,
-            phone=app.phone,
-            city=app.city,
-            country=app.country,
-            address=app.address,
-            postcode=app.postcode,
-        )
-        session.add(entrant)
-        await session.flush()
+        entrant = await _new_entrant(session, user, app)
     else:
         entrant.phone, entrant.city, entrant.country = (
             app.phone or entrant.phone,
@@ -795,16 +801,7 @@ async def add_entry(
         user = await accounts.get_or_create_user(session, app.email, app.name)
     entrant = await session.scalar(select(Entrant).where(Entrant.user_id == user.id))
     if entrant is None:
-        entrant = Entrant(
-            user_id=user.id,
-            phone=app.phone,
-            city=app.city,
-            country=app.country,
-            address=app.address,
-            postcode=app.postcode,
-        )
-        session.add(entrant)
-        await session.flush()
+        entrant = await _new_entrant(session, user, app)
     else:  # an owner we know keeps the details they gave; only blanks are filled in
         entrant.phone = entrant.phone or app.phone
         entrant.city = entrant.city or app.city
