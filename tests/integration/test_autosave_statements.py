@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import AuditLog, ScoreLine, SheetChange
+from concours.services import autosave
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, statements
@@ -101,3 +102,31 @@ def test_one_autosave_is_at_most_six_statements(db_url: str, settings: Settings)
         assert c.status_code == 200 and len(seen) <= MAX_STATEMENTS_PER_SAVE - 1, seen
 
     assert stored(db_url) == (2, 3, 2)  # two lines; three change ids (with the comment); two line audits
+
+
+def test_the_save_reads_by_index_only(db_url: str, settings: Settings) -> None:
+    """The save's read looks rows up by index: no step of it reads a whole table, so a save costs the same with
+    the thousands of sheets of a large show as with a few (it once read every score sheet, to learn whether the
+    rubric was in use). On PostgreSQL, with sequential scans priced out, a step that has no index to use still
+    shows as one."""
+    s = seed(db_url, settings)
+    statement = autosave._target_statement(True)
+
+    async def plan(session: AsyncSession) -> list[str]:
+        connection = await session.connection()
+        compiled = statement.compile(dialect=connection.dialect)
+        params = {**compiled.params, "judge_id": 1, "entry_id": s.entries[0], "change_suffix": ":c1"}
+        if connection.dialect.name == "postgresql":
+            await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        positional = tuple(params[name] for name in compiled.positiontup or ())
+        explained = (
+            await connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}" if connection.dialect.name == "sqlite" else f"EXPLAIN {compiled}",
+                positional,
+            )
+        ).all()
+        return [str(row[-1]) for row in explained]
+
+    steps = run_db(db_url, plan)
+    full_reads = [step for step in steps if step.startswith("SCAN ") or "Seq Scan" in step]
+    assert steps and not full_reads, full_reads

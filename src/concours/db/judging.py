@@ -105,7 +105,8 @@ class ScoreSheet(IdMixin, CreatedMixin, Base):
     judge_id: Mapped[int | None] = mapped_column(ForeignKey("judge.id", ondelete="SET NULL"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     section: Mapped[str] = mapped_column(String(50), default="")  # "" = the whole sheet
-    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    # Indexed: the autosave asks whether any sheet uses a rubric (it then never changes) on every save.
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|submitted
     version: Mapped[int] = mapped_column(default=0)
     overall_comment: Mapped[str] = mapped_column(Text, default="")
