@@ -5,7 +5,8 @@ LISTEN/NOTIFY, so a reveal made through any worker reaches the clients of every 
 
 Use cases publish with :func:`publish_after_commit`: the message leaves only once the transaction that made
 the change has committed (never for a change that was rolled back), and publishing is one non-blocking call
-(the plugin's queue; a background task talks to the backend).
+(the plugin's queue; a background task talks to the backend). A reveal leaves at once; the board's notices
+(``{"entry_id": n}``) leave gathered, ``{"entry_ids": [...]}`` every :data:`BOARD_NOTICE_SECONDS` at most.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import functools
 import json
 import logging
+import weakref
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
@@ -40,8 +42,18 @@ def reveal_channel(event_id: int) -> str:
     return f"concours_reveal_{event_id}"
 
 
+_BOARD_PREFIX = "concours_board_"
+
+
 def board_channel(event_id: int) -> str:
-    return f"concours_board_{event_id}"
+    return f"{_BOARD_PREFIX}{event_id}"
+
+
+# The chief judge's board is told which cars changed at most every BOARD_NOTICE_SECONDS, one notice for all of them
+# (its page reloads at most once a second anyway): 200 judges' saves are a few notices a second, not hundreds of
+# NOTIFYs each sent to every worker.
+BOARD_NOTICE_SECONDS = 0.5
+_board_notices: weakref.WeakKeyDictionary[ChannelsPlugin, dict[str, set[int]]] = weakref.WeakKeyDictionary()
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -128,17 +140,42 @@ def _on_commit(session: Any) -> None:
     plugin: ChannelsPlugin | None = session.info.get(SESSION_KEY)
     loop: asyncio.AbstractEventLoop | None = session.info.get(LOOP_KEY)
     after_group: list[Any] | None = session.info.get(AFTER_COMMIT_KEY)
-    if after_group is not None and loop is not None:
-        # A save of the SQLite writer's group "committed" its session: publish once the group's commit is on disk.
-        for channel, message in pending:
-            publish = functools.partial(loop.call_soon_threadsafe, _publish, plugin, json.dumps(message), channel)
-            after_group.append(publish)
+    if after_group is not None:
+        # A save of the SQLite writer's group "committed" its session: the writer runs these on the event loop once
+        # the group's commit is on disk.
+        after_group.extend(functools.partial(_send, plugin, channel, message) for channel, message in pending)
         return
     for channel, message in pending:
         if loop is not None:  # committed on the SQLite writer thread: publish from the event loop's thread
-            loop.call_soon_threadsafe(_publish, plugin, json.dumps(message), channel)
-        elif not _publish(plugin, json.dumps(message), channel):
+            loop.call_soon_threadsafe(_send, plugin, channel, message)
+        elif not _send(plugin, channel, message):
             return
+
+
+def _send(plugin: ChannelsPlugin | None, channel: str, message: dict[str, Any]) -> bool:
+    """Publish now, or (a board's notice) within :data:`BOARD_NOTICE_SECONDS` with the others of its channel."""
+    if "entry_id" not in message or not channel.startswith(_BOARD_PREFIX):
+        return _publish(plugin, json.dumps(message), channel)
+    if plugin is None:
+        return False
+    waiting = _board_notices.setdefault(plugin, {})
+    batch = waiting.get(channel)
+    if batch is None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no app running (a script)
+            return False
+        waiting[channel] = {message["entry_id"]}
+        loop.call_later(BOARD_NOTICE_SECONDS, _send_board_notices, plugin, channel)
+    else:
+        batch.add(message["entry_id"])
+    return True
+
+
+def _send_board_notices(plugin: ChannelsPlugin, channel: str) -> None:
+    entry_ids = _board_notices.get(plugin, {}).pop(channel, None)
+    if entry_ids:
+        _publish(plugin, json.dumps({"entry_ids": sorted(entry_ids)}), channel)
 
 
 def _publish(plugin: ChannelsPlugin | None, data: str, channel: str) -> bool:

@@ -5,6 +5,7 @@ event-stream client of the other (LISTEN/NOTIFY)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -229,13 +230,14 @@ def test_two_workers_on_postgresql_share_reveals(db_url: str, settings: Settings
 
 
 def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[str, Settings], db_url: str) -> None:
+    """The board's notices are gathered: a burst of saves on two cars arrives as a notice (or two) naming the cars."""
     import re
 
     from tests.scenes import seed_scoring
 
     base, settings = server
-    seeded = run_db(db_url, lambda s: seed_scoring(s, settings, judges=1, cars=1))
-    entry = seeded.entries[0]
+    seeded = run_db(db_url, lambda s: seed_scoring(s, settings, judges=1, cars=2))
+    entry, other_entry = seeded.entries[0], seeded.entries[1]
     judge = httpx.Client(base_url=base, cookies={SESSION_COOKIE: seeded.judge_tokens[0]}, follow_redirects=False)
     with httpx.Client(base_url=base, cookies={SESSION_COOKIE: seeded.judge_tokens[0]}) as other:
         # A judge is not the chief judge: no stream for them.
@@ -253,9 +255,13 @@ def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[st
         try:
             with board.stream("GET", chief_url, headers={"accept": "text/event-stream"}) as r:
                 events.put(f"status {r.status_code}")
+                name = ""
                 for line in r.iter_lines():
                     if line.startswith("event:"):
-                        events.put(line[6:].strip())
+                        name = line[6:].strip()
+                    elif line.startswith("data:") and name:
+                        events.put(f"{name} {line[5:].strip()}")
+                        name = ""
         except httpx.HTTPError:
             return
 
@@ -266,11 +272,23 @@ def test_chief_board_is_told_when_a_sheet_is_saved_or_submitted(server: tuple[st
         cats = [int(x) for x in re.findall(r'/lines/(\d+)"', sheet)]
         token = judge.cookies.get("concours_csrf") or ""
         headers = {"x-csrftoken": token, "hx-request": "true"}
-        r = judge.post(
-            f"/judging/entries/{entry}/lines/{cats[0]}", data={"value": "1", "change_id": "x1"}, headers=headers
-        )
-        assert r.status_code == 200, r.text
-        assert events.get(timeout=5) == "changed"
+        burst = [entry, other_entry] * 3
+        for n, car in enumerate(burst):
+            r = judge.post(
+                f"/judging/entries/{car}/lines/{cats[0]}", data={"value": str(n), "change_id": f"x{n}"}, headers=headers
+            )
+            assert r.status_code == 200, r.text
+        notices = [events.get(timeout=5)]
+        with contextlib.suppress(queue.Empty):
+            while True:
+                notices.append(events.get(timeout=1.5))
+        named: set[int] = set()
+        for notice in notices:
+            name, data = notice.split(" ", 1)
+            assert name == "changed"
+            named |= set(json.loads(data)["entry_ids"])
+        assert named == {entry, other_entry}
+        assert len(notices) < len(burst), notices  # gathered: not one notice a save
     finally:
         board.close()
         judge.close()

@@ -14,7 +14,8 @@ wait was most of a save's time on the thread: under 200 judges the thread spent 
 - Nobody is answered before the group's ``COMMIT`` returns: an acknowledged save is on disk, as before. If the
   commit itself fails, every call of the group gets that error (none of their writes stayed).
 - Work meant for after the commit (live updates) is collected per call in ``info[AFTER_COMMIT_KEY]`` and run
-  once the group has committed.
+  once the group has committed, on the caller's event loop: each loop is woken once per group, to answer its
+  calls and run their after-commit work (a wake-up is a write to the loop's pipe and a thread switch).
 - A call runs in a copy of its caller's context (the request's language, for one).
 - When the queue is empty a group is one call: no wait is added to a quiet show.
 """
@@ -38,7 +39,7 @@ T = TypeVar("T")
 log = logging.getLogger("concours.db")
 
 MAX_GROUP = 64  # calls committed together at most: bounds how long the first of a group waits for the others
-AFTER_COMMIT_KEY = "concours_after_group_commit"  # in a call's session info: callables to run after the commit
+AFTER_COMMIT_KEY = "concours_after_group_commit"  # in a call's session info: run on its loop after the commit
 
 
 @dataclass
@@ -121,7 +122,7 @@ class GroupCommitWriter:
                         raise _Undo(index)
         except _Undo as undo:  # rolled back: the call that wrote and failed is settled, the others run again
             failed = group[undo.index]
-            failed.loop.call_soon_threadsafe(_settle, failed)
+            failed.loop.call_soon_threadsafe(_settle_all, [failed])
             again = group[: undo.index] + group[undo.index + 1 :]
             for call in again:
                 call.result, call.error = None, None
@@ -132,13 +133,12 @@ class GroupCommitWriter:
                 if call.error is None:
                     call.error = exc
                     call.after_commit.clear()
+        # One wake-up of each event loop for the whole group (not one per call and one per live update).
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Call[Any]]] = {}
         for call in group:
-            call.loop.call_soon_threadsafe(_settle, call)
-            for action in call.after_commit:
-                try:
-                    action()
-                except Exception:  # an after-commit action (a live update) must not lose the others
-                    log.exception("after-commit action failed")
+            by_loop.setdefault(call.loop, []).append(call)
+        for loop, calls in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, calls)
         return []
 
     @staticmethod
@@ -162,10 +162,16 @@ class _Undo(Exception):
         self.index = index
 
 
-def _settle(call: _Call[Any]) -> None:
-    if call.future.cancelled():
-        return
-    if call.error is not None:
-        call.future.set_exception(call.error)
-    else:
-        call.future.set_result(call.result)
+def _settle_all(calls: list[_Call[Any]]) -> None:
+    """On the calls' event loop: answer each call, then run its after-commit actions (live updates)."""
+    for call in calls:
+        if not call.future.cancelled():
+            if call.error is not None:
+                call.future.set_exception(call.error)
+            else:
+                call.future.set_result(call.result)
+        for action in call.after_commit:
+            try:
+                action()
+            except Exception:  # an after-commit action (a live update) must not lose the others
+                log.exception("after-commit action failed")
