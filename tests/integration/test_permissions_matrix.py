@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Conflict, Entrant, EventStaff, Judge, SpecialAward, User
+from concours.db import CeremonyLine, Conflict, Entrant, EventStaff, Judge, SpecialAward, User
 from concours.services import accounts, events
 from concours.services.permissions import Viewer
 from concours.settings import Settings
@@ -45,6 +45,7 @@ class Show:
     car: int
     award_id: int
     conflict_id: int
+    line_id: int
     draft_id: int
     draft_slug: str
     tokens: dict[str, str]
@@ -82,7 +83,10 @@ async def _seed(session: AsyncSession, settings: Settings) -> Show:
         source="organizer",
     )
     award = SpecialAward(event_id=seeded.event_id, name="Chairman's Award", chosen_by="The chairman")
-    session.add_all([conflict, award])
+    line = CeremonyLine(
+        event_id=seeded.event_id, source_key="award:0", kind="special", entry_id=seeded.entries[1], award="A line"
+    )
+    session.add_all([conflict, award, line])
     await session.flush()
     owners = [
         await session.scalar(select(Entrant.user_id).where(Entrant.id == e))
@@ -110,6 +114,7 @@ async def _seed(session: AsyncSession, settings: Settings) -> Show:
         seeded.entries[0],
         award.id,
         conflict.id,
+        line.id,
         draft.id,
         draft.slug,
         tokens,
@@ -149,6 +154,18 @@ MATRIX: dict[str, Action] = {
     # A class's judging system and its cars' award tracks: the organizers only, not the chief judge.
     "choose how a class is judged": Action("GET", "/organizer/classes/{s.class_id}/system", ORGANIZERS, 403),
     "set a car's award track": Action("POST", "/organizer/classes/{s.class_id}/tracks", {"organizer": 400}, 403),
+    "adjust the score sheet": Action("GET", "/organizer/events/{s.event_id}/rubric", ORGANIZERS, 403),
+    "adjust the judging system": Action("GET", "/organizer/events/{s.event_id}/system/settings", ORGANIZERS, 403),
+    "copy the event": Action("GET", "/organizer/events/{s.event_id}/copy", ORGANIZERS, 403),
+    "copy a draft event": Action("GET", "/organizer/events/{s.draft_id}/copy", ORGANIZERS, 404),
+    # Past the rule, the order named is not there (404); anyone else may not reopen orders of this class (403).
+    "reopen a judge's order": Action(
+        "POST", "/organizer/classes/{s.class_id}/orders/99999/reopen", {"organizer": 404, "chief_judge": 404}, 403
+    ),
+    # The run sheet is the organizers' (not the chief judge's); a blank move is refused on the run sheet's page.
+    "move a line of the run sheet": Action(
+        "POST", "/organizer/ceremony/lines/{s.line_id}/move", {"organizer": 400}, 403
+    ),
     "score a car": Action("GET", "/judging/entries/{s.car}", {"judge": 200, "chief_judge": 200}, 403),
     "a judge's own profile": Action(
         "GET", "/judging/profile", {"judge": 200, "chief_judge": 200, "conflicted_judge": 200}, 403

@@ -37,7 +37,9 @@ from concours.services.errors import Forbidden, FormErrors, NotFound, ServiceErr
 from concours.services.permissions import (
     Viewer,
     conflict_binds,
+    require,
     roster_judge_ids,
+    why_not_judge,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -263,8 +265,7 @@ async def _judge_ballot(session: AsyncSession, viewer: Viewer, award: SpecialAwa
 
 async def ballot_for_judge(session: AsyncSession, viewer: Viewer, award_id: int) -> JudgeBallot:
     """An open ballot of which the judge is a voter, or 404 (a judge learns nothing of other ballots)."""
-    if viewer.judge_id is None:
-        raise Forbidden("Only judges vote on ballots.")
+    require(why_not_judge(viewer))
     award = await session.get(SpecialAward, award_id)
     is_voter = await session.scalar(
         select(AwardVoter.id).where(AwardVoter.award_id == award_id, AwardVoter.judge_id == viewer.judge_id)

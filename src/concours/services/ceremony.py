@@ -26,8 +26,8 @@ from concours.domain.ceremony import AwardToPresent, default_order, is_best_of_s
 from concours.i18n import gettext
 from concours.services import audit, show_results
 from concours.services.awards import decided_awards
-from concours.services.errors import Forbidden, NotFound, ServiceError
-from concours.services.permissions import Viewer
+from concours.services.errors import NotFound, ServiceError
+from concours.services.permissions import Viewer, require_in_event, why_not_organize
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,11 @@ async def line_for_organizer(session: AsyncSession, viewer: Viewer, line_id: int
     ).first()
     if row is None:
         raise NotFound(gettext("There is no such line on the run sheet."))
-    if not viewer.organizes(row[1].id):
-        raise Forbidden(gettext("You are not an organizer of this event."))
-    return row[0], row[1]
+    line, event = row._tuple()
+    require_in_event(
+        why_not_organize(viewer, event.id), viewer, event, hide=gettext("There is no such line on the run sheet.")
+    )
+    return line, event
 
 
 async def _candidates(session: AsyncSession, event: Event) -> list[_Candidate]:

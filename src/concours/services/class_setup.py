@@ -16,7 +16,7 @@ from concours.domain.class_list import ClassListError, parse_class_list
 from concours.services import audit
 from concours.services.errors import FormErrors
 from concours.services.events import load_rubrics
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, can_organize
 
 LIST_FIELD = "class_list"
 COPY_FIELD = "copy_from"
@@ -183,7 +183,7 @@ async def copy_classes(session: AsyncSession, viewer: Viewer, event: Event, sour
     sheets and the classes after the event's; audit the copy with what was copied and skipped."""
     raw = source_id.strip()
     source_event_id = int(raw) if raw.isdecimal() and len(raw) < 10 else None
-    if source_event_id is None or source_event_id == event.id or not viewer.organizes(source_event_id):
+    if source_event_id is None or source_event_id == event.id or not can_organize(viewer, source_event_id):
         raise FormErrors({COPY_FIELD: "Choose one of your other events."})
     classes = (
         await session.scalars(

@@ -29,7 +29,7 @@ from concours.domain.states import TransitionError, check_event_transition
 from concours.i18n import gettext
 from concours.services import audit
 from concours.services.errors import FormErrors, NotFound, ServiceError
-from concours.services.permissions import Viewer
+from concours.services.permissions import Viewer, require, why_not_create_event
 
 
 def slugify(text: str) -> str:
@@ -92,6 +92,8 @@ async def slug_taken(session: AsyncSession, slug: str) -> bool:
 async def create_event(
     session: AsyncSession, viewer: Viewer, *, name: str, venue: str, starts_on: str, ends_on: str, timezone: str
 ) -> Event:
+    """A new event in draft, the viewer its organizer and chief judge, judged by the class placings preset."""
+    require(why_not_create_event(viewer))
     fields = parse_event_fields(name=name, venue=venue, starts_on=starts_on, ends_on=ends_on, timezone=timezone)
     slug = await free_slug(session, fields.name)
     start, end, timezone = fields.starts_on, fields.ends_on, fields.timezone

@@ -9,7 +9,9 @@ owner of a thing gets 403 on an action that is not theirs to take (an entrant ch
 
 Each action is a named rule, a pair: ``why_not_<action>(viewer, ...) -> str | None`` gives the reason it is refused
 (None: allowed), ``can_<action>(...) -> bool`` is for templates, so a button and the check behind it agree. The
-loaders below (``event_for_organizer`` ...) load the object and apply a rule through :func:`require`."""
+loaders below (``event_for_organizer`` ...) load the object and apply a rule through :func:`require`; a service
+that re-checks a role does it the same way, ``require(why_not_<action>(viewer, ...))``, never inline. A reason is
+said in the viewer's language."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Conflict, Entry, Event, EventClass, EventStaff, Judge, Team, TeamMember
+from concours.i18n import gettext
 from concours.services.errors import Forbidden, NotFound
 
 # The roster lives in ``event_staff``: an invited judge has the role ``judge_invited``, ``judge`` once accepted.
@@ -52,9 +55,9 @@ class Viewer:
 
 
 def why_not_organize(viewer: Viewer | None, event_id: int) -> str | None:
-    """Set-up, entries, the roster, awards, publication: the event's organizers."""
+    """Set-up, entries, the roster, awards, publication, the ceremony's run sheet: the event's organizers."""
     if viewer is None or not viewer.organizes(event_id):
-        return "You are not an organizer of this event."
+        return gettext("You are not an organizer of this event.")
     return None
 
 
@@ -63,9 +66,10 @@ def can_organize(viewer: Viewer | None, event_id: int) -> bool:
 
 
 def why_not_run_judging(viewer: Viewer | None, event_id: int) -> str | None:
-    """Teams, conflicts, the assignment board, oversight, ties, certification: the chief judge or an organizer."""
+    """Teams, conflicts, the assignment board, oversight, ties, certification, reopening a judge's order: the chief
+    judge or an organizer."""
     if viewer is None or not viewer.is_chief_judge(event_id):
-        return "You do not run the judging of this event."
+        return gettext("You do not run the judging of this event.")
     return None
 
 
@@ -74,8 +78,9 @@ def can_run_judging(viewer: Viewer | None, event_id: int) -> bool:
 
 
 def why_not_create_event(viewer: Viewer | None) -> str | None:
+    """A new event, or a copy of one: organizer accounts."""
     if viewer is None or not viewer.is_organizer:
-        return "Only organizer accounts create events."
+        return gettext("Only organizer accounts create events.")
     return None
 
 
@@ -86,21 +91,21 @@ def can_create_event(viewer: Viewer | None) -> bool:
 def why_not_manage_backups(viewer: Viewer | None) -> str | None:
     """The installation's backups (folder, interval, backing up now): organizer accounts."""
     if viewer is None or not viewer.is_organizer:
-        return "Only organizer accounts manage the backups."
+        return gettext("Only organizer accounts manage the backups.")
     return None
 
 
 def why_not_judge(viewer: Viewer | None) -> str | None:
     """The judge's own pages (their cars, profile, invitations, conflicts): a judge."""
     if viewer is None or viewer.judge_id is None:
-        return "This page is for judges."
+        return gettext("This page is for judges.")
     return None
 
 
 def why_not_enter(viewer: Viewer | None) -> str | None:
     """The entrant's portal: someone who has applied with a car."""
     if viewer is None or viewer.entrant_id is None:
-        return "This page is for entrants: apply to an event with your car first."
+        return gettext("This page is for entrants: apply to an event with your car first.")
     return None
 
 

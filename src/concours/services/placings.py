@@ -37,7 +37,7 @@ from concours.i18n import gettext
 from concours.services import audit
 from concours.services.class_systems import judging_of, method_of_class, methods_of_classes
 from concours.services.errors import Conflict, Forbidden, NotFound, ServiceError
-from concours.services.permissions import Viewer, conflict_binds
+from concours.services.permissions import Viewer, conflict_binds, require, why_not_judge, why_not_run_judging
 
 NOTE_MAX = 2000
 
@@ -93,8 +93,7 @@ class _Seat:
 
 async def class_for_judge(session: AsyncSession, viewer: Viewer, class_id: int) -> tuple[EventClass, Event]:
     """A placings class the viewer judges (404 when not a placings class, 403 when not on its team)."""
-    if viewer.judge_id is None:
-        raise Forbidden(gettext("This page is for judges."))
+    require(why_not_judge(viewer))
     row = (
         await session.execute(
             select(EventClass, Event).join(Event, Event.id == EventClass.event_id).where(EventClass.id == class_id)
@@ -545,8 +544,7 @@ async def reopen_order(
     session: AsyncSession, viewer: Viewer, cls: EventClass, event: Event, sheet_id: int, *, reason: str, device: str
 ) -> None:
     """The chief judge puts a submitted order back in its judge's (or team's) hands; the reason is audited."""
-    if not viewer.is_chief_judge(event.id):
-        raise Forbidden(gettext("Only the chief judge reopens a judge's order."))
+    require(why_not_run_judging(viewer, event.id))
     sheet = await session.scalar(
         select(PlacingSheet).where(PlacingSheet.id == sheet_id, PlacingSheet.class_id == cls.id)
     )

@@ -14,10 +14,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event
+from concours.db import Event, EventClass
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
-from concours.services.permissions import Viewer, event_for_organizer
+from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
 from concours.settings import Settings
 
 # A handler's request: user, auth and state are not typed through it (the viewer comes as a dependency).
@@ -30,6 +30,8 @@ SignedIn = NamedDependency[Viewer]
 MaybeSignedIn = NamedDependency[Viewer | None]
 # A controller's dependency (``dependencies = {"event": ORGANIZED}``): the route's event, which the viewer organizes.
 OrganizedEvent = NamedDependency[Event]
+# ``{"run_class": RUN_CLASS}``: the route's class and its event, whose judging the viewer runs.
+RunClass = NamedDependency[tuple[EventClass, Event]]
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -118,3 +120,12 @@ async def provide_organized_event(db: Db, viewer: SignedIn, event_id: FromPath[i
 
 
 ORGANIZED = Provide(provide_organized_event)
+
+
+async def provide_run_class(db: Db, viewer: SignedIn, class_id: FromPath[int]) -> tuple[EventClass, Event]:
+    """The class of the route's ``class_id`` and its event, loaded for who runs the judging (the chief judge or an
+    organizer; 404 or 403 for anyone else)."""
+    return await class_for_chief_judge(db, viewer, class_id)
+
+
+RUN_CLASS = Provide(provide_run_class)

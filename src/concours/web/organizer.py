@@ -23,7 +23,7 @@ from concours.db import (
 from concours.domain import presets
 from concours.domain.rubric import format_units
 from concours.domain.states import EVENT_STATUS_HELP, next_event_status, previous_event_status
-from concours.i18n import gettext, ngettext
+from concours.i18n import ngettext
 from concours.reports import report_pdf
 from concours.reports.class_results import class_results_report
 from concours.services import (
@@ -36,11 +36,10 @@ from concours.services import (
     placings,
     results,
 )
-from concours.services.errors import Forbidden
 from concours.services.events import load_rubric, to_categories
-from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
+from concours.services.permissions import Viewer
 from concours.web.common import Form, FormPage, device_of, pdf_response, render, submit
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, RUN_CLASS, AppSettings, Db, OrganizedEvent, Req, RunClass, SignedIn
 
 TIMEZONES = (
     "Europe/London",
@@ -164,17 +163,13 @@ RESULTS = FormPage("organizer/results.html", _results_context)
 
 
 class OrganizerController(Controller):
-    path = "/organizer"
+    """The organizer's dashboard and an event's set-up page; a class's results, which its chief judge runs too."""
 
-    @get("/")
-    async def dashboard(self, request: Req, db: Db, viewer: SignedIn) -> Template:
-        return await DASHBOARD.render(request, db, viewer)
+    path = "/organizer"
+    dependencies = {"event": ORGANIZED, "run_class": RUN_CLASS}
 
     @post("/events")
     async def create_event(self, request: Req, db: Db, viewer: SignedIn) -> Any:
-        if not viewer.is_organizer:
-            raise Forbidden(gettext("Only organizer accounts create events."))
-
         async def act(form: Form) -> Event:
             return await events.create_event(
                 db,
@@ -188,23 +183,23 @@ class OrganizerController(Controller):
 
         return await submit(request, db, DASHBOARD, viewer, act, lambda event: f"/organizer/events/{event.id}")
 
+    @get("/")
+    async def dashboard(self, request: Req, db: Db, viewer: SignedIn) -> Template:
+        return await DASHBOARD.render(request, db, viewer)
+
     @get("/events/{event_id:int}")
-    async def event(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await EVENT.render(request, db, (await event_for_organizer(db, viewer, event_id), viewer))
+    async def event(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Template:
+        return await EVENT.render(request, db, (event, viewer))
 
     @post("/events/{event_id:int}/status")
-    async def status(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def status(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await events.change_status(db, viewer, event, form.get("status", ""))
 
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}", field="status")
 
     @post("/events/{event_id:int}/classes")
-    async def add_class(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def add_class(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await events.add_class(
                 db, viewer, event, code=form.get("code", ""), name=form.get("name", ""), places=form.get("places", "3")
@@ -213,9 +208,8 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
 
     @post("/events/{event_id:int}/classes/list")
-    async def add_classes(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def add_classes(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         """Several classes at once from a pasted list: all added, or none and every wrong line named."""
-        event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> None:
             await class_setup.add_classes(db, viewer, event, form.get(class_setup.LIST_FIELD, ""))
@@ -223,9 +217,8 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, f"/organizer/events/{event.id}#classes")
 
     @post("/events/{event_id:int}/classes/copy")
-    async def copy_classes(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
+    async def copy_classes(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         """The classes of another of the organizer's events; the page then says what was copied and skipped."""
-        event = await event_for_organizer(db, viewer, event_id)
 
         async def act(form: Form) -> class_setup.Copied:
             return await class_setup.copy_classes(db, viewer, event, form.get(class_setup.COPY_FIELD, ""))
@@ -236,9 +229,7 @@ class OrganizerController(Controller):
         return await submit(request, db, EVENT, (event, viewer), act, done)
 
     @post("/events/{event_id:int}/system")
-    async def system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def system(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await events.apply_presets(db, event, form.get("preset", ""))
 
@@ -247,30 +238,28 @@ class OrganizerController(Controller):
         )
 
     @post("/events/{event_id:int}/publish")
-    async def publish(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def publish(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await results.publish(db, viewer, event)
 
         return await submit(request, db, EVENT, (event, viewer), act, f"/events/{event.slug}/results", field="publish")
 
     @get("/classes/{class_id:int}/results")
-    async def class_results(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Template:
-        return await RESULTS.render(request, db, await class_for_chief_judge(db, viewer, class_id))
+    async def class_results(self, request: Req, db: Db, run_class: RunClass) -> Template:
+        return await RESULTS.render(request, db, run_class)
 
     @get("/classes/{class_id:int}/results.pdf")
     async def class_results_pdf(
-        self, db: Db, viewer: SignedIn, settings: AppSettings, class_id: FromPath[int], public: FromQuery[bool] = False
+        self, db: Db, settings: AppSettings, run_class: RunClass, public: FromQuery[bool] = False
     ) -> Response[bytes]:
         """The class results: with each judge's sheet for the judges' room, or ``public`` to post (no judges)."""
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+        cls, event = run_class
         report = await class_results_report(db, event, cls, public=public, base_url=settings.base_url)
         return pdf_response(await report_pdf(report), report.filename(), download=True)
 
     @post("/classes/{class_id:int}/certify")
-    async def certify(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+    async def certify(self, request: Req, db: Db, viewer: SignedIn, run_class: RunClass) -> Any:
+        cls, event = run_class
 
         async def act(form: Form) -> None:
             acknowledged = [int(k[4:]) for k, v in form.items() if k.startswith("ack_") and k[4:].isdigit() and v]
@@ -286,10 +275,10 @@ class OrganizerController(Controller):
         request: Req,
         db: Db,
         viewer: SignedIn,
-        class_id: FromPath[int],
+        run_class: RunClass,
         sheet_id: FromPath[int],
     ) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+        cls, event = run_class
 
         async def act(form: Form) -> None:
             await placings.reopen_order(
@@ -300,8 +289,8 @@ class OrganizerController(Controller):
         return await submit(request, db, RESULTS, (cls, event), act, success, which=f"order-{sheet_id}")
 
     @post("/classes/{class_id:int}/ties")
-    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+    async def decide_tie(self, request: Req, db: Db, viewer: SignedIn, run_class: RunClass) -> Any:
+        cls, event = run_class
 
         async def act(form: Form) -> None:
             await results.record_tie_decision(
@@ -313,8 +302,8 @@ class OrganizerController(Controller):
         )
 
     @post("/classes/{class_id:int}/reopen")
-    async def reopen(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+    async def reopen(self, request: Req, db: Db, viewer: SignedIn, run_class: RunClass) -> Any:
+        cls, event = run_class
 
         async def act(form: Form) -> None:
             await results.reopen_class(db, viewer, event, cls, reason=form.get("reason", ""))
@@ -324,8 +313,7 @@ class OrganizerController(Controller):
         )
 
     @get("/events/{event_id:int}/outbox")
-    async def outbox(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def outbox(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
         messages = (
             await db.scalars(
                 select(OutboxMessage)

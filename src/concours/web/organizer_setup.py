@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event
 from concours.i18n import N_
 from concours.services import judging_systems, rubrics, setup
-from concours.services.permissions import event_for_organizer
 from concours.web.common import Form, FormPage, submit
-from concours.web.dependencies import Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, Db, OrganizedEvent, Req, SignedIn
 
 BLANK_ROWS = 3
 BLANK_LEVELS = 2
@@ -81,10 +79,10 @@ class OrganizerSetupController(Controller):
     """``/organizer/events/<id>/rubric`` and ``/organizer/events/<id>/system/settings``: adjust a picked preset."""
 
     path = "/organizer"
+    dependencies = {"event": ORGANIZED}
 
     @get("/events/{event_id:int}/rubric")
-    async def rubric(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def rubric(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
         saved = request.query_params.get("saved", "")
         message = SAVED_MESSAGES.get(saved, "")
         if saved == "version":
@@ -92,9 +90,7 @@ class OrganizerSetupController(Controller):
         return await RUBRIC.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/rubric")
-    async def save_rubric(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def save_rubric(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> str:
             rows = rubrics.rows_from_form(form)
             result = await rubrics.update_rubric(db, viewer, event, rows, name=form.get("sheet_name"))
@@ -107,15 +103,12 @@ class OrganizerSetupController(Controller):
     # POST .../system is the set-up page's "apply a preset" (OrganizerController.system), and Litestar refuses
     # two controllers on one path, so the settings page lives one level down.
     @get("/events/{event_id:int}/system/settings")
-    async def system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def system(self, request: Req, db: Db, event: OrganizedEvent) -> Template:
         message = SAVED_MESSAGES.get(request.query_params.get("saved", ""), "")
         return await SYSTEM.render(request, db, event, message=message)
 
     @post("/events/{event_id:int}/system/settings")
-    async def save_system(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def save_system(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await judging_systems.update_system(db, viewer, event, form)
 
