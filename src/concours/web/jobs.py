@@ -15,7 +15,7 @@ from concours.db.engine import Database
 from concours.services import jobs
 from concours.services.permissions import Viewer
 from concours.settings import Settings
-from concours.web.common import redirect, render
+from concours.web.common import pdf_response, redirect, render
 from concours.web.dependencies import AppSettings, Db, Req, SignedIn
 
 POLL_SECONDS = 1
@@ -70,14 +70,9 @@ class JobsController(Controller):
     async def download(self, db: Db, viewer: SignedIn, job_id: FromPath[int]) -> Response[bytes]:
         job = await jobs.job_for_viewer(db, viewer, job_id)
         document = await jobs.document_of(db, job)
-        return Response(
-            content=document.pdf,
-            media_type="application/pdf",
-            headers={
-                "content-disposition": f'attachment; filename="{document.filename}"',
-                "cache-control": "private, no-cache",
-            },
-        )
+        response = pdf_response(document.pdf, document.filename, download=True)
+        response.headers["cache-control"] = "private, no-cache"
+        return response
 
     @post("/{job_id:int}/again", media_type=MediaType.HTML)
     async def again(
