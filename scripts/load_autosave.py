@@ -250,6 +250,9 @@ class Stats:
     replays: int = 0
     server_errors: int = 0
     page_retries: int = 0  # sheet loads told 503 (pool full) before the clock started, then asked again
+    meter: CpuMeter | None = None
+    cpu_before: dict[str, float] = field(default_factory=dict)
+    cpu_after: dict[str, float] = field(default_factory=dict)
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -297,6 +300,7 @@ async def judge_loop(
         if await ready.wait() == 0:
             clock["start"] = time.monotonic()
             clock["deadline"] = clock["start"] + seconds
+            stats.cpu_before = stats.meter.sample() if stats.meter else {}
         await asyncio.sleep(0)
         while time.monotonic() < clock["deadline"]:
             if last is not None and rng.random() < 0.05:
@@ -344,6 +348,7 @@ async def baseline_loop(
         if await ready.wait() == 0:
             clock["start"] = time.monotonic()
             clock["deadline"] = clock["start"] + seconds
+            stats.cpu_before = stats.meter.sample() if stats.meter else {}
         await asyncio.sleep(0)
         while time.monotonic() < clock["deadline"]:
             started = time.perf_counter()
@@ -364,6 +369,68 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: str) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds used) of a process, from Linux's /proc; None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class CpuMeter:
+    """CPU seconds used so far by the server (its process and worker processes), the database (PostgreSQL: this
+    database's backends and the WAL writer; SQLite runs inside the server) and this load generator. Linux only
+    (/proc); elsewhere nothing is measured."""
+
+    def __init__(self, server_pid: int, url: str) -> None:
+        self.server_pid = server_pid
+        self.database = url.rsplit("/", 1)[1].split("?")[0] if url.startswith("postgresql") else None
+        self.works = os.path.exists("/proc/self/stat")
+
+    def sample(self) -> dict[str, float]:
+        if not self.works:
+            return {}
+        stats = {pid: st for pid in os.listdir("/proc") if pid.isdigit() and (st := _proc_stat(pid)) is not None}
+        tree, grew = {self.server_pid}, True
+        while grew:
+            more = {int(pid) for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+            grew = bool(more)
+            tree |= more
+        server = sum(cpu for pid, (_, cpu) in stats.items() if int(pid) in tree)
+        database = 0.0
+        if self.database:
+            for pid, (_, cpu) in stats.items():
+                cmd = _cmdline(pid)
+                if cmd.startswith("postgres:") and (f" {self.database} " in cmd or "walwriter" in cmd):
+                    database += cpu
+        return {"server": server, "database": database, "generator": time.process_time()}
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    if not before or not after or not requests:
+        return ""
+    parts = {k: (after[k] - before[k]) * 1000 / requests for k in before}
+    shown = [
+        f"{name} {parts[key]:.2f}"
+        for key, name in (("server", "server"), ("database", "database"), ("generator", "load generator"))
+        if key != "database" or parts[key] > 0
+    ]
+    return "CPU ms a request: " + ", ".join(shown) + f" (all {sum(parts.values()):.2f})"
+
+
 def report(name: str, stats: Stats, seconds: float) -> float:
     rate = len(stats.latencies) / seconds
     ms = [x * 1000 for x in stats.latencies]
@@ -373,6 +440,8 @@ def report(name: str, stats: Stats, seconds: float) -> float:
         f"mean {statistics.fmean(ms) if ms else float('nan'):7.1f} ms  "
         f"errors {sum(stats.errors.values())} {stats.errors or ''}"
     )
+    if cpu := cpu_per_request(stats.cpu_before, stats.cpu_after, len(ms)):
+        print(f"{'':<9} {cpu}")
     return rate
 
 
@@ -441,7 +510,7 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
     proc = start_server(url, port, tmp / "media", workers)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        saves = Stats()
+        saves = Stats(meter=CpuMeter(proc.pid, url))
         clock: dict[str, float] = {"deadline": float("inf")}
         ready = asyncio.Barrier(len(seeded.tokens))
         await asyncio.gather(
@@ -451,13 +520,15 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
             )
         )
         save_seconds = time.monotonic() - clock["start"]
-        baseline = Stats()
+        saves.cpu_after = saves.meter.sample() if saves.meter else {}
+        baseline = Stats(meter=saves.meter)
         base_clock: dict[str, float] = {"deadline": float("inf")}
         base_ready = asyncio.Barrier(len(seeded.tokens))
         await asyncio.gather(
             *(baseline_loop(base_url, base_clock, base_ready, baseline, seconds) for _ in seeded.tokens)
         )
         base_seconds = time.monotonic() - base_clock["start"]
+        baseline.cpu_after = baseline.meter.sample() if baseline.meter else {}
     finally:
         stop_server(proc)
     after = await stored_changes(url, seeded.event_id)

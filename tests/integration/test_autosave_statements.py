@@ -101,7 +101,28 @@ def test_one_autosave_is_at_most_six_statements(db_url: str, settings: Settings)
             )
         assert c.status_code == 200 and len(seen) <= MAX_STATEMENTS_PER_SAVE - 1, seen
 
-    assert stored(db_url) == (2, 3, 2)  # two lines; three change ids (with the comment); two line audits
+        # The first change on another car creates its sheet in the same few statements (PostgreSQL: one).
+        other = s.entries[1]
+        with statements(judge) as seen:
+            created = htmx_post(
+                judge,
+                f"/judging/entries/{other}/lines/{cats[0]}",
+                {"value": "30", "change_id": "c5", "base_value": "", "base_note": ""},
+            )
+        assert created.status_code == 200 and "Saved" in created.text, created.text
+        assert len(seen) <= MAX_STATEMENTS_PER_SAVE, seen
+        if db_url.startswith("postgresql"):
+            assert seen == ["SELECT", "WITH"], seen
+        # Stored like any save: a replay of it changes nothing and answers the same stored value.
+        again = htmx_post(
+            judge,
+            f"/judging/entries/{other}/lines/{cats[0]}",
+            {"value": "30", "change_id": "c5", "base_value": "", "base_note": ""},
+        )
+        base = re.search(r'data-base-value="[^"]*"', created.text)
+        assert base and again.status_code == 200 and base.group(0) in again.text, again.text
+
+    assert stored(db_url) == (3, 4, 3)  # three lines; four change ids (with the comment); three line audits
 
 
 def test_the_save_reads_by_index_only(db_url: str, settings: Settings) -> None:

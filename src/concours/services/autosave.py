@@ -864,23 +864,35 @@ _AUDIT_ROW = sa_insert(AuditLog.metadata.tables[AuditLog.__tablename__])
 
 
 @cache
-def _one_statement(*, comment: bool, line: bool, claim: bool) -> TextClause:
-    """PostgreSQL: a save on an existing sheet as **one** statement (data-modifying CTEs), run outside a transaction
-    (one statement is atomic): bump the sheet's version with its optimistic check, then claim the change id, then
-    upsert the line and append the audit row, each step only if the one before it happened. A failed check
-    changes nothing; a claim that would fail after the bump (it cannot: every write bumps the version) divides by
-    zero, which undoes the whole statement. One round trip instead of six (BEGIN, four writes, COMMIT)."""
-    sql = [
-        "WITH bump AS (UPDATE score_sheet SET version = :new_version, updated_at = :now",
-        ", overall_comment = :comment" if comment else "",
-        " WHERE id = :sheet_id AND version = :version AND status = 'draft' RETURNING id)",
-    ]
-    # ``done``: the sheet, once its change id is claimed (or bumped, for a change without one).
+def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> TextClause:
+    """PostgreSQL: a save as **one** statement (data-modifying CTEs), run outside a transaction (one statement is
+    atomic). ``sheet`` is the sheet written: on an existing sheet its version bump with the optimistic check, on
+    the first save of a sheet its creation (nothing if another device created it meanwhile). Then the change id is
+    claimed, then the line upserted and the audit row appended, each step only if the one before it happened. A
+    failed check changes nothing; a claim that would fail after the sheet was written (it cannot: every write bumps
+    the version, and a new sheet has no changes) divides by zero, which undoes the whole statement. One round trip
+    instead of six (BEGIN, four writes, COMMIT)."""
+    if create:
+        sql = [
+            "WITH sheet AS (INSERT INTO score_sheet (entry_id, judge_id, team_id, section, rubric_id, status, version,"
+            " overall_comment, calibration, created_at, updated_at) VALUES (:entry_id, :judge_id, :team_id, :section,"
+            " :rubric_id, 'draft', :new_version, :comment, :calibration, :now, :now) ON CONFLICT DO NOTHING"
+            " RETURNING id)"
+        ]
+    else:
+        sql = [
+            "WITH sheet AS (UPDATE score_sheet SET version = :new_version, updated_at = :now",
+            ", overall_comment = :comment" if comment else "",
+            " WHERE id = :sheet_id AND version = :version AND status = 'draft' RETURNING id)",
+        ]
+    # ``done``: the sheet, once its change id is claimed (or written, for a change without one). The change's key
+    # is the sheet's id and the tablet's change id, as :func:`_change_key` makes it.
     sql.append(
         ", done AS (INSERT INTO sheet_change (change_id, sheet_id, applied_at, sheet_version)"
-        " SELECT :change_id, id, :now, :new_version FROM bump ON CONFLICT DO NOTHING RETURNING sheet_id AS id)"
+        " SELECT substr(CAST(id AS TEXT) || :change_suffix, 1, 64), id, :now, :new_version FROM sheet"
+        " ON CONFLICT DO NOTHING RETURNING sheet_id AS id)"
         if claim
-        else ", done AS (SELECT id FROM bump)"
+        else ", done AS (SELECT id FROM sheet)"
     )
     if line:
         sql.append(
@@ -895,15 +907,14 @@ def _one_statement(*, comment: bool, line: bool, claim: bool) -> TextClause:
         " RETURNING 1)"
     )
     sql.append(
-        " SELECT CASE WHEN (SELECT count(*) FROM bump) = 0 THEN 0 ELSE 1 / (SELECT count(*) FROM done) END AS done"
+        " SELECT CASE WHEN (SELECT count(*) FROM sheet) = 0 THEN 0 ELSE 1 / (SELECT count(*) FROM done) END AS done,"
+        " (SELECT id FROM sheet) AS sheet_id"
     )
     if line:
         sql.append(", (SELECT count(*) FROM line) AS lines")
     audit = AuditLog.metadata.tables[AuditLog.__tablename__]
     params = [
         bindparam("now", type_=_SHEETS.c.updated_at.type),
-        bindparam("sheet_id", type_=Integer),
-        bindparam("version", type_=Integer),
         bindparam("new_version", type_=Integer),
         bindparam("user_id", type_=Integer),
         bindparam("event_id", type_=Integer),
@@ -912,10 +923,21 @@ def _one_statement(*, comment: bool, line: bool, claim: bool) -> TextClause:
         bindparam("before", type_=audit.c.before.type),
         bindparam("after", type_=audit.c.after.type),
     ]
-    if comment:
+    if create:
+        params += [
+            bindparam("entry_id", type_=Integer),
+            bindparam("judge_id", type_=Integer),
+            bindparam("team_id", type_=Integer),
+            bindparam("section", type_=String),
+            bindparam("rubric_id", type_=Integer),
+            bindparam("calibration", type_=_SHEETS.c.calibration.type),
+        ]
+    else:
+        params += [bindparam("sheet_id", type_=Integer), bindparam("version", type_=Integer)]
+    if comment or create:
         params.append(bindparam("comment", type_=String))
     if claim:
-        params.append(bindparam("change_id", type_=String))
+        params.append(bindparam("change_suffix", type_=String))
     if line:
         params += [
             bindparam("category_id", type_=Integer),
@@ -926,17 +948,14 @@ def _one_statement(*, comment: bool, line: bool, claim: bool) -> TextClause:
 
 
 async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
-    """PostgreSQL, a change to an existing sheet: :func:`_one_statement` in ``session``, in the driver's autocommit
-    (the read's session: one pooled connection a save). Raises :class:`_Raced` when the sheet changed since the
-    read (nothing was written)."""
+    """PostgreSQL: :func:`_one_statement` in ``session``, in the driver's autocommit (the read's session: one pooled
+    connection a save). Raises :class:`_Raced` when the sheet changed since the read, or was created by another
+    device meanwhile (nothing was written)."""
     sheet = plan.sheet
-    assert sheet is not None
     now = utcnow()
     params: dict[str, Any] = {
         "now": now,
-        "sheet_id": sheet.id,
-        "version": sheet.version,
-        "new_version": sheet.version + 1,
+        "new_version": 1 if sheet is None else sheet.version + 1,
         "user_id": viewer.user_id,
         "event_id": target.event_id,
         "action": plan.audit_action,
@@ -944,22 +963,39 @@ async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, 
         "before": plan.before,
         "after": plan.after,
     }
-    if plan.comment is not None:
-        params["comment"] = plan.comment
+    if sheet is None:
+        params |= {
+            "entry_id": target.entry_id,
+            "judge_id": None if target.mode == "team" else target.judge_id,
+            "team_id": target.team_id if target.mode == "team" else None,
+            "section": plan.section,
+            "rubric_id": plan.rubric_id,
+            "calibration": target.calibration,
+            "comment": plan.comment or "",
+        }
+    else:
+        params |= {"sheet_id": sheet.id, "version": sheet.version}
+        if plan.comment is not None:
+            params["comment"] = plan.comment
     if plan.change_id:
-        params["change_id"] = _change_key(sheet.id, plan.change_id)
+        params["change_suffix"] = ":" + plan.change_id
     if plan.category is not None:
         params |= {"category_id": plan.category.id, "value_units": plan.value_units, "note": plan.note}
     statement = _one_statement(
-        comment=plan.comment is not None, line=plan.category is not None, claim=bool(plan.change_id)
+        create=sheet is None,
+        comment=plan.comment is not None,
+        line=plan.category is not None,
+        claim=bool(plan.change_id),
     )
     # The chief judge's board is told once this is stored (one non-blocking call; nothing if nothing was).
     live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
-    done = (await _core(session, statement, params)).scalar()
-    if not done:
+    row = (await _core(session, statement, params)).one()
+    if not row.done:
         await session.rollback()
         raise _Raced()
     await session.commit()  # nothing to send (autocommit): runs the after-commit work
+    if sheet is None:
+        return _as_written(SheetData(row.sheet_id, plan.section, 0, "draft", plan.rubric_id, "", {}), plan)
     return _as_written(sheet, plan)
 
 
@@ -1115,11 +1151,13 @@ async def autosave(
                 )
             if plan is None:  # applied before: answer with what the sheet holds
                 return _answer(target, category_id=category_id, section=section)
-            if one_statement and plan.sheet is not None:  # PostgreSQL: the write on the read's connection
+            if one_statement:  # PostgreSQL: the write on the read's connection
                 try:
                     written = await _write_at_once(session, viewer, target, plan)
                 except _Raced:
                     continue
+                if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
+                    _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
                 return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
         try:
             if database.is_sqlite:
