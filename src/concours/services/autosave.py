@@ -736,6 +736,39 @@ def _open_section(target: Target, section: str) -> tuple[SheetData | None, Rubri
     return sheet, target.rubrics[sheet.rubric_id] if sheet else target.rubric
 
 
+def line_note(category: Category, note: str) -> str:
+    """A line's note as stored (trimmed); refuses one too long to keep."""
+    if len(note) > 2000:
+        raise ServiceError(
+            gettext(
+                "%(category)s: the note is %(n)s characters; keep it under 2000.", category=category.name, n=len(note)
+            )
+        )
+    return note.strip()
+
+
+def line_value(category: Category, typed: str, scale: int) -> int | None:
+    """A value as the judge types it (points, or the deduction in deduction mode; blank: none) in the rubric's units,
+    checked against the category's bounds and steps; refuses what the line cannot hold."""
+    if not typed.strip():
+        return None
+    try:
+        units = parse_points(typed, scale)
+        if category.mode == "deduction" and not 0 <= units <= category.max_units:
+            raise ScoreError(
+                gettext(
+                    "%(category)s: a deduction is between 0 and %(maximum)s",
+                    category=category.name,
+                    maximum=format_units(category.max_units, scale),
+                )
+            )
+        value_units = units if category.mode == "points" else category.max_units - units
+        check_value(category, value_units, scale)
+    except ScoreError as exc:
+        raise ServiceError(str(exc)) from exc
+    return value_units
+
+
 def plan_line(target: Target, change: LineChange) -> Plan | None:
     """Check a line change against what was read; None when it was applied before (a harmless replay)."""
     current_category = next((c for c in target.rubric.categories if c.id == change.category_id), None)
@@ -744,29 +777,8 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
     category = next((c for c in rubric.categories if c.id == change.category_id), None)
     if category is None or (target.mode == "section" and (category.section or "") != section):
         raise ServiceError(gettext("That category is not on this car's score sheet."))
-    note = change.note
-    if len(note) > 2000:
-        raise ServiceError(
-            gettext(
-                "%(category)s: the note is %(n)s characters; keep it under 2000.", category=category.name, n=len(note)
-            )
-        )
-    value_units: int | None = None
-    if change.value.strip():
-        try:
-            typed = parse_points(change.value, rubric.scale)
-            if category.mode == "deduction" and not 0 <= typed <= category.max_units:
-                raise ScoreError(
-                    gettext(
-                        "%(category)s: a deduction is between 0 and %(maximum)s",
-                        category=category.name,
-                        maximum=format_units(category.max_units, rubric.scale),
-                    )
-                )
-            value_units = typed if category.mode == "points" else category.max_units - typed
-            check_value(category, value_units, rubric.scale)
-        except ScoreError as exc:
-            raise ServiceError(str(exc)) from exc
+    note = line_note(category, change.note)
+    value_units = line_value(category, change.value, rubric.scale)
     change_id = _clean_change_id(change.change_id)
     if sheet is not None and sheet.applied and change_id:
         return None
@@ -789,11 +801,11 @@ def plan_line(target: Target, change: LineChange) -> Plan | None:
         change_id=change_id,
         audit_action="line",
         before={"value": current[0], "note": current[1]} if had_line else None,
-        after={"category": category.key, "value": value_units, "note": note.strip()},
+        after={"category": category.key, "value": value_units, "note": note},
         device=change.device,
         category=category,
         value_units=value_units,
-        note=note.strip(),
+        note=note,
     )
 
 
@@ -1202,7 +1214,7 @@ async def _save_at_once(
     return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
 
 
-async def _core(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Any:
+async def _core(session: AsyncSession, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
     """Run a statement of the save on the session's connection: the save's statements are Core (columns, not
     entities), and going through the ORM session's execution cost as much again per statement."""
     connection = await session.connection()

@@ -45,6 +45,7 @@ from concours.services.permissions import (
     require_in_event,
     why_not_run_judging,
 )
+from concours.services.whole_sheet import TypedLine, save_whole_sheet
 
 # A sheet in progress with no change for this long is late (the judge has moved on or is stuck).
 IDLE_LATE = timedelta(minutes=30)
@@ -655,61 +656,32 @@ async def enter_paper_sheet(
     submit: bool,
     device: str,
 ) -> None:
-    """Type in a judge's paper sheet: each line and comment goes through the same checks as on a tablet, the
-    sheet records who entered it, and the audit log says it came from paper."""
+    """Type in a judge's paper sheet as one whole-sheet save (``whole_sheet.save_whole_sheet``): the same checks as on
+    a tablet, every refused line named at once and nothing kept of a refused sheet; the sheet records who entered it,
+    and the audit log says it came from paper."""
     target = await paper_target(session, viewer, entry_id, judge_id)
     device = f"paper sheet entered by {viewer.name} | {device}"[:300]
-    errors: list[str] = []
     for sv in target.sheets.sheets:
         if not sv.editable:
             raise Conflict(
                 sv.locked_reason or gettext("This sheet is submitted; reopen it before entering the paper sheet.")
             )
-        for line in sv.lines:
-            cid = line.category.id
-            assert cid is not None
-            if cid not in values and cid not in notes:
-                continue
-            try:
-                await judging.save_line(
-                    session,
-                    target.proxy,
-                    target.entry,
-                    category_id=cid,
-                    value=values.get(cid, ""),
-                    note=notes.get(cid, ""),
-                    change_id="",
-                    device=device,
-                )
-            except ServiceError as exc:
-                errors.append(exc.message)
-        if sv.section in comments:
-            await judging.save_comment(
-                session,
-                target.proxy,
-                target.entry,
-                comment=comments[sv.section],
-                change_id="",
-                device=device,
-                section=sv.section,
-            )
-    if errors:
-        raise ServiceError(" ".join(errors))
-    await session.flush()
-    sheets = (
-        await session.scalars(
-            select(ScoreSheet).where(
-                ScoreSheet.entry_id == entry_id,
-                ScoreSheet.calibration.is_(False),
-                ScoreSheet.section.in_([sv.section for sv in target.sheets.sheets]),
-                ScoreSheet.judge_id == judge_id if target.sheets.mode != "team" else ScoreSheet.judge_id.is_(None),
-            )
-        )
-    ).all()
-    for sheet in sheets:
-        sheet.entered_by_id = viewer.user_id
-    if submit:
-        await judging.submit_sheet(session, target.proxy, target.entry, device=device)
+    # What the form holds for the judge's own sheet(s): a category typed in (value or note), a comment per sheet.
+    on_sheets = [ln.category.id for sv in target.sheets.sheets for ln in sv.lines if ln.category.id is not None]
+    lines = {
+        cid: TypedLine(values.get(cid, ""), notes.get(cid, "")) for cid in on_sheets if cid in values or cid in notes
+    }
+    sections = {sv.section for sv in target.sheets.sheets}
+    await save_whole_sheet(
+        session,
+        target.proxy,
+        entry_id,
+        lines=lines,
+        comments={section: text for section, text in comments.items() if section in sections},
+        submit=submit,
+        device=device,
+        entered_by_id=viewer.user_id,
+    )
 
 
 async def chief_events(session: AsyncSession, viewer: Viewer) -> list[Event]:
