@@ -12,13 +12,17 @@ The data (classes, cars, people, the words of histories and judges' notes, the e
 ``src/concours/demo_data/`` as TOML and CSV; this module deals it out through the same services people's actions
 use: the organizer creates the events and classes, owners apply (signed in from their second car on), the
 organizers decide, place and check in the cars, put the judges on their teams and set their profiles, a judge
-declares a conflict; certification, publication, the placings class, the awards and the ceremony likewise.
+declares a conflict, each judge scores their cars; certification, publication, the placings class, the awards and
+the ceremony likewise.
+
+The judges' score sheets (187 of them, 738 lines) are saved as a judge's whole sheet is
+(``services/whole_sheet.save_whole_sheet``): the tablet's checks and audit rows, four statements a sheet, where the
+tablet's path saves a line at a time (a read and its writes for each line). The calibration story
+(``demo_calibration.shape``) is told on the sheets as planned, before they are saved.
 
 What no action can produce is written explicitly, and says so where it is done: the dates things happened on
-(applications, decisions, check-ins, sheets, the ceremony), the mail those actions queued (kept as sent), and the
-score sheets and their lines. The sheets are written as rows because the tablet's path saves one line per
-transaction-sized step (a read and four writes each): going through it for the demo's 187 sheets and 738 lines
-makes the build about 2.5 times as long.
+(applications, decisions, check-ins, sheets and their audit rows, the ceremony) and the mail those actions queued
+(kept as sent).
 
 Everything comes from a seeded :class:`random.Random`, so two builds are identical (apart from creation
 timestamps). ``demo_links`` issues fresh single-use sign-in links for a demo judge and a demo entrant.
@@ -40,12 +44,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours import demo_calibration, demo_photos
 from concours.db import (
+    AuditLog,
     Entrant,
     Entry,
     Event,
@@ -53,7 +58,6 @@ from concours.db import (
     Judge,
     OutboxMessage,
     RubricCategory,
-    ScoreLine,
     ScoreSheet,
     User,
 )
@@ -62,12 +66,13 @@ from concours.demo_awards import build_awards
 from concours.demo_ceremony import build_ceremony
 from concours.demo_placings import build_placings_class
 from concours.domain.calibration import Threshold
-from concours.domain.rubric import Category, check_value
+from concours.domain.rubric import Category, check_value, format_units
 from concours.services import conflicts, entries, photos, roster, selection, teams
 from concours.services.accounts import get_or_create_user, hash_password, issue_login_link
 from concours.services.events import add_class, change_status, create_event, to_categories
 from concours.services.permissions import Viewer
 from concours.services.results import certify_class, publish
+from concours.services.whole_sheet import TypedLine, save_whole_sheet
 from concours.settings import Settings
 
 # --------------------------------------------------------------------------------------------------
@@ -416,6 +421,35 @@ class SheetPlan:
         return sum(ln.value_units for ln in self.lines)
 
 
+@dataclass
+class PlannedSheet:
+    """One judge's sheet on one car as planned: what the judge writes on it, whether they sign it, and when (the
+    story's time). The calibration story adjusts the plan (``demo_calibration.shape``) before the judge saves it."""
+
+    entry: Entry
+    judge: Judge
+    plan: SheetPlan
+    status: str  # submitted | draft
+    at: datetime
+
+    @property
+    def entry_id(self) -> int:
+        return self.entry.id
+
+    @property
+    def judge_id(self) -> int:
+        return self.judge.id
+
+    @property
+    def lines(self) -> list[LinePlan]:
+        return self.plan.lines
+
+
+def _typed(category: Category, value_units: int, scale: int) -> str:
+    """A planned value as the judge types it: the points, or in deduction mode what is taken off."""
+    return format_units(value_units if category.mode == "points" else category.max_units - value_units, scale)
+
+
 def _snap(units: float, step: int, top: int) -> int:
     return max(0, min(top, int(round(units / step)) * step))
 
@@ -476,6 +510,8 @@ def score_sheet(
 # --------------------------------------------------------------------------------------------------
 
 RANKS = ("apprentice", "judge", "senior", "master")
+SCALE = 10  # the demo rubric's units per point: values in tenths
+DEMO_DEVICE = "demo: the judge's tablet"  # the device the audit log names for the demo judges' saves
 # A judge's place on this year's field: (person, their profile as the organizer's form takes it, class code, captain?);
 # once seated, the profile gives way to the judge's row.
 JudgePlan = tuple[Person, dict[str, str], str, bool]
@@ -516,6 +552,7 @@ class DemoBuilder:
         self.users: dict[str, User] = {}
         self.owners: dict[str, Viewer] = {}  # an owner signed in, once they have an account
         self.past_teams: dict[str, list[Judge]] = {}
+        self.judge_viewers: dict[int, Viewer] = {}  # each judge signed in, by judge id: they save their own sheets
         self.acknowledged_entry = 0  # the demo's acknowledged calibration flag (see demo_calibration)
 
     # People ---------------------------------------------------------------------------------------
@@ -650,8 +687,8 @@ class DemoBuilder:
             await self._close_registration(ed.event, spec)
         judge_plan = await self._seat_judges(main_ed, past_ed, planned)
         main_cats, past_cats = await self._categories(main_ed.event), await self._categories(past_ed.event)
-        self._score_main(main_ed, main_cats, judge_plan)
-        self._score_past(past_ed, past_cats, judge_plan)
+        await self._score_main(main_ed, main_cats, judge_plan)
+        await self._score_past(past_ed, past_cats)
         await self._conflict(main_ed, judge_plan)
         await self.session.flush()
 
@@ -874,6 +911,10 @@ class DemoBuilder:
             )
             await roster.update_judge(s, organizer, main.event, judge, profile)
             seats.append((person, judge, code, captain))
+            owner = self.owners.get(person.email)
+            self.judge_viewers[judge.id] = Viewer(
+                judge.user_id, person.name, person.email, False, judge.id, owner.entrant_id if owner else None
+            )
         spare = [(p, j) for p, j, code, _ in seats if code not in PAST_CLASS_CODES and p.email != DEMO_JUDGE_EMAIL]
         for code in PAST_CLASS_CODES:
             same = [(p, j) for p, j, c, _ in seats if c == code and p.email != DEMO_JUDGE_EMAIL][:PAST_TEAM_SIZE]
@@ -887,28 +928,53 @@ class DemoBuilder:
         return seats
 
     # Scores ---------------------------------------------------------------------------------------
-    # Written as rows, not through judging.save_line/submit_sheet: see the module's docstring (build time).
 
-    def _sheet(
-        self, entry: Entry, judge: Judge, rubric_id: int, plan: SheetPlan, status: str, at: datetime
-    ) -> ScoreSheet:
-        sheet = ScoreSheet(
-            entry_id=entry.id,
-            judge_id=judge.id,
-            section="",
-            rubric_id=rubric_id,
-            status=status,
-            version=len(plan.lines),
-            overall_comment=plan.comment,
-            submitted_at=at if status == "submitted" else None,
-            entered_by_id=judge.user_id,
-            created_at=at - timedelta(minutes=11),
-            updated_at=at,
+    def _sheet(self, entry: Entry, judge: Judge, plan: SheetPlan, status: str, at: datetime) -> PlannedSheet:
+        return PlannedSheet(entry, judge, plan, status, at)
+
+    async def _save_sheets(self, sheets: list[PlannedSheet], categories: list[Category]) -> None:
+        """Each judge saves their sheet, as a whole (``whole_sheet.save_whole_sheet``: the tablet's checks, the lines
+        in one statement) and signs it if it is done; then the story's times are set on the sheets and their audit
+        rows (no action sets a past date), all sheets at once."""
+        by_id = {c.id: c for c in categories}
+        dated: list[tuple[int, PlannedSheet]] = []
+        for sheet in sheets:
+            written = await save_whole_sheet(
+                self.session,
+                self.judge_viewers[sheet.judge.id],
+                sheet.entry.id,
+                lines={
+                    ln.category_id: TypedLine(_typed(by_id[ln.category_id], ln.value_units, SCALE), ln.note)
+                    for ln in sheet.plan.lines
+                },
+                comments={"": sheet.plan.comment},
+                submit=sheet.status == "submitted",
+                device=DEMO_DEVICE,
+            )
+            dated.append((written[""], sheet))
+        # History: when each sheet was started, last changed and signed, and its audit rows with it.
+        sheets_table = ScoreSheet.metadata.tables[ScoreSheet.__tablename__]
+        audit_table = AuditLog.metadata.tables[AuditLog.__tablename__]
+        await self.session.execute(
+            update(sheets_table)
+            .where(sheets_table.c.id == bindparam("sheet"))
+            .values(created_at=bindparam("started"), updated_at=bindparam("at"), submitted_at=bindparam("signed")),
+            [
+                {
+                    "sheet": sheet_id,
+                    "started": sheet.at - timedelta(minutes=11),
+                    "at": sheet.at,
+                    "signed": sheet.at if sheet.status == "submitted" else None,
+                }
+                for sheet_id, sheet in dated
+            ],
         )
-        sheet.lines = [
-            ScoreLine(category_id=ln.category_id, value_units=ln.value_units, note=ln.note) for ln in plan.lines
-        ]
-        return sheet
+        await self.session.execute(
+            update(audit_table)
+            .where(audit_table.c.entity_type == "score_sheet", audit_table.c.entity_id == bindparam("sheet"))
+            .values(at=bindparam("at")),
+            [{"sheet": sheet_id, "at": sheet.at} for sheet_id, sheet in dated],
+        )
 
     def _distinct_sheets(
         self,
@@ -927,7 +993,7 @@ class DemoBuilder:
             odds = (comment_odds or {}).get(n, 0.85)
             while True:
                 sheets = [
-                    score_sheet(rng, categories, 10, row.plan.quality, preservation=preservation, comment_odds=odds)
+                    score_sheet(rng, categories, SCALE, row.plan.quality, preservation=preservation, comment_odds=odds)
                     for _ in range(n_judges)
                 ]
                 total = sum(sh.total for sh in sheets)
@@ -937,10 +1003,9 @@ class DemoBuilder:
             out.append(sheets)
         return out
 
-    def _score_main(self, ed: EditionResult, categories: list[Category], plan: list[JudgeSeat]) -> None:
+    async def _score_main(self, ed: EditionResult, categories: list[Category], plan: list[JudgeSeat]) -> None:
         rng = self.rng
-        assert ed.event.rubric_id is not None
-        sheets: list[ScoreSheet] = []
+        sheets: list[PlannedSheet] = []
         for spec in MAIN_CLASSES:
             if spec.scoring == "none":
                 continue
@@ -952,11 +1017,7 @@ class DemoBuilder:
                 for i, (row, per_judge) in enumerate(zip(rows, scored, strict=True)):
                     at = start + timedelta(minutes=13 * (i + 1))
                     for j, (judge, sp) in enumerate(zip(team, per_judge, strict=True)):
-                        sheets.append(
-                            self._sheet(
-                                row.entry, judge, ed.event.rubric_id, sp, "submitted", at + timedelta(minutes=j)
-                            )
-                        )
+                        sheets.append(self._sheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
                 continue
             # In progress: each judge has submitted the first few cars and has a draft open on the next.
             for j, judge in enumerate(team):
@@ -964,29 +1025,29 @@ class DemoBuilder:
                 for i, row in enumerate(rows[: done + 1]):
                     at = start + timedelta(minutes=13 * (i + 1) + j)
                     if i < done:
-                        sp = score_sheet(rng, categories, 10, row.plan.quality, preservation=spec.preservation)
-                        sheets.append(self._sheet(row.entry, judge, ed.event.rubric_id, sp, "submitted", at))
+                        sp = score_sheet(rng, categories, SCALE, row.plan.quality, preservation=spec.preservation)
+                        sheets.append(self._sheet(row.entry, judge, sp, "submitted", at))
                     else:
                         sp = score_sheet(
                             rng,
                             categories,
-                            10,
+                            SCALE,
                             row.plan.quality,
                             preservation=spec.preservation,
                             lines=2,
                             comment_odds=0.0,
                         )
-                        sheets.append(self._sheet(row.entry, judge, ed.event.rubric_id, sp, "draft", at))
-        # The calibration page's story: one severe and one lenient judge, two cars their teams disagree on.
+                        sheets.append(self._sheet(row.entry, judge, sp, "draft", at))
+        # The calibration page's story: one severe and one lenient judge, two cars their teams disagree on; told on
+        # the plans, before the judges save them.
         teams = {spec.code: [j for _, j, code, _ in plan if code == spec.code] for spec in MAIN_CLASSES}
         cars = {code: [row.entry.id for row in rows] for code, rows in ed.entries_by_class.items()}
         _, _, acknowledged, _ = demo_calibration.shape(sheets, categories, teams, cars, Threshold())
         self.acknowledged_entry = acknowledged.entry_id
-        self.session.add_all(sheets)
+        await self._save_sheets(sheets, categories)
 
-    def _score_past(self, ed: EditionResult, categories: list[Category], plan: list[JudgeSeat]) -> None:
-        assert ed.event.rubric_id is not None
-        sheets: list[ScoreSheet] = []
+    async def _score_past(self, ed: EditionResult, categories: list[Category]) -> None:
+        sheets: list[PlannedSheet] = []
         day = ed.event.ends_on
         for code in PAST_CLASS_CODES:
             team = self.past_teams[code]
@@ -997,10 +1058,8 @@ class DemoBuilder:
             for i, (row, per_judge) in enumerate(zip(rows, scored, strict=True)):
                 at = _at(day, 8, 30) + timedelta(minutes=14 * (i + 1))
                 for j, (judge, sp) in enumerate(zip(team, per_judge, strict=True)):
-                    sheets.append(
-                        self._sheet(row.entry, judge, ed.event.rubric_id, sp, "submitted", at + timedelta(minutes=j))
-                    )
-        self.session.add_all(sheets)
+                    sheets.append(self._sheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
+        await self._save_sheets(sheets, categories)
 
     async def _conflict(self, ed: EditionResult, plan: list[JudgeSeat]) -> None:
         """One declared conflict: a judge of the conflict class restored one of the class's cars, and says so."""

@@ -17,16 +17,44 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from statistics import median_low
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Entry, Event, EventClass, Judge, ScoreSheet
+from concours.db import Entry, Event, EventClass, Judge
 from concours.domain.calibration import Threshold
 from concours.domain.rubric import Category
 from concours.services import calibration
 from concours.services import calibration_car as calibration_car_service
 from concours.services.permissions import Viewer
+
+
+class PlannedLine(Protocol):
+    """A line of a sheet the demo plans, before its judge saves it: the value in the rubric's units, and the note."""
+
+    category_id: int
+    value_units: int
+    note: str
+
+
+class PlannedSheet(Protocol):
+    """A sheet the demo plans for a judge on a car, before it is saved (``demo.PlannedSheet``)."""
+
+    @property
+    def entry_id(self) -> int: ...
+
+    @property
+    def judge_id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def lines(self) -> Sequence[PlannedLine]: ...
+
+
+S = TypeVar("S", bound=PlannedSheet)
 
 SEVERE_CLASS, LENIENT_CLASS = "D", "C"
 # Points (in units of the demo's scale, tenths) the severe judge takes off and the lenient judge adds, per category.
@@ -46,21 +74,20 @@ def _grid(category: Category, value: int) -> int:
     return max(0, min(category.max_units, snapped))
 
 
-def _lines(sheet: ScoreSheet, category: Category) -> list[object]:
+def _lines(sheet: PlannedSheet, category: Category) -> list[PlannedLine]:
     return [ln for ln in sheet.lines if ln.category_id == category.id]
 
 
-def calm_the_noise(sheets: Sequence[ScoreSheet], categories: Sequence[Category], threshold: Threshold) -> None:
+def calm_the_noise(sheets: Sequence[PlannedSheet], categories: Sequence[Category], threshold: Threshold) -> None:
     """Bring each car's submitted values for a category within a quarter of the threshold of their median, so
     the only flags are the story's (the random sheets otherwise disagree a little here and there)."""
-    by_car: dict[int, list[ScoreSheet]] = defaultdict(list)
+    by_car: dict[int, list[PlannedSheet]] = defaultdict(list)
     for s in sheets:
         if s.status == "submitted":
             by_car[s.entry_id].append(s)
     for car_sheets in by_car.values():
         for c in categories:
-            lines = [(ln, ln.value_units) for s in car_sheets for ln in s.lines if ln.category_id == c.id]
-            scored = [(ln, v) for ln, v in lines if v is not None]
+            scored = [(ln, ln.value_units) for s in car_sheets for ln in s.lines if ln.category_id == c.id]
             if len(scored) < 2:
                 continue
             middle = _grid(c, median_low(v for _, v in scored))
@@ -69,22 +96,23 @@ def calm_the_noise(sheets: Sequence[ScoreSheet], categories: Sequence[Category],
                 ln.value_units = _grid(c, min(middle + band, max(middle - band, v)))
 
 
-def _shift(sheet: ScoreSheet, categories: Sequence[Category], by: dict[str, int]) -> None:
+def _shift(sheet: PlannedSheet, categories: Sequence[Category], by: dict[str, int]) -> None:
     for c in categories:
         for ln in sheet.lines:
-            if ln.category_id == c.id and ln.value_units is not None and c.key in by:
+            if ln.category_id == c.id and c.key in by:
                 ln.value_units = _grid(c, ln.value_units + by[c.key])
 
 
 def shape(
-    sheets: Sequence[ScoreSheet],
+    sheets: Sequence[S],
     categories: Sequence[Category],
     teams: dict[str, list[Judge]],
     cars: dict[str, list[int]],
     threshold: Threshold,
-) -> tuple[Judge, Judge, ScoreSheet, ScoreSheet]:
-    """Calm the noise, make one judge severe and one lenient, and flag one car of each of their classes.
-    ``cars`` are the entry ids of each class in field order. Returns the two judges and the two sheets that flag."""
+) -> tuple[Judge, Judge, S, S]:
+    """Calm the noise, make one judge severe and one lenient, and flag one car of each of their classes, on the
+    sheets as planned (before their judges save them). ``cars`` are the entry ids of each class in field order.
+    Returns the two judges and the two sheets that flag."""
     calm_the_noise(sheets, categories, threshold)
     severe, lenient = teams[SEVERE_CLASS][-1], teams[LENIENT_CLASS][-1]
     for s in sheets:
@@ -99,7 +127,7 @@ def shape(
     wrong_engine = next(s for s in sheets if s.entry_id == cars[SEVERE_CLASS][1] and s.judge_id == severe.id)
     _shift(wrong_engine, categories, {"authenticity": -80})
     for ln in _lines(wrong_engine, by_key["authenticity"]):
-        ln.note = "Wrong engine type: a later block, not the one this chassis left the works with"  # type: ignore[attr-defined]
+        ln.note = "Wrong engine type: a later block, not the one this chassis left the works with"
     # Class C's third car: its captain found it would not start (the maximum 5 off the function check); the rest of
     # the team saw it start.
     no_start = next(
@@ -107,8 +135,8 @@ def shape(
     )
     operations = by_key["operations"]
     for ln in _lines(no_start, operations):
-        ln.value_units = operations.max_units - 50  # type: ignore[attr-defined]
-        ln.note = "Does not start"  # type: ignore[attr-defined]
+        ln.value_units = operations.max_units - 50
+        ln.note = "Does not start"
     return severe, lenient, wrong_engine, no_start
 
 

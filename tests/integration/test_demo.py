@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from concours.db import (
+    AuditLog,
     Certification,
     ClassResult,
     Entrant,
@@ -31,6 +32,7 @@ from concours.db import (
     Vehicle,
 )
 from concours.demo import (
+    DEMO_DEVICE,
     DEMO_ENTRANT_EMAIL,
     MAIN_SLUG,
     ORGANIZER_EMAIL,
@@ -139,6 +141,22 @@ async def _facts(session: AsyncSession) -> dict[str, Any]:
         "past_results": past_results,
         "demo_entrant_events": demo_entrant_events,
         "staff": (await session.execute(select(EventStaff.event_id, EventStaff.role))).all(),
+        # The judges scored their cars themselves: no sheet was typed in from paper by someone else.
+        "entered_by": await session.scalar(
+            select(func.count()).select_from(ScoreSheet).where(ScoreSheet.entered_by_id.is_not(None))
+        ),
+        # Every line and signature of a demo sheet is in its history, as a judge's saves leave it.
+        "sheet_audits": {
+            action: n
+            for action, n in await session.execute(
+                select(AuditLog.action, func.count())
+                .where(AuditLog.entity_type == "score_sheet", AuditLog.device == DEMO_DEVICE)
+                .group_by(AuditLog.action)
+            )
+        },
+        "submitted_sheets": await session.scalar(
+            select(func.count()).select_from(ScoreSheet).where(ScoreSheet.status == "submitted")
+        ),
     }
 
 
@@ -172,6 +190,10 @@ def test_demo_builds_once_and_is_usable(client: TestClient[Any], db_url: str, se
     for category_id, value in facts["lines"]:
         if category_id in facts["categories"]:
             check_value(facts["categories"][category_id], value, 10)
+    assert facts["entered_by"] == 0
+    # Every stored line was audited once as the judge saved it, every sheet placed in the past signed once.
+    assert facts["sheet_audits"]["line"] == len(facts["lines"])
+    assert facts["sheet_audits"]["submit"] == facts["submitted_sheets"]
     # The organizer runs both events as organizer and chief judge.
     for event in (main, past):
         assert {(event.id, "organizer"), (event.id, "chief_judge")} <= set(facts["staff"])
@@ -267,6 +289,9 @@ def test_demo_builds_once_and_is_usable(client: TestClient[Any], db_url: str, se
     second = client.get(f"/organizer/events/{main.id}/entries", params={"page": "2"})
     assert len(re.findall(r"/organizer/entries/\d+/decision", second.text)) == 50
     assert client.get(f"/organizer/events/{main.id}/judges").status_code == 200
+    # The chief judge's board: the judges' own sheets, none of them marked as typed in from paper.
+    board = client.get(f"/chief/events/{main.id}")
+    assert board.status_code == 200 and "Submitted" in board.text and "entered from paper" not in board.text
     finished = sorted((c for c in facts["classes"] if c.id in facts["scored_classes"]), key=lambda c: c.position)[0]
     ranking = client.get(f"/organizer/classes/{finished.id}/results")
     assert ranking.status_code == 200 and "1st in class" in ranking.text
