@@ -929,9 +929,6 @@ class DemoBuilder:
 
     # Scores ---------------------------------------------------------------------------------------
 
-    def _sheet(self, entry: Entry, judge: Judge, plan: SheetPlan, status: str, at: datetime) -> PlannedSheet:
-        return PlannedSheet(entry, judge, plan, status, at)
-
     async def _save_sheets(self, sheets: list[PlannedSheet], categories: list[Category]) -> None:
         """Each judge saves their sheet, as a whole (``whole_sheet.save_whole_sheet``: the tablet's checks, the lines
         in one statement) and signs it if it is done; then the story's times are set on the sheets and their audit
@@ -1017,7 +1014,7 @@ class DemoBuilder:
                 for i, (row, per_judge) in enumerate(zip(rows, scored, strict=True)):
                     at = start + timedelta(minutes=13 * (i + 1))
                     for j, (judge, sp) in enumerate(zip(team, per_judge, strict=True)):
-                        sheets.append(self._sheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
+                        sheets.append(PlannedSheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
                 continue
             # In progress: each judge has submitted the first few cars and has a draft open on the next.
             for j, judge in enumerate(team):
@@ -1026,7 +1023,7 @@ class DemoBuilder:
                     at = start + timedelta(minutes=13 * (i + 1) + j)
                     if i < done:
                         sp = score_sheet(rng, categories, SCALE, row.plan.quality, preservation=spec.preservation)
-                        sheets.append(self._sheet(row.entry, judge, sp, "submitted", at))
+                        sheets.append(PlannedSheet(row.entry, judge, sp, "submitted", at))
                     else:
                         sp = score_sheet(
                             rng,
@@ -1037,7 +1034,7 @@ class DemoBuilder:
                             lines=2,
                             comment_odds=0.0,
                         )
-                        sheets.append(self._sheet(row.entry, judge, sp, "draft", at))
+                        sheets.append(PlannedSheet(row.entry, judge, sp, "draft", at))
         # The calibration page's story: one severe and one lenient judge, two cars their teams disagree on; told on
         # the plans, before the judges save them.
         teams = {spec.code: [j for _, j, code, _ in plan if code == spec.code] for spec in MAIN_CLASSES}
@@ -1058,7 +1055,7 @@ class DemoBuilder:
             for i, (row, per_judge) in enumerate(zip(rows, scored, strict=True)):
                 at = _at(day, 8, 30) + timedelta(minutes=14 * (i + 1))
                 for j, (judge, sp) in enumerate(zip(team, per_judge, strict=True)):
-                    sheets.append(self._sheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
+                    sheets.append(PlannedSheet(row.entry, judge, sp, "submitted", at + timedelta(minutes=j)))
         await self._save_sheets(sheets, categories)
 
     async def _conflict(self, ed: EditionResult, plan: list[JudgeSeat]) -> None:
