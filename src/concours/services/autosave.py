@@ -1283,8 +1283,8 @@ async def save_in_session(
     *,
     calibration: bool = False,
 ) -> None:
-    """The same save inside a caller's transaction (e.g. a paper sheet typed in by the chief judge, many lines
-    in one transaction); refusals raise. The caller checked who acts for whom."""
+    """The same save inside a caller's transaction (``judging.save_line``/``save_comment``; a whole sheet at once is
+    ``whole_sheet.save_whole_sheet``); refusals raise. The caller checked who acts for whom."""
     if calibration:
         target = await read_calibration_target(session, viewer.judge_id, entry_id, change.change_id)
     else:

@@ -1,7 +1,8 @@
 """Scoring: the score sheets of a car as a judge sees them, autosaved lines and comments, submission.
 
 The save path itself (one read, one short write transaction) lives in ``services/autosave.py``; this module
-keeps the use cases in the caller's transaction (a page, a paper sheet typed in by the chief judge)."""
+keeps the use cases in the caller's transaction (a page's line, comment or submission). A whole sheet at once (a
+paper sheet typed in by the chief judge, the demo's sheets) is ``services/whole_sheet.py``."""
 
 from __future__ import annotations
 

@@ -22,8 +22,9 @@ Then, in the caller's transaction (a refusal after a write leaves it to the call
 and the chief judge's board is told once the transaction commits. Only what changes is written: a line typed as it
 is stored is neither written nor audited, and a sheet with nothing to change (nor to sign) is left alone.
 
-Statements for one sheet (the individual or team sheet, or one section): the read and three writes, four in all
-(the rubric is read once more the first time a process meets it).
+Statements for one sheet (the individual or team sheet, or one section): the read and three writes, four in all;
+each more section written adds one. The rubric costs one more read when this process has not cached it (a rubric
+is cached once sheets use it, as on the tablet's path).
 """
 
 from __future__ import annotations
