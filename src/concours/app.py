@@ -47,14 +47,13 @@ from concours.web.organizer import OrganizerController
 from concours.web.organizer_awards import OrganizerAwardsController
 from concours.web.organizer_backups import OrganizerBackupsController
 from concours.web.organizer_ceremony import OrganizerCeremonyController, OrganizerDocumentsController
-from concours.web.organizer_class_system import OrganizerClassSystemController
+from concours.web.organizer_class import OrganizerClassController
 from concours.web.organizer_copy import OrganizerCopyController
 from concours.web.organizer_entries import OrganizerEntriesController
 from concours.web.organizer_invitations import OrganizerInvitationsController
 from concours.web.organizer_judges import OrganizerJudgesController
 from concours.web.organizer_roster_removal import OrganizerRosterRemovalController
 from concours.web.organizer_setup import OrganizerSetupController
-from concours.web.organizer_tracks import OrganizerTracksController
 from concours.web.password import PasswordController
 from concours.web.public import PublicController
 from concours.web.public_awards import PublicAwardsController
@@ -125,8 +124,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
             AuthController,
             PasswordController,
             OrganizerController,
-            OrganizerClassSystemController,
-            OrganizerTracksController,
+            OrganizerClassController,
             OrganizerCopyController,
             OrganizerEntriesController,
             OrganizerInvitationsController,

@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import Event, EventClass
 from concours.db.engine import Database
 from concours.services.accounts import load_viewer
-from concours.services.permissions import Viewer, class_for_chief_judge, event_for_organizer
+from concours.services.permissions import (
+    Viewer,
+    class_for_chief_judge,
+    class_for_organizer,
+    event_for_chief_judge,
+    event_for_organizer,
+)
 from concours.settings import Settings
 
 # A handler's request: user, auth and state are not typed through it (the viewer comes as a dependency).
@@ -30,8 +36,12 @@ SignedIn = NamedDependency[Viewer]
 MaybeSignedIn = NamedDependency[Viewer | None]
 # A controller's dependency (``dependencies = {"event": ORGANIZED}``): the route's event, which the viewer organizes.
 OrganizedEvent = NamedDependency[Event]
+# ``{"run_event": RUN_EVENT}``: the route's event, whose judging the viewer runs (its chief judge or an organizer).
+RunEvent = NamedDependency[Event]
 # ``{"run_class": RUN_CLASS}``: the route's class and its event, whose judging the viewer runs.
 RunClass = NamedDependency[tuple[EventClass, Event]]
+# ``{"organized_class": ORGANIZED_CLASS}``: the route's class and its event, which the viewer organizes.
+OrganizedClass = NamedDependency[tuple[EventClass, Event]]
 
 SESSION_COOKIE = "concours_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -122,6 +132,15 @@ async def provide_organized_event(db: Db, viewer: SignedIn, event_id: FromPath[i
 ORGANIZED = Provide(provide_organized_event)
 
 
+async def provide_run_event(db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Event:
+    """The event of the route's ``event_id``, loaded for who runs its judging (the chief judge or an organizer; 404
+    or 403 for anyone else)."""
+    return await event_for_chief_judge(db, viewer, event_id)
+
+
+RUN_EVENT = Provide(provide_run_event)
+
+
 async def provide_run_class(db: Db, viewer: SignedIn, class_id: FromPath[int]) -> tuple[EventClass, Event]:
     """The class of the route's ``class_id`` and its event, loaded for who runs the judging (the chief judge or an
     organizer; 404 or 403 for anyone else)."""
@@ -129,3 +148,12 @@ async def provide_run_class(db: Db, viewer: SignedIn, class_id: FromPath[int]) -
 
 
 RUN_CLASS = Provide(provide_run_class)
+
+
+async def provide_organized_class(db: Db, viewer: SignedIn, class_id: FromPath[int]) -> tuple[EventClass, Event]:
+    """The class of the route's ``class_id`` and its event, loaded for the event's organizers (a chief judge who does
+    not organize it gets 403; 404 or 403 for anyone else)."""
+    return await class_for_organizer(db, viewer, class_id)
+
+
+ORGANIZED_CLASS = Provide(provide_organized_class)

@@ -19,10 +19,10 @@ from concours.reports import report_pdf
 from concours.reports.voting_codes import voting_code_sheet
 from concours.services import awards, ballots, export, peoples_choice
 from concours.services.events import classes_of
-from concours.services.permissions import Viewer, can_organize, event_for_chief_judge, event_for_organizer
+from concours.services.permissions import Viewer, can_organize
 from concours.services.roster import roster
 from concours.web.common import Form, FormPage, form_list, pdf_response, redirect, submit
-from concours.web.dependencies import AppSettings, Db, Req, SignedIn
+from concours.web.dependencies import ORGANIZED, RUN_EVENT, AppSettings, Db, OrganizedEvent, Req, RunEvent, SignedIn
 
 
 def _award_form(award: SpecialAward) -> dict[str, str]:
@@ -97,6 +97,13 @@ async def _award_event(db: Db, viewer: SignedIn, award_id: FromPath[int]) -> tup
 AwardEvent = NamedDependency[tuple[SpecialAward, Event]]  # the route's award and its event, for its chief judge
 
 
+async def _organized_award(db: Db, viewer: SignedIn, award_id: FromPath[int]) -> tuple[SpecialAward, Event]:
+    return await awards.award_for_organizer(db, viewer, award_id)
+
+
+OrganizedAward = NamedDependency[tuple[SpecialAward, Event]]  # the route's award and its event, for its organizers
+
+
 async def _on_award(
     request: Req,
     db: AsyncSession,
@@ -120,18 +127,21 @@ async def _on_award(
 
 class OrganizerAwardsController(Controller):
     path = "/organizer"
-    dependencies = {"award_event": Provide(_award_event)}
+    dependencies = {
+        "event": ORGANIZED,
+        "run_event": RUN_EVENT,  # the chief judge runs the ballots from the awards page
+        "award_event": Provide(_award_event),
+        "organized_award": Provide(_organized_award),
+    }
 
     # -- the event's awards ---------------------------------------------------------------------
 
     @get("/events/{event_id:int}/awards")
-    async def index(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_chief_judge(db, viewer, event_id)  # the chief judge runs the ballots from here
-        return await INDEX.render(request, db, (viewer, event))
+    async def index(self, request: Req, db: Db, viewer: SignedIn, run_event: RunEvent) -> Template:
+        return await INDEX.render(request, db, (viewer, run_event))
 
     @post("/events/{event_id:int}/awards")
-    async def create(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def create(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         class_ids = await form_list(request, "class_ids")
 
         async def act(form: Form) -> SpecialAward:
@@ -149,9 +159,7 @@ class OrganizerAwardsController(Controller):
         )
 
     @post("/events/{event_id:int}/awards/rules")
-    async def set_rules(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_organizer(db, viewer, event_id)
-
+    async def set_rules(self, request: Req, db: Db, viewer: SignedIn, event: OrganizedEvent) -> Any:
         async def act(form: Form) -> None:
             await awards.set_rules(db, viewer, event, form)
 
@@ -165,8 +173,8 @@ class OrganizerAwardsController(Controller):
         return await AWARD.render(request, db, (viewer, *award_event))
 
     @post("/awards/{award_id:int}")
-    async def update(self, request: Req, db: Db, viewer: SignedIn, award_id: FromPath[int]) -> Any:
-        award, event = await awards.award_for_organizer(db, viewer, award_id)
+    async def update(self, request: Req, db: Db, viewer: SignedIn, organized_award: OrganizedAward) -> Any:
+        award, event = organized_award
         class_ids = await form_list(request, "class_ids")
 
         async def act(form: Form) -> None:
@@ -245,13 +253,12 @@ class OrganizerAwardsController(Controller):
 
     @post("/awards/{award_id:int}/codes")
     async def codes(
-        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, award_id: FromPath[int]
+        self, request: Req, db: Db, settings: AppSettings, viewer: SignedIn, organized_award: OrganizedAward
     ) -> Any:
         async def act(award: SpecialAward, event: Event, form: Form) -> None:
             await peoples_choice.generate_codes(db, settings.secret_key, viewer, award, event, form.get("count", ""))
 
-        organized = await awards.award_for_organizer(db, viewer, award_id)  # organizers only
-        return await _on_award(request, db, viewer, organized, act)
+        return await _on_award(request, db, viewer, organized_award, act)  # organizers only
 
     @get("/code-batches/{batch_id:int}/sheet.pdf")
     async def code_sheet(
@@ -264,10 +271,7 @@ class OrganizerAwardsController(Controller):
     # -- the results export -----------------------------------------------------------------------
 
     @get("/events/{event_id:int}/results.csv")
-    async def export_csv(
-        self, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Response[bytes]:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def export_csv(self, db: Db, settings: AppSettings, event: OrganizedEvent) -> Response[bytes]:
         data = export.to_csv(await export.results_rows(db, settings, event))
         return Response(
             data.encode("utf-8-sig"),
@@ -276,10 +280,7 @@ class OrganizerAwardsController(Controller):
         )
 
     @get("/events/{event_id:int}/results.json")
-    async def export_json(
-        self, db: Db, settings: AppSettings, viewer: SignedIn, event_id: FromPath[int]
-    ) -> Response[bytes]:
-        event = await event_for_organizer(db, viewer, event_id)
+    async def export_json(self, db: Db, settings: AppSettings, event: OrganizedEvent) -> Response[bytes]:
         data = export.to_json(event, await export.results_rows(db, settings, event))
         return Response(
             data.encode(),

@@ -8,11 +8,12 @@ from typing import Any
 
 from litestar import Controller, MediaType, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import Event
+from concours.db import CeremonyLine, Event
 from concours.i18n import N_, gettext
 from concours.reports import emcee_cards, report_pdf
 from concours.reports.entrant_score import SCORE_REPORTS
@@ -73,9 +74,17 @@ async def _presented(
     return redirect(f"/organizer/events/{event.id}/ceremony#line-{line_id}")
 
 
+async def provide_on_run_sheet(db: Db, viewer: SignedIn, line_id: FromPath[int]) -> tuple[CeremonyLine, Event]:
+    """A line of the run sheet of an event the viewer organizes, with the event (a route's ``on_run_sheet``)."""
+    return await ceremony.line_for_organizer(db, viewer, line_id)
+
+
+OnRunSheet = NamedDependency[tuple[CeremonyLine, Event]]  # the route's run sheet line, of an event the viewer organizes
+
+
 class OrganizerCeremonyController(Controller):
     path = "/organizer"
-    dependencies = {"event": ORGANIZED}
+    dependencies = {"event": ORGANIZED, "on_run_sheet": Provide(provide_on_run_sheet)}
 
     @get("/events/{event_id:int}/ceremony")
     async def run_sheet(self, request: Req, db: Db, event: OrganizedEvent) -> Any:
@@ -90,14 +99,14 @@ class OrganizerCeremonyController(Controller):
         return await _on_run_sheet(request, db, event, lambda form: ceremony.reset_order(db, viewer, event))
 
     @post("/ceremony/lines/{line_id:int}/move")
-    async def move(self, request: Req, db: Db, viewer: SignedIn, line_id: FromPath[int]) -> Any:
-        _, event = await ceremony.line_for_organizer(db, viewer, line_id)
+    async def move(self, request: Req, db: Db, viewer: SignedIn, on_run_sheet: OnRunSheet) -> Any:
+        line, event = on_run_sheet
         return await _on_run_sheet(
             request,
             db,
             event,
-            lambda form: ceremony.move_line(db, viewer, line_id, form.get("direction", "")),
-            f"#line-{line_id}",
+            lambda form: ceremony.move_line(db, viewer, line.id, form.get("direction", "")),
+            f"#line-{line.id}",
         )
 
     @post("/ceremony/lines/{line_id:int}/present")

@@ -22,12 +22,7 @@ from concours.reports.judge_packet import JUDGE_PACKETS, judge_packet
 from concours.services import assignment, conflict_declarations, conflict_suggestions, conflicts, roster, teams
 from concours.services.errors import FormErrors
 from concours.services.events import classes_of, load_rubric
-from concours.services.permissions import (
-    class_for_chief_judge,
-    event_for_chief_judge,
-    event_for_organizer,
-    roster_judge_ids,
-)
+from concours.services.permissions import event_for_organizer, roster_judge_ids
 from concours.web.common import (
     Form,
     FormPage,
@@ -40,7 +35,18 @@ from concours.web.common import (
     submit,
     typed_form,
 )
-from concours.web.dependencies import ORGANIZED, AppSettings, Db, OrganizedEvent, Req, SignedIn
+from concours.web.dependencies import (
+    ORGANIZED,
+    RUN_CLASS,
+    RUN_EVENT,
+    AppSettings,
+    Db,
+    OrganizedEvent,
+    Req,
+    RunClass,
+    RunEvent,
+    SignedIn,
+)
 from concours.web.jobs import start_job_redirect
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -170,8 +176,9 @@ async def _on_team(
 
 class OrganizerJudgesController(Controller):
     path = "/organizer"
-    # The routes an organizer runs; a chief judge's load their event themselves.
-    dependencies = {"event": ORGANIZED, "on_roster": ON_ROSTER}
+    # The routes an organizer runs take ``event`` (or ``on_roster``); those the chief judge runs too, ``run_event`` or
+    # ``run_class``.
+    dependencies = {"event": ORGANIZED, "on_roster": ON_ROSTER, "run_event": RUN_EVENT, "run_class": RUN_CLASS}
 
     # -- teams per class (the quick way: put a judge straight on a class) ----------------------------
 
@@ -202,8 +209,8 @@ class OrganizerJudgesController(Controller):
         return await submit(request, db, JUDGES, event, act, f"/organizer/events/{event.id}/judges")
 
     @post("/classes/{class_id:int}/sections", media_type=MediaType.HTML)
-    async def sections(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+    async def sections(self, request: Req, db: Db, viewer: SignedIn, run_class: RunClass) -> Any:
+        cls, event = run_class
         # A judge's sections come as one ``sections-<judge id>`` field per ticked box.
         judges = [k for k in await request.form() if k.startswith("sections-") and k[9:].isdecimal() and len(k) < 20]
 
@@ -217,8 +224,8 @@ class OrganizerJudgesController(Controller):
         return await _on_team(request, db, event, cls, act, "sections", multi=judges)
 
     @post("/classes/{class_id:int}/team-size", media_type=MediaType.HTML)
-    async def team_size(self, request: Req, db: Db, viewer: SignedIn, class_id: FromPath[int]) -> Any:
-        cls, event = await class_for_chief_judge(db, viewer, class_id)
+    async def team_size(self, request: Req, db: Db, viewer: SignedIn, run_class: RunClass) -> Any:
+        cls, event = run_class
 
         async def act(form: Form) -> None:
             await teams.set_team_size(db, viewer, cls, form.get("team_min", ""), form.get("team_max", ""))
@@ -297,31 +304,29 @@ class OrganizerJudgesController(Controller):
     # -- conflicts -------------------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/conflicts")
-    async def conflicts(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        return await CONFLICTS.render(request, db, await event_for_chief_judge(db, viewer, event_id))
+    async def conflicts(self, request: Req, db: Db, run_event: RunEvent) -> Template:
+        return await CONFLICTS.render(request, db, run_event)
 
     @post("/events/{event_id:int}/conflicts", media_type=MediaType.HTML)
-    async def add_conflict(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_chief_judge(db, viewer, event_id)
+    async def add_conflict(self, request: Req, db: Db, viewer: SignedIn, run_event: RunEvent) -> Any:
 
         async def act(form: Form) -> None:
             judge_text = form.get("judge_id", "")
             judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
-            if judge_id not in await roster_judge_ids(db, event.id):
+            if judge_id not in await roster_judge_ids(db, run_event.id):
                 raise FormErrors({"judge_id": gettext("Choose a judge of the roster.")})
-            await conflicts.add_conflict(db, viewer, event, judge_id, form, source="organizer")
+            await conflicts.add_conflict(db, viewer, run_event, judge_id, form, source="organizer")
 
-        return await submit(request, db, CONFLICTS, event, act, f"/organizer/events/{event.id}/conflicts")
+        return await submit(request, db, CONFLICTS, run_event, act, f"/organizer/events/{run_event.id}/conflicts")
 
     @post("/events/{event_id:int}/conflicts/roster-setting", media_type=MediaType.HTML)
-    async def roster_setting(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_chief_judge(db, viewer, event_id)
+    async def roster_setting(self, request: Req, db: Db, viewer: SignedIn, run_event: RunEvent) -> Any:
 
         async def act(form: Form) -> None:
-            await conflict_declarations.set_roster_public(db, viewer, event, form.get("roster_public", "") == "on")
+            await conflict_declarations.set_roster_public(db, viewer, run_event, form.get("roster_public", "") == "on")
 
-        done = _conflicts_url(event.id, gettext("setting saved"), "declared")
-        return await submit(request, db, CONFLICTS, event, act, done, keep_form=False)
+        done = _conflicts_url(run_event.id, gettext("setting saved"), "declared")
+        return await submit(request, db, CONFLICTS, run_event, act, done, keep_form=False)
 
     @post("/conflicts/{conflict_id:int}/delete", media_type=MediaType.HTML)
     async def remove_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
@@ -329,15 +334,14 @@ class OrganizerJudgesController(Controller):
         return redirect(f"/organizer/events/{conflict.event_id}/conflicts")
 
     @post("/events/{event_id:int}/conflicts/suggest", media_type=MediaType.HTML)
-    async def suggest_conflicts(self, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        found = await conflict_suggestions.suggest_conflicts(db, viewer, event)
+    async def suggest_conflicts(self, db: Db, viewer: SignedIn, run_event: RunEvent) -> Any:
+        found = await conflict_suggestions.suggest_conflicts(db, viewer, run_event)
         done = (
             ngettext("%(num)s new suggestion", "%(num)s new suggestions", len(found))
             if found
             else gettext("nothing new to suggest")
         )
-        return redirect(_conflicts_url(event.id, done, "suggested"))
+        return redirect(_conflicts_url(run_event.id, done, "suggested"))
 
     @post("/conflicts/{conflict_id:int}/confirm", media_type=MediaType.HTML)
     async def confirm_conflict(self, request: Req, db: Db, viewer: SignedIn, conflict_id: FromPath[int]) -> Any:
@@ -364,23 +368,20 @@ class OrganizerJudgesController(Controller):
     # -- the assignment board --------------------------------------------------------------------------
 
     @get("/events/{event_id:int}/assignment")
-    async def board(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Template:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        return await BOARD.render(request, db, Board(event, propose=request.query_params.get("propose") == "1"))
+    async def board(self, request: Req, db: Db, run_event: RunEvent) -> Template:
+        return await BOARD.render(request, db, Board(run_event, propose=request.query_params.get("propose") == "1"))
 
     @post("/events/{event_id:int}/assignment/apply", media_type=MediaType.HTML)
-    async def apply(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_chief_judge(db, viewer, event_id)
+    async def apply(self, request: Req, db: Db, viewer: SignedIn, run_event: RunEvent) -> Any:
 
         async def act(form: Form) -> None:
-            await assignment.apply_plan(db, viewer, event, form.get("token", ""))
+            await assignment.apply_plan(db, viewer, run_event, form.get("token", ""))
 
-        done = notice_url(f"/organizer/events/{event.id}/assignment", gettext("The automatic plan is in place."))
-        return await submit(request, db, BOARD, Board(event, propose=True), act, done)
+        done = notice_url(f"/organizer/events/{run_event.id}/assignment", gettext("The automatic plan is in place."))
+        return await submit(request, db, BOARD, Board(run_event, propose=True), act, done)
 
     @post("/events/{event_id:int}/assignment/change", media_type=MediaType.HTML)
-    async def change(self, request: Req, db: Db, viewer: SignedIn, event_id: FromPath[int]) -> Any:
-        event = await event_for_chief_judge(db, viewer, event_id)
+    async def change(self, request: Req, db: Db, viewer: SignedIn, run_event: RunEvent) -> Any:
         form = await typed_form(request)
         judge_text, class_text = form.get("judge_id", ""), form.get("class_id", "")
         judge_id = int(judge_text) if judge_text.isdecimal() and len(judge_text) < 10 else 0
@@ -390,7 +391,7 @@ class OrganizerJudgesController(Controller):
             return await assignment.change_team(
                 db,
                 viewer,
-                event,
+                run_event,
                 judge_id=judge_id,
                 class_id=class_id,
                 captain=form.get("action") == "captain",
@@ -401,9 +402,9 @@ class OrganizerJudgesController(Controller):
             request,
             db,
             BOARD,
-            Board(event),
+            Board(run_event),
             act,
-            lambda done: notice_url(f"/organizer/events/{event.id}/assignment", done, f"judge-{judge_id}"),
+            lambda done: notice_url(f"/organizer/events/{run_event.id}/assignment", done, f"judge-{judge_id}"),
             field=f"judge-{judge_id}",
         )
 
@@ -418,8 +419,7 @@ class OrganizerJudgesController(Controller):
 
     @get("/events/{event_id:int}/judges/{judge_id:int}/packet.pdf")
     async def one_packet(
-        self, db: Db, viewer: SignedIn, settings: AppSettings, event_id: FromPath[int], judge_id: FromPath[int]
+        self, db: Db, settings: AppSettings, run_event: RunEvent, judge_id: FromPath[int]
     ) -> Response[bytes]:
-        event = await event_for_chief_judge(db, viewer, event_id)
-        packet = await judge_packet(db, settings, event, judge_id)
+        packet = await judge_packet(db, settings, run_event, judge_id)
         return pdf_response(await report_pdf(packet), packet.filename())
