@@ -97,8 +97,10 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool = True) -> 
     settings = settings or Settings.from_env()
     db = Database.connect(settings.database_url, echo=settings.sql_echo)
     channels = live.make_plugin(settings.database_url)
-    for maker in (db.read, db.write):
-        maker.configure(info={live.SESSION_KEY: channels})  # use cases publish live updates after commit
+    # Use cases publish live updates after commit, on every kind of session (the autosave writes on PostgreSQL in
+    # the autocommit one: without it there the chief judge's board heard of no change to an existing sheet).
+    for maker in (db.read, db.write, *([db.autocommit] if db.autocommit is not None else [])):
+        maker.configure(info={live.SESSION_KEY: channels})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
