@@ -35,6 +35,7 @@ ENGLISH_FRAGMENTS = (
 _ISO_DATE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _SPACES = re.compile(r"\s+")
+_MAIL_SUBJECT = re.compile(r'<td class="mail-subject">.*?</td>', re.S)
 
 
 def _english_sentences() -> list[str]:
@@ -42,8 +43,6 @@ def _english_sentences() -> list[str]:
     folder = resource_dir("locale") / "fr" / "LC_MESSAGES"
     found: set[str] = set()
     for path in folder.glob("*.po"):
-        if path.name == "emails.po":  # an e-mail is in its reader's language: the outbox page lists English ones too
-            continue
         with path.open("rb") as source:
             for message in read_po(source, locale="fr"):
                 english, french = message.id, message.string
@@ -76,7 +75,8 @@ def test_every_demo_page_speaks_french(client: TestClient[Any], db_url: str, set
         if '<html lang="fr">' not in page.text:
             problems.append(f"{visit.role} {visit.url}: not in French")
             continue
-        text = _shown_text(page.text)
+        # An e-mail is written in its reader's language: the outbox lists the demo people's mail in English.
+        text = _shown_text(_MAIL_SUBJECT.sub(" ", page.text))
         left = [sentence for sentence in english if sentence in text]
         left += [fragment for fragment in ENGLISH_FRAGMENTS if fragment in text]
         left += _ISO_DATE.findall(text)
