@@ -875,6 +875,29 @@ _CREATE_SHEET = text(
 _AUDIT_ROW = sa_insert(AuditLog.metadata.tables[AuditLog.__tablename__])
 
 
+def sheet_owner(target: Target) -> dict[str, Any]:
+    """Whose a new sheet on the target's car is: the judge's own, or (team judging) the team's."""
+    team = target.mode == "team"
+    return {
+        "entry_id": target.entry_id,
+        "judge_id": None if team else target.judge_id,
+        "team_id": target.team_id if team else None,
+    }
+
+
+def require_submittable(view: CarSheets) -> None:
+    """A judge signs the car's sheets only when there are some, they may sign them (a team's captain), and every
+    category is scored."""
+    if not view.sheets:
+        raise ServiceError(view.notice or gettext("There is nothing for you to score on this car."))
+    if not view.can_submit:
+        raise Forbidden(gettext("The team captain submits the team's sheet."))
+    if view.missing:
+        raise ServiceError(
+            gettext("Score every category before submitting. Missing: %(lines)s.", lines=", ".join(view.missing))
+        )
+
+
 @cache
 def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> TextClause:
     """PostgreSQL: a save as **one** statement (data-modifying CTEs), run outside a transaction (one statement is
@@ -976,10 +999,7 @@ async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, 
         "after": plan.after,
     }
     if sheet is None:
-        params |= {
-            "entry_id": target.entry_id,
-            "judge_id": None if target.mode == "team" else target.judge_id,
-            "team_id": target.team_id if target.mode == "team" else None,
+        params |= sheet_owner(target) | {
             "section": plan.section,
             "rubric_id": plan.rubric_id,
             "calibration": target.calibration,
@@ -1037,10 +1057,8 @@ async def write_plan(session: AsyncSession, viewer: Viewer, target: Target, plan
             await _core(
                 session,
                 _CREATE_SHEET,
-                {
-                    "entry_id": target.entry_id,
-                    "judge_id": None if target.mode == "team" else target.judge_id,
-                    "team_id": target.team_id if target.mode == "team" else None,
+                sheet_owner(target)
+                | {
                     "section": plan.section,
                     "rubric_id": plan.rubric_id,
                     "overall_comment": plan.comment or "",

@@ -25,10 +25,10 @@ from concours.services.autosave import (
     combined_status,
     read_calibration_target,
     read_target,
+    require_submittable,
     save_in_session,
     sheet_state,
 )
-from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer
 
 __all__ = [
@@ -101,14 +101,7 @@ async def submit_sheet(
     assert viewer.judge_id is not None
     target = await _target(session, viewer.judge_id, entry, calibration)
     view = car_sheets_of(target)
-    if not view.sheets:
-        raise ServiceError(view.notice or gettext("There is nothing for you to score on this car."))
-    if not view.can_submit:
-        raise Forbidden(gettext("The team captain submits the team's sheet."))
-    if view.missing:
-        raise ServiceError(
-            gettext("Score every category before submitting. Missing: %(lines)s.", lines=", ".join(view.missing))
-        )
+    require_submittable(view)
     now = utcnow()
     for sv in view.sheets:
         if sv.status == "submitted":

@@ -51,8 +51,10 @@ from concours.services.autosave import (
     line_note,
     line_value,
     read_target,
+    require_submittable,
+    sheet_owner,
 )
-from concours.services.errors import Conflict, Forbidden, ServiceError
+from concours.services.errors import Conflict, ServiceError
 from concours.services.permissions import Viewer
 
 __all__ = ["TypedLine", "save_whole_sheet"]
@@ -140,14 +142,7 @@ def _plan_submit(target: Target, writes: dict[str, _SheetWrite]) -> None:
         merged.update({cid: (units, note) for cid, (_, units, note) in write.lines.items()})
         after[section] = replace(base, version=base.version + 1, lines=merged)
     view = car_sheets_of(replace(target, sheets=after))
-    if not view.sheets:
-        raise ServiceError(view.notice or gettext("There is nothing for you to score on this car."))
-    if not view.can_submit:
-        raise Forbidden(gettext("The team captain submits the team's sheet."))
-    if view.missing:
-        raise ServiceError(
-            gettext("Score every category before submitting. Missing: %(lines)s.", lines=", ".join(view.missing))
-        )
+    require_submittable(view)
     for sv in view.sheets:
         stored = target.sheets.get(sv.section)
         if stored is not None and stored.status == "submitted":
@@ -264,10 +259,8 @@ async def save_whole_sheet(
                 await _core(
                     session,
                     _CREATE_SHEET,
-                    {
-                        "entry_id": target.entry_id,
-                        "judge_id": None if target.mode == "team" else target.judge_id,
-                        "team_id": target.team_id if target.mode == "team" else None,
+                    sheet_owner(target)
+                    | {
                         "section": write.section,
                         "rubric_id": write.rubric_id,
                         "status": "submitted" if write.submit else "draft",
