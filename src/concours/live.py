@@ -204,6 +204,12 @@ def publish_after_commit(session: AsyncSession, channel: str, message: dict[str,
     pending.append((channel, message))
 
 
+def publish_committed(info: dict[str, Any], channel: str, message: dict[str, Any]) -> None:
+    """Send ``message`` on ``channel`` for a write already committed (a statement in autocommit) on a connection
+    whose session factories carry ``info`` (the plugin, as :func:`publish_after_commit` finds it on a session)."""
+    _send(info.get(SESSION_KEY), channel, message)
+
+
 async def stream(
     plugin: ChannelsPlugin, channel: str, *, max_seconds: float = STREAM_MAX_SECONDS
 ) -> AsyncGenerator[bytes | None, None]:

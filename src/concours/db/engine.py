@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from concours.db.driver import DriverConnection
 from concours.db.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -130,6 +132,8 @@ class Database:
     # SQLite: a synchronous engine used only on one writer thread (see the module and :meth:`in_writer`).
     writer_engine: Engine | None = None
     _writer: GroupCommitWriter | None = None
+    # PostgreSQL: the engine in the driver's autocommit, for :meth:`driver`.
+    autocommit_engine: AsyncEngine | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,7 +163,22 @@ class Database:
             write=async_sessionmaker(write_bind, expire_on_commit=False),
             autocommit=async_sessionmaker(autocommit_bind, expire_on_commit=False),
             writer_engine=writer_engine,
+            autocommit_engine=None if engine.dialect.name == "sqlite" else autocommit_bind,
         )
+
+    @asynccontextmanager
+    async def driver(self) -> AsyncIterator[DriverConnection]:
+        """PostgreSQL: one pooled connection in autocommit on which statements registered with
+        :func:`concours.db.driver.on_driver` run on asyncpg directly (see :mod:`concours.db.driver`)."""
+        if self.autocommit_engine is None or self.autocommit is None:
+            raise RuntimeError("the driver connection is for PostgreSQL")
+        async with self.autocommit_engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = DriverConnection(connection, raw.driver_connection, self.autocommit.kw.get("info", {}))
+            try:
+                yield driver
+            finally:
+                await driver.close()
 
     def engines(self) -> list[Engine]:
         """Every engine that talks to the database (for counting statements)."""

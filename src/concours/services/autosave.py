@@ -79,6 +79,7 @@ from concours.db import (
 from concours.db import (
     Conflict as ConflictRow,
 )
+from concours.db.driver import DriverConnection, on_driver
 from concours.db.engine import Database
 from concours.domain.rubric import (
     Category,
@@ -420,7 +421,7 @@ def _target_statement(with_change: bool) -> Select[Any]:
             and_(mode != "team", ScoreSheet.judge_id == judge_id),
         ),
     )
-    return (
+    statement = (
         select(
             Entry.event_id,
             Entry.class_id,
@@ -469,6 +470,8 @@ def _target_statement(with_change: bool) -> Select[Any]:
         .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
         .where(Entry.id == entry_id)
     )
+    on_driver(statement)  # PostgreSQL's autosave runs it on asyncpg directly
+    return statement
 
 
 async def read_target(
@@ -979,13 +982,15 @@ def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> T
             bindparam("value_units", type_=Integer),
             bindparam("note", type_=String),
         ]
-    return text("".join(sql)).bindparams(*params)
+    statement = text("".join(sql)).bindparams(*params)
+    on_driver(statement)  # run on asyncpg directly (see :func:`_write_at_once`)
+    return statement
 
 
-async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
-    """PostgreSQL: :func:`_one_statement` in ``session``, in the driver's autocommit (the read's session: one pooled
-    connection a save). Raises :class:`_Raced` when the sheet changed since the read, or was created by another
-    device meanwhile (nothing was written)."""
+async def _write_at_once(driver: DriverConnection, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
+    """PostgreSQL: :func:`_one_statement` on the read's connection (one pooled connection a save), in the driver's
+    autocommit: stored once it returns. Raises :class:`_Raced` when the sheet changed since the read, or was created
+    by another device meanwhile (nothing was written)."""
     sheet = plan.sheet
     now = utcnow()
     params: dict[str, Any] = {
@@ -1019,15 +1024,13 @@ async def _write_at_once(session: AsyncSession, viewer: Viewer, target: Target, 
         line=plan.category is not None,
         claim=bool(plan.change_id),
     )
-    # The chief judge's board is told once this is stored (one non-blocking call; nothing if nothing was).
-    live.publish_after_commit(session, live.board_channel(target.event_id), {"entry_id": target.entry_id})
-    row = (await _core(session, statement, params)).one()
-    if not row.done:
-        await session.rollback()
+    done, sheet_id = (await driver.execute(statement, params)).one()[:2]
+    if not done:
         raise _Raced()
-    await session.commit()  # nothing to send (autocommit): runs the after-commit work
+    # Stored: the chief judge's board is told (one non-blocking call).
+    live.publish_committed(driver.info, live.board_channel(target.event_id), {"entry_id": target.entry_id})
     if sheet is None:
-        return _as_written(SheetData(row.sheet_id, plan.section, 0, "draft", plan.rubric_id, "", {}), plan)
+        return _as_written(SheetData(sheet_id, plan.section, 0, "draft", plan.rubric_id, "", {}), plan)
     return _as_written(sheet, plan)
 
 
@@ -1167,8 +1170,9 @@ async def autosave(
                 _save_at_once(_in_thread(session), viewer, entry_id, change, calibration=calibration)
             )
         )
+    if database.autocommit_engine is not None:  # PostgreSQL: the read and the write on the driver's connection
+        return await _save_on_driver(database, viewer, entry_id, change, calibration=calibration)
     reads = database.autocommit or database.read
-    one_statement = not database.is_sqlite and database.autocommit is not None
     for _attempt in range(MAX_ATTEMPTS):
         async with reads() as session:
             reader = read_calibration_target if calibration else read_target
@@ -1181,14 +1185,6 @@ async def autosave(
                 )
             if plan is None:  # applied before: answer with what the sheet holds
                 return _answer(target, category_id=category_id, section=section)
-            if one_statement:  # PostgreSQL: the write on the read's connection
-                try:
-                    written = await _write_at_once(session, viewer, target, plan)
-                except _Raced:
-                    continue
-                if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
-                    _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
-                return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
         try:
             if database.is_sqlite:
                 async with database.write_lock:  # queue here, not in SQLite's sleeping busy handler
@@ -1197,6 +1193,42 @@ async def autosave(
                 written = await _write(database, viewer, target, plan)
         except _Raced:
             continue
+        if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
+            _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
+        return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
+    raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
+
+
+async def _save_on_driver(
+    database: Database,
+    viewer: Viewer,
+    entry_id: int,
+    change: LineChange | CommentChange,
+    *,
+    calibration: bool = False,
+) -> Saved:
+    """PostgreSQL: the read, then the write as one statement (:func:`_one_statement`), both on one pooled
+    connection in autocommit, run on asyncpg directly (:mod:`concours.db.driver`); from the read again when the
+    sheet changed in between."""
+    category_id = change.category_id if isinstance(change, LineChange) else None
+    section = change.section if isinstance(change, CommentChange) else ""
+    reader = read_calibration_target if calibration else read_target
+    for _attempt in range(MAX_ATTEMPTS):
+        async with database.driver() as driver:
+            session = cast_session(AsyncSession, driver)  # the face of a session the read uses
+            target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
+            try:
+                plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+            except ServiceError as exc:
+                return _answer(
+                    target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
+                )
+            if plan is None:  # applied before: answer with what the sheet holds
+                return _answer(target, category_id=category_id, section=section)
+            try:
+                written = await _write_at_once(driver, viewer, target, plan)
+            except _Raced:
+                continue
         if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
             _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
         return _answer(_after(target, written), category_id=category_id, section=section, applied=True)

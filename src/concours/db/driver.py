@@ -1,0 +1,115 @@
+"""A hot path's statements on PostgreSQL's driver connection (asyncpg), compiled once.
+
+SQLAlchemy's execution of a statement (its execution context, the adapted cursor, the result object) and the
+``AsyncSession`` around it cost the autosave about as much CPU as asyncpg's own work for its two statements, on
+every save. :meth:`concours.db.engine.Database.driver` hands out one pooled connection in autocommit (each
+statement its own transaction) on which statements registered with :func:`on_driver` run on asyncpg directly:
+compiled once for the dialect, their parameters put in order and through their types' bind processors. Anything
+else (a rubric not yet cached, the calibration path's extra reads) runs in a session on the same connection.
+
+Only for statements built once (module constants or cached builders): they are keys of the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from concours.db.faults import database_unavailable
+
+_REGISTERED: set[int] = set()
+_COMPILED: dict[int, _Compiled] = {}
+_KEEP: dict[int, ClauseElement] = {}  # the registered statements themselves: an id is only unique while alive
+
+
+def on_driver(statement: ClauseElement) -> ClauseElement:
+    """Mark ``statement`` (built once) to run on the driver's connection in :class:`DriverConnection`."""
+    _REGISTERED.add(id(statement))
+    _KEEP[id(statement)] = statement
+    return statement
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    fixed: dict[str, Any]  # values bound in the statement itself (literals)
+
+
+def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+    fixed = {name: compiled.binds[name].value for name in names if compiled.binds[name].value is not None}
+    return _Compiled(compiled.string, names, processors, fixed)
+
+
+class Rows:
+    """The rows of a statement run on the driver, with the part of SQLAlchemy's result interface the callers use."""
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self.rows = [tuple(row) for row in rows]
+
+    def all(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+    def one(self) -> tuple[Any, ...]:
+        if len(self.rows) != 1:
+            raise LookupError(f"expected one row, got {len(self.rows)}")
+        return self.rows[0]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+class DriverConnection:
+    """One pooled connection in autocommit: registered statements on asyncpg, the rest through SQLAlchemy."""
+
+    def __init__(self, connection: AsyncConnection, driver: Any, info: dict[str, Any]) -> None:
+        self.sqlalchemy = connection
+        self.driver = driver
+        self.info = info  # the session factories' info (the live-updates plugin)
+        self._session: AsyncSession | None = None
+
+    async def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        key = id(statement)
+        if key not in _REGISTERED:
+            if self._session is None:  # ORM statements need a session (rarely: a rubric not yet cached)
+                self._session = AsyncSession(bind=self.sqlalchemy, expire_on_commit=False)
+            return await self._session.execute(statement, params)
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = _compile(statement, self.sqlalchemy.dialect)
+        values = {**compiled.fixed, **(params or {})}
+        args = [
+            value if process is None else process(value)
+            for process, value in zip(compiled.processors, (values.get(name) for name in compiled.names), strict=True)
+        ]
+        sync = self.sqlalchemy.sync_connection
+        if sync is not None and sync.dispatch.before_cursor_execute:  # the engine's listeners see it (counters)
+            sync.dispatch.before_cursor_execute(sync, None, compiled.sql, args, None, False)
+        try:
+            return Rows(await self.driver.fetch(compiled.sql, *args))
+        except BaseException as exc:
+            if database_unavailable(exc):  # not to be handed out again
+                await self.sqlalchemy.invalidate(exc if isinstance(exc, Exception) else None)
+            raise
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def connection(self) -> DriverConnection:
+        """Itself: the face of ``AsyncSession.connection()`` for code written against a session."""
+        return self
+
+    async def scalar(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        return (await self.execute(statement, params)).scalar()
