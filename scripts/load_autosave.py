@@ -294,7 +294,12 @@ async def judge_loop(
             match = CSRF.search(page.text)
             assert match, "no CSRF token on the sheet page"
             csrf = match.group(1)
-        headers = {"x-csrftoken": csrf, "hx-request": "true"}
+        # The cookies as one header from here on, as a browser sends them: Python's cookie jar cost this generator
+        # about 0.4 ms of CPU a save (and nothing on the baseline's cookieless requests), on the cores it shares
+        # with the server.
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        client.cookies.clear()
+        headers = {"x-csrftoken": csrf, "hx-request": "true", "cookie": cookie}
         last: dict[str, str] | None = None
         # Every judge has its sheets open: the timed phase starts for all at once.
         if await ready.wait() == 0:
