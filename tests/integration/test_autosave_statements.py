@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, ScoreLine, SheetChange
+from concours.db import AuditLog, ScoreLine, ScoreSheet, SheetChange, utcnow
 from concours.services import autosave
 from concours.settings import Settings
 from tests.conftest import new_client, run_db
@@ -151,3 +151,43 @@ def test_the_save_reads_by_index_only(db_url: str, settings: Settings) -> None:
     steps = run_db(db_url, plan)
     full_reads = [step for step in steps if step.startswith("SCAN ") or "Seq Scan" in step]
     assert steps and not full_reads, full_reads
+
+
+def test_a_save_stores_its_values_as_the_rest_of_the_app_reads_them(db_url: str, settings: Settings) -> None:
+    """On PostgreSQL the save's statements run on the driver directly (``db/driver.py``), their parameters through
+    the column types' own bind processors: the audit row's before and after, the times and the line read back
+    through SQLAlchemy as any other write's do (and the same on SQLite, where the save runs through SQLAlchemy)."""
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    started = utcnow()
+    with signed_in(settings, s.judge_tokens[0]) as judge:
+        page = judge.get(f"/judging/entries/{entry}").text
+        cat = int(re.findall(r'/lines/(\d+)"', page)[1])
+        url = f"/judging/entries/{entry}/lines/{cat}"
+        first = htmx_post(judge, url, {"value": "2", "note": "chip", "change_id": "d1", "device": "tablet 7"})
+        assert first.status_code == 200, first.text
+        base = re.search(r'data-base-value="([^"]*)"', first.text)
+        assert base, first.text
+        second = htmx_post(
+            judge,
+            url,
+            {"value": "1.5", "note": "chip é", "change_id": "d2", "base_value": base.group(1), "base_note": "chip"},
+        )
+        assert second.status_code == 200, second.text
+
+    async def go(session: AsyncSession) -> tuple[list[AuditLog], list[ScoreSheet], list[ScoreLine]]:
+        audits = (await session.scalars(select(AuditLog).where(AuditLog.action == "line").order_by(AuditLog.id))).all()
+        sheets = (await session.scalars(select(ScoreSheet))).all()
+        lines = (await session.scalars(select(ScoreLine))).all()
+        return list(audits), list(sheets), list(lines)
+
+    audits, sheets, lines = run_db(db_url, go)
+    key = audits[0].after and audits[0].after["category"]
+    assert [(a.before, a.after, a.device) for a in audits] == [
+        (None, {"category": key, "value": 280, "note": "chip"}, "tablet 7 | testclient"),
+        ({"value": 280, "note": "chip"}, {"category": key, "value": 285, "note": "chip é"}, "testclient"),
+    ]
+    assert len(sheets) == 1 and sheets[0].version == 2 and sheets[0].status == "draft"
+    for when in (sheets[0].created_at, sheets[0].updated_at, *(a.at for a in audits)):
+        assert when.tzinfo is not None and started <= when <= utcnow()
+    assert [(line.category_id, line.value_units, line.note) for line in lines] == [(cat, 285, "chip é")]
