@@ -59,13 +59,14 @@ JUDGES_PER_CLASS = 4
 SERVER = """
 import uvicorn
 from concours.app import create_app
+from concours.cli import KEEP_ALIVE_SECONDS
 from concours.settings import Settings
 if {workers} > 1:  # as `concours serve --workers N` runs them, without the access log
     uvicorn.run("concours.app:create_app", factory=True, host="127.0.0.1", port={port}, workers={workers},
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 else:
     uvicorn.run(create_app(Settings.from_env(), run_outbox=False), host="127.0.0.1", port={port},
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 """
 
 

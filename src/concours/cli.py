@@ -13,6 +13,12 @@ from concours.settings import Settings, SettingsError
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///concours-demo.db"
 
 
+# How long an idle connection stays open. A judge's tablet sends a save, then looks at the car for a while: with
+# uvicorn's default of 5 s nearly every save opened a new connection (a TLS handshake too, without a proxy in front),
+# and a save sent just as the server closed the idle connection failed and was sent again.
+KEEP_ALIVE_SECONDS = 75
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
@@ -29,9 +35,17 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             workers=workers,
             proxy_headers=True,
             log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            proxy_headers=True,
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
