@@ -28,13 +28,13 @@ CSRF_COOKIE = "concours_csrf"
 
 
 @contextmanager
-def statements(client: TestClient[Any]) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the block runs (the first word of each)."""
+def statements(client: TestClient[Any], *, whole: bool = False) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends while the block runs (the first word of each, or ``whole``)."""
     seen: list[str] = []
     engines = client.app.state.db.engines()  # SQLite's writer thread has an engine of its own
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.split(None, 1)[0].upper())
+        seen.append(statement if whole else statement.split(None, 1)[0].upper())
 
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)

@@ -191,3 +191,29 @@ def test_a_save_stores_its_values_as_the_rest_of_the_app_reads_them(db_url: str,
     for when in (sheets[0].created_at, sheets[0].updated_at, *(a.at for a in audits)):
         assert when.tzinfo is not None and started <= when <= utcnow()
     assert [(line.category_id, line.value_units, line.note) for line in lines] == [(cat, 285, "chip é")]
+
+
+def test_a_judge_who_opened_the_sheet_saves_without_a_session_lookup_until_signed_out(
+    db_url: str, settings: Settings
+) -> None:
+    """Opening the sheet looks the judge's session up, and the autosave path uses that for its first save (200
+    tablets opening their sheets and saving at once each looked their session up a second time); signing out
+    forgets it at once."""
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    with signed_in(settings, s.judge_tokens[0]) as judge:
+        page = judge.get(f"/judging/entries/{entry}").text
+        cat = re.findall(r'/lines/(\d+)"', page)[0]
+        url = f"/judging/entries/{entry}/lines/{cat}"
+        with statements(judge, whole=True) as seen:
+            first = htmx_post(judge, url, {"value": "30", "change_id": "v1", "base_value": "", "base_note": ""})
+        assert first.status_code == 200, first.text
+        assert seen and not [sql for sql in seen if "web_session" in sql], seen
+        base = re.search(r'data-base-value="([^"]*)"', first.text)
+        assert base
+        out = htmx_post(judge, "/logout")
+        assert out.status_code in (302, 303), out.status_code
+        judge.cookies.set(SESSION_COOKIE, s.judge_tokens[0])  # the tablet still sends the old cookie
+        refused = htmx_post(judge, url, {"value": "31", "change_id": "v2", "base_value": base.group(1)})
+        assert refused.status_code in (401, 303), refused.status_code
+    assert stored(db_url)[1] == 1  # the change before signing out only

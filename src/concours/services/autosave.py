@@ -22,7 +22,11 @@ On SQLite the same read, checks and writes run as ONE transaction on the databas
 (``Database.in_writer``, ``BEGIN IMMEDIATE`` first): nobody else writes meanwhile, so no race is possible, and the
 whole save is one hand-over between the event loop and a thread instead of one per cursor call (aiosqlite).
 
-Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 5.
+On PostgreSQL the four writes are one statement (data-modifying CTEs, :func:`_one_statement`) in autocommit, and the
+read and that statement run on the driver's connection directly (:mod:`concours.db.driver`): no session, no
+transaction, SQLAlchemy only to build them once.
+
+Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 2.
 """
 
 from __future__ import annotations

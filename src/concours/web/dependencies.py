@@ -73,9 +73,10 @@ def provide_settings(state: State) -> Settings:
     return state.settings  # type: ignore[no-any-return]
 
 
-# The autosave path looks the signed-in judge up once per VIEWER_TTL per session, not on every save: a save
-# re-checks everything else (team, conflicts, locks) from the database. Signing out forgets the session here
-# at once; another worker process may accept its saves for at most VIEWER_TTL more seconds.
+# The autosave path looks the signed-in judge up once per VIEWER_TTL per session, not on every save (a judge's
+# page load counts as a lookup): a save re-checks everything else (team, conflicts, locks) from the database.
+# Signing out forgets the session here at once; another worker process may accept its saves for at most
+# VIEWER_TTL more seconds.
 VIEWER_TTL = 15.0
 _VIEWER_CACHE_MAX = 20_000
 _viewers: dict[str, tuple[float, Viewer]] = {}
@@ -97,12 +98,16 @@ async def autosave_viewer(request: Req, database: Database) -> Viewer:
             _viewers.pop(token, None)
             raise NotAuthorizedException("Sign in to continue.")
         viewer = loaded
-        if len(_viewers) >= _VIEWER_CACHE_MAX:
-            for key in [k for k, (expires, _) in _viewers.items() if expires <= now] or list(_viewers)[:1000]:
-                _viewers.pop(key, None)
-        _viewers[token] = (now + VIEWER_TTL, viewer)
+        _remember_viewer(token, viewer, now)
     request.state.viewer = viewer
     return viewer
+
+
+def _remember_viewer(token: str, viewer: Viewer, now: float) -> None:
+    if len(_viewers) >= _VIEWER_CACHE_MAX:
+        for key in [k for k, (expires, _) in _viewers.items() if expires <= now] or list(_viewers)[:1000]:
+            _viewers.pop(key, None)
+    _viewers[token] = (now + VIEWER_TTL, viewer)
 
 
 def forget_viewer(token: str | None) -> None:
@@ -113,7 +118,11 @@ def forget_viewer(token: str | None) -> None:
 
 async def provide_optional_viewer(request: Req, db: Db) -> Viewer | None:
     if "viewer" not in request.state:
-        request.state.viewer = await load_viewer(db, request.cookies.get(SESSION_COOKIE))
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.viewer = await load_viewer(db, token)
+        if token and request.state.viewer is not None and request.state.viewer.judge_id is not None:
+            # A judge who opens a sheet saves on it next: their first save need not look the session up again.
+            _remember_viewer(token, request.state.viewer, time.monotonic())
     return request.state.viewer  # type: ignore[no-any-return]
 
 
