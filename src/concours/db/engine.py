@@ -23,7 +23,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
@@ -128,7 +128,6 @@ class Database:
     write: async_sessionmaker[AsyncSession]
     # Reads whose every statement is consistent on its own (SQLite: no BEGIN; PostgreSQL: a plain read).
     autocommit: async_sessionmaker[AsyncSession] | None = None
-    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # SQLite: a synchronous engine used only on one writer thread (see the module and :meth:`in_writer`).
     writer_engine: Engine | None = None
     _writer: GroupCommitWriter | None = None

@@ -1166,41 +1166,41 @@ async def autosave(
 
     Refusals of the car itself (not in judging, not the judge's, a conflict) raise, as the page would;
     refusals of the change come back in :class:`Saved` with the line as the server holds it."""
-    category_id = change.category_id if isinstance(change, LineChange) else None
-    section = change.section if isinstance(change, CommentChange) else ""
     if database.writer_engine is not None:
         return await database.in_writer(
             lambda session: _run_now(
                 _save_at_once(_in_thread(session), viewer, entry_id, change, calibration=calibration)
             )
         )
-    if database.autocommit_engine is not None:  # PostgreSQL: the read and the write on the driver's connection
-        return await _save_on_driver(database, viewer, entry_id, change, calibration=calibration)
-    reads = database.autocommit or database.read
-    for _attempt in range(MAX_ATTEMPTS):
-        async with reads() as session:
-            reader = read_calibration_target if calibration else read_target
-            target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
-            try:
-                plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
-            except ServiceError as exc:
-                return _answer(
-                    target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
-                )
-            if plan is None:  # applied before: answer with what the sheet holds
-                return _answer(target, category_id=category_id, section=section)
-        try:
-            if database.is_sqlite:
-                async with database.write_lock:  # queue here, not in SQLite's sleeping busy handler
-                    written = await _write(database, viewer, target, plan)
-            else:
-                written = await _write(database, viewer, target, plan)
-        except _Raced:
-            continue
-        if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
-            _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
-        return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
-    raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
+    return await _save_on_driver(database, viewer, entry_id, change, calibration=calibration)
+
+
+async def _read_and_plan(
+    session: AsyncSession, viewer: Viewer, change: LineChange | CommentChange, entry_id: int, calibration: bool
+) -> tuple[Target, Plan | Saved]:
+    """The save's read and its checks: the plan of its writes, or the answer when nothing is to be written (a
+    refused change, with the line as the server holds it; a replay of an applied change)."""
+    reader = read_calibration_target if calibration else read_target
+    target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
+    try:
+        plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
+    except ServiceError as exc:
+        return target, _answer_for(target, change, error=exc.message, status=refusal_status(exc))
+    if plan is None:  # applied before: answer with what the sheet holds
+        return target, _answer_for(target, change)
+    return target, plan
+
+
+def _answer_for(target: Target, change: LineChange | CommentChange, **outcome: Any) -> Saved:
+    if isinstance(change, LineChange):
+        return _answer(target, category_id=change.category_id, section="", **outcome)
+    return _answer(target, category_id=None, section=change.section, **outcome)
+
+
+def _saved(target: Target, change: LineChange | CommentChange, plan: Plan, written: SheetData) -> Saved:
+    if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
+        _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
+    return _answer_for(_after(target, written), change, applied=True)
 
 
 async def _save_on_driver(
@@ -1214,28 +1214,17 @@ async def _save_on_driver(
     """PostgreSQL: the read, then the write as one statement (:func:`_one_statement`), both on one pooled
     connection in autocommit, run on asyncpg directly (:mod:`concours.db.driver`); from the read again when the
     sheet changed in between."""
-    category_id = change.category_id if isinstance(change, LineChange) else None
-    section = change.section if isinstance(change, CommentChange) else ""
-    reader = read_calibration_target if calibration else read_target
     for _attempt in range(MAX_ATTEMPTS):
         async with database.driver() as driver:
             session = cast_session(AsyncSession, driver)  # the face of a session the read uses
-            target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
-            try:
-                plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
-            except ServiceError as exc:
-                return _answer(
-                    target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc)
-                )
-            if plan is None:  # applied before: answer with what the sheet holds
-                return _answer(target, category_id=category_id, section=section)
+            target, plan = await _read_and_plan(session, viewer, change, entry_id, calibration)
+            if isinstance(plan, Saved):
+                return plan
             try:
                 written = await _write_at_once(driver, viewer, target, plan)
             except _Raced:
                 continue
-        if plan.sheet is None:  # the first sheet on this rubric may have made it immutable: keep it
-            _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
-        return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
+        return _saved(target, change, plan, written)
     raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
 
 
@@ -1249,23 +1238,14 @@ async def _save_at_once(
 ) -> Saved:
     """The read, the checks and the writes in the caller's write transaction (SQLite's writer thread: nobody else
     writes meanwhile, so what was read is what is written over)."""
-    category_id = change.category_id if isinstance(change, LineChange) else None
-    section = change.section if isinstance(change, CommentChange) else ""
-    reader = read_calibration_target if calibration else read_target
-    target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
-    try:
-        plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
-    except ServiceError as exc:
-        return _answer(target, category_id=category_id, section=section, error=exc.message, status=refusal_status(exc))
-    if plan is None:
-        return _answer(target, category_id=category_id, section=section)
+    target, plan = await _read_and_plan(session, viewer, change, entry_id, calibration)
+    if isinstance(plan, Saved):
+        return plan
     try:
         written = await write_plan(session, viewer, target, plan)
     except _Raced:
         raise Conflict(gettext("The sheet is being changed from several places at once; try again.")) from None
-    if plan.sheet is None:
-        _remember_rubric(target.rubrics[plan.rubric_id], target.rubric_stamps.get(plan.rubric_id))
-    return _answer(_after(target, written), category_id=category_id, section=section, applied=True)
+    return _saved(target, change, plan, written)
 
 
 async def _core(session: AsyncSession, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
@@ -1316,17 +1296,6 @@ def _run_now(coroutine: Coroutine[Any, Any, T]) -> T:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
     raise RuntimeError("the save waited for something: it cannot run on the writer thread")
-
-
-async def _write(database: Database, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
-    async with database.write() as session:
-        try:
-            written = await write_plan(session, viewer, target, plan)
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
-        return written
 
 
 async def save_in_session(
