@@ -7,9 +7,11 @@ through the services, starts the real app with uvicorn in a subprocess on a free
 environment), and drives it from this process with httpx/asyncio. Every client is created and has its sheets open
 before the clock starts. Each simulated judge saves lines of its own sheets as fast as the server answers, each
 change with a fresh change id and the base it was made on (as the tablets send them); about one save in twenty is
-sent a second time with the same id (a retry after a lost answer). Then as many clients (also made before their
+sent a second time with the same id (a retry after a lost answer). As many other clients (also made before the
 clock starts) hit ``GET /judging/_bench/fragment`` on the same server, which renders the same saved-state fragment
-without the database: the ratio says what the database work costs. Afterwards the change ids stored for the event
+without the database: the ratio says what the database work costs. The saves and the baseline run in turn,
+``--rounds`` times each (the machine's speed drifts over a run; both see the same drift), and a phase counts the
+requests answered within its window. Afterwards the change ids stored for the event
 must be exactly the acknowledged ones (none missing; each stored once, with one audit row), and the SQL statements
 of one save are counted in-process on the same database (the app's engine, a save after a warm-up).
 
@@ -254,11 +256,65 @@ class Stats:
     server_errors: int = 0
     page_retries: int = 0  # sheet loads told 503 (pool full) before the clock started, then asked again
     meter: CpuMeter | None = None
-    cpu_before: dict[str, float] = field(default_factory=dict)
-    cpu_after: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the phases, by process group
+    seconds: float = 0.0  # the phases' length in all
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def add_cpu(self, before: dict[str, float], after: dict[str, float]) -> None:
+        for key in before.keys() & after.keys():
+            self.cpu[key] = self.cpu.get(key, 0.0) + after[key] - before[key]
+
+
+@dataclass
+class Phases:
+    """The timed phases, saves and baseline in turn (``rounds`` of each): the machine's speed drifts over a run, by
+    a third or more on a shared box, and phases in turn see the same drift. A phase counts the requests answered
+    within its window only (one still running at its end neither counts nor is waited for by the next phase's
+    clock, which starts once every client of the phase has stopped)."""
+
+    kind: str = ""  # the phase running: "saves", "baseline", or "" between phases
+    start: float = 0.0
+    deadline: float = 0.0
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    finished: int = 0
+
+    async def wait_for(self, kind: str, last: float) -> bool:
+        """Wait until a phase of ``kind`` later than ``last`` starts (True), or the run ends (False)."""
+        async with self.changed:
+            await self.changed.wait_for(lambda: self.kind == "end" or (self.kind == kind and self.start > last))
+        return self.kind == kind
+
+    async def done(self) -> None:
+        async with self.changed:
+            self.finished += 1
+            self.changed.notify_all()
+
+
+async def conduct(
+    phases: Phases, clients: dict[str, int], rounds: int, seconds: float, stats: dict[str, Stats]
+) -> None:
+    """Run ``rounds`` of (saves, baseline), each phase ``seconds / rounds`` long, once every client is ready."""
+    for _ in range(rounds):
+        for kind in ("saves", "baseline"):
+            meter = stats[kind].meter
+            async with phases.changed:
+                phases.finished = 0
+                phases.kind, phases.start = kind, time.monotonic()
+                phases.deadline = phases.start + seconds / rounds
+                cpu = meter.sample() if meter else {}
+                phases.changed.notify_all()
+            await asyncio.sleep(seconds / rounds)
+            after = meter.sample() if meter else {}
+            stats[kind].add_cpu(cpu, after)
+            stats[kind].seconds += seconds / rounds
+            async with phases.changed:
+                phases.kind = ""
+                await phases.changed.wait_for(lambda k=kind: phases.finished >= clients[k])  # type: ignore[misc]
+    async with phases.changed:
+        phases.kind = "end"
+        phases.changed.notify_all()
 
 
 LINE = re.compile(
@@ -274,11 +330,10 @@ async def judge_loop(
     base_url: str,
     token: str,
     cars: list[int],
-    clock: dict[str, float],
+    phases: Phases,
     ready: asyncio.Barrier,
     stats: Stats,
     rng: random.Random,
-    seconds: float,
 ) -> None:
     async with httpx.AsyncClient(base_url=base_url, cookies={"concours_session": token}, timeout=60) as client:
         sheets: dict[int, list[list[str]]] = {}
@@ -304,70 +359,85 @@ async def judge_loop(
         client.cookies.clear()
         headers = {"x-csrftoken": csrf, "hx-request": "true", "cookie": cookie}
         last: dict[str, str] | None = None
-        # Every judge has its sheets open: the timed phase starts for all at once.
-        if await ready.wait() == 0:
-            clock["start"] = time.monotonic()
-            clock["deadline"] = clock["start"] + seconds
-            stats.cpu_before = stats.meter.sample() if stats.meter else {}
-        await asyncio.sleep(0)
-        while time.monotonic() < clock["deadline"]:
-            if last is not None and rng.random() < 0.05:
-                data, url = last, last["_url"]  # the same change again: a retry after a lost answer
-                stats.replays += 1
-            else:
-                car = rng.choice(cars)
-                line = rng.choice(sheets[car])
-                mode, cid, base_value, base_note, scale, step, maximum = line
-                units = rng.randrange(0, int(maximum) + 1, int(step))
-                url = f"/judging/entries/{car}/lines/{cid}"
-                data = {
-                    "value": str(units / int(scale)),
-                    "note": rng.choice(["", "chip on the wing", "correct period tyres"]),
-                    "change_id": secrets.token_hex(16),
-                    "device": "load-benchmark",
-                    "base_value": base_value,
-                    "base_note": base_note,
-                    "_url": url,
-                }
-            started = time.perf_counter()
-            try:
-                r = await client.post(url, data={k: v for k, v in data.items() if k != "_url"}, headers=headers)
-            except httpx.HTTPError as exc:
-                stats.error(type(exc).__name__)
-                continue
-            stats.latencies.append(time.perf_counter() - started)
-            if r.status_code == 200:
-                stats.acked.add(data["change_id"])
-                m = BASE.search(r.text)
-                if m and data is not last:  # the line's new stored value: the next change is based on it
-                    line[2], line[3] = m.group(1), m.group(2)
-                last = data
-            else:
-                stats.error(str(r.status_code))
-                if r.status_code >= 500:
-                    stats.server_errors += 1
+        await ready.wait()  # every judge has its sheets open (and every baseline client is connected)
+        phase = 0.0
+        while await phases.wait_for("saves", phase):
+            phase = phases.start
+            await _saves(client, headers, cars, sheets, phases, stats, rng, last)
+            last = None
+            await phases.done()
 
 
-async def baseline_loop(
-    base_url: str, clock: dict[str, float], ready: asyncio.Barrier, stats: Stats, seconds: float
+async def _saves(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    cars: list[int],
+    sheets: dict[int, list[list[str]]],
+    phases: Phases,
+    stats: Stats,
+    rng: random.Random,
+    last: dict[str, str] | None,
 ) -> None:
+    """One judge's saves until the phase's deadline: each change on a random line of a random car, one in twenty
+    the previous change sent again."""
+    while time.monotonic() < phases.deadline:
+        if last is not None and rng.random() < 0.05:
+            data, url = last, last["_url"]  # the same change again: a retry after a lost answer
+            stats.replays += 1
+        else:
+            car = rng.choice(cars)
+            line = rng.choice(sheets[car])
+            mode, cid, base_value, base_note, scale, step, maximum = line
+            units = rng.randrange(0, int(maximum) + 1, int(step))
+            url = f"/judging/entries/{car}/lines/{cid}"
+            data = {
+                "value": str(units / int(scale)),
+                "note": rng.choice(["", "chip on the wing", "correct period tyres"]),
+                "change_id": secrets.token_hex(16),
+                "device": "load-benchmark",
+                "base_value": base_value,
+                "base_note": base_note,
+                "_url": url,
+            }
+        started = time.perf_counter()
+        try:
+            r = await client.post(url, data={k: v for k, v in data.items() if k != "_url"}, headers=headers)
+        except httpx.HTTPError as exc:
+            stats.error(type(exc).__name__)
+            continue
+        if time.monotonic() <= phases.deadline:  # answered within the phase's window: it counts
+            stats.latencies.append(time.perf_counter() - started)
+        if r.status_code == 200:
+            stats.acked.add(data["change_id"])
+            m = BASE.search(r.text)
+            if m and data is not last:  # the line's new stored value: the next change is based on it
+                line[2], line[3] = m.group(1), m.group(2)
+            last = data
+        else:
+            stats.error(str(r.status_code))
+            if r.status_code >= 500:
+                stats.server_errors += 1
+
+
+async def baseline_loop(base_url: str, phases: Phases, ready: asyncio.Barrier, stats: Stats) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
         (await client.get("/judging/_bench/fragment")).raise_for_status()  # connected before the clock starts
-        if await ready.wait() == 0:
-            clock["start"] = time.monotonic()
-            clock["deadline"] = clock["start"] + seconds
-            stats.cpu_before = stats.meter.sample() if stats.meter else {}
-        await asyncio.sleep(0)
-        while time.monotonic() < clock["deadline"]:
-            started = time.perf_counter()
-            try:
-                r = await client.get("/judging/_bench/fragment")
-            except httpx.HTTPError as exc:
-                stats.error(type(exc).__name__)
-                continue
-            stats.latencies.append(time.perf_counter() - started)
-            if r.status_code != 200:
-                stats.error(str(r.status_code))
+        await ready.wait()
+        phase = 0.0
+        while await phases.wait_for("baseline", phase):
+            phase = phases.start
+            while time.monotonic() < phases.deadline:
+                started = time.perf_counter()
+                try:
+                    r = await client.get("/judging/_bench/fragment")
+                except httpx.HTTPError as exc:
+                    stats.error(type(exc).__name__)
+                    continue
+                if time.monotonic() <= phases.deadline:
+                    stats.latencies.append(time.perf_counter() - started)
+                if r.status_code != 200:
+                    stats.error(str(r.status_code))
+            await phases.done()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -427,10 +497,10 @@ class CpuMeter:
         return {"server": server, "database": database, "generator": time.process_time()}
 
 
-def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
-    if not before or not after or not requests:
+def cpu_per_request(cpu: dict[str, float], requests: int) -> str:
+    if not cpu or not requests:
         return ""
-    parts = {k: (after[k] - before[k]) * 1000 / requests for k in before}
+    parts = {k: used * 1000 / requests for k, used in cpu.items()}
     shown = [
         f"{name} {parts[key]:.2f}"
         for key, name in (("server", "server"), ("database", "database"), ("generator", "load generator"))
@@ -439,8 +509,8 @@ def cpu_per_request(before: dict[str, float], after: dict[str, float], requests:
     return "CPU ms a request: " + ", ".join(shown) + f" (all {sum(parts.values()):.2f})"
 
 
-def report(name: str, stats: Stats, seconds: float) -> float:
-    rate = len(stats.latencies) / seconds
+def report(name: str, stats: Stats) -> float:
+    rate = len(stats.latencies) / stats.seconds
     ms = [x * 1000 for x in stats.latencies]
     print(
         f"{name:<9} {len(ms):>7} requests  {rate:8.1f}/s  p50 {percentile(ms, 50):7.1f} ms  "
@@ -448,7 +518,7 @@ def report(name: str, stats: Stats, seconds: float) -> float:
         f"mean {statistics.fmean(ms) if ms else float('nan'):7.1f} ms  "
         f"errors {sum(stats.errors.values())} {stats.errors or ''}"
     )
-    if cpu := cpu_per_request(stats.cpu_before, stats.cpu_after, len(ms)):
+    if cpu := cpu_per_request(stats.cpu, len(ms)):
         print(f"{'':<9} {cpu}")
     return rate
 
@@ -509,7 +579,7 @@ class Outcome:
     ok: bool
 
 
-async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) -> Outcome:
+async def run(url: str, judges: int, seconds: float, workers: int, rounds: int, tmp: Path) -> Outcome:
     seeded = await seed(url, judges)
     sequential = await in_process(url, seeded)
     per_save = sequential.statements
@@ -518,25 +588,24 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
     proc = start_server(url, port, tmp / "media", workers)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        saves = Stats(meter=CpuMeter(proc.pid, url))
-        clock: dict[str, float] = {"deadline": float("inf")}
-        ready = asyncio.Barrier(len(seeded.tokens))
+        meter = CpuMeter(proc.pid, url)
+        saves, baseline = Stats(meter=meter), Stats(meter=meter)
+        phases = Phases()
+        ready = asyncio.Barrier(2 * len(seeded.tokens) + 1)
+        clients = {"saves": len(seeded.tokens), "baseline": len(seeded.tokens)}
+
+        async def start() -> None:
+            await ready.wait()
+            await conduct(phases, clients, rounds, seconds, {"saves": saves, "baseline": baseline})
+
         await asyncio.gather(
+            start(),
             *(
-                judge_loop(base_url, token, seeded.cars_of[n], clock, ready, saves, random.Random(n), seconds)
+                judge_loop(base_url, token, seeded.cars_of[n], phases, ready, saves, random.Random(n))
                 for n, token in enumerate(seeded.tokens)
-            )
+            ),
+            *(baseline_loop(base_url, phases, ready, baseline) for _ in seeded.tokens),
         )
-        save_seconds = time.monotonic() - clock["start"]
-        saves.cpu_after = saves.meter.sample() if saves.meter else {}
-        baseline = Stats(meter=saves.meter)
-        base_clock: dict[str, float] = {"deadline": float("inf")}
-        base_ready = asyncio.Barrier(len(seeded.tokens))
-        await asyncio.gather(
-            *(baseline_loop(base_url, base_clock, base_ready, baseline, seconds) for _ in seeded.tokens)
-        )
-        base_seconds = time.monotonic() - base_clock["start"]
-        baseline.cpu_after = baseline.meter.sample() if baseline.meter else {}
     finally:
         stop_server(proc)
     after = await stored_changes(url, seeded.event_id)
@@ -544,9 +613,12 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
     audits = after.line_audits - before.line_audits
     dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     name = f"{dialect}, {workers} worker{'s' if workers > 1 else ''}"
-    print(f"\n{name}: {judges} judges autosaving for {seconds:.0f} s, uvicorn on loopback")
-    save_rate = report("saves", saves, save_seconds)
-    base_rate = report("baseline", baseline, base_seconds)
+    print(
+        f"\n{name}: {judges} judges autosaving for {seconds:.0f} s and as many baseline clients for {seconds:.0f} s, "
+        f"in turn ({rounds} rounds), uvicorn on loopback"
+    )
+    save_rate = report("saves", saves)
+    base_rate = report("baseline", baseline)
     ratio = save_rate / base_rate
     print(
         f"ratio     saves/s ÷ baseline req/s = {ratio:.3f}; "
@@ -583,14 +655,15 @@ async def run(url: str, judges: int, seconds: float, workers: int, tmp: Path) ->
     )
 
 
-async def run_all(urls: list[str], judges: int, seconds: float, workers: list[int], tmp: Path) -> int:
+async def run_all(urls: list[str], judges: int, seconds: float, workers: list[int], rounds: int, tmp: Path) -> int:
     outcomes = []
     for url in urls:
         await asyncio.to_thread(upgrade, url)
         for n in workers:
-            outcomes.append(await run(url, judges, seconds, n, tmp))
+            outcomes.append(await run(url, judges, seconds, n, rounds, tmp))
     print(
-        f"\n{judges} judges, {seconds:.0f} s per phase; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+        f"\n{judges} judges, {seconds:.0f} s of saves and of baseline in {rounds} rounds each; "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
     print(
         f"{'':<24}{'saves/s':>9}{'÷ baseline':>12}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL/save':>10}"
@@ -613,7 +686,8 @@ def main() -> None:
         "given is migrated and gets one more event per run (tagged: nothing else in it is touched)",
     )
     parser.add_argument("--judges", type=int, default=40)
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase (saves, baseline)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time spent saving, and on the baseline")
+    parser.add_argument("--rounds", type=int, default=3, help="the saves and the baseline in turn, this many times")
     parser.add_argument("--workers", default="1", help="app worker processes, e.g. 1,2,4 (each a run)")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -622,7 +696,7 @@ def main() -> None:
             f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}" if u == "sqlite" else u
             for u in (args.database_url or ["sqlite"])
         ]
-        raise SystemExit(asyncio.run(run_all(urls, args.judges, args.seconds, workers, Path(tmp))))
+        raise SystemExit(asyncio.run(run_all(urls, args.judges, args.seconds, workers, args.rounds, Path(tmp))))
 
 
 if __name__ == "__main__":
