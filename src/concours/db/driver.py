@@ -89,9 +89,10 @@ class DriverConnection:
         if compiled is None:
             compiled = _COMPILED[key] = _compile(statement, self.sqlalchemy.dialect)
         values = {**compiled.fixed, **(params or {})}
+        # A parameter left out is a bug to hear of (KeyError), not a NULL to store, as SQLAlchemy would refuse it too.
         args = [
             value if process is None else process(value)
-            for process, value in zip(compiled.processors, (values.get(name) for name in compiled.names), strict=True)
+            for process, value in zip(compiled.processors, (values[name] for name in compiled.names), strict=True)
         ]
         sync = self.sqlalchemy.sync_connection
         if sync is not None and sync.dispatch.before_cursor_execute:  # the engine's listeners see it (counters)
