@@ -311,7 +311,7 @@ async def conduct(
             stats[kind].seconds += seconds / rounds
             async with phases.changed:
                 phases.kind = ""
-                await phases.changed.wait_for(lambda k=kind: phases.finished >= clients[k])  # type: ignore[misc]
+                await phases.changed.wait_for(lambda stopping=clients[kind]: phases.finished >= stopping)
     async with phases.changed:
         phases.kind = "end"
         phases.changed.notify_all()

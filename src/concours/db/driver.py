@@ -23,15 +23,15 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from concours.db.faults import database_unavailable
 
-_REGISTERED: set[int] = set()
+# The registered statements by id (kept here, since an id is only unique while its object lives), and their
+# compiled forms.
+_REGISTERED: dict[int, ClauseElement] = {}
 _COMPILED: dict[int, _Compiled] = {}
-_KEEP: dict[int, ClauseElement] = {}  # the registered statements themselves: an id is only unique while alive
 
 
 def on_driver(statement: ClauseElement) -> ClauseElement:
     """Mark ``statement`` (built once) to run on the driver's connection in :class:`DriverConnection`."""
-    _REGISTERED.add(id(statement))
-    _KEEP[id(statement)] = statement
+    _REGISTERED[id(statement)] = statement
     return statement
 
 
@@ -65,9 +65,6 @@ class Rows:
         if len(self.rows) != 1:
             raise LookupError(f"expected one row, got {len(self.rows)}")
         return self.rows[0]
-
-    def scalar(self) -> Any:
-        return self.rows[0][0] if self.rows else None
 
 
 class DriverConnection:
@@ -111,6 +108,3 @@ class DriverConnection:
     async def connection(self) -> DriverConnection:
         """Itself: the face of ``AsyncSession.connection()`` for code written against a session."""
         return self
-
-    async def scalar(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
-        return (await self.execute(statement, params)).scalar()

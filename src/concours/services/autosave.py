@@ -1161,8 +1161,8 @@ async def autosave(
     *,
     calibration: bool = False,
 ) -> Saved:
-    """Save one change from a tablet: read outside the write, then one short write transaction (see the module).
-    On SQLite the read, the checks and the writes run as one transaction on the writer thread instead.
+    """Save one change from a tablet (see the module): on SQLite the read, the checks and the writes as one
+    transaction on the writer thread; on PostgreSQL the read, then the writes as one statement, on the driver.
 
     Refusals of the car itself (not in judging, not the judge's, a conflict) raise, as the page would;
     refusals of the change come back in :class:`Saved` with the line as the server holds it."""
