@@ -204,7 +204,7 @@ def test_the_save_s_read_is_planned_once_per_connection_on_postgresql(db_url: st
                 for n in range(8):  # PostgreSQL decides after five plans made for the values
                     params = {"judge_id": 1, "entry_id": s.entries[n % 2], "change_suffix": f":plan{n}"}
                     await connection.execute(statement, params)
-                compiled = driver._COMPILED[id(statement)]
+                compiled = driver._COMPILED[id(statement), "postgresql"]
                 # Only what changes from save to save is sent as a parameter.
                 assert sorted(compiled.names) == ["change_suffix", "entry_id", "judge_id"], compiled.names
                 plans = await connection.driver.fetchrow(

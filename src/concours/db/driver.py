@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, literal_column
+from sqlalchemy import Connection, Dialect, literal_column
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -27,9 +27,9 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from concours.db.faults import database_unavailable
 
 # The registered statements by id (kept here, since an id is only unique while its object lives), and their
-# compiled forms.
+# compiled forms by (id, dialect): the load benchmark runs SQLite and PostgreSQL in one process.
 _REGISTERED: dict[int, ClauseElement] = {}
-_COMPILED: dict[int, _Compiled] = {}
+_COMPILED: dict[tuple[int, str], _Compiled] = {}
 
 
 def on_driver(statement: ClauseElement) -> ClauseElement:
@@ -44,6 +44,23 @@ class _Compiled:
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     fixed: dict[str, Any]  # values of the statement itself left as parameters (a type without literals)
+    results: tuple[Callable[[Any], Any] | None, ...]  # the columns' result processors (SQLite's dates, JSON, bools)
+
+    def args(self, params: dict[str, Any] | None) -> list[Any]:
+        """The parameters in the statement's order, through their types' bind processors. A parameter left out is
+        a bug to hear of (KeyError), not a NULL to store, as SQLAlchemy would refuse it too."""
+        values = {**self.fixed, **(params or {})}
+        return [
+            value if process is None else process(value)
+            for process, value in zip(self.processors, (values[name] for name in self.names), strict=True)
+        ]
+
+    def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        if not any(self.results):
+            return tuple(row)
+        return tuple(
+            value if process is None else process(value) for process, value in zip(self.results, row, strict=True)
+        )
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
@@ -67,14 +84,29 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     names = tuple(compiled.positiontup or ())
     processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
     fixed = {name: compiled.binds[name].value for name in names if compiled.binds[name].value is not None}
-    return _Compiled(compiled.string, names, processors, fixed)
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in compiled._result_columns
+    )
+    return _Compiled(compiled.string, names, processors, fixed, results)
+
+
+def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled | None:
+    """The registered statement's compiled form for ``dialect``; None for a statement not registered."""
+    key = id(statement)
+    if key not in _REGISTERED:
+        return None
+    compiled = _COMPILED.get((key, dialect.name))
+    if compiled is None:
+        compiled = _COMPILED[key, dialect.name] = _compile(statement, dialect)
+    return compiled
 
 
 class Rows:
     """The rows of a statement run on the driver, with the part of SQLAlchemy's result interface the callers use."""
 
-    def __init__(self, rows: Sequence[Any]) -> None:
-        self.rows = [tuple(row) for row in rows]
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int = -1) -> None:
+        self.rows = rows
+        self.rowcount = rowcount  # SQLite: the rows an INSERT, UPDATE or DELETE changed
 
     def all(self) -> list[tuple[Any, ...]]:
         return self.rows
@@ -83,6 +115,31 @@ class Rows:
         if len(self.rows) != 1:
             raise LookupError(f"expected one row, got {len(self.rows)}")
         return self.rows[0]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+def _announce(connection: Connection, compiled: _Compiled, args: list[Any]) -> None:
+    """The engine's ``before_cursor_execute`` listeners see the statement (the statement counters)."""
+    if connection.dispatch.before_cursor_execute:
+        connection.dispatch.before_cursor_execute(connection, None, compiled.sql, args, None, False)
+
+
+def run_in_writer(connection: Connection, statement: ClauseElement, params: dict[str, Any]) -> Rows | None:
+    """SQLite's writer thread: ``statement``, if registered, on the sqlite3 connection under ``connection`` (in the
+    group's transaction); None for a statement not registered (the caller runs it through SQLAlchemy). SQLAlchemy's
+    execution of a statement cost about four times SQLite's own work for the autosave's read."""
+    compiled = _compiled(statement, connection.dialect)
+    if compiled is None:
+        return None
+    args = compiled.args(params)
+    _announce(connection, compiled, args)
+    cursor = connection.connection.driver_connection.execute(compiled.sql, args)  # type: ignore[union-attr]
+    try:
+        return Rows([compiled.row(row) for row in cursor.fetchall()], cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 class DriverConnection:
@@ -95,25 +152,16 @@ class DriverConnection:
         self._session: AsyncSession | None = None
 
     async def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
-        key = id(statement)
-        if key not in _REGISTERED:
+        compiled = _compiled(statement, self.sqlalchemy.dialect)
+        if compiled is None:
             if self._session is None:  # ORM statements need a session (rarely: a rubric not yet cached)
                 self._session = AsyncSession(bind=self.sqlalchemy, expire_on_commit=False)
             return await self._session.execute(statement, params)
-        compiled = _COMPILED.get(key)
-        if compiled is None:
-            compiled = _COMPILED[key] = _compile(statement, self.sqlalchemy.dialect)
-        values = {**compiled.fixed, **(params or {})}
-        # A parameter left out is a bug to hear of (KeyError), not a NULL to store, as SQLAlchemy would refuse it too.
-        args = [
-            value if process is None else process(value)
-            for process, value in zip(compiled.processors, (values[name] for name in compiled.names), strict=True)
-        ]
-        sync = self.sqlalchemy.sync_connection
-        if sync is not None and sync.dispatch.before_cursor_execute:  # the engine's listeners see it (counters)
-            sync.dispatch.before_cursor_execute(sync, None, compiled.sql, args, None, False)
+        args = compiled.args(params)
+        if self.sqlalchemy.sync_connection is not None:
+            _announce(self.sqlalchemy.sync_connection, compiled, args)
         try:
-            return Rows(await self.driver.fetch(compiled.sql, *args))
+            return Rows([compiled.row(row) for row in await self.driver.fetch(compiled.sql, *args)])
         except BaseException as exc:
             if database_unavailable(exc):  # not to be handed out again
                 await self.sqlalchemy.invalidate(exc if isinstance(exc, Exception) else None)

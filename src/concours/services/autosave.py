@@ -58,6 +58,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import insert as sa_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
@@ -83,7 +84,7 @@ from concours.db import (
 from concours.db import (
     Conflict as ConflictRow,
 )
-from concours.db.driver import DriverConnection, on_driver
+from concours.db.driver import DriverConnection, on_driver, run_in_writer
 from concours.db.engine import Database
 from concours.domain.rubric import (
     Category,
@@ -882,7 +883,16 @@ _CREATE_SHEET = text(
 ).bindparams(
     bindparam("calibration", type_=_SHEETS.c.calibration.type), bindparam("now", type_=_SHEETS.c.created_at.type)
 )
-_AUDIT_ROW = sa_insert(AuditLog.metadata.tables[AuditLog.__tablename__])
+_AUDITS = AuditLog.metadata.tables[AuditLog.__tablename__]
+_AUDIT_ROW = sa_insert(_AUDITS).values(
+    {
+        name: bindparam(name, type_=_AUDITS.c[name].type)
+        for name in ("at", "entity_type", "entity_id", "action", "user_id", "event_id", "before", "after", "device")
+    }
+)
+# SQLite's writer thread runs these on the sqlite3 connection directly (see _ConnectionInThread).
+for _statement in (_CLAIM_CHANGE, _UPSERT_LINE, _BUMP_SHEET, _BUMP_SHEET_COMMENT, _CREATE_SHEET, _AUDIT_ROW):
+    on_driver(_statement)
 
 
 def sheet_owner(target: Target) -> dict[str, Any]:
@@ -1278,13 +1288,15 @@ class _InThread:
 
 
 class _ConnectionInThread:
-    """The face of an ``AsyncConnection`` over the writer thread's connection (see :class:`_InThread`)."""
+    """The face of an ``AsyncConnection`` over the writer thread's connection (see :class:`_InThread`): the save's
+    registered statements run on the sqlite3 connection directly (:func:`concours.db.driver.run_in_writer`)."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        return self.connection.execute(*args, **kwargs)
+    async def execute(self, statement: Any, params: dict[str, Any]) -> Any:
+        rows = run_in_writer(self.connection, statement, params)
+        return self.connection.execute(statement, params) if rows is None else rows
 
 
 def _in_thread(session: Session) -> AsyncSession:
