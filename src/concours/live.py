@@ -27,7 +27,6 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db.engine import LOOP_KEY
 from concours.db.writer import AFTER_COMMIT_KEY
 
 log = logging.getLogger("concours.live")
@@ -138,17 +137,8 @@ def make_plugin(database_url: str) -> ChannelsPlugin:
 def _on_commit(session: Any) -> None:
     pending: list[tuple[str, dict[str, Any]]] = session.info.pop(_PENDING_KEY, [])
     plugin: ChannelsPlugin | None = session.info.get(SESSION_KEY)
-    loop: asyncio.AbstractEventLoop | None = session.info.get(LOOP_KEY)
-    after_group: list[Any] | None = session.info.get(AFTER_COMMIT_KEY)
-    if after_group is not None:
-        # A save of the SQLite writer's group "committed" its session: the writer runs these on the event loop once
-        # the group's commit is on disk.
-        after_group.extend(functools.partial(_send, plugin, channel, message) for channel, message in pending)
-        return
     for channel, message in pending:
-        if loop is not None:  # committed on the SQLite writer thread: publish from the event loop's thread
-            loop.call_soon_threadsafe(_send, plugin, channel, message)
-        elif not _send(plugin, channel, message):
+        if not _send(plugin, channel, message):
             return
 
 
@@ -193,7 +183,14 @@ def _on_rollback(session: Any) -> None:
 def publish_after_commit(session: AsyncSession, channel: str, message: dict[str, Any]) -> None:
     """Send ``message`` on ``channel`` once ``session`` commits; nothing if it rolls back or no app is running."""
     sync = session.sync_session
-    if sync.info.get(SESSION_KEY) is None:
+    plugin = sync.info.get(SESSION_KEY)
+    if plugin is None:
+        return
+    after_group: list[Any] | None = sync.info.get(AFTER_COMMIT_KEY)
+    if after_group is not None:
+        # A call on SQLite's writer thread: the writer runs this once the group's commit is on disk, and drops it
+        # if the call fails or the group rolls back (no session events to register on every save).
+        after_group.append(functools.partial(_send, plugin, channel, message))
         return
     pending = sync.info.get(_PENDING_KEY)
     if pending is None:

@@ -41,7 +41,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "concours_write"
 _AUTOCOMMIT_OPTION = "concours_autocommit"
 _KEPT = "concours_kept_writes"
-LOOP_KEY = "concours_loop"  # in a writer-thread session's info: the event loop to hand work back to (live updates)
 
 KeptWrite = Callable[[AsyncSession], Awaitable[None]]
 
@@ -194,8 +193,7 @@ class Database:
             raise RuntimeError("the writer thread is for SQLite")
         if self._writer is None:
             self._writer = GroupCommitWriter(self.writer_engine)
-        info = {**self.write.kw.get("info", {}), LOOP_KEY: asyncio.get_running_loop()}
-        return await self._writer.run(work, info)
+        return await self._writer.run(work, self.write.kw.get("info", {}))
 
     async def after_request(self, session: AsyncSession, *, committed: bool) -> None:
         """Replay the session's kept writes in a short transaction of their own if it rolled back."""

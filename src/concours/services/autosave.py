@@ -1276,6 +1276,7 @@ class _InThread:
     def __init__(self, session: Session) -> None:
         self.sync_session = session
         self.bind = session.bind
+        self._connection: _ConnectionInThread | None = None
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.execute(*args, **kwargs)
@@ -1284,7 +1285,9 @@ class _InThread:
         return self.sync_session.scalar(*args, **kwargs)
 
     async def connection(self) -> _ConnectionInThread:
-        return _ConnectionInThread(self.sync_session.connection())
+        if self._connection is None:
+            self._connection = _ConnectionInThread(self.sync_session.connection())
+        return self._connection
 
 
 class _ConnectionInThread:
