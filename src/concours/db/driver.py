@@ -44,7 +44,7 @@ class _Compiled:
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     fixed: dict[str, Any]  # values of the statement itself left as parameters (a type without literals)
-    results: tuple[Callable[[Any], Any] | None, ...]  # the columns' result processors (SQLite's dates, JSON, bools)
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, result processor): SQLite's dates, JSON, bools
 
     def args(self, params: dict[str, Any] | None) -> list[Any]:
         """The parameters in the statement's order, through their types' bind processors. A parameter left out is
@@ -55,12 +55,16 @@ class _Compiled:
             for process, value in zip(self.processors, (values[name] for name in self.names), strict=True)
         ]
 
-    def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        if not any(self.results):
-            return tuple(row)
-        return tuple(
-            value if process is None else process(value) for process, value in zip(self.results, row, strict=True)
-        )
+    def rows(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        if not self.results:
+            return [tuple(row) for row in rows]
+        processed = []
+        for row in rows:
+            values = list(row)
+            for column, process in self.results:
+                values[column] = process(values[column])
+            processed.append(tuple(values))
+        return processed
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
@@ -84,9 +88,10 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     names = tuple(compiled.positiontup or ())
     processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
     fixed = {name: compiled.binds[name].value for name in names if compiled.binds[name].value is not None}
-    results = tuple(
+    processed = (
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in compiled._result_columns
     )
+    results = tuple((index, process) for index, process in enumerate(processed) if process is not None)
     return _Compiled(compiled.string, names, processors, fixed, results)
 
 
@@ -137,7 +142,7 @@ def run_in_writer(connection: Connection, statement: ClauseElement, params: dict
     _announce(connection, compiled, args)
     cursor = connection.connection.driver_connection.execute(compiled.sql, args)  # type: ignore[union-attr]
     try:
-        return Rows([compiled.row(row) for row in cursor.fetchall()], cursor.rowcount)
+        return Rows(compiled.rows(cursor.fetchall()), cursor.rowcount)
     finally:
         cursor.close()
 
@@ -161,7 +166,7 @@ class DriverConnection:
         if self.sqlalchemy.sync_connection is not None:
             _announce(self.sqlalchemy.sync_connection, compiled, args)
         try:
-            return Rows([compiled.row(row) for row in await self.driver.fetch(compiled.sql, *args)])
+            return Rows(compiled.rows(await self.driver.fetch(compiled.sql, *args)))
         except BaseException as exc:
             if database_unavailable(exc):  # not to be handed out again
                 await self.sqlalchemy.invalidate(exc if isinstance(exc, Exception) else None)
