@@ -11,7 +11,9 @@ sent a second time with the same id (a retry after a lost answer). As many other
 clock starts) hit ``GET /judging/_bench/fragment`` on the same server, which renders the same saved-state fragment
 without the database: the ratio says what the database work costs. The saves and the baseline run in turn,
 ``--rounds`` times each (the machine's speed drifts over a run; both see the same drift), and a phase counts the
-requests answered within its window. Afterwards the change ids stored for the event
+requests answered within its window; before them, ``--warmup`` seconds of each that do not count (a server just
+started prepares the save's statements on each of its pooled connections, and PostgreSQL plans them there: steady
+state is what a show runs in). Afterwards the change ids stored for the event
 must be exactly the acknowledged ones (none missing; each stored once, with one audit row), and the SQL statements
 of one save are counted in-process on the same database (the app's engine, a save after a warm-up).
 
@@ -275,6 +277,7 @@ class Phases:
     clock, which starts once every client of the phase has stopped)."""
 
     kind: str = ""  # the phase running: "saves", "baseline", or "" between phases
+    counting: bool = True  # False while warming up: nothing of the phase counts
     start: float = 0.0
     deadline: float = 0.0
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -293,25 +296,28 @@ class Phases:
 
 
 async def conduct(
-    phases: Phases, clients: dict[str, int], rounds: int, seconds: float, stats: dict[str, Stats]
+    phases: Phases, clients: dict[str, int], rounds: int, seconds: float, stats: dict[str, Stats], warmup: float = 0.0
 ) -> None:
-    """Run ``rounds`` of (saves, baseline), each phase ``seconds / rounds`` long, once every client is ready."""
-    for _ in range(rounds):
-        for kind in ("saves", "baseline"):
-            meter = stats[kind].meter
-            async with phases.changed:
-                phases.finished = 0
-                phases.kind, phases.start = kind, time.monotonic()
-                phases.deadline = phases.start + seconds / rounds
-                cpu = meter.sample() if meter else {}
-                phases.changed.notify_all()
-            await asyncio.sleep(seconds / rounds)
-            after = meter.sample() if meter else {}
+    """Run ``rounds`` of (saves, baseline), each phase ``seconds / rounds`` long, once every client is ready; first,
+    unless ``warmup`` is 0, one of each ``warmup`` seconds long that does not count."""
+    plan = [(kind, warmup, False) for kind in ("saves", "baseline")] if warmup > 0 else []
+    plan += [(kind, seconds / rounds, True) for _ in range(rounds) for kind in ("saves", "baseline")]
+    for kind, length, counting in plan:
+        meter = stats[kind].meter
+        async with phases.changed:
+            phases.finished = 0
+            phases.kind, phases.start, phases.counting = kind, time.monotonic(), counting
+            phases.deadline = phases.start + length
+            cpu = meter.sample() if meter else {}
+            phases.changed.notify_all()
+        await asyncio.sleep(length)
+        after = meter.sample() if meter else {}
+        if counting:
             stats[kind].add_cpu(cpu, after)
-            stats[kind].seconds += seconds / rounds
-            async with phases.changed:
-                phases.kind = ""
-                await phases.changed.wait_for(lambda stopping=clients[kind]: phases.finished >= stopping)
+            stats[kind].seconds += length
+        async with phases.changed:
+            phases.kind = ""
+            await phases.changed.wait_for(lambda stopping=clients[kind]: phases.finished >= stopping)
     async with phases.changed:
         phases.kind = "end"
         phases.changed.notify_all()
@@ -405,7 +411,7 @@ async def _saves(
         except httpx.HTTPError as exc:
             stats.error(type(exc).__name__)
             continue
-        if time.monotonic() <= phases.deadline:  # answered within the phase's window: it counts
+        if phases.counting and time.monotonic() <= phases.deadline:  # answered within the phase's window: it counts
             stats.latencies.append(time.perf_counter() - started)
         if r.status_code == 200:
             stats.acked.add(data["change_id"])
@@ -433,7 +439,7 @@ async def baseline_loop(base_url: str, phases: Phases, ready: asyncio.Barrier, s
                 except httpx.HTTPError as exc:
                     stats.error(type(exc).__name__)
                     continue
-                if time.monotonic() <= phases.deadline:
+                if phases.counting and time.monotonic() <= phases.deadline:
                     stats.latencies.append(time.perf_counter() - started)
                 if r.status_code != 200:
                     stats.error(str(r.status_code))
@@ -579,7 +585,7 @@ class Outcome:
     ok: bool
 
 
-async def run(url: str, judges: int, seconds: float, workers: int, rounds: int, tmp: Path) -> Outcome:
+async def run(url: str, judges: int, seconds: float, workers: int, rounds: int, warmup: float, tmp: Path) -> Outcome:
     seeded = await seed(url, judges)
     sequential = await in_process(url, seeded)
     per_save = sequential.statements
@@ -596,7 +602,7 @@ async def run(url: str, judges: int, seconds: float, workers: int, rounds: int, 
 
         async def start() -> None:
             await ready.wait()
-            await conduct(phases, clients, rounds, seconds, {"saves": saves, "baseline": baseline})
+            await conduct(phases, clients, rounds, seconds, {"saves": saves, "baseline": baseline}, warmup)
 
         await asyncio.gather(
             start(),
@@ -655,14 +661,17 @@ async def run(url: str, judges: int, seconds: float, workers: int, rounds: int, 
     )
 
 
-async def run_all(urls: list[str], judges: int, seconds: float, workers: list[int], rounds: int, tmp: Path) -> int:
+async def run_all(
+    urls: list[str], judges: int, seconds: float, workers: list[int], rounds: int, warmup: float, tmp: Path
+) -> int:
     outcomes = []
     for url in urls:
         await asyncio.to_thread(upgrade, url)
         for n in workers:
-            outcomes.append(await run(url, judges, seconds, n, rounds, tmp))
+            outcomes.append(await run(url, judges, seconds, n, rounds, warmup, tmp))
     print(
-        f"\n{judges} judges, {seconds:.0f} s of saves and of baseline in {rounds} rounds each; "
+        f"\n{judges} judges, {seconds:.0f} s of saves and of baseline in {rounds} rounds each after {warmup:.0f} s of "
+        "each not counted; "
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
     print(
@@ -688,6 +697,13 @@ def main() -> None:
     parser.add_argument("--judges", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=10.0, help="time spent saving, and on the baseline")
     parser.add_argument("--rounds", type=int, default=3, help="the saves and the baseline in turn, this many times")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        help="seconds of saves, then of baseline, before the clock starts (not counted): a freshly started server "
+        "prepares its statements on each pooled connection and PostgreSQL plans them there, once a connection",
+    )
     parser.add_argument("--workers", default="1", help="app worker processes, e.g. 1,2,4 (each a run)")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -696,7 +712,9 @@ def main() -> None:
             f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}" if u == "sqlite" else u
             for u in (args.database_url or ["sqlite"])
         ]
-        raise SystemExit(asyncio.run(run_all(urls, args.judges, args.seconds, workers, args.rounds, Path(tmp))))
+        raise SystemExit(
+            asyncio.run(run_all(urls, args.judges, args.seconds, workers, args.rounds, args.warmup, Path(tmp)))
+        )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
-"""A hot path's statements on PostgreSQL's driver connection (asyncpg), compiled once.
+"""A hot path's statements on the database driver directly, compiled once.
 
 SQLAlchemy's execution of a statement (its execution context, the adapted cursor, the result object) and the
-``AsyncSession`` around it cost the autosave about as much CPU as asyncpg's own work for its two statements, on
-every save. :meth:`concours.db.engine.Database.driver` hands out one pooled connection in autocommit (each
-statement its own transaction) on which statements registered with :func:`on_driver` run on asyncpg directly:
-compiled once for the dialect (their constants written in: see :func:`_compile`), their parameters put in order and
-through their types' bind processors. Anything
-else (a rubric not yet cached, the calibration path's extra reads) runs in a session on the same connection.
+session around it cost the autosave about as much CPU as the driver's own work, on every save. Statements
+registered with :func:`on_driver` are compiled once per dialect, their constants written into the SQL (see
+:func:`_compile`), and run with their parameters put in order and through their types' bind processors, their rows
+through the columns' result processors (what SQLAlchemy would do with them):
 
-Only for statements built once (module constants or cached builders): they are keys of the registry.
+- PostgreSQL: :meth:`concours.db.engine.Database.driver` hands out one pooled connection in autocommit (each
+  statement its own transaction); :class:`DriverConnection` runs registered statements with asyncpg's ``fetch``,
+  anything else (a rubric not yet cached, the calibration path's extra reads) in a session on the same connection.
+- SQLite: on the writer thread, :func:`run_in_writer` runs them on the ``sqlite3`` connection, in the group's
+  transaction.
+
+The engine's ``before_cursor_execute`` listeners still see every statement (the statement counts of the tests and
+benchmarks are the real ones). Only for statements built once (module constants or cached builders): they are keys
+of the registry.
 """
 
 from __future__ import annotations

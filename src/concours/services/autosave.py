@@ -20,7 +20,8 @@ is what the sheet now holds: nothing is read back.
 
 On SQLite the same read, checks and writes run as ONE transaction on the database's writer thread
 (``Database.in_writer``, ``BEGIN IMMEDIATE`` first): nobody else writes meanwhile, so no race is possible, and the
-whole save is one hand-over between the event loop and a thread instead of one per cursor call (aiosqlite).
+whole save is one hand-over between the event loop and a thread instead of one per cursor call (aiosqlite). Its
+statements run on the thread's ``sqlite3`` connection directly (:func:`concours.db.driver.run_in_writer`).
 
 On PostgreSQL the four writes are one statement (data-modifying CTEs, :func:`_one_statement`) in autocommit, and the
 read and that statement run on the driver's connection directly (:mod:`concours.db.driver`): no session, no
