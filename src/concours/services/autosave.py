@@ -1298,9 +1298,9 @@ class _ConnectionInThread:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    async def execute(self, statement: Any, params: dict[str, Any]) -> Any:
-        rows = run_in_writer(self.connection, statement, params)
-        return self.connection.execute(statement, params) if rows is None else rows
+    async def execute(self, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        rows = run_in_writer(self.connection, statement, params) if isinstance(params, dict) else None
+        return self.connection.execute(statement, params) if rows is None else rows  # else: many rows at once
 
 
 def _in_thread(session: Session) -> AsyncSession:
