@@ -213,6 +213,15 @@ def set_up(org: Page) -> str:
     return href
 
 
+def wait_until(page: Page, expression: str, timeout_s: float = 15.0) -> None:
+    """Poll a JS expression (awaited if a promise) until it is true. Not ``page.wait_for_function``: its polling
+    evaluates a string in the page, which the Content-Security-Policy (no 'unsafe-eval') forbids."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(f"Promise.resolve({expression}).then(Boolean)"):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        page.wait_for_timeout(200)
+
+
 def thumbs_loaded(page: Page, scope: str) -> int:
     return int(
         page.evaluate(

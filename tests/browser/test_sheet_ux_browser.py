@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concours.db import ScoreLine, ScoreSheet, SheetChange
 from concours.settings import Settings
 from tests.browser.axe import axe_violations, format_violations
-from tests.browser.conftest import PHONE, TABLET, Watch, no_sideways_scroll, off_loop, sheet_line
+from tests.browser.conftest import PHONE, TABLET, Watch, no_sideways_scroll, off_loop, sheet_line, wait_until
 from tests.conftest import run_db
 from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
 
@@ -62,15 +62,6 @@ def judge_page(
     ctx = new_context(**(device or TABLET), **({"service_workers": "block"} if routed else {}))
     ctx.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": settings.base_url}])
     return ctx.new_page()
-
-
-def wait_until(page: Page, expression: str, timeout_s: float = 15.0) -> None:
-    """Poll a JS expression (awaited if a promise) until it is true. Not ``page.wait_for_function``: its polling
-    evaluates a string in the page, which the Content-Security-Policy (no 'unsafe-eval') forbids."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(f"Promise.resolve({expression}).then(Boolean)"):
-        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
-        page.wait_for_timeout(200)
 
 
 def bar(page: Page) -> object:

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     off_loop,
     set_up,
     thumbs_loaded,
+    wait_until,
 )
 from tests.conftest import run_db
 from tests.helpers import jpeg_with_location, make_organizer
@@ -92,7 +93,7 @@ def test_photo_sizes_checked_in_the_browser_and_kept_across_a_form_error(
     expect(ent.locator(".field.has-error")).to_contain_text("Make")
     expect(ent.locator("#pending-photos")).to_contain_text("Kept from your last try: 1 photo")
     expect(ent.locator("#pending-photos img")).to_have_count(1)
-    ent.wait_for_function("Array.from(document.querySelectorAll('#pending-photos img')).every(i => i.complete)")
+    wait_until(ent, "Array.from(document.querySelectorAll('#pending-photos img')).every(i => i.complete)")
     assert thumbs_loaded(ent, "#pending-photos") == 1
     expect(ent.get_by_role("textbox", name="History", exact=True)).to_have_value("Typed on a phone at the show gate.")
     assert off_loop(_counts, db_url) == (0, 0)
