@@ -50,6 +50,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from concours.app import create_app
+from concours.cli import KEEP_ALIVE_SECONDS
 from concours.db import AuditLog, Entrant, Entry, Judge, ScoreSheet, SheetChange, User, Vehicle
 from concours.db.engine import Database
 from concours.db.migrate import upgrade
@@ -58,6 +59,10 @@ from concours.services.permissions import Viewer
 from concours.settings import Settings
 
 SECRET = "load-benchmark-secret-key-long-enough-for-the-app"
+# A client keeps its idle connection as long as the server does (``concours serve``'s keep-alive), as a tablet's
+# browser does, not httpx's 5 s: through the other phase's 15 s, each client would otherwise come back on a new
+# connection, to whichever worker accepts it.
+TABLET_CONNECTION = httpx.Limits(keepalive_expiry=KEEP_ALIVE_SECONDS - 5)
 CARS_PER_CLASS = 8
 JUDGES_PER_CLASS = 4
 SERVER = """
@@ -341,7 +346,9 @@ async def judge_loop(
     stats: Stats,
     rng: random.Random,
 ) -> None:
-    async with httpx.AsyncClient(base_url=base_url, cookies={"concours_session": token}, timeout=60) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, cookies={"concours_session": token}, timeout=60, limits=TABLET_CONNECTION
+    ) as client:
         sheets: dict[int, list[list[str]]] = {}
         csrf = ""
         for car in cars:
@@ -426,7 +433,7 @@ async def _saves(
 
 
 async def baseline_loop(base_url: str, phases: Phases, ready: asyncio.Barrier, stats: Stats) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=TABLET_CONNECTION) as client:
         (await client.get("/judging/_bench/fragment")).raise_for_status()  # connected before the clock starts
         await ready.wait()
         phase = 0.0

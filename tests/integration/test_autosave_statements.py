@@ -1,6 +1,7 @@
 """The autosave path stays small: one save is at most 6 SQL statements (on SQLite BEGIN IMMEDIATE, the read and
-four writes on the writer thread; on PostgreSQL the read, then the four writes as one statement), a replayed change
-is one read (inside SQLite's BEGIN), and the answer carries the totals without reading the car back."""
+four writes on the writer thread; on PostgreSQL the read, then the four writes as one statement, or that statement
+alone when planned on the last save), a replayed change is one read (inside SQLite's BEGIN), and the answer carries
+the totals without reading the car back."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, ScoreLine, ScoreSheet, SheetChange, driver, utcnow
+from concours.db import AuditLog, EventClass, ScoreLine, ScoreSheet, SheetChange, TeamMember, driver, utcnow
+from concours.db import Conflict as ConflictRow
 from concours.db.engine import Database
 from concours.services import autosave
 from concours.settings import Settings
@@ -282,3 +284,109 @@ def test_a_judge_who_opened_the_sheet_saves_without_a_session_lookup_until_signe
         refused = htmx_post(judge, url, {"value": "31", "change_id": "v2", "base_value": base.group(1)})
         assert refused.status_code in (401, 303), refused.status_code
     assert stored(db_url)[1] == 1  # the change before signing out only
+
+
+def test_a_save_planned_on_the_last_one_is_one_statement_and_written_only_while_what_it_saw_holds(
+    db_url: str, settings: Settings
+) -> None:
+    """PostgreSQL: once a save on a car read the state (the judge's seat, the locks, a conflict, the system, the
+    rubric in use, the judge's sheets and their versions), the next change is planned on what that save left and
+    written in one statement that checks the state is still that one: no read. Whatever moved since (another
+    device's change, the class certified, a conflict declared, the judge off the team) makes that write change
+    nothing, and the save goes on from a read, refusing as it always did."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite's save reads and writes in one transaction on the writer thread: no round trip to save")
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    base = re.compile(r'data-base-value="(-?\d*)" data-base-note="([^"]*)"')
+    with signed_in(settings, s.judge_tokens[0]) as judge, signed_in(settings, s.judge_tokens[0]) as other_worker:
+        cat = int(re.findall(r'/lines/(\d+)"', judge.get(f"/judging/entries/{entry}").text)[1])
+        url = f"/judging/entries/{entry}/lines/{cat}"
+        held = ("", "")
+
+        def save(client: TestClient[Any], value: str, change_id: str, on: tuple[str, str] | None = None) -> Any:
+            nonlocal held
+            based = held if on is None else on
+            r = htmx_post(
+                client, url, {"value": value, "change_id": change_id, "base_value": based[0], "base_note": based[1]}
+            )
+            found = base.search(r.text)
+            if r.status_code == 200 and found:
+                held = (found.group(1), found.group(2))
+            return r
+
+        assert save(judge, "2", "k1").status_code == 200  # creates the sheet: its rubric is now in use
+        assert save(judge, "1.5", "k2").status_code == 200  # a read that is remembered
+        with statements(judge) as seen:
+            r = save(judge, "1", "k3")
+        assert r.status_code == 200 and "Saved" in r.text and seen == ["WITH"], (seen, r.text)
+        assert stored_value(db_url, cat) == 290
+
+        # A replay of that change: the write changes nothing (applied), the read answers it as applied.
+        with statements(judge) as seen:
+            again = save(judge, "1", "k3", on=("285", ""))
+        assert again.status_code == 200 and seen == ["SELECT"], seen  # its old base: stale on what was left
+        assert stored_changes(db_url) == 3
+
+        # Another worker (another process, its own memory) changes the line: the version moved.
+        assert save(other_worker, "0.5", "w1").status_code == 200
+        with statements(judge) as seen:
+            stale = save(judge, "3", "k4", on=("290", ""))
+        assert stale.status_code == 409 and "a deduction of 0.5" in stale.text, stale.text
+        assert seen == ["WITH", "SELECT"], seen
+        assert stored_value(db_url, cat) == 295
+
+        # The class certified meanwhile: refused, as a read would have.
+        run_db(db_url, lambda session: _set(session, update(EventClass).values(certified_at=utcnow())))
+        with statements(judge) as seen:
+            locked = save(judge, "3", "k5")
+        assert locked.status_code == 409 and "certified" in locked.text, locked.text
+        assert seen == ["WITH", "SELECT"], seen
+        run_db(db_url, lambda session: _set(session, update(EventClass).values(certified_at=None)))
+        assert save(judge, "3", "k6").status_code == 200  # from a read (the state moved back), remembered again
+        assert stored_value(db_url, cat) == 270
+
+        # A conflict of interest with the car, declared since: refused.
+        run_db(
+            db_url,
+            lambda session: _add(
+                session,
+                ConflictRow(event_id=s.event_id, judge_id=s.judge_ids[0], entry_id=entry, reason="Sold it to him"),
+            ),
+        )
+        with statements(judge) as seen:
+            bound = save(judge, "4", "k7")
+        assert bound.status_code == 403 and "Sold it to him" in bound.text, bound.text
+        assert seen == ["WITH", "SELECT"], seen
+        run_db(db_url, lambda session: _set(session, delete(ConflictRow)))
+        assert save(judge, "4", "k8").status_code == 200
+
+        # Off the class's team since: refused.
+        run_db(db_url, lambda session: _set(session, delete(TeamMember).where(TeamMember.judge_id == s.judge_ids[0])))
+        with statements(judge) as seen:
+            off = save(judge, "5", "k9")
+        assert off.status_code == 403 and seen == ["WITH", "SELECT"], (seen, off.text)
+    assert stored_value(db_url, cat) == 260  # k8's deduction of 4, nothing since
+    assert stored_changes(db_url) == 6  # k1, k2, k3, w1, k6, k8: each once
+
+
+async def _set(session: AsyncSession, statement: Any) -> None:
+    await session.execute(statement)
+
+
+async def _add(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+
+
+def stored_value(db_url: str, category_id: int) -> int | None:
+    async def go(session: AsyncSession) -> int | None:
+        return await session.scalar(select(ScoreLine.value_units).where(ScoreLine.category_id == category_id))
+
+    return run_db(db_url, go)
+
+
+def stored_changes(db_url: str) -> int:
+    async def go(session: AsyncSession) -> int:
+        return await session.scalar(select(func.count()).select_from(SheetChange)) or 0
+
+    return run_db(db_url, go)

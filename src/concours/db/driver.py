@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, literal_column
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
@@ -80,16 +81,7 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     constants as parameters ('team', 'points', a LIMIT) the autosave's read looked so, and was planned again on every
     save (about 1 ms of the database's CPU); with them written in, the plan made once serves every save."""
 
-    def written_in(element: Any, **_kw: Any) -> Any:
-        if isinstance(element, BindParameter) and element.value is not None and element.callable is None:
-            render = element.type.dialect_impl(dialect).literal_processor(dialect)
-            if render is not None:
-                return literal_column(render(element.value), element.type)
-        return None
-
-    inlined = replacement_traverse(statement, {}, written_in)
-    assert isinstance(inlined, ClauseElement)
-    compiled = inlined.compile(dialect=dialect)
+    compiled = _constants_written_in(statement, dialect).compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
     names = tuple(compiled.positiontup or ())
     processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
@@ -99,6 +91,28 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     )
     results = tuple((index, process) for index, process in enumerate(processed) if process is not None)
     return _Compiled(compiled.string, names, processors, fixed, results)
+
+
+def _constants_written_in(statement: ClauseElement, dialect: Dialect) -> ClauseElement:
+    """``statement`` with its bound constants as literals (the parameters without a value stay parameters)."""
+
+    def written_in(element: Any, **_kw: Any) -> Any:
+        if isinstance(element, BindParameter) and element.value is not None and element.callable is None:
+            render = element.type.dialect_impl(dialect).literal_processor(dialect)
+            if render is not None:
+                return literal_column(render(element.value), element.type)
+        return None
+
+    inlined = replacement_traverse(statement, {}, written_in)
+    assert isinstance(inlined, ClauseElement)
+    return inlined
+
+
+def postgresql_text(statement: ClauseElement) -> str:
+    """``statement``'s PostgreSQL SQL with its constants written in and its parameters as ``:name`` (no casts): a
+    part of a ``text()`` statement built once, whose bind parameters must then include those names."""
+    dialect = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]
+    return str(_constants_written_in(statement, dialect).compile(dialect=dialect))
 
 
 def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled | None:
@@ -131,10 +145,11 @@ class Rows:
         return self.rows[0][0] if self.rows else None
 
 
-def _announce(connection: Connection, compiled: _Compiled, args: list[Any]) -> None:
-    """The engine's ``before_cursor_execute`` listeners see the statement (the statement counters)."""
-    if connection.dispatch.before_cursor_execute:
-        connection.dispatch.before_cursor_execute(connection, None, compiled.sql, args, None, False)
+def _announce(connection: Connection | None, dispatch: Any, compiled: _Compiled, args: list[Any]) -> None:
+    """The engine's ``before_cursor_execute`` listeners see the statement (the statement counters). On PostgreSQL's
+    driver path there is no SQLAlchemy connection (``connection`` is None): the listeners are the engine's."""
+    if dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(connection, None, compiled.sql, args, None, False)
 
 
 def run_in_writer(connection: Connection, statement: ClauseElement, params: dict[str, Any]) -> Rows | None:
@@ -145,7 +160,7 @@ def run_in_writer(connection: Connection, statement: ClauseElement, params: dict
     if compiled is None:
         return None
     args = compiled.args(params)
-    _announce(connection, compiled, args)
+    _announce(connection, connection.dispatch, compiled, args)
     cursor = connection.connection.driver_connection.execute(compiled.sql, args)  # type: ignore[union-attr]
     try:
         return Rows(compiled.rows(cursor.fetchall()), cursor.rowcount)
@@ -154,33 +169,43 @@ def run_in_writer(connection: Connection, statement: ClauseElement, params: dict
 
 
 class DriverConnection:
-    """One pooled connection in autocommit: registered statements on asyncpg, the rest through SQLAlchemy."""
+    """One pooled connection, used in the driver's autocommit: registered statements on asyncpg directly, the rest
+    (an ORM read: a rubric not yet cached, the calibration path's) through SQLAlchemy on a connection of its own,
+    opened only then. The connection is the pool's (:meth:`concours.db.engine.Database.driver` checks it out and
+    back in), not wrapped in SQLAlchemy's ``AsyncConnection``: its start and close cost three turns of the event
+    loop (and a task) a save."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any, info: dict[str, Any]) -> None:
-        self.sqlalchemy = connection
-        self.driver = driver
+    def __init__(self, engine: AsyncEngine, pooled: Any, info: dict[str, Any]) -> None:
+        self.engine = engine  # in the driver's autocommit (isolation_level="AUTOCOMMIT")
+        self.pooled = pooled  # the pool's connection (checked out by the caller)
+        self.driver = pooled.driver_connection  # asyncpg's
         self.info = info  # the session factories' info (the live-updates plugin)
+        self._other: AsyncConnection | None = None
         self._session: AsyncSession | None = None
 
     async def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
-        compiled = _compiled(statement, self.sqlalchemy.dialect)
+        compiled = _compiled(statement, self.engine.dialect)
         if compiled is None:
-            if self._session is None:  # ORM statements need a session (rarely: a rubric not yet cached)
-                self._session = AsyncSession(bind=self.sqlalchemy, expire_on_commit=False)
+            if self._session is None:
+                self._other = await self.engine.connect()
+                self._session = AsyncSession(bind=self._other, expire_on_commit=False)
             return await self._session.execute(statement, params)
         args = compiled.args(params)
-        if self.sqlalchemy.sync_connection is not None:
-            _announce(self.sqlalchemy.sync_connection, compiled, args)
+        _announce(None, self.engine.sync_engine.dispatch, compiled, args)
         try:
             return Rows(compiled.rows(await self.driver.fetch(compiled.sql, *args)))
         except BaseException as exc:
             if database_unavailable(exc):  # not to be handed out again
-                await self.sqlalchemy.invalidate(exc if isinstance(exc, Exception) else None)
+                self.pooled.invalidate(exc if isinstance(exc, Exception) else None)
             raise
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        """Close the other connection, if one was opened (the pooled one is the caller's to check in)."""
+        session, other, self._session, self._other = self._session, self._other, None, None
+        if session is not None:
+            await session.close()
+        if other is not None:
+            await other.close()
 
     async def connection(self) -> DriverConnection:
         """Itself: the face of ``AsyncSession.connection()`` for code written against a session."""

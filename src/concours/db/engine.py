@@ -31,6 +31,7 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.util import greenlet_spawn
 
 from concours.db.driver import DriverConnection
 from concours.db.writer import GroupCommitWriter
@@ -170,13 +171,17 @@ class Database:
         :func:`concours.db.driver.on_driver` run on asyncpg directly (see :mod:`concours.db.driver`)."""
         if self.autocommit_engine is None or self.autocommit is None:
             raise RuntimeError("the driver connection is for PostgreSQL")
-        async with self.autocommit_engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = DriverConnection(connection, raw.driver_connection, self.autocommit.kw.get("info", {}))
+        # The pool's checkout and check-in run in SQLAlchemy's greenlet (its checkout events may ping the server;
+        # a new connection is opened there); without I/O neither gives up the event loop.
+        pooled = await greenlet_spawn(self.autocommit_engine.sync_engine.raw_connection)
+        driver = DriverConnection(self.autocommit_engine, pooled, self.autocommit.kw.get("info", {}))
+        try:
+            yield driver
+        finally:
             try:
-                yield driver
-            finally:
                 await driver.close()
+            finally:
+                await greenlet_spawn(pooled.close)
 
     def engines(self) -> list[Engine]:
         """Every engine that talks to the database (for counting statements)."""

@@ -25,15 +25,23 @@ statements run on the thread's ``sqlite3`` connection directly (:func:`concours.
 
 On PostgreSQL the four writes are one statement (data-modifying CTEs, :func:`_one_statement`) in autocommit, and the
 read and that statement run on the driver's connection directly (:mod:`concours.db.driver`): no session, no
-transaction, SQLAlchemy only to build them once.
+transaction, SQLAlchemy only to build them once. A round trip to the database is most of a save's cost there (the
+socket write that wakes the server's process was half a save's CPU under load), so a process remembers what its last
+save on a judge's sheet of a car read and left (:func:`_known`), plans the next change on that, and sends only the
+write, which checks in the same statement that the state it was planned on still holds (the read's checked values
+and the judge's sheets with their versions, :func:`_state_statement`); if anything moved, it writes nothing and the
+save goes on from a read as above. A refusal or a replay is always answered from a read.
 
-Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 2.
+Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 2, or 1 after a save on the
+same sheet by the same process.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -46,6 +54,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Text,
     TextClause,
     and_,
     bindparam,
@@ -56,9 +65,11 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
@@ -85,7 +96,7 @@ from concours.db import (
 from concours.db import (
     Conflict as ConflictRow,
 )
-from concours.db.driver import DriverConnection, on_driver, run_in_writer
+from concours.db.driver import DriverConnection, on_driver, postgresql_text, run_in_writer
 from concours.db.engine import Database
 from concours.domain.rubric import (
     Category,
@@ -178,6 +189,14 @@ class Target:
     sheets: dict[str, SheetData]  # by section ("" = the whole sheet)
     rubric_stamps: dict[int, Any] = field(default_factory=dict)  # id → created_at (the cache's key)
     calibration: bool = False  # the judge's sheet on the event's calibration car (never counts)
+    # PostgreSQL: the checked values as the read saw them (:func:`_state_statement`), when a later save may be
+    # planned on this read (its rubric is in use, so it cannot change); None otherwise.
+    state: str | None = None
+
+    def state_seen(self) -> str:
+        """The state this target was read in, as :func:`_state_statement` writes it (``state`` must be set)."""
+        assert self.state is not None
+        return f"{self.state}/{_sheets_text(self.sheets.values())}"
 
     def sections_of(self, categories: list[Category]) -> list[tuple[str, list[Category]]]:
         if self.mode != "section":
@@ -410,32 +429,36 @@ def _applied(change_suffix: Any) -> Any:
     return _probe(SheetChange.change_id == func.substr(cast(ScoreSheet.id, String) + change_suffix, 1, 64))
 
 
-@cache
-def _target_statement(with_change: bool) -> Select[Any]:
-    """The read of :func:`read_target`, built once (its aliases and subqueries cost more to build than to run);
-    ``judge_id``, ``entry_id`` and ``change_suffix`` (":" + the change id) are bound per save."""
-    judge_id = bindparam("judge_id", type_=Integer)
-    entry_id = bindparam("entry_id", type_=Integer)
-    captain = aliased(TeamMember)
-    mode = func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual")
-    method = func.coalesce(ClassSystem.method, JudgingSystem.method, "points")
-    current_rubric = func.coalesce(EventClass.rubric_id, Event.rubric_id)
-    has_captain = _probe(captain.team_id == TeamMember.team_id, captain.is_captain.is_(True))
-    conflict = _binding_conflict(judge_id)
-    any_sheet = aliased(ScoreSheet)
-    current_rubric_row, sheet_rubric = aliased(Rubric), aliased(Rubric)
-    frozen = _probe(any_sheet.rubric_id == current_rubric)  # sheets use it: it never changes
-    applied = _applied(bindparam("change_suffix")) if with_change else literal(False)
-    seat_sheet = and_(
-        ScoreSheet.entry_id == Entry.id,
-        ScoreSheet.calibration.is_(False),
-        or_(
-            and_(mode == "team", ScoreSheet.team_id == TeamMember.team_id, ScoreSheet.judge_id.is_(None)),
-            and_(mode != "team", ScoreSheet.judge_id == judge_id),
-        ),
-    )
-    statement = (
-        select(
+@dataclass(frozen=True)
+class _CarState:
+    """The expressions of what a save's checks read about the car and the judge's seat (one set per statement:
+    aliases and bind parameters are the statement's own)."""
+
+    judge_id: Any
+    entry_id: Any
+    mode: Any
+    method: Any
+    current_rubric: Any
+    has_captain: Any
+    conflict: Any
+    frozen: Any
+    current_rubric_row: Any
+
+    def seat_sheet(self, sheet: Any) -> Any:
+        """``sheet`` is one of the judge's sheets on the car: theirs, or their team's in team mode."""
+        return and_(
+            sheet.entry_id == Entry.id,
+            sheet.calibration.is_(False),
+            or_(
+                and_(self.mode == "team", sheet.team_id == TeamMember.team_id, sheet.judge_id.is_(None)),
+                and_(self.mode != "team", sheet.judge_id == self.judge_id),
+            ),
+        )
+
+    def checked(self) -> tuple[Any, ...]:
+        """The values the checks decide on (in :func:`read_target`'s order, then the method and the current
+        rubric's stamp): the same values give the same decisions."""
+        return (
             Entry.event_id,
             Entry.class_id,
             Entry.entrant_id,
@@ -443,14 +466,100 @@ def _target_statement(with_change: bool) -> Select[Any]:
             Entry.absent_reason,
             Event.status,
             EventClass.certified_at,
-            current_rubric,
-            frozen,
+            self.current_rubric,
+            self.frozen,
             TeamMember.team_id,
             TeamMember.is_captain,
             TeamMember.sections,
-            mode,
-            has_captain,
-            conflict,
+            self.mode,
+            self.has_captain,
+            self.conflict,
+            self.method,
+            self.current_rubric_row.created_at,
+        )
+
+    def joined(self, statement: Select[Any]) -> Select[Any]:
+        """``statement`` from the car (``Entry``), its event, class, judging system and the judge's seat."""
+        return (
+            statement.select_from(Entry)
+            .join(Event, Event.id == Entry.event_id)
+            .outerjoin(EventClass, EventClass.id == Entry.class_id)
+            .outerjoin(JudgingSystem, JudgingSystem.event_id == Entry.event_id)
+            .outerjoin(ClassSystem, ClassSystem.class_id == Entry.class_id)
+            .outerjoin(
+                TeamMember,
+                and_(
+                    TeamMember.judge_id == self.judge_id,
+                    TeamMember.team_id.in_(select(Team.id).where(Team.class_id == Entry.class_id)),
+                ),
+            )
+            .outerjoin(self.current_rubric_row, self.current_rubric_row.id == self.current_rubric)
+        )
+
+
+def _car_state() -> _CarState:
+    judge_id = bindparam("judge_id", type_=Integer)
+    captain = aliased(TeamMember)
+    current_rubric = func.coalesce(EventClass.rubric_id, Event.rubric_id)
+    any_sheet = aliased(ScoreSheet)
+    return _CarState(
+        judge_id=judge_id,
+        entry_id=bindparam("entry_id", type_=Integer),
+        mode=func.coalesce(ClassSystem.sheet_mode, JudgingSystem.sheet_mode, "individual"),
+        method=func.coalesce(ClassSystem.method, JudgingSystem.method, "points"),
+        current_rubric=current_rubric,
+        has_captain=_probe(captain.team_id == TeamMember.team_id, captain.is_captain.is_(True)),
+        conflict=_binding_conflict(judge_id),
+        frozen=_probe(any_sheet.rubric_id == current_rubric),  # sheets use it: it never changes
+        current_rubric_row=aliased(Rubric),
+    )
+
+
+def _state_text(values: tuple[Any, ...]) -> Any:
+    """PostgreSQL: the checked values as one text (a row's text form), to compare with what a save was planned on."""
+    return cast(tuple_(*values), Text)
+
+
+def _sheets_text(sheets: Any) -> str:
+    """The judge's sheets on the car as :func:`_state_statement` writes them: ``id:version`` by id, comma-separated."""
+    return ",".join(f"{s.id}:{s.version}" for s in sorted(sheets, key=lambda s: s.id))
+
+
+@cache
+def _state_statement() -> Select[Any]:
+    """PostgreSQL: the state a save is checked against, as text: the checked values of the read (the same
+    expressions, see :class:`_CarState`) and the judge's sheets on the car with their versions. A save planned on
+    an earlier read is written only if this is still what that read saw (see :func:`_one_statement`)."""
+    state = _car_state()
+    sheet = aliased(ScoreSheet)
+    sheets = (
+        select(
+            func.string_agg(
+                cast(sheet.id, Text) + literal(":") + cast(sheet.version, Text),
+                aggregate_order_by(literal(","), sheet.id),
+            )
+        )
+        .where(state.seat_sheet(sheet))
+        .scalar_subquery()
+    )
+    statement = state.joined(
+        select(_state_text(state.checked()) + literal("/") + func.coalesce(sheets, literal("")))
+    ).where(Entry.id == state.entry_id)
+    return statement
+
+
+@cache
+def _target_statement(with_change: bool, with_state: bool = False) -> Select[Any]:
+    """The read of :func:`read_target`, built once (its aliases and subqueries cost more to build than to run);
+    ``judge_id``, ``entry_id`` and ``change_suffix`` (":" + the change id) are bound per save. ``with_state``
+    (PostgreSQL) adds the checked values as text (:func:`_state_statement`'s first part)."""
+    state = _car_state()
+    sheet_rubric = aliased(Rubric)
+    applied = _applied(bindparam("change_suffix")) if with_change else literal(False)
+    checked = state.checked()
+    statement = state.joined(
+        select(
+            *checked[:15],
             ScoreSheet.id,
             ScoreSheet.section,
             ScoreSheet.version,
@@ -461,27 +570,17 @@ def _target_statement(with_change: bool) -> Select[Any]:
             ScoreLine.category_id,
             ScoreLine.value_units,
             ScoreLine.note,
-            current_rubric_row.created_at,
+            state.current_rubric_row.created_at,
             sheet_rubric.created_at,
-            method,
+            state.method,
+            *([_state_text(checked)] if with_state else []),
         )
-        .select_from(Entry)
-        .join(Event, Event.id == Entry.event_id)
-        .outerjoin(EventClass, EventClass.id == Entry.class_id)
-        .outerjoin(JudgingSystem, JudgingSystem.event_id == Entry.event_id)
-        .outerjoin(ClassSystem, ClassSystem.class_id == Entry.class_id)
-        .outerjoin(
-            TeamMember,
-            and_(
-                TeamMember.judge_id == judge_id,
-                TeamMember.team_id.in_(select(Team.id).where(Team.class_id == Entry.class_id)),
-            ),
-        )
-        .outerjoin(current_rubric_row, current_rubric_row.id == current_rubric)
-        .outerjoin(ScoreSheet, seat_sheet)
+    )
+    statement = (
+        statement.outerjoin(ScoreSheet, state.seat_sheet(ScoreSheet))
         .outerjoin(sheet_rubric, sheet_rubric.id == ScoreSheet.rubric_id)
         .outerjoin(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
-        .where(Entry.id == entry_id)
+        .where(Entry.id == state.entry_id)
     )
     on_driver(statement)  # PostgreSQL's autosave runs it on asyncpg directly
     return statement
@@ -495,17 +594,19 @@ async def read_target(
     *,
     entrant_id: int | None = None,
     as_judge_page: bool = True,
+    with_state: bool = False,
 ) -> Target:
     """One query: the car, the judge's seat, the locks, a conflict, the judge's sheets and lines on the car, and
     whether ``change_id`` was applied. With ``as_judge_page`` it refuses as ``entry_for_judge`` does (for a judge
-    who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused."""
+    who is also the entrant ``entrant_id``); without, only a judge off the class's team is refused. With
+    ``with_state`` (PostgreSQL) the target carries its :attr:`Target.state`."""
     if judge_id is None:
         raise Forbidden(gettext("Only judges score cars."))
     change_id = _clean_change_id(change_id)
     params: dict[str, Any] = {"judge_id": judge_id, "entry_id": entry_id}
     if change_id:
         params["change_suffix"] = f":{change_id}"
-    rows = (await _core(session, _target_statement(bool(change_id)), params)).all()
+    rows = (await _core(session, _target_statement(bool(change_id), with_state), params)).all()
     if not rows:
         raise NotFound(gettext("There is no such car in judging."))
     (
@@ -585,6 +686,7 @@ async def read_target(
         rubrics=rubrics,
         sheets=sheets,
         rubric_stamps=wanted,
+        state=rows[0][28] if with_state and rubric_frozen else None,
     )
 
 
@@ -920,14 +1022,18 @@ def require_submittable(view: CarSheets) -> None:
 
 
 @cache
-def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> TextClause:
+def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool, checked: bool = False) -> TextClause:
     """PostgreSQL: a save as **one** statement (data-modifying CTEs), run outside a transaction (one statement is
     atomic). ``sheet`` is the sheet written: on an existing sheet its version bump with the optimistic check, on
     the first save of a sheet its creation (nothing if another device created it meanwhile). Then the change id is
     claimed, then the line upserted and the audit row appended, each step only if the one before it happened. A
     failed check changes nothing; a claim that would fail after the sheet was written (it cannot: every write bumps
     the version, and a new sheet has no changes) divides by zero, which undoes the whole statement. One round trip
-    instead of six (BEGIN, four writes, COMMIT)."""
+    instead of six (BEGIN, four writes, COMMIT).
+
+    ``checked`` (an existing sheet): the sheet is written only if the state is still ``:state``, the one the change
+    was planned on (:func:`_state_statement`, for ``:judge_id`` and ``:entry_id``), and the change id was not applied
+    to it: a plan made without a read is written only where a read would have made the same plan."""
     if create:
         sql = [
             "WITH sheet AS (INSERT INTO score_sheet (entry_id, judge_id, team_id, section, rubric_id, status, version,"
@@ -939,7 +1045,13 @@ def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> T
         sql = [
             "WITH sheet AS (UPDATE score_sheet SET version = :new_version, updated_at = :now",
             ", overall_comment = :comment" if comment else "",
-            " WHERE id = :sheet_id AND version = :version AND status = 'draft' RETURNING id)",
+            " WHERE id = :sheet_id AND version = :version AND status = 'draft'",
+            f" AND ({postgresql_text(_state_statement())}) = :state" if checked else "",
+            " AND NOT EXISTS (SELECT 1 FROM sheet_change WHERE sheet_change.change_id"
+            " = substr(CAST(score_sheet.id AS TEXT) || :change_suffix, 1, 64))"
+            if checked and claim
+            else "",
+            " RETURNING id)",
         ]
     # ``done``: the sheet, once its change id is claimed (or written, for a change without one). The change's key
     # is the sheet's id and the tablet's change id, as :func:`_change_key` makes it.
@@ -990,6 +1102,12 @@ def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> T
         ]
     else:
         params += [bindparam("sheet_id", type_=Integer), bindparam("version", type_=Integer)]
+        if checked:
+            params += [
+                bindparam("state", type_=String),
+                bindparam("judge_id", type_=Integer),
+                bindparam("entry_id", type_=Integer),
+            ]
     if comment or create:
         params.append(bindparam("comment", type_=String))
     if claim:
@@ -1005,10 +1123,13 @@ def _one_statement(*, create: bool, comment: bool, line: bool, claim: bool) -> T
     return statement
 
 
-async def _write_at_once(driver: DriverConnection, viewer: Viewer, target: Target, plan: Plan) -> SheetData:
+async def _write_at_once(
+    driver: DriverConnection, viewer: Viewer, target: Target, plan: Plan, *, state: str | None = None
+) -> SheetData:
     """PostgreSQL: :func:`_one_statement` on the read's connection (one pooled connection a save), in the driver's
     autocommit: stored once it returns. Raises :class:`_Raced` when the sheet changed since the read, or was created
-    by another device meanwhile (nothing was written)."""
+    by another device meanwhile (nothing was written). With ``state`` (a plan made on an earlier read, whose
+    :meth:`Target.state_seen` it is), also when that is no longer the state, or the change id was applied."""
     sheet = plan.sheet
     now = utcnow()
     params: dict[str, Any] = {
@@ -1032,6 +1153,8 @@ async def _write_at_once(driver: DriverConnection, viewer: Viewer, target: Targe
         params |= {"sheet_id": sheet.id, "version": sheet.version}
         if plan.comment is not None:
             params["comment"] = plan.comment
+        if state is not None:
+            params |= {"state": state, "judge_id": target.judge_id, "entry_id": target.entry_id}
     if plan.change_id:
         params["change_suffix"] = ":" + plan.change_id
     if plan.category is not None:
@@ -1041,6 +1164,7 @@ async def _write_at_once(driver: DriverConnection, viewer: Viewer, target: Targe
         comment=plan.comment is not None,
         line=plan.category is not None,
         claim=bool(plan.change_id),
+        checked=state is not None and sheet is not None,
     )
     done, sheet_id = (await driver.execute(statement, params)).one()[:2]
     if not done:
@@ -1190,19 +1314,36 @@ async def autosave(
 
 
 async def _read_and_plan(
-    session: AsyncSession, viewer: Viewer, change: LineChange | CommentChange, entry_id: int, calibration: bool
+    session: AsyncSession,
+    viewer: Viewer,
+    change: LineChange | CommentChange,
+    entry_id: int,
+    calibration: bool,
+    *,
+    with_state: bool = False,
 ) -> tuple[Target, Plan | Saved]:
     """The save's read and its checks: the plan of its writes, or the answer when nothing is to be written (a
     refused change, with the line as the server holds it; a replay of an applied change)."""
-    reader = read_calibration_target if calibration else read_target
-    target = await reader(session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id)
+    if calibration:
+        target = await read_calibration_target(
+            session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id
+        )
+    else:
+        target = await read_target(
+            session, viewer.judge_id, entry_id, change.change_id, entrant_id=viewer.entrant_id, with_state=with_state
+        )
+    return target, _plan(target, change)
+
+
+def _plan(target: Target, change: LineChange | CommentChange) -> Plan | Saved:
+    """The plan of the change's writes on ``target``, or the answer when nothing is to be written."""
     try:
         plan = plan_line(target, change) if isinstance(change, LineChange) else plan_comment(target, change)
     except ServiceError as exc:
-        return target, _answer_for(target, change, error=exc.message, status=refusal_status(exc))
+        return _answer_for(target, change, error=exc.message, status=refusal_status(exc))
     if plan is None:  # applied before: answer with what the sheet holds
-        return target, _answer_for(target, change)
-    return target, plan
+        return _answer_for(target, change)
+    return plan
 
 
 def _answer_for(target: Target, change: LineChange | CommentChange, **outcome: Any) -> Saved:
@@ -1227,19 +1368,80 @@ async def _save_on_driver(
 ) -> Saved:
     """PostgreSQL: the read, then the write as one statement (:func:`_one_statement`), both on one pooled
     connection in autocommit, run on asyncpg directly (:mod:`concours.db.driver`); from the read again when the
-    sheet changed in between."""
+    sheet changed in between. When this process saved on the judge's sheet of the car before, the change is first
+    planned on what that save left (:func:`_known`) and written in one statement that checks the state is still
+    that (:func:`_state_statement`): no read, unless the state moved (then from the read, as above)."""
+    key = _known_key(viewer, entry_id)
+    known = None if calibration else _known(database).pop(key, None)
+    if known is not None:
+        plan = _plan(known, change)
+        if isinstance(plan, Plan) and plan.sheet is not None:  # a refusal or a replay is answered from a read
+            async with database.driver() as driver:
+                try:
+                    written = await _write_at_once(driver, viewer, known, plan, state=known.state_seen())
+                except _Raced:
+                    pass  # the state moved: from a read
+                else:
+                    return _saved_and_known(database, key, known, change, plan, written)
     for _attempt in range(MAX_ATTEMPTS):
         async with database.driver() as driver:
             session = cast_session(AsyncSession, driver)  # the face of a session the read uses
-            target, plan = await _read_and_plan(session, viewer, change, entry_id, calibration)
+            target, plan = await _read_and_plan(
+                session, viewer, change, entry_id, calibration, with_state=not calibration
+            )
             if isinstance(plan, Saved):
+                _remember(database, key, target)
                 return plan
             try:
                 written = await _write_at_once(driver, viewer, target, plan)
             except _Raced:
                 continue
-        return _saved(target, change, plan, written)
+        return _saved_and_known(database, key, target, change, plan, written)
     raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
+
+
+def _saved_and_known(
+    database: Database,
+    key: tuple[int, int, int],
+    target: Target,
+    change: LineChange | CommentChange,
+    plan: Plan,
+    written: SheetData,
+) -> Saved:
+    _remember(database, key, _after(target, written))
+    return _saved(target, change, plan, written)
+
+
+# -- what this process's saves left, per judge and car (PostgreSQL) ---------------------------------------------
+
+KNOWN_MAX = 20_000  # judges × cars remembered per database (a few KB each); the least recently saved go first
+_known_by_engine: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, int, int], Target]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _known(database: Database) -> OrderedDict[tuple[int, int, int], Target]:
+    """The targets this process's saves last read or left on ``database``, by :func:`_known_key` (the event loop's
+    thread only). A target is only ever a plan's starting point: the write checks it is still the state."""
+    known = _known_by_engine.get(database.engine.sync_engine)
+    if known is None:
+        known = _known_by_engine[database.engine.sync_engine] = OrderedDict()
+    return known
+
+
+def _known_key(viewer: Viewer, entry_id: int) -> tuple[int, int, int]:
+    return (viewer.judge_id or 0, viewer.entrant_id or 0, entry_id)  # the entrant: the own-car check
+
+
+def _remember(database: Database, key: tuple[int, int, int], target: Target) -> None:
+    if target.state is None:
+        return
+    known = _known(database)
+    # A change id's "applied" is the read's answer for that change only.
+    known[key] = replace(target, sheets={k: replace(v, applied=False) for k, v in target.sheets.items()})
+    known.move_to_end(key)
+    while len(known) > KNOWN_MAX:
+        known.popitem(last=False)
 
 
 async def _save_at_once(
