@@ -51,32 +51,42 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 async def load_viewer(session: AsyncSession, raw_token: str | None) -> Viewer | None:
+    """The signed-in user of a session token, with their judge and entrant ids and the events they run: one
+    statement (a row per event role; every page load and the autosave's session lookup make it)."""
     if not raw_token:
         return None
-    row = (
+    rows = (
         await session.execute(
-            select(User, Judge.id, Entrant.id)
+            select(
+                User.id,
+                User.name,
+                User.email,
+                User.is_organizer,
+                User.is_active,
+                Judge.id,
+                Entrant.id,
+                EventStaff.event_id,
+                EventStaff.role,
+            )
             .join(WebSession, WebSession.user_id == User.id)
             .outerjoin(Judge, Judge.user_id == User.id)
             .outerjoin(Entrant, Entrant.user_id == User.id)
+            .outerjoin(EventStaff, EventStaff.user_id == User.id)
             .where(WebSession.token_hash == token_hash(raw_token), WebSession.expires_at > utcnow())
         )
-    ).first()
-    if row is None or not row[0].is_active:
-        return None
-    user, judge_id, entrant_id = row
-    staff = (
-        await session.execute(select(EventStaff.event_id, EventStaff.role).where(EventStaff.user_id == user.id))
     ).all()
+    if not rows or not rows[0][4]:
+        return None
+    user_id, name, email, is_organizer, _, judge_id, entrant_id = rows[0][:7]
     return Viewer(
-        user.id,
-        user.name,
-        user.email,
-        user.is_organizer,
+        user_id,
+        name,
+        email,
+        is_organizer,
         judge_id,
         entrant_id,
-        organizer_event_ids=frozenset(e for e, role in staff if role == "organizer"),
-        chief_judge_event_ids=frozenset(e for e, role in staff if role == "chief_judge"),
+        organizer_event_ids=frozenset(row[7] for row in rows if row[8] == "organizer"),
+        chief_judge_event_ids=frozenset(row[7] for row in rows if row[8] == "chief_judge"),
     )
 
 
