@@ -87,7 +87,10 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         return engine
     # 20 connections kept open per worker, none beyond: under load, overflow connections were opened and closed
     # again for every request (a new backend each), and past 20 a request waits for one (up to 30 s, then 503).
-    engine = create_async_engine(database_url, echo=echo, pool_size=20, max_overflow=0)
+    # Last in, first out: a quiet worker keeps using the connection it just gave back, whose backend is still
+    # awake; first in, first out handed out each idle connection in turn, and a save's statement took 0.70 ms
+    # instead of 0.51 ms (the backend woken from sleep). Under load it makes no difference.
+    engine = create_async_engine(database_url, echo=echo, pool_size=20, max_overflow=0, pool_use_lifo=True)
     _postgresql_setup(engine.sync_engine)
     return engine
 
