@@ -1438,7 +1438,9 @@ def _remember(database: Database, key: tuple[int, int, int], target: Target) -> 
         return
     known = _known(database)
     # A change id's "applied" is the read's answer for that change only.
-    known[key] = replace(target, sheets={k: replace(v, applied=False) for k, v in target.sheets.items()})
+    if any(v.applied for v in target.sheets.values()):
+        target = replace(target, sheets={k: replace(v, applied=False) for k, v in target.sheets.items()})
+    known[key] = target
     known.move_to_end(key)
     while len(known) > KNOWN_MAX:
         known.popitem(last=False)
@@ -1489,7 +1491,12 @@ class _InThread:
 
     async def connection(self) -> _ConnectionInThread:
         if self._connection is None:
-            self._connection = _ConnectionInThread(self.sync_session.connection())
+            # The group's connection, in the group's transaction, which the session is bound to: the session's own
+            # transaction (begun by ``Session.connection()``, a fifth of the save's work on the thread) only when
+            # an ORM read needs it (a rubric not yet cached), joining the same transaction.
+            connection = self.sync_session.bind
+            assert isinstance(connection, Connection) and connection.in_transaction()
+            self._connection = _ConnectionInThread(connection)
         return self._connection
 
 
