@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from concours.domain.placings import Ranking, agreement
-from concours.domain.rubric import Category, weighted
+from concours.domain.rubric import Category, sheet_max, sheet_total
 
 # Defaults: a car is flagged when its sheets differ by more than this share of a line's maximum (per mille),
 # and a placings car when the judges' places for it are more than this many places apart.
@@ -238,12 +238,9 @@ def _compare(
     deviation from the others."""
     if len(group) < 2:
         return
-    totals = {
-        s.judge_id: sum((weighted(c, s.values[c.key]) for c in cats if c.key in s.values), Fraction(0)) / scale
-        for s in group
-    }
+    totals = {s.judge_id: sheet_total(cats, s.values) / scale for s in group}
     sheet_ids = {s.judge_id: s.sheet_id for s in group}
-    maximum = sum((weighted(c, c.max_units) for c in cats), Fraction(0)) / scale
+    maximum = sheet_max(cats) / scale
     label = f"{section.replace('_', ' ').capitalize()} total" if section else "Total"
     car.lines.append(
         Line(f"total:{section}" if section else "total", label, totals, maximum, threshold.points(maximum), sheet_ids)
@@ -384,11 +381,7 @@ def calibration_car(
     A judge with a confirmed conflict on the car is left out (their sheet moves no one's median)."""
     kept = [s for s in sheets if (s.judge_id, s.entry_id) not in conflicts]
     frac_scale = Fraction(scale)
-    totals = {
-        s.judge_id: sum((weighted(c, s.values[c.key]) for c in categories if c.key in s.values), Fraction(0))
-        / frac_scale
-        for s in kept
-    }
+    totals = {s.judge_id: sheet_total(categories, s.values) / frac_scale for s in kept}
     out = []
     for s in sorted(kept, key=lambda s: s.judge_id):
         others = [t for t in kept if t is not s]
