@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,11 +17,23 @@ from litestar.testing import TestClient
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concours.db import AuditLog, EventClass, ScoreLine, ScoreSheet, SheetChange, TeamMember, driver, utcnow
+from concours.db import (
+    AuditLog,
+    EventClass,
+    ScoreLine,
+    ScoreSheet,
+    SheetChange,
+    TeamMember,
+    WebSession,
+    driver,
+    utcnow,
+)
 from concours.db import Conflict as ConflictRow
 from concours.db.engine import Database
 from concours.services import autosave
+from concours.services.accounts import token_hash
 from concours.settings import Settings
+from concours.web import dependencies
 from tests.conftest import new_client, run_db
 from tests.helpers import htmx_post, statements
 from tests.scenes import SESSION_COOKIE, Seeded, seed_scoring
@@ -284,6 +297,55 @@ def test_a_judge_who_opened_the_sheet_saves_without_a_session_lookup_until_signe
         refused = htmx_post(judge, url, {"value": "31", "change_id": "v2", "base_value": base.group(1)})
         assert refused.status_code in (401, 303), refused.status_code
     assert stored(db_url)[1] == 1  # the change before signing out only
+
+
+def test_a_busy_judges_saves_never_wait_for_the_session_lookup_yet_a_session_ended_elsewhere_stops_them(
+    db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save whose session was looked up more than VIEWER_REFRESH ago is answered from that lookup and looks the
+    session up again in the background (under 200 judges a save that waited for the lookup took seconds): a session
+    ended on another worker (its row gone) is refused from then on. Past VIEWER_TTL a save waits for the lookup."""
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    real = time.monotonic
+    later = [0.0]
+    monkeypatch.setattr(dependencies, "_clock", lambda: real() + later[0])
+
+    def end_session(token: str) -> None:
+        async def go(session: AsyncSession) -> None:
+            await session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
+
+        run_db(db_url, go)
+
+    with signed_in(settings, s.judge_tokens[0]) as judge, signed_in(settings, s.judge_tokens[1]) as other:
+        cat = re.findall(r'/lines/(\d+)"', judge.get(f"/judging/entries/{entry}").text)[0]
+        other.get(f"/judging/entries/{entry}")
+        url = f"/judging/entries/{entry}/lines/{cat}"
+        first = htmx_post(judge, url, {"value": "30", "change_id": "b1", "base_value": "", "base_note": ""})
+        assert first.status_code == 200, first.text
+
+        def base(answer: Any) -> str:
+            found = re.search(r'data-base-value="([^"]*)"', answer.text)
+            assert found, answer.text
+            return found.group(1)
+
+        later[0] = dependencies.VIEWER_REFRESH + 1
+        end_session(s.judge_tokens[0])  # signed out on another worker
+        second = htmx_post(judge, url, {"value": "31", "change_id": "b2", "base_value": base(first)})
+        assert second.status_code == 200, second.text  # answered from the lookup made 11 s ago
+        deadline = real() + 10
+        while s.judge_tokens[0] in dependencies._refreshing:
+            assert real() < deadline, "the session was not looked up again"
+            time.sleep(0.02)
+        refused = htmx_post(judge, url, {"value": "32", "change_id": "b3", "base_value": base(second)})
+        assert refused.status_code in (401, 303), refused.status_code
+
+        later[0] = dependencies.VIEWER_TTL + 1  # the other judge's lookup is too old to answer from
+        with statements(other, whole=True) as seen:
+            saved = htmx_post(other, url, {"value": "20", "change_id": "b4", "base_value": "", "base_note": ""})
+        assert saved.status_code == 200, saved.text
+        assert [sql for sql in seen if "web_session" in sql], seen
+    assert stored(db_url)[1] == 3  # b1, b2 and b4
 
 
 def test_a_save_planned_on_the_last_one_is_one_statement_and_written_only_while_what_it_saw_holds(
