@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import (
@@ -31,7 +31,7 @@ from concours.db import (
 from concours.db import Conflict as ConflictRow
 from concours.db.engine import Database
 from concours.services import autosave
-from concours.services.accounts import token_hash
+from concours.services.accounts import load_viewers, token_hash
 from concours.settings import Settings
 from concours.web import dependencies
 from tests.conftest import new_client, run_db
@@ -334,7 +334,7 @@ def test_a_busy_judges_saves_never_wait_for_the_session_lookup_yet_a_session_end
         second = htmx_post(judge, url, {"value": "31", "change_id": "b2", "base_value": base(first)})
         assert second.status_code == 200, second.text  # answered from the lookup made 11 s ago
         deadline = real() + 10
-        while s.judge_tokens[0] in dependencies._refreshing:
+        while dependencies.refreshing(judge.app.state.db):
             assert real() < deadline, "the session was not looked up again"
             time.sleep(0.02)
         refused = htmx_post(judge, url, {"value": "32", "change_id": "b3", "base_value": base(second)})
@@ -346,6 +346,33 @@ def test_a_busy_judges_saves_never_wait_for_the_session_lookup_yet_a_session_end
         assert saved.status_code == 200, saved.text
         assert [sql for sql in seen if "web_session" in sql], seen
     assert stored(db_url)[1] == 3  # b1, b2 and b4
+
+
+def test_sessions_due_are_looked_up_again_together_in_one_statement(db_url: str, settings: Settings) -> None:
+    """The background lookup takes every session due at once: one statement for all of them, each found by its
+    token, an ended one left out."""
+    s = seed(db_url, settings)
+    alive, ended = s.judge_tokens[0], s.judge_tokens[1]
+
+    async def go(session: AsyncSession) -> dict[str, Any]:
+        await session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(ended)))
+        seen: list[str] = []
+        engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            found = await load_viewers(session, [alive, ended, "no such token"])
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return {"found": found, "seen": seen}
+
+    result = run_db(db_url, go)
+    assert list(result["found"]) == [alive]
+    assert result["found"][alive].judge_id is not None
+    assert len([sql for sql in result["seen"] if "web_session" in sql]) == 1, result["seen"]
 
 
 def test_a_save_planned_on_the_last_one_is_one_statement_and_written_only_while_what_it_saw_holds(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
@@ -55,9 +56,17 @@ async def load_viewer(session: AsyncSession, raw_token: str | None) -> Viewer | 
     statement (a row per event role; every page load and the autosave's session lookup make it)."""
     if not raw_token:
         return None
+    return (await load_viewers(session, [raw_token])).get(raw_token)
+
+
+async def load_viewers(session: AsyncSession, raw_tokens: Collection[str]) -> dict[str, Viewer]:
+    """The signed-in users of several session tokens at once (see :func:`load_viewer`), by token: a token whose
+    session ended, expired or whose account is disabled is left out."""
+    by_hash = {token_hash(token): token for token in raw_tokens}
     rows = (
         await session.execute(
             select(
+                WebSession.token_hash,
                 User.id,
                 User.name,
                 User.email,
@@ -72,22 +81,28 @@ async def load_viewer(session: AsyncSession, raw_token: str | None) -> Viewer | 
             .outerjoin(Judge, Judge.user_id == User.id)
             .outerjoin(Entrant, Entrant.user_id == User.id)
             .outerjoin(EventStaff, EventStaff.user_id == User.id)
-            .where(WebSession.token_hash == token_hash(raw_token), WebSession.expires_at > utcnow())
+            .where(WebSession.token_hash.in_(by_hash), WebSession.expires_at > utcnow())
         )
     ).all()
-    if not rows or not rows[0][4]:
-        return None
-    user_id, name, email, is_organizer, _, judge_id, entrant_id = rows[0][:7]
-    return Viewer(
-        user_id,
-        name,
-        email,
-        is_organizer,
-        judge_id,
-        entrant_id,
-        organizer_event_ids=frozenset(row[7] for row in rows if row[8] == "organizer"),
-        chief_judge_event_ids=frozenset(row[7] for row in rows if row[8] == "chief_judge"),
-    )
+    rows_of: dict[str, list[Any]] = {}
+    for row in rows:
+        rows_of.setdefault(row[0], []).append(row)
+    viewers = {}
+    for hashed, mine in rows_of.items():
+        _, user_id, name, email, is_organizer, is_active, judge_id, entrant_id = mine[0][:8]
+        if not is_active:
+            continue
+        viewers[by_hash[hashed]] = Viewer(
+            user_id,
+            name,
+            email,
+            is_organizer,
+            judge_id,
+            entrant_id,
+            organizer_event_ids=frozenset(row[8] for row in mine if row[9] == "organizer"),
+            chief_judge_event_ids=frozenset(row[8] for row in mine if row[9] == "chief_judge"),
+        )
+    return viewers
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:

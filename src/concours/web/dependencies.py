@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Event, EventClass
 from concours.db.engine import Database
-from concours.services.accounts import load_viewer
+from concours.services.accounts import load_viewer, load_viewers
 from concours.services.permissions import (
     Viewer,
     class_for_chief_judge,
@@ -77,21 +78,35 @@ def provide_settings(state: State) -> Settings:
     return state.settings  # type: ignore[no-any-return]
 
 
-# The autosave path looks the signed-in judge up once per VIEWER_TTL per session, not on every save (a judge's
-# page load counts as a lookup): a save re-checks everything else (team, conflicts, locks) from the database.
-# Signing out forgets the session here at once; another worker process may accept its saves for at most
-# VIEWER_TTL more seconds.
-#
-# A save that finds its session's entry older than VIEWER_REFRESH is answered from it and looks the session up
-# again in the background: a busy judge's saves never wait for the lookup. Under 200 judges on SQLite a lookup is
-# a dozen hops between the event loop and aiosqlite's thread, each behind every other request: the saves that
-# waited for one took seconds (p99 1.2 s instead of 0.9). Only an entry past VIEWER_TTL is looked up first.
-VIEWER_TTL = 15.0
+# The autosave path does not look the signed-in judge up on every save (a judge's page load counts as a lookup): a
+# save re-checks everything else (team, conflicts, locks) from the database. A save whose session was looked up less
+# than VIEWER_REFRESH ago is answered from that lookup; one whose lookup is older, but less than VIEWER_TTL, is too,
+# and has the session looked up again in the background, with every other session due then, in one statement; only a
+# save past VIEWER_TTL waits for the lookup. A judge looks at the car between two saves, often for longer than a few
+# seconds: with a short TTL nearly every save waited for a lookup, which under 200 judges on SQLite is a dozen hops
+# between the event loop and aiosqlite's thread, each behind every other request (the saves that waited for one took
+# seconds: p99 1.2 s instead of 0.9).
+# Signing out forgets the session here at once. A session ended on another worker process (several workers) has
+# its saves accepted here for at most VIEWER_REFRESH seconds after its last lookup, and one save more until
+# VIEWER_TTL (the save that has it looked up again, and any sent while that runs).
+VIEWER_TTL = 120.0
 VIEWER_REFRESH = 10.0
 _VIEWER_CACHE_MAX = 20_000
+_REFRESH_BATCH = 500  # sessions looked up in one statement
 _viewers: dict[str, tuple[float, Viewer]] = {}  # token: (when looked up, the viewer)
-_refreshing: dict[str, asyncio.Task[None]] = {}  # token: its background lookup
 _clock = time.monotonic  # the tests move it on
+
+
+class _Refresher:
+    """The sessions due to be looked up again on one database (token: the entry that was due), and the task that
+    looks them up: one at a time, in batches."""
+
+    def __init__(self) -> None:
+        self.due: dict[str, tuple[float, Viewer]] = {}
+        self.task: asyncio.Task[None] | None = None
+
+
+_refreshers: weakref.WeakKeyDictionary[Any, _Refresher] = weakref.WeakKeyDictionary()  # by the database's engine
 
 
 async def autosave_viewer(request: Req, database: Database) -> Viewer:
@@ -103,12 +118,11 @@ async def autosave_viewer(request: Req, database: Database) -> Viewer:
     cached = _viewers.get(token)
     if cached is not None and now - cached[0] < VIEWER_TTL:
         viewer = cached[1]
-        if now - cached[0] >= VIEWER_REFRESH and token not in _refreshing:
-            task = asyncio.create_task(_refresh_viewer(database, token, cached))
-            _refreshing[token] = task
-            task.add_done_callback(lambda _task: _refreshing.pop(token, None))
+        if now - cached[0] >= VIEWER_REFRESH:
+            _refresh_later(database, token, cached)
     else:
-        loaded = await _load_viewer(database, token)
+        async with (database.autocommit or database.read)() as session:
+            loaded = await load_viewer(session, token)
         if loaded is None:
             _viewers.pop(token, None)
             raise NotAuthorizedException("Sign in to continue.")
@@ -118,24 +132,43 @@ async def autosave_viewer(request: Req, database: Database) -> Viewer:
     return viewer
 
 
-async def _load_viewer(database: Database, token: str) -> Viewer | None:
-    async with (database.autocommit or database.read)() as session:
-        return await load_viewer(session, token)
+def _refresh_later(database: Database, token: str, seen: tuple[float, Viewer]) -> None:
+    refresher = _refreshers.get(database.engine.sync_engine)
+    if refresher is None:
+        refresher = _refreshers[database.engine.sync_engine] = _Refresher()
+    refresher.due.setdefault(token, seen)
+    if refresher.task is None or refresher.task.done():
+        refresher.task = asyncio.create_task(_refresh(database, refresher))
 
 
-async def _refresh_viewer(database: Database, token: str, seen: tuple[float, Viewer]) -> None:
-    """Look the session up again for the entry ``seen``; unless it was forgotten meanwhile (signed out here)."""
-    try:
-        loaded = await _load_viewer(database, token)
-    except Exception:  # the database is away: the entry expires, and the next save looks it up (and says why)
-        log.warning("looking a judge's session up again failed", exc_info=True)
-        return
-    if _viewers.get(token) is not seen:
-        return
-    if loaded is None:  # signed out or expired, on another worker
-        _viewers.pop(token, None)
-    else:
-        _remember_viewer(token, loaded, _clock())
+async def _refresh(database: Database, refresher: _Refresher) -> None:
+    """Look the due sessions up, a batch a statement, until none is due; an entry forgotten or looked up meanwhile
+    (signed out here, a page load) is left as it is."""
+    while refresher.due:
+        batch = dict(list(refresher.due.items())[:_REFRESH_BATCH])
+        for token in batch:
+            del refresher.due[token]
+        try:
+            async with (database.autocommit or database.read)() as session:
+                found = await load_viewers(session, list(batch))
+        except Exception:  # the database is away: the entries expire, and the next save looks its session up
+            log.warning("looking judges' sessions up again failed", exc_info=True)
+            continue
+        now = _clock()
+        for token, seen in batch.items():
+            if _viewers.get(token) is not seen:
+                continue
+            viewer = found.get(token)
+            if viewer is None:  # signed out or expired, on another worker
+                _viewers.pop(token, None)
+            else:
+                _remember_viewer(token, viewer, now)
+
+
+def refreshing(database: Database) -> bool:
+    """Whether sessions are being looked up again in the background on ``database`` (for the tests)."""
+    refresher = _refreshers.get(database.engine.sync_engine)
+    return refresher is not None and refresher.task is not None and not refresher.task.done()
 
 
 def _remember_viewer(token: str, viewer: Viewer, now: float) -> None:
