@@ -168,14 +168,17 @@ class GroupCommitWriter:
 
     @staticmethod
     def _run_call(connection: Any, call: _Call[Any]) -> None:
-        """Run one call with a session of its own on the group's connection. Its ``commit()`` flushes and runs the
-        session's after-commit hooks but leaves the group's transaction open (``rollback_only``); a call that
-        raises is only closed here: :meth:`_try_group` rolls the group back if it had written anything."""
+        """Run one call with a session of its own on the group's connection. Its ``commit()`` (if the call used the
+        session) flushes and runs the session's after-commit hooks but leaves the group's transaction open
+        (``rollback_only``); a call that raises is only closed here: :meth:`_try_group` rolls the group back if it had written anything."""
         info = {**call.info, AFTER_COMMIT_KEY: call.after_commit}
         with Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False, info=info) as s:
             try:
                 call.result = call.work(s)
-                s.commit()
+                # A call that wrote through the connection alone (the autosave) left its session unused: its commit
+                # would begin and end a session transaction for nothing (a tenth of a save's work on the thread).
+                if s.in_transaction() or s.new or s.dirty or s.deleted:
+                    s.commit()
             except BaseException as exc:
                 call.error = exc
                 call.after_commit.clear()
