@@ -137,7 +137,8 @@ def _refresh_later(database: Database, token: str, seen: tuple[float, Viewer]) -
     if refresher is None:
         refresher = _refreshers[database.engine.sync_engine] = _Refresher()
     refresher.due.setdefault(token, seen)
-    if refresher.task is None or refresher.task.done():
+    task = refresher.task
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():  # (a test's loop, closed)
         refresher.task = asyncio.create_task(_refresh(database, refresher))
 
 
