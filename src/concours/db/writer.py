@@ -170,7 +170,8 @@ class GroupCommitWriter:
     def _run_call(connection: Any, call: _Call[Any]) -> None:
         """Run one call with a session of its own on the group's connection. Its ``commit()`` (if the call used the
         session) flushes and runs the session's after-commit hooks but leaves the group's transaction open
-        (``rollback_only``); a call that raises is only closed here: :meth:`_try_group` rolls the group back if it had written anything."""
+        (``rollback_only``); a call that raises is only closed here: :meth:`_try_group` rolls the group back if it
+        had written anything."""
         info = {**call.info, AFTER_COMMIT_KEY: call.after_commit}
         with Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False, info=info) as s:
             try:
