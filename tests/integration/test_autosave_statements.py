@@ -354,10 +354,10 @@ def test_sessions_due_are_looked_up_again_together_in_one_statement(db_url: str,
     s = seed(db_url, settings)
     alive, ended = s.judge_tokens[0], s.judge_tokens[1]
 
-    async def go(session: AsyncSession) -> dict[str, Any]:
+    async def go(session: AsyncSession) -> tuple[dict[str, Any], list[str]]:
         await session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(ended)))
         seen: list[str] = []
-        engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+        engine = session.bind.sync_engine  # run_db's session is on the app's async engine
 
         def count(*args: Any) -> None:
             seen.append(args[2])
@@ -367,12 +367,12 @@ def test_sessions_due_are_looked_up_again_together_in_one_statement(db_url: str,
             found = await load_viewers(session, [alive, ended, "no such token"])
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        return {"found": found, "seen": seen}
+        return found, seen
 
-    result = run_db(db_url, go)
-    assert list(result["found"]) == [alive]
-    assert result["found"][alive].judge_id is not None
-    assert len([sql for sql in result["seen"] if "web_session" in sql]) == 1, result["seen"]
+    found, seen = run_db(db_url, go)
+    assert list(found) == [alive]
+    assert found[alive].judge_id is not None
+    assert len([sql for sql in seen if "web_session" in sql]) == 1, seen
 
 
 def test_a_save_planned_on_the_last_one_is_one_statement_and_written_only_while_what_it_saw_holds(
