@@ -479,3 +479,36 @@ def stored_changes(db_url: str) -> int:
         return await session.scalar(select(func.count()).select_from(SheetChange)) or 0
 
     return run_db(db_url, go)
+
+
+def test_a_save_s_answer_is_made_while_it_is_stored_and_given_only_once_it_is(db_url: str, settings: Settings) -> None:
+    """SQLite: the answer is made while the commit syncs the disk (``Database.in_writer_early``), but given only once
+    the commit is done. A commit that fails (the disk gone) answers 503, not "Saved", and nothing of the change stayed;
+    the tablet sends it again and it is stored once."""
+    if db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's save is one statement in autocommit: stored once it returns")
+    import sqlite3
+
+    s = seed(db_url, settings)
+    entry = s.entries[0]
+    with signed_in(settings, s.judge_tokens[0]) as judge:
+        cat = int(re.findall(r'/lines/(\d+)"', judge.get(f"/judging/entries/{entry}").text)[0])
+        url = f"/judging/entries/{entry}/lines/{cat}"
+        change = {"value": "1", "change_id": "d1", "base_value": "", "base_note": ""}
+        writer = judge.app.state.db.writer_engine
+
+        def disk_gone(_conn: Any) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        event.listen(writer, "commit", disk_gone)
+        try:
+            failed = htmx_post(judge, url, change)
+        finally:
+            event.remove(writer, "commit", disk_gone)
+        assert failed.status_code == 503 and "Saved" not in failed.text, failed.text
+        assert failed.headers.get("retry-after")
+        assert stored(db_url) == (0, 0, 0)
+
+        again = htmx_post(judge, url, change)
+        assert again.status_code == 200 and "Saved" in again.text, again.text
+        assert stored(db_url) == (1, 1, 1)

@@ -132,3 +132,91 @@ def test_a_call_runs_in_its_callers_context(tmp_path: Path, language: str) -> No
                 await database.dispose()
 
     assert asyncio.run(go()) == ("Enregistré" if language == "fr" else "Saved")
+
+
+def _held_commit(database: Database) -> tuple[Any, Any]:
+    """The writer's next COMMIT waits until ``release`` is set (``reached`` is set when it does): the moment
+    between a group's results and its commit, held open."""
+    import threading
+
+    reached, release = threading.Event(), threading.Event()
+    assert database.writer_engine is not None
+
+    def hold(_conn: Any) -> None:
+        reached.set()
+        assert release.wait(10), "the test never released the commit"
+
+    event.listen(database.writer_engine, "commit", hold)
+    return reached, release
+
+
+def test_an_early_result_comes_before_its_commit_and_the_commit_after(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+    reached, release = _held_commit(database)
+
+    async def go() -> tuple[int, list[int], bool, list[int]]:
+        try:
+            result, committed = await database.in_writer_early(_insert(4))
+            before = _stored(path)  # another connection: not committed yet
+            waiting = not committed.done()
+            assert await asyncio.to_thread(reached.wait, 10)
+            release.set()
+            await committed
+            return result, before, waiting, _stored(path)
+        finally:
+            release.set()
+            await database.dispose()
+
+    result, before, waiting, after = asyncio.run(go())
+    assert result == 4
+    assert before == [] and waiting
+    assert after == [4]
+
+
+def test_a_failed_commit_fails_the_early_calls_wait_and_nothing_stays(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+    assert database.writer_engine is not None
+
+    def disk_gone(_conn: Any) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(database.writer_engine, "commit", disk_gone)
+
+    async def go() -> tuple[int, BaseException | None]:
+        try:
+            result, committed = await database.in_writer_early(_insert(5))
+            try:
+                await committed
+            except sqlite3.OperationalError as exc:
+                return result, exc
+            return result, None
+        finally:
+            await database.dispose()
+
+    result, error = asyncio.run(go())
+    assert result == 5  # handed out before the commit...
+    assert error is not None and "disk I/O error" in str(error)  # ...which then failed
+    assert _stored(path) == []
+
+
+def test_an_early_call_that_fails_raises_at_once_and_the_others_are_stored(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+
+    def refused(session: Session) -> int:
+        session.execute(text("INSERT INTO note (n) VALUES (600)"))
+        raise Refused("half written")
+
+    async def early(work: Any) -> int:
+        result, committed = await database.in_writer_early(work)
+        await committed
+        return int(result)
+
+    async def go() -> list[Any]:
+        try:
+            return await asyncio.gather(early(_insert(1)), early(refused), early(_insert(2)), return_exceptions=True)
+        finally:
+            await database.dispose()
+
+    results = asyncio.run(go())
+    assert results[0] == 1 and results[2] == 2 and isinstance(results[1], Refused)
+    assert _stored(path) == [1, 2]

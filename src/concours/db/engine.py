@@ -209,11 +209,20 @@ class Database:
         raises, only its own writes are rolled back. Calls queue on the thread in order; the event loop is free
         meanwhile. The work runs in a copy of the caller's context (as ``asyncio.to_thread`` does): the request's
         language, for one, so a refusal made on the thread speaks it."""
+        return await self._group_writer().run(work, self.write.kw.get("info", {}))
+
+    async def in_writer_early(self, work: Callable[[Session], T]) -> tuple[T, asyncio.Future[None]]:
+        """As :meth:`in_writer`, but the result as soon as the transaction is about to commit, with a future that
+        completes once the commit is on disk (or raises: then nothing of ``work`` stayed). The caller prepares its
+        answer meanwhile and gives it once the commit is done."""
+        return await self._group_writer().run_early(work, self.write.kw.get("info", {}))
+
+    def _group_writer(self) -> GroupCommitWriter:
         if self.writer_engine is None:
             raise RuntimeError("the writer thread is for SQLite")
         if self._writer is None:
             self._writer = GroupCommitWriter(self.writer_engine)
-        return await self._writer.run(work, self.write.kw.get("info", {}))
+        return self._writer
 
     async def after_request(self, session: AsyncSession, *, committed: bool) -> None:
         """Replay the session's kept writes in a short transaction of their own if it rolled back."""

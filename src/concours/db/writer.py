@@ -17,6 +17,11 @@ wait was most of a save's time on the thread: under 200 judges the thread spent 
   once the group has committed, on the caller's event loop: each loop is woken once per group, to answer its
   calls and run their after-commit work (a wake-up is a write to the loop's pipe and a thread switch).
 - A call runs in a copy of its caller's context (the request's language, for one).
+- A call made with :meth:`GroupCommitWriter.run_early` gets its result as soon as the whole group has run, just
+  before the ``COMMIT`` (its loop is woken then too), and the commit's outcome after it: its caller prepares its
+  answer while the disk syncs, and answers once the commit is on disk. Only a group that will be committed hands out
+  results early (a rollback and a run again come before), so an early result is the one committed, unless the
+  commit itself fails.
 - When the queue is empty a group is one call: no wait is added to a quiet show.
 """
 
@@ -52,6 +57,8 @@ class _Call(Generic[T]):
     result: Any = None
     error: BaseException | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # run_early: the result before the COMMIT (``future`` is then the commit's outcome)
+    early: asyncio.Future[T] | None = None
 
 
 class GroupCommitWriter:
@@ -73,6 +80,17 @@ class GroupCommitWriter:
         self._start()
         self._queue.put(call)
         return await call.future
+
+    async def run_early(self, work: Callable[[Session], T], info: dict[str, Any]) -> tuple[T, asyncio.Future[None]]:
+        """As :meth:`run`, but the result as soon as the group it ran in is about to commit, with a future for the
+        commit (None once it is on disk; its error if it failed, and then nothing of the call stayed)."""
+        loop = asyncio.get_running_loop()
+        committed: asyncio.Future[None] = loop.create_future()
+        call: _Call[T] = _Call(work, info, contextvars.copy_context(), loop, committed)  # type: ignore[arg-type]
+        call.early = loop.create_future()
+        self._start()
+        self._queue.put(call)
+        return await call.early, committed
 
     def _start(self) -> None:
         with self._lock:
@@ -130,6 +148,7 @@ class GroupCommitWriter:
                     call.context.run(self._run_call, connection, call)
                     if call.error is not None and sqlite.total_changes != changes:  # type: ignore[union-attr]
                         raise _Undo(index)
+                self._hand_out_early(group)
         except _Undo as undo:  # rolled back: the call that wrote and failed is settled, the others run again
             failed = group[undo.index]
             failed.loop.call_soon_threadsafe(_settle_all, [failed])
@@ -151,6 +170,16 @@ class GroupCommitWriter:
         for loop, calls in by_loop.items():
             loop.call_soon_threadsafe(_settle_all, calls)
         return []
+
+    @staticmethod
+    def _hand_out_early(group: list[_Call[Any]]) -> None:
+        """Before the COMMIT: the results of the group's :meth:`run_early` calls, one wake-up per event loop."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Call[Any]]] = {}
+        for call in group:
+            if call.early is not None and call.error is None:
+                by_loop.setdefault(call.loop, []).append(call)
+        for loop, calls in by_loop.items():
+            loop.call_soon_threadsafe(_answer_early, calls)
 
     def _open(self) -> Connection:
         if self._connection is None or self._connection.closed or self._connection.invalidated:
@@ -191,10 +220,30 @@ class _Undo(Exception):
         self.index = index
 
 
+def _answer_early(calls: list[_Call[Any]]) -> None:
+    """On the calls' event loop, before their group's COMMIT: the results of :meth:`GroupCommitWriter.run_early`."""
+    for call in calls:
+        if call.early is not None and not call.early.done():
+            call.early.set_result(call.result)
+
+
 def _settle_all(calls: list[_Call[Any]]) -> None:
     """On the calls' event loop: answer each call, then run its after-commit actions (live updates)."""
     for call in calls:
-        if not call.future.cancelled():
+        if call.early is not None and not call.early.done():  # not handed out early: the call failed, or its group
+            if call.error is not None:  # (then the caller never waits for the commit)
+                call.early.set_exception(call.error)
+            else:
+                call.early.set_result(call.result)
+            if not call.future.done():
+                call.future.set_result(None)
+        elif call.early is not None:  # handed out early: now the commit's outcome
+            if not call.future.done():
+                if call.error is not None:
+                    call.future.set_exception(call.error)
+                else:
+                    call.future.set_result(None)
+        elif not call.future.cancelled():
             if call.error is not None:
                 call.future.set_exception(call.error)
             else:

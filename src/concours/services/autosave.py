@@ -32,17 +32,24 @@ write, which checks in the same statement that the state it was planned on still
 and the judge's sheets with their versions, :func:`_state_statement`); if anything moved, it writes nothing and the
 save goes on from a read as above. A refusal or a replay is always answered from a read.
 
+The tablet's answer is made while the change is being stored (the caller's ``answer``, its HTML): on SQLite once the
+writer thread has run the save, while the commit syncs the disk; on PostgreSQL, for a change to a sheet that exists,
+from the plan while the statement runs (its outcome is the plan's, or nothing was written and the answer is made again
+from a read). It is given only once the change is stored: a save's wait for the disk no longer comes on top of
+building its answer.
+
 Statements per save: SQLite 6 (BEGIN IMMEDIATE, the read, the four writes), PostgreSQL 2, or 1 after a save on the
 same sheet by the same process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
@@ -116,6 +123,7 @@ from concours.services.permissions import ACCEPTED, Viewer, conflict_binds
 
 MAX_ATTEMPTS = 5
 T = TypeVar("T")
+A = TypeVar("A")  # the caller's answer to a save (the tablet's HTML)
 
 
 class StaleChange(Conflict):
@@ -1296,21 +1304,27 @@ async def autosave(
     viewer: Viewer,
     entry_id: int,
     change: LineChange | CommentChange,
+    answer: Callable[[Saved], A],
     *,
     calibration: bool = False,
-) -> Saved:
+) -> A:
     """Save one change from a tablet (see the module): on SQLite the read, the checks and the writes as one
     transaction on the writer thread; on PostgreSQL the read, then the writes as one statement, on the driver.
+    Returns ``answer`` of the outcome, made while the change is being stored, once it is stored.
 
     Refusals of the car itself (not in judging, not the judge's, a conflict) raise, as the page would;
     refusals of the change come back in :class:`Saved` with the line as the server holds it."""
     if database.writer_engine is not None:
-        return await database.in_writer(
+        saved, stored = await database.in_writer_early(
             lambda session: _run_now(
                 _save_at_once(_in_thread(session), viewer, entry_id, change, calibration=calibration)
             )
         )
-    return await _save_on_driver(database, viewer, entry_id, change, calibration=calibration)
+        try:
+            return answer(saved)  # while the commit syncs the disk
+        finally:
+            await stored  # given only once it is on disk (raises if the commit failed)
+    return await _save_on_driver(database, viewer, entry_id, change, answer, calibration=calibration)
 
 
 async def _read_and_plan(
@@ -1363,9 +1377,10 @@ async def _save_on_driver(
     viewer: Viewer,
     entry_id: int,
     change: LineChange | CommentChange,
+    answer: Callable[[Saved], A],
     *,
     calibration: bool = False,
-) -> Saved:
+) -> A:
     """PostgreSQL: the read, then the write as one statement (:func:`_one_statement`), both on one pooled
     connection in autocommit, run on asyncpg directly (:mod:`concours.db.driver`); from the read again when the
     sheet changed in between. When this process saved on the judge's sheet of the car before, the change is first
@@ -1377,12 +1392,14 @@ async def _save_on_driver(
         plan = _plan(known, change)
         if isinstance(plan, Plan) and plan.sheet is not None:  # a refusal or a replay is answered from a read
             async with database.driver() as driver:
+                write = _write_at_once(driver, viewer, known, plan, state=known.state_seen())
                 try:
-                    written = await _write_at_once(driver, viewer, known, plan, state=known.state_seen())
+                    written, answered = await _answered_while_written(write, known, change, plan, answer)
                 except _Raced:
                     pass  # the state moved: from a read
                 else:
-                    return _saved_and_known(database, key, known, change, plan, written)
+                    _remember(database, key, _after(known, written))
+                    return answered
     for _attempt in range(MAX_ATTEMPTS):
         async with database.driver() as driver:
             session = cast_session(AsyncSession, driver)  # the face of a session the read uses
@@ -1391,13 +1408,38 @@ async def _save_on_driver(
             )
             if isinstance(plan, Saved):
                 _remember(database, key, target)
-                return plan
+                return answer(plan)
             try:
+                if plan.sheet is not None:
+                    write = _write_at_once(driver, viewer, target, plan)
+                    written, answered = await _answered_while_written(write, target, change, plan, answer)
+                    _remember(database, key, _after(target, written))
+                    return answered
                 written = await _write_at_once(driver, viewer, target, plan)
             except _Raced:
                 continue
-        return _saved_and_known(database, key, target, change, plan, written)
+        return answer(_saved_and_known(database, key, target, change, plan, written))
     raise Conflict(gettext("The sheet is being changed from several places at once; try again."))
+
+
+async def _answered_while_written(
+    write: Coroutine[Any, Any, SheetData],
+    target: Target,
+    change: LineChange | CommentChange,
+    plan: Plan,
+    answer: Callable[[Saved], A],
+) -> tuple[SheetData, A]:
+    """PostgreSQL, a change to a sheet that exists: send ``write``, make the answer from the plan while the database
+    runs it and syncs its log, then wait for it. Done, it wrote what the plan says (:func:`_as_written`); raced
+    (:class:`_Raced`), it wrote nothing and the answer is dropped."""
+    assert plan.sheet is not None
+    sending = asyncio.ensure_future(write)
+    try:
+        await asyncio.sleep(0)  # the write runs up to its wait for the database: the statement is sent
+        answered = answer(_saved(target, change, plan, _as_written(plan.sheet, plan)))
+    finally:
+        written = await sending  # never left running: its connection goes back to the pool after this
+    return written, answered
 
 
 def _saved_and_known(

@@ -37,6 +37,16 @@ def render(request: Req, template: str, status_code: int = 200, **context: Any) 
     return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
+def render_now(request: Req, template: str, status_code: int = 200, **context: Any) -> Response[bytes]:
+    """:func:`render`'s page rendered at once instead of once the handler has returned: for an answer made while
+    the database is still at work (an autosave's, while its change is being stored)."""
+    page = render(request, template, status_code, **context)
+    engine = request.app.template_engine
+    assert engine is not None  # the app has one (app.py)
+    body = engine.get_template(template).render(**page.create_template_context(request))
+    return Response(body.encode(page.encoding), status_code=status_code, media_type=MediaType.HTML)
+
+
 def is_htmx(request: Req) -> bool:
     return request.headers.get("hx-request") == "true"
 

@@ -9,7 +9,7 @@ from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concours.db import Entry
@@ -19,7 +19,7 @@ from concours.i18n import gettext
 from concours.services import autosave, calibration_car, judge_home, judging, photos, placings
 from concours.services.errors import Forbidden, ServiceError
 from concours.services.permissions import Viewer, entry_for_judge
-from concours.web.common import device_of, form_data, redirect, render
+from concours.web.common import device_of, form_data, redirect, render, render_now
 from concours.web.dependencies import AppSettings, Db, Req, SignedIn, autosave_viewer
 
 # The benchmark's baseline: the saved-state fragment of a typical line, rendered without the database.
@@ -143,9 +143,10 @@ class JudgingController(Controller):
         )
 
     @staticmethod
-    def _answer(request: Req, saved: autosave.Saved, comment_key: str) -> Template:
-        """The answer to a change: its line's save state (with what the server holds now) and the total."""
-        return render(
+    def _answer(request: Req, saved: autosave.Saved, comment_key: str) -> Response[bytes]:
+        """The answer to a change: its line's save state (with what the server holds now) and the total, rendered
+        while the change is being stored (``autosave.autosave``)."""
+        return render_now(
             request,
             "judging/_saved.html",
             status_code=saved.status_code,
@@ -163,31 +164,46 @@ class JudgingController(Controller):
     @post("/entries/{entry_id:int}/lines/{category_id:int}")
     async def save_line(
         self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
-    ) -> Template:
+    ) -> Response[bytes]:
         return await self._save_line(request, state, entry_id, category_id)
 
     @post("/entries/{entry_id:int}/comment")
-    async def save_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
+    async def save_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Response[bytes]:
         return await self._save_comment(request, state, entry_id)
 
     async def _save_line(
         self, request: Req, state: State, entry_id: int, category_id: int, *, calibration: bool = False
-    ) -> Template:
+    ) -> Response[bytes]:
         """A tablet's change to one line of the judge's sheet (or their calibration sheet): its saved state."""
         database: Database = state.db
         viewer, form = await _autosave_form(request, database)
         change = _line_change(request, form, category_id)
-        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=calibration)
-        return self._answer(request, saved, str(category_id) if saved.line is None else "")
+        return await autosave.autosave(
+            database,
+            viewer,
+            entry_id,
+            change,
+            lambda saved: self._answer(request, saved, str(category_id) if saved.line is None else ""),
+            calibration=calibration,
+        )
 
-    async def _save_comment(self, request: Req, state: State, entry_id: int, *, calibration: bool = False) -> Template:
+    async def _save_comment(
+        self, request: Req, state: State, entry_id: int, *, calibration: bool = False
+    ) -> Response[bytes]:
         """A tablet's change to the overall comment (of a section, on a judge's own sheet): its saved state."""
         database: Database = state.db
         viewer, form = await _autosave_form(request, database)
         section = "" if calibration else form.get("section", "")
         change = _comment_change(request, form, section)
-        saved = await autosave.autosave(database, viewer, entry_id, change, calibration=calibration)
-        return self._answer(request, saved, f"comment-{section}" if section else "comment")
+        comment_key = f"comment-{section}" if section else "comment"
+        return await autosave.autosave(
+            database,
+            viewer,
+            entry_id,
+            change,
+            lambda saved: self._answer(request, saved, comment_key),
+            calibration=calibration,
+        )
 
     # The calibration car: the normal sheet and autosave, on the judge's calibration sheet (never counted).
 
@@ -216,11 +232,11 @@ class JudgingController(Controller):
     @post("/calibration/{entry_id:int}/lines/{category_id:int}")
     async def calibration_line(
         self, request: Req, state: State, entry_id: FromPath[int], category_id: FromPath[int]
-    ) -> Template:
+    ) -> Response[bytes]:
         return await self._save_line(request, state, entry_id, category_id, calibration=True)
 
     @post("/calibration/{entry_id:int}/comment")
-    async def calibration_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Template:
+    async def calibration_comment(self, request: Req, state: State, entry_id: FromPath[int]) -> Response[bytes]:
         return await self._save_comment(request, state, entry_id, calibration=True)
 
     @post("/calibration/{entry_id:int}/submit")
