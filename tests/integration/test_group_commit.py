@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -173,21 +174,26 @@ def test_an_early_result_comes_before_its_commit_and_the_commit_after(tmp_path: 
     assert after == [4]
 
 
-def test_a_failed_commit_fails_the_early_calls_wait_and_nothing_stays(tmp_path: Path) -> None:
-    database, path, _seen = _database(tmp_path)
+def _failing_commits(database: Database) -> None:
+    """The writer's COMMITs fail as a disk gone would make them: in the driver's commit, which SQLAlchemy wraps."""
     assert database.writer_engine is not None
 
-    def disk_gone(_conn: Any) -> None:
+    def disk_gone(_dbapi_connection: Any) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    event.listen(database.writer_engine, "commit", disk_gone)
+    database.writer_engine.dialect.do_commit = disk_gone  # type: ignore[method-assign]
+
+
+def test_a_failed_commit_fails_the_early_calls_wait_and_nothing_stays(tmp_path: Path) -> None:
+    database, path, _seen = _database(tmp_path)
+    _failing_commits(database)
 
     async def go() -> tuple[int, BaseException | None]:
         try:
             result, committed = await database.in_writer_early(_insert(5))
             try:
                 await committed
-            except sqlite3.OperationalError as exc:
+            except Exception as exc:
                 return result, exc
             return result, None
         finally:
@@ -199,11 +205,30 @@ def test_a_failed_commit_fails_the_early_calls_wait_and_nothing_stays(tmp_path: 
     assert _stored(path) == []
 
 
-def test_an_early_call_that_fails_raises_at_once_and_the_others_are_stored(tmp_path: Path) -> None:
-    database, path, _seen = _database(tmp_path)
+def test_early_results_are_those_of_the_run_that_is_committed(tmp_path: Path) -> None:
+    """A call that wrote and failed rolls its group back and the others run again: none of them is handed a result
+    early from the run that was rolled back, only from the one that is committed."""
+    import threading
 
-    def refused(session: Session) -> int:
+    database, path, seen = _database(tmp_path)
+    gate = threading.Event()
+    runs: dict[int, int] = {}
+
+    def blocker(_session: Session) -> int:
+        assert gate.wait(10), "the test never opened the gate"
+        return 0
+
+    def counted(n: int) -> Any:
+        def work(session: Session) -> int:
+            runs[n] = runs.get(n, 0) + 1
+            session.execute(text("INSERT INTO note (n) VALUES (:n)"), {"n": n})
+            return runs[n]  # which run of the call this is
+
+        return work
+
+    def wrote_then_refused(session: Session) -> int:
         session.execute(text("INSERT INTO note (n) VALUES (600)"))
+        time.sleep(0.2)  # time for a result handed out too early (1's first run) to reach its caller
         raise Refused("half written")
 
     async def early(work: Any) -> int:
@@ -213,10 +238,19 @@ def test_an_early_call_that_fails_raises_at_once_and_the_others_are_stored(tmp_p
 
     async def go() -> list[Any]:
         try:
-            return await asyncio.gather(early(_insert(1)), early(refused), early(_insert(2)), return_exceptions=True)
+            first = asyncio.ensure_future(early(blocker))
+            await asyncio.sleep(0.2)  # the thread has taken the blocker alone and waits in it
+            others = [asyncio.ensure_future(early(w)) for w in (counted(1), wrote_then_refused, counted(2))]
+            await asyncio.sleep(0.2)  # the three are queued behind it: one group
+            gate.set()
+            return await asyncio.gather(first, *others, return_exceptions=True)
         finally:
+            gate.set()
             await database.dispose()
 
     results = asyncio.run(go())
-    assert results[0] == 1 and results[2] == 2 and isinstance(results[1], Refused)
+    assert isinstance(results[2], Refused)
+    assert runs == {1: 2, 2: 1}  # 1 ran in the group rolled back, then with 2 in the one committed
+    assert results[1] == 2 and results[3] == 1  # the committed run's results, not the first run's
     assert _stored(path) == [1, 2]
+    assert seen["rollback"] >= 1

@@ -11,8 +11,9 @@ wait was most of a save's time on the thread: under 200 judges the thread spent 
   moved), the group's transaction is rolled back and the other calls run again in a new one, so a failed call
   never leaves half its writes behind. (Savepoints would do the same at two more statements per save; a refusal
   raises before any write, so the rollback is rare.)
-- Nobody is answered before the group's ``COMMIT`` returns: an acknowledged save is on disk, as before. If the
-  commit itself fails, every call of the group gets that error (none of their writes stayed).
+- No call's caller hears that it is done before the group's ``COMMIT`` returns: an acknowledged save is on disk.
+  If the commit itself fails, every call of the group gets that error (none of their writes stayed), and the
+  group's connection is discarded (the next group opens a new one).
 - Work meant for after the commit (live updates) is collected per call in ``info[AFTER_COMMIT_KEY]`` and run
   once the group has committed, on the caller's event loop: each loop is woken once per group, to answer its
   calls and run their after-commit work (a wake-up is a write to the loop's pipe and a thread switch).
@@ -158,7 +159,7 @@ class GroupCommitWriter:
                 call.after_commit.clear()
             return again
         except BaseException as exc:  # the commit (or BEGIN) failed: nothing of the group stayed
-            self._close()  # the next group starts on a fresh connection
+            self._close(discard=True)  # the next group starts on a fresh connection
             for call in group:
                 if call.error is None:
                     call.error = exc
@@ -187,10 +188,14 @@ class GroupCommitWriter:
             self._connection = self._engine.connect()
         return self._connection
 
-    def _close(self) -> None:
+    def _close(self, *, discard: bool = False) -> None:
+        """Give the connection back; ``discard``: not to be handed out again (after a failed group: its errors come
+        straight from ``sqlite3``, so SQLAlchemy may not have seen that the connection is broken)."""
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
+                if discard:
+                    connection.invalidate()
                 connection.close()
             except Exception:  # a connection that failed may fail to close: it is gone either way
                 log.exception("closing the writer's connection failed")
@@ -237,8 +242,8 @@ def _settle_all(calls: list[_Call[Any]]) -> None:
                 call.early.set_result(call.result)
             if not call.future.done():
                 call.future.set_result(None)
-        elif call.early is not None:  # handed out early: now the commit's outcome
-            if not call.future.done():
+        elif call.early is not None:  # handed out early: now the commit's outcome (unless nobody waits any more)
+            if not call.future.done() and not call.early.cancelled():
                 if call.error is not None:
                     call.future.set_exception(call.error)
                 else:

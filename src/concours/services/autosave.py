@@ -45,6 +45,7 @@ same sheet by the same process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 import weakref
@@ -1437,9 +1438,13 @@ async def _answered_while_written(
     try:
         await asyncio.sleep(0)  # the write runs up to its wait for the database: the statement is sent
         answered = answer(_saved(target, change, plan, _as_written(plan.sheet, plan)))
-    finally:
-        written = await sending  # never left running: its connection goes back to the pool after this
-    return written, answered
+    except BaseException:
+        # Never left running on a connection about to go back to the pool; the error raised here (a cancellation,
+        # a failed answer) is the one to hear of, not the write's outcome.
+        with contextlib.suppress(Exception):
+            await sending
+        raise
+    return await sending, answered
 
 
 def _saved_and_known(
